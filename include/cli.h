@@ -1,0 +1,58 @@
+/*
+ * cli: the command line into one struct config.  Pure: it never prints or
+ * exits, so every bad command line is a unit-test case.
+ */
+#ifndef PORTSTAT_CLI_H
+#define PORTSTAT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "table.h"
+
+enum cli_command {
+	CLI_REPORT,
+	CLI_TOP,
+	CLI_LEAKS,
+};
+
+enum cli_format {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_CSV,
+};
+
+/* Exit statuses of the contract. */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1,
+	CLI_EXIT_USAGE = 2,
+};
+
+struct config {
+	enum cli_command command;
+	enum cli_format format;
+	struct table_filter filter;	/* --by, --state, --port, -4, -6 */
+	struct table_sort sort;
+	size_t top;			/* 0 = every row */
+	bool header;
+	const char *netns;		/* borrowed from argv */
+	double interval;		/* seconds between sample starts; 0 = none */
+	unsigned long count;		/* samples; 0 = until stopped / replay ends */
+	const char *record;		/* borrowed from argv */
+	const char *replay;		/* borrowed from argv */
+	bool help, version;
+};
+
+/*
+ * cli_parse - parse @argv into @cfg (fully initialised, defaults first).
+ * getopt_long() may permute @argv.  Returns 0, or -EINVAL with a one-line
+ * message naming the offending value in @err.
+ */
+int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
+
+/* cli_help - the --help text. */
+void cli_help(FILE *out);
+
+#endif

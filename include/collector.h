@@ -1,0 +1,76 @@
+/*
+ * collector: owns the netlink sock_diag socket (or the replay file standing
+ * in for it) and streams every TCP socket of one dump to a callback as a
+ * struct sock_rec.  It never allocates per socket and never stores records.
+ *
+ * A sample is collector_sample_begin(), one collector_dump() per family,
+ * collector_sample_end().  With a recording attached, each sample's bytes are
+ * appended to it; a sample begun again before it ended (a retry) replaces
+ * the unfinished one.
+ */
+#ifndef PORTSTAT_COLLECTOR_H
+#define PORTSTAT_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct sock_rec;
+struct collector;
+
+/* Called for every socket of a dump; @rec is borrowed for the call only.
+ * Return 0 to go on, a negative errno to abort the dump with it. */
+typedef int (*collector_cb)(const struct sock_rec *rec, void *data);
+
+/*
+ * collector_open_live - a collector reading the kernel's tables of network
+ * namespace @netns: NULL for the caller's own, a name under /run/netns, or a
+ * path (anything containing '/', e.g. /proc/PID/ns/net).  The netlink socket
+ * is created inside that namespace; the process itself stays where it is.
+ * Returns 0 or -errno; @err receives a one-line message on failure.
+ */
+int collector_open_live(struct collector **out, const char *netns,
+			char *err, size_t errlen);
+
+/* collector_open_replay - a collector serving dumps from recording @path. */
+int collector_open_replay(struct collector **out, const char *path,
+			  char *err, size_t errlen);
+
+/* collector_record - also append every sample to a new recording @path. */
+int collector_record(struct collector *c, const char *path, char *err, size_t errlen);
+
+bool collector_is_replay(const struct collector *c);
+
+/*
+ * collector_sample_begin - start a sample; *when receives its wall-clock
+ * time (from the recording when replaying).  Returns 0, -ENODATA when a
+ * replay has no more samples, or -errno.
+ */
+int collector_sample_begin(struct collector *c, struct timespec *when);
+
+/*
+ * collector_dump - dump every TCP socket of @family (AF_INET or AF_INET6)
+ * in the states of mask @states (TCP_STATE_BIT()s) and call @cb for each.
+ * Returns 0 when the dump completed, or:
+ *   -EINTR    the kernel flagged the dump inconsistent (NLM_F_DUMP_INTR);
+ *             what was delivered is not a consistent table, begin again
+ *   -ENOBUFS  messages were lost; begin again
+ *   -ENOENT   the kernel has no inet_diag/tcp_diag support
+ *   -EBADMSG  a malformed message, or a replay that is truncated/corrupt
+ *   -EPROTO   the replay does not hold what was asked for
+ *   other     -errno from the socket, the recording or @cb
+ * collector_error() says which, in one line.
+ */
+int collector_dump(struct collector *c, int family, uint32_t states,
+		   collector_cb cb, void *data);
+
+/* collector_sample_end - the sample is complete; flush the recording. */
+int collector_sample_end(struct collector *c);
+
+/* collector_error - the last failure as one line (no trailing newline). */
+const char *collector_error(const struct collector *c);
+
+/* collector_close - release everything.  Accepts NULL. */
+void collector_close(struct collector *c);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * diag: one inet_diag netlink message -> one struct sock_rec.  A pure
+ * function over bytes (no socket, no globals) so tests and fuzzers can feed
+ * it synthesized or recorded messages.
+ */
+#ifndef PORTSTAT_DIAG_H
+#define PORTSTAT_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nlmsghdr;
+
+/* One socket as the kernel reported it.  A plain value: collectors hand a
+ * borrowed pointer to a callback and reuse the storage for the next one. */
+struct sock_rec {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t state;		/* enum tcp_state; request sockets as SYN_RECV */
+	uint8_t v6only;		/* AF_INET6 listeners: 1 = IPV6_V6ONLY, 0 = dual-stack */
+	uint8_t has_info;	/* info_* fields are valid (INET_DIAG_INFO parsed) */
+	uint16_t sport;		/* local port, host order */
+	uint16_t dport;		/* remote port, host order */
+	uint8_t saddr[16];	/* local address; IPv4 in the first 4 bytes */
+	uint8_t daddr[16];	/* remote address */
+	uint32_t rqueue;	/* bytes not read (listen: accept queue length) */
+	uint32_t wqueue;	/* bytes not acked (listen: backlog) */
+	uint32_t uid;
+	uint32_t inode;		/* 0 for timewait and request sockets */
+	uint64_t cookie;	/* the kernel's socket cookie */
+};
+
+/* Parse flags. */
+enum {
+	/* Walk the attributes of every message, not just of IPv6 listeners. */
+	DIAG_PARSE_ATTRS = 1u << 0,
+};
+
+/*
+ * diag_parse - decode one SOCK_DIAG_BY_FAMILY reply into @rec.
+ * @nlh must be a complete message (nlmsg_len covers its bytes).  Attributes
+ * are walked only where needed: for IPv6 listeners (dual-stack flag) or when
+ * @flags has DIAG_PARSE_ATTRS.
+ * Returns 0, or -EBADMSG for a message too short, of an unknown family or
+ * state, or with malformed attributes.
+ */
+int diag_parse(const struct nlmsghdr *nlh, unsigned flags, struct sock_rec *rec);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * sampler: one consistent sample of the kernel's TCP tables into a table.
+ * It decides which dumps a sample needs, in which order, and retries a
+ * sample the kernel reports as interrupted.
+ */
+#ifndef PORTSTAT_SAMPLER_H
+#define PORTSTAT_SAMPLER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct collector;
+struct table;
+
+/* Live samples are retried this many times in all when a dump is
+ * interrupted or loses messages. */
+#define SAMPLER_ATTEMPTS	3
+
+struct sampler_info {
+	struct timespec time;	/* wall-clock start of the sample */
+	double cost_ms;		/* how long the sample took (monotonic) */
+	unsigned attempts;	/* dumps begun, 1 when nothing was retried */
+	bool complete;		/* false: the table is partial, see note */
+	char note[512];		/* why the sample is incomplete */
+};
+
+/*
+ * sampler_run - clear @t and fill it with one sample from @c, counting what
+ * the table's filter selects.
+ * Returns 0 with info->complete telling whether the table is whole (a dump
+ * still interrupted after SAMPLER_ATTEMPTS, or an interrupted dump in a
+ * replay, leaves it partial and says why in info->note); -ENODATA when a
+ * replay has no more samples; or a negative errno when there is no table to
+ * show (collector_error() says why).
+ */
+int sampler_run(struct collector *c, struct table *t, struct sampler_info *info);
+
+#endif

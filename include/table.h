@@ -1,0 +1,98 @@
+/*
+ * table: per-(port, direction) counters of TCP sockets by state, aggregated
+ * one sock_rec at a time, plus per-state totals.  Memory grows with the
+ * number of distinct (port, direction) pairs (at most 2 x 65536 rows), never
+ * with the number of sockets.
+ *
+ * Direction: a socket whose local port is a listening port of the namespace
+ * (a LISTEN socket of its family, or a dual-stack IPv6 one, exists on it) is
+ * inbound; every other socket is outbound; listeners are inbound.  Which port
+ * a socket counts under is chosen by table_by.  This relies on every listener
+ * reaching the table before the sockets it classifies; see sampler.c.
+ */
+#ifndef PORTSTAT_TABLE_H
+#define PORTSTAT_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portset.h"
+#include "tcp_state.h"
+
+struct sock_rec;
+
+enum table_by {
+	TABLE_BY_SERVICE,	/* inbound: local port, outbound: remote port */
+	TABLE_BY_LOCAL,
+	TABLE_BY_REMOTE,
+};
+
+enum table_dir {
+	TABLE_DIR_IN,
+	TABLE_DIR_OUT,
+};
+
+enum table_sort_key {
+	TABLE_SORT_TOTAL,	/* descending */
+	TABLE_SORT_PORT,	/* ascending */
+	TABLE_SORT_STATE,	/* descending count of one state */
+};
+
+struct table_sort {
+	enum table_sort_key key;
+	enum tcp_state state;	/* TABLE_SORT_STATE only */
+};
+
+/* What a table counts.  Listeners always feed the listening set, whatever
+ * the filter, because they decide the direction of everything else. */
+struct table_filter {
+	enum table_by by;
+	uint32_t states;	/* TCP_STATE_BIT()s */
+	bool ipv4, ipv6;
+	bool has_ports;
+	struct portset ports;	/* the port a socket counts under */
+};
+
+struct table_row {
+	uint16_t port;
+	uint8_t dir;		/* enum table_dir */
+	/* 32 bits per state: a port cannot hold 2^32 sockets, and 64-byte rows
+	 * keep the worst case (every key used) at 8 MiB. */
+	uint32_t n[TCP_STATE_MAX + 1];	/* indexed by enum tcp_state */
+	uint64_t total;
+};
+
+struct table;
+
+/* table_new - an empty table counting what @f selects (copied).
+ * Returns NULL when out of memory. */
+struct table *table_new(const struct table_filter *f);
+
+/* table_delete - free; accepts NULL. */
+void table_delete(struct table *t);
+
+/* table_clear - forget all counts and listeners, keep the memory. */
+void table_clear(struct table *t);
+
+/* table_add - count one socket.  Returns 0 or -ENOMEM. */
+int table_add(struct table *t, const struct sock_rec *rec);
+
+const struct table_filter *table_filter(const struct table *t);
+size_t table_nrows(const struct table *t);
+const struct table_row *table_row(const struct table *t, size_t i);
+uint64_t table_total(const struct table *t);
+uint64_t table_state_total(const struct table *t, enum tcp_state s);
+
+/* table_is_listening - whether @port is a listening port for @family. */
+bool table_is_listening(const struct table *t, int family, uint16_t port);
+
+/*
+ * table_sorted - fill @out (table_nrows() entries) with the rows in the
+ * order of @sort; ties go by port, then in before out.  The pointers are
+ * borrowed and valid until the table changes.
+ */
+void table_sorted(const struct table *t, const struct table_sort *sort,
+		  const struct table_row **out);
+
+#endif

@@ -1,0 +1,294 @@
+/*
+ * cli: option parsing and validation.  Every value is checked in full (no
+ * atoi, no trailing garbage), and every error names the value it rejects.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_BY = 256,
+	OPT_SORT,
+	OPT_TOP,
+	OPT_RECORD,
+	OPT_REPLAY,
+};
+
+static const struct option long_opts[] = {
+	{ "format",    required_argument, NULL, 'f' },
+	{ "state",     required_argument, NULL, 's' },
+	{ "port",      required_argument, NULL, 'p' },
+	{ "by",        required_argument, NULL, OPT_BY },
+	{ "sort",      required_argument, NULL, OPT_SORT },
+	{ "top",       required_argument, NULL, OPT_TOP },
+	{ "no-header", no_argument,       NULL, 'H' },
+	{ "netns",     required_argument, NULL, 'N' },
+	{ "interval",  required_argument, NULL, 'i' },
+	{ "count",     required_argument, NULL, 'c' },
+	{ "record",    required_argument, NULL, OPT_RECORD },
+	{ "replay",    required_argument, NULL, OPT_REPLAY },
+	{ "help",      no_argument,       NULL, 'h' },
+	{ "version",   no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Leading ':' makes getopt report a missing value as ':' instead of
+ * printing; opterr = 0 silences the rest. */
+static const char short_opts[] = ":f:s:p:46HN:i:c:hV";
+
+#define MIN_INTERVAL	0.01
+#define MAX_INTERVAL	86400.0
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* A whole decimal number in [min, max], nothing else. */
+static int parse_ulong(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_sort(const char *s, struct table_sort *sort)
+{
+	if (strcmp(s, "total") == 0) {
+		sort->key = TABLE_SORT_TOTAL;
+	} else if (strcmp(s, "port") == 0) {
+		sort->key = TABLE_SORT_PORT;
+	} else {
+		enum tcp_state st = tcp_state_lookup(s);
+
+		if (!st)
+			return -EINVAL;
+		sort->key = TABLE_SORT_STATE;
+		sort->state = st;
+	}
+	return 0;
+}
+
+static void defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->command = CLI_REPORT;
+	cfg->format = CLI_FORMAT_TEXT;
+	cfg->filter.by = TABLE_BY_SERVICE;
+	cfg->filter.states = TCP_STATE_ALL_MASK;
+	cfg->sort.key = TABLE_SORT_TOTAL;
+	cfg->header = true;
+}
+
+static int parse_option(struct config *cfg, int opt, const char *arg,
+			bool *has_interval, bool *v4, bool *v6,
+			char *err, size_t errlen)
+{
+	unsigned long v;
+	char perr[160];
+
+	switch (opt) {
+	case 'f':
+		if (strcmp(arg, "text") == 0)
+			cfg->format = CLI_FORMAT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			cfg->format = CLI_FORMAT_JSON;
+		else if (strcmp(arg, "csv") == 0)
+			cfg->format = CLI_FORMAT_CSV;
+		else
+			return bad(err, errlen, "unknown format '%s' (text, json or csv)", arg);
+		break;
+	case 's': {
+		const char *word;
+		size_t len;
+
+		if (tcp_state_parse_list(arg, &cfg->filter.states, &word, &len) < 0)
+			return bad(err, errlen, "unknown state '%.*s' in --state '%s'",
+				   (int)len, word, arg);
+		break;
+	}
+	case 'p':
+		if (portset_parse(&cfg->filter.ports, arg, perr, sizeof(perr)) < 0)
+			return bad(err, errlen, "%s", perr);
+		cfg->filter.has_ports = true;
+		break;
+	case '4':
+		*v4 = true;
+		break;
+	case '6':
+		*v6 = true;
+		break;
+	case OPT_BY:
+		if (strcmp(arg, "service") == 0)
+			cfg->filter.by = TABLE_BY_SERVICE;
+		else if (strcmp(arg, "local") == 0)
+			cfg->filter.by = TABLE_BY_LOCAL;
+		else if (strcmp(arg, "remote") == 0)
+			cfg->filter.by = TABLE_BY_REMOTE;
+		else
+			return bad(err, errlen, "unknown --by '%s' (service, local or remote)", arg);
+		break;
+	case OPT_SORT:
+		if (parse_sort(arg, &cfg->sort) < 0)
+			return bad(err, errlen, "unknown --sort '%s' (total, port or a state)", arg);
+		break;
+	case OPT_TOP:
+		if (parse_ulong(arg, 1, 1000000, &v) < 0)
+			return bad(err, errlen, "invalid --top '%s' (a number from 1)", arg);
+		cfg->top = v;
+		break;
+	case 'H':
+		cfg->header = false;
+		break;
+	case 'N':
+		if (!*arg)
+			return bad(err, errlen, "empty --netns name");
+		cfg->netns = arg;
+		break;
+	case 'i': {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(arg, &end);
+		if (!*arg || *end || errno || !isfinite(d) || d <= 0)
+			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
+		if (d < MIN_INTERVAL || d > MAX_INTERVAL)
+			return bad(err, errlen, "--interval '%s' out of range (%.2g to %.0f seconds)",
+				   arg, MIN_INTERVAL, MAX_INTERVAL);
+		cfg->interval = d;
+		*has_interval = true;
+		break;
+	}
+	case 'c':
+		if (parse_ulong(arg, 1, ULONG_MAX, &v) < 0)
+			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+		cfg->count = v;
+		break;
+	case OPT_RECORD:
+		cfg->record = arg;
+		break;
+	case OPT_REPLAY:
+		cfg->replay = arg;
+		break;
+	case 'h':
+		cfg->help = true;
+		break;
+	case 'V':
+		cfg->version = true;
+		break;
+	}
+	return 0;
+}
+
+int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen)
+{
+	bool has_interval = false, v4 = false, v6 = false;
+	int opt, first = 1;
+
+	defaults(cfg);
+	if (argc > 1 && argv[1][0] != '-') {
+		if (strcmp(argv[1], "report") == 0)
+			cfg->command = CLI_REPORT;
+		else if (strcmp(argv[1], "top") == 0)
+			cfg->command = CLI_TOP;
+		else if (strcmp(argv[1], "leaks") == 0)
+			cfg->command = CLI_LEAKS;
+		else
+			return bad(err, errlen, "unknown command '%s' (report, top or leaks)", argv[1]);
+		first = 2;
+	}
+
+	/* getopt keeps state between calls; optind = 0 resets it fully. */
+	optind = 0;
+	opterr = 0;
+	/* Parse argv[first - 1 ..] so the command word plays argv[0]. */
+	while ((opt = getopt_long(argc - first + 1, argv + first - 1, short_opts,
+				  long_opts, NULL)) != -1) {
+		const char *word = argv[first - 1 + optind - 1];
+		int ret;
+
+		if (opt == '?') {
+			if (optopt)
+				return bad(err, errlen, "unknown option '-%c'", optopt);
+			return bad(err, errlen, "unknown option '%s'", word);
+		}
+		if (opt == ':')
+			return bad(err, errlen, "option '%s' needs a value", word);
+		ret = parse_option(cfg, opt, optarg, &has_interval, &v4, &v6, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (first - 1 + optind < argc)
+		return bad(err, errlen, "unexpected argument '%s'", argv[first - 1 + optind]);
+
+	if (cfg->help || cfg->version)
+		return 0;
+	/* -4 and -6 together mean both, as in ss. */
+	cfg->filter.ipv4 = v4 || !v6;
+	cfg->filter.ipv6 = v6 || !v4;
+	if (cfg->record && cfg->replay)
+		return bad(err, errlen, "--record and --replay cannot be used together");
+	if (cfg->replay && cfg->netns)
+		return bad(err, errlen, "--replay and --netns cannot be used together");
+	if (cfg->replay && has_interval)
+		return bad(err, errlen,
+			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
+	if (cfg->count && !has_interval && !cfg->replay)
+		cfg->interval = 1.0;
+	if (!has_interval && !cfg->count && !cfg->replay)
+		cfg->count = 1;
+	return 0;
+}
+
+void cli_help(FILE *out)
+{
+	fputs(
+"Usage: portstat [report|top|leaks] [OPTION]...\n"
+"TCP sockets per port and state, read from the kernel over sock_diag.\n"
+"\n"
+"  -f, --format FMT       text (default), json or csv\n"
+"  -s, --state LIST       states to count, comma-separated: established,\n"
+"                         syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait,\n"
+"                         closed, close-wait, last-ack, listening, closing, or\n"
+"                         all, connected, synchronized, bucket, big\n"
+"  -p, --port LIST        only these ports: 80,443,8000-8100\n"
+"  -4, -6                 IPv4 or IPv6 sockets only\n"
+"      --by KEY           port to count under: service (default: listening\n"
+"                         port for inbound, peer port for outbound), local, remote\n"
+"      --sort KEY         total (default), port, or a state name\n"
+"      --top N            show N rows; the rest are summed as 'other'\n"
+"  -H, --no-header        no column header line\n"
+"  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
+"  -i, --interval SECS    take a sample every SECS seconds\n"
+"  -c, --count N          stop after N samples\n"
+"      --record FILE      save the raw netlink replies to FILE\n"
+"      --replay FILE      read a recording instead of the kernel\n"
+"  -h, --help             show this help;  -V, --version  show the version\n"
+"\n"
+"Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error.\n"
+"See portstat(8) for the output formats and examples.\n", out);
+}

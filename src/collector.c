@@ -1,0 +1,540 @@
+/*
+ * collector: sock_diag dumps over libmnl, and the same dumps served from a
+ * recording.  Live and replayed datagrams go through one function
+ * (run_datagram), so replay tests exercise exactly the code the kernel's
+ * bytes go through.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <libmnl/libmnl.h>
+
+#include "collector.h"
+#include "diag.h"
+#include "recfile.h"
+#include "tcp_state.h"
+
+/* One netlink dump datagram is at most ~32 KiB (the kernel caps dump skbs
+ * near 32 KiB); twice that leaves room for kernels that allow more, and
+ * MSG_TRUNC (ENOSPC from libmnl) catches anything larger. */
+#define COLLECTOR_BUFSIZE	(64u * 1024)
+
+struct collector {
+	struct mnl_socket *nl;	/* live: NULL until needed or after a failure */
+	int netns_fd;		/* live: namespace to open sockets in, or -1 */
+	unsigned int seq;
+	struct recfile *replay;
+	struct recfile *record;
+	int64_t sample_mark;	/* recording offset where this sample began */
+	bool in_sample;		/* begun and not yet ended */
+	unsigned long samples;	/* samples begun, for messages */
+	char *buf;
+	char err[512];
+};
+
+/* State of one dump, shared by the message callbacks. */
+struct dump_ctx {
+	struct collector *c;
+	int family;
+	uint32_t states;
+	collector_cb cb;
+	void *data;
+	int err;		/* negative errno set by a callback */
+};
+
+static int fail(struct collector *c, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct collector *c, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "unknown";
+}
+
+static struct collector *collector_new(void)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->netns_fd = -1;
+	c->buf = malloc(COLLECTOR_BUFSIZE);
+	if (!c->buf) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int netns_open(const char *netns, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (strchr(netns, '/')) {
+		snprintf(path, sizeof(path), "%s", netns);
+	} else {
+		if (!*netns || strcmp(netns, ".") == 0 || strcmp(netns, "..") == 0) {
+			snprintf(err, errlen, "invalid network namespace name '%s'", netns);
+			return -EINVAL;
+		}
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT && !strchr(netns, '/'))
+			snprintf(err, errlen, "no network namespace '%s' (nothing at %s)",
+				 netns, path);
+		else
+			snprintf(err, errlen, "cannot open network namespace '%s': %s",
+				 netns, strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+/* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()
+ * moves only this thread, and only for the socket() call: a netlink socket
+ * belongs to the namespace it was created in for its whole life. */
+static int nl_open(struct collector *c)
+{
+	int self = -1, ret = 0;
+	struct mnl_socket *nl = NULL;
+
+	if (c->netns_fd >= 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			return fail(c, -errno, "cannot open own network namespace: %s",
+				    strerror(errno));
+		if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
+			ret = -errno;
+			if (errno == EINVAL)
+				fail(c, ret, "cannot enter network namespace: not a network namespace");
+			else
+				fail(c, ret, "cannot enter network namespace: %s%s", strerror(errno),
+				     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+			goto out;
+		}
+	}
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
+			   strerror(errno));
+	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		ret = fail(c, -errno, "cannot bind netlink socket: %s", strerror(errno));
+	if (self >= 0 && setns(self, CLONE_NEWNET) < 0)
+		ret = fail(c, -errno, "cannot return to own network namespace: %s",
+			   strerror(errno));
+out:
+	if (self >= 0)
+		close(self);
+	if (ret < 0) {
+		if (nl)
+			mnl_socket_close(nl);
+		return ret;
+	}
+	c->nl = nl;
+	return 0;
+}
+
+int collector_open_live(struct collector **out, const char *netns,
+			char *err, size_t errlen)
+{
+	struct collector *c = collector_new();
+	int ret;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (netns) {
+		c->netns_fd = netns_open(netns, err, errlen);
+		if (c->netns_fd < 0) {
+			ret = c->netns_fd;
+			c->netns_fd = -1;
+			goto fail;
+		}
+	}
+	/* Open now so a namespace we may not enter fails before any output. */
+	ret = nl_open(c);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", c->err);
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	collector_close(c);
+	return ret;
+}
+
+int collector_open_replay(struct collector **out, const char *path,
+			  char *err, size_t errlen)
+{
+	struct collector *c = collector_new();
+	int ret;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = recfile_open(&c->replay, path, err, errlen);
+	if (ret < 0) {
+		collector_close(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int collector_record(struct collector *c, const char *path, char *err, size_t errlen)
+{
+	return recfile_create(&c->record, path, err, errlen);
+}
+
+bool collector_is_replay(const struct collector *c)
+{
+	return c->replay != NULL;
+}
+
+static int record(struct collector *c, uint32_t type, const void *p, uint32_t len)
+{
+	int ret;
+
+	if (!c->record)
+		return 0;
+	ret = recfile_write(c->record, type, p, len);
+	if (ret < 0)
+		return fail(c, ret, "%s", recfile_error(c->record));
+	return 0;
+}
+
+static int replay_sample_begin(struct collector *c, struct timespec *when)
+{
+	for (;;) {
+		const void *p;
+		uint32_t type, len;
+		int ret = recfile_read(c->replay, &type, &p, &len);
+
+		if (ret == -ENODATA)
+			return ret;
+		if (ret < 0)
+			return fail(c, ret, "%s", recfile_error(c->replay));
+		/* Blocks left over from a sample whose dump failed are skipped. */
+		if (type != RECFILE_SAMPLE)
+			continue;
+		if (len != sizeof(struct recfile_sample))
+			return fail(c, -EBADMSG, "replay: corrupt sample header (%u bytes)", len);
+		struct recfile_sample s;
+
+		memcpy(&s, p, sizeof(s));
+		if (s.nsec < 0 || s.nsec >= 1000000000)
+			return fail(c, -EBADMSG, "replay: corrupt sample time");
+		when->tv_sec = (time_t)s.sec;
+		when->tv_nsec = (long)s.nsec;
+		return 0;
+	}
+}
+
+int collector_sample_begin(struct collector *c, struct timespec *when)
+{
+	struct recfile_sample s;
+	int ret;
+
+	c->samples++;
+	if (c->replay)
+		return replay_sample_begin(c, when);
+
+	if (c->record) {
+		/* A sample begun again before it ended is a retry: drop the
+		 * bytes of the failed attempt. */
+		if (c->in_sample && recfile_rewind(c->record, c->sample_mark) < 0)
+			return fail(c, -EIO, "%s", recfile_error(c->record));
+		c->sample_mark = recfile_mark(c->record);
+	}
+	c->in_sample = true;
+	clock_gettime(CLOCK_REALTIME, when);
+	s.sec = when->tv_sec;
+	s.nsec = when->tv_nsec;
+	ret = record(c, RECFILE_SAMPLE, &s, sizeof(s));
+	return ret;
+}
+
+int collector_sample_end(struct collector *c)
+{
+	int ret;
+
+	c->in_sample = false;
+	if (!c->record)
+		return 0;
+	ret = recfile_flush(c->record);
+	return ret < 0 ? fail(c, ret, "%s", recfile_error(c->record)) : 0;
+}
+
+static int msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *ctx = data;
+	struct sock_rec rec;
+	int ret;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
+		ctx->err = fail(ctx->c, -EBADMSG,
+				"unexpected netlink message type %u in a sock_diag dump",
+				nlh->nlmsg_type);
+		return MNL_CB_ERROR;
+	}
+	if (diag_parse(nlh, 0, &rec) < 0) {
+		ctx->err = fail(ctx->c, -EBADMSG, "malformed sock_diag message (%u bytes)",
+				nlh->nlmsg_len);
+		return MNL_CB_ERROR;
+	}
+	if (rec.family != ctx->family) {
+		ctx->err = fail(ctx->c, -EBADMSG, "%s socket in a dump of %s sockets",
+				family_name(rec.family), family_name(ctx->family));
+		return MNL_CB_ERROR;
+	}
+	/* The kernel already filtered; this matters for replays, which serve
+	 * a narrower request from a wider recording. */
+	if (!(TCP_STATE_BIT(rec.state) & ctx->states))
+		return MNL_CB_OK;
+	ret = ctx->cb(&rec, ctx->data);
+	if (ret < 0) {
+		ctx->err = ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* NLMSG_DONE of a dump carries the dump's own error code (netlink_dump_done):
+ * a dump can end early and still say DONE. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *ctx = data;
+	int err = 0;
+
+	if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(int))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < 0) {
+		ctx->err = fail(ctx->c, err, "%s dump ended with an error: %s",
+				family_name(ctx->family), strerror(-err));
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+/* Run the messages of one datagram.  Returns 1 when the dump is finished
+ * (NLMSG_DONE), 0 when more datagrams follow, or a negative errno. */
+static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
+			unsigned int seq, unsigned int portid)
+{
+	struct collector *c = ctx->c;
+	const struct nlmsghdr *nlh = buf;
+	int rem = (int)len, ret;
+	/* libmnl 1.0.4 takes a non-const array, hence a local one. */
+	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_DONE] = done_cb };
+
+	/* mnl_cb_run() stops quietly at a partial message; a short datagram
+	 * would lose sockets without a word, so the framing is checked first. */
+	while (mnl_nlmsg_ok(nlh, rem))
+		nlh = mnl_nlmsg_next(nlh, &rem);
+	if (rem != 0)
+		return fail(c, -EBADMSG, "truncated netlink message in %s dump (%d stray bytes)",
+			    family_name(ctx->family), rem);
+
+	ctx->err = 0;
+	errno = 0;
+	ret = mnl_cb_run2(buf, len, seq, portid, msg_cb, ctx, ctl_cbs, NLMSG_MIN_TYPE);
+	if (ret == MNL_CB_STOP)
+		return 1;
+	if (ret >= MNL_CB_OK)
+		return 0;
+	if (ctx->err)
+		return ctx->err;
+	switch (errno) {
+	case EINTR:	/* libmnl's report of NLM_F_DUMP_INTR */
+		return fail(c, -EINTR, "%s dump interrupted: the kernel's table changed under it",
+			    family_name(ctx->family));
+	case ESRCH:
+		return fail(c, -EBADMSG, "netlink message from an unexpected port id");
+	case EPROTO:
+		return fail(c, -EBADMSG, "netlink message with an unexpected sequence number");
+	case ENOENT:
+		return fail(c, -ENOENT,
+			    "the kernel has no TCP socket diagnostics for %s; load them with 'modprobe tcp_diag'",
+			    family_name(ctx->family));
+	default:
+		return fail(c, errno ? -errno : -EBADMSG, "%s dump failed: %s",
+			    family_name(ctx->family),
+			    errno ? strerror(errno) : "bad netlink message");
+	}
+}
+
+static int dump_live(struct dump_ctx *ctx)
+{
+	struct collector *c = ctx->c;
+	struct nlmsghdr *nlh;
+	struct inet_diag_req_v2 *req;
+	struct recfile_dump rd = { .family = (uint8_t)ctx->family,
+				   .protocol = IPPROTO_TCP, .states = ctx->states };
+	unsigned int portid;
+	int ret;
+
+	if (!c->nl && (ret = nl_open(c)) < 0)
+		return ret;
+	portid = mnl_socket_get_portid(c->nl);
+
+	nlh = mnl_nlmsg_put_header(c->buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++c->seq ? c->seq : ++c->seq;	/* 0 disables seq checks */
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = (uint8_t)ctx->family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	/* The kernel adds NEW_SYN_RECV itself when SYN_RECV is asked for. */
+	req->idiag_states = ctx->states;
+	req->idiag_ext = 0;
+
+	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
+		return fail(c, -errno, "cannot send sock_diag request: %s", strerror(errno));
+	if ((ret = record(c, RECFILE_DUMP, &rd, sizeof(rd))) < 0)
+		return ret;
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(c->nl, c->buf, COLLECTOR_BUFSIZE);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS)
+				return fail(c, -ENOBUFS, "%s dump lost messages (ENOBUFS)",
+					    family_name(ctx->family));
+			return fail(c, -errno, "cannot receive %s dump: %s",
+				    family_name(ctx->family), strerror(errno));
+		}
+		if ((ret = record(c, RECFILE_DATA, c->buf, (uint32_t)n)) < 0)
+			return ret;
+		ret = run_datagram(ctx, c->buf, (size_t)n, c->seq, portid);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
+	}
+}
+
+static void states_str(uint32_t mask, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state s = tcp_state_order[i];
+
+		if (mask & TCP_STATE_BIT(s)) {
+			int w = snprintf(out + n, len - n, "%s%s", n ? "," : "", tcp_state_name(s));
+			if (w < 0 || (size_t)w >= len - n)
+				return;
+			n += (size_t)w;
+		}
+	}
+}
+
+static int dump_replay(struct dump_ctx *ctx)
+{
+	struct collector *c = ctx->c;
+	const void *p;
+	uint32_t type, len;
+	struct recfile_dump rd;
+	int ret = recfile_read(c->replay, &type, &p, &len);
+
+	if (ret == -ENODATA || (ret == 0 && type == RECFILE_SAMPLE))
+		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+			    c->samples, family_name(ctx->family));
+	if (ret < 0)
+		return fail(c, ret, "%s", recfile_error(c->replay));
+	if (type != RECFILE_DUMP || len != sizeof(rd))
+		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
+	memcpy(&rd, p, sizeof(rd));
+	if (rd.family != ctx->family)
+		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+			    family_name(rd.family), family_name(ctx->family));
+	if (ctx->states & ~rd.states & TCP_STATE_ALL_MASK) {
+		char want[160], have[160];
+
+		states_str(ctx->states & TCP_STATE_ALL_MASK, want, sizeof(want));
+		states_str(rd.states, have, sizeof(have));
+		return fail(c, -EPROTO, "replay: %s sockets were recorded in states %s only; asked for %s",
+			    family_name(ctx->family), have, want);
+	}
+	for (;;) {
+		ret = recfile_read(c->replay, &type, &p, &len);
+		if (ret == -ENODATA || (ret == 0 && type != RECFILE_DATA))
+			return fail(c, -EBADMSG,
+				    "replay: %s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
+				    family_name(ctx->family), c->samples);
+		if (ret < 0)
+			return fail(c, ret, "%s", recfile_error(c->replay));
+		/* seq and portid 0: the recording's came from another socket. */
+		ret = run_datagram(ctx, p, len, 0, 0);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
+	}
+}
+
+int collector_dump(struct collector *c, int family, uint32_t states,
+		   collector_cb cb, void *data)
+{
+	struct dump_ctx ctx = { .c = c, .family = family, .states = states,
+				.cb = cb, .data = data };
+	int ret;
+
+	if (family != AF_INET && family != AF_INET6)
+		return fail(c, -EAFNOSUPPORT, "unsupported address family %d", family);
+	if (c->replay)
+		return dump_replay(&ctx);
+	ret = dump_live(&ctx);
+	/* After a failure the socket may still hold the rest of the dump;
+	 * a fresh socket is cheaper and surer than draining it. */
+	if (ret < 0 && c->nl) {
+		mnl_socket_close(c->nl);
+		c->nl = NULL;
+	}
+	return ret;
+}
+
+const char *collector_error(const struct collector *c)
+{
+	return c->err;
+}
+
+void collector_close(struct collector *c)
+{
+	if (!c)
+		return;
+	if (c->nl)
+		mnl_socket_close(c->nl);
+	if (c->netns_fd >= 0)
+		close(c->netns_fd);
+	recfile_close(c->replay);
+	recfile_close(c->record);
+	free(c->buf);
+	free(c);
+}

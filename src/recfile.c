@@ -1,0 +1,201 @@
+/*
+ * recfile: reading and writing the block structure of recording files.  The
+ * reader trusts nothing: every length is checked against the bytes present
+ * and against RECFILE_MAX_BLOCK before anything is allocated.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "recfile.h"
+
+#define RECFILE_MAGIC	"PORTSTAT"
+#define RECFILE_VERSION	1u
+
+struct recfile {
+	FILE *fp;
+	char *path;
+	int writing;
+	int64_t offset;		/* bytes consumed (reading) */
+	void *buf;		/* reading: payload of the last block */
+	uint32_t bufsize;
+	char err[512];
+};
+
+struct header {
+	char magic[8];
+	uint32_t version;
+	uint32_t reserved;
+};
+
+static int fail(struct recfile *f, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct recfile *f, int ret, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(f->err, sizeof(f->err), "%s '%s': ",
+			 f->writing ? "recording" : "replay file", f->path);
+
+	if (n < 0 || (size_t)n >= sizeof(f->err))
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(f->err + n, sizeof(f->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int open_common(struct recfile **out, const char *path, int writing,
+		       char *err, size_t errlen)
+{
+	struct recfile *f = calloc(1, sizeof(*f));
+	int ret;
+
+	if (!f || !(f->path = strdup(path))) {
+		free(f);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	f->writing = writing;
+	f->fp = fopen(path, writing ? "we" : "re");
+	if (!f->fp) {
+		ret = -errno;
+		snprintf(err, errlen, "%s '%s': %s",
+			 writing ? "cannot create recording" : "cannot open replay file",
+			 path, strerror(errno));
+		goto fail;
+	}
+	if (writing) {
+		struct header h = { .version = RECFILE_VERSION };
+
+		memcpy(h.magic, RECFILE_MAGIC, sizeof(h.magic));
+		if (fwrite(&h, sizeof(h), 1, f->fp) != 1) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot write recording '%s': %s",
+				 path, strerror(errno));
+			goto fail;
+		}
+	} else {
+		struct header h;
+
+		if (fread(&h, sizeof(h), 1, f->fp) != 1 ||
+		    memcmp(h.magic, RECFILE_MAGIC, sizeof(h.magic)) != 0) {
+			ret = ferror(f->fp) ? -EIO : -EPROTO;
+			snprintf(err, errlen, "replay file '%s': %s", path,
+				 ferror(f->fp) ? strerror(errno)
+					       : "not a portstat recording");
+			goto fail;
+		}
+		if (h.version != RECFILE_VERSION) {
+			ret = -EPROTO;
+			snprintf(err, errlen,
+				 "replay file '%s': recording format version %u, this portstat reads %u",
+				 path, h.version, RECFILE_VERSION);
+			goto fail;
+		}
+		f->offset = sizeof(h);
+	}
+	*out = f;
+	return 0;
+fail:
+	recfile_close(f);
+	return ret;
+}
+
+int recfile_create(struct recfile **out, const char *path, char *err, size_t errlen)
+{
+	return open_common(out, path, 1, err, errlen);
+}
+
+int recfile_open(struct recfile **out, const char *path, char *err, size_t errlen)
+{
+	return open_common(out, path, 0, err, errlen);
+}
+
+int recfile_write(struct recfile *f, uint32_t type, const void *payload, uint32_t len)
+{
+	uint32_t hdr[2] = { type, len };
+
+	if (fwrite(hdr, sizeof(hdr), 1, f->fp) != 1 ||
+	    (len && fwrite(payload, len, 1, f->fp) != 1))
+		return fail(f, -errno ? -errno : -EIO, "write failed: %s", strerror(errno));
+	return 0;
+}
+
+int recfile_read(struct recfile *f, uint32_t *type, const void **payload, uint32_t *len)
+{
+	uint32_t hdr[2];
+	size_t n = fread(hdr, 1, sizeof(hdr), f->fp);
+
+	if (n == 0 && feof(f->fp))
+		return -ENODATA;
+	if (n != sizeof(hdr))
+		return fail(f, -EBADMSG, "truncated at byte %lld (block header)",
+			    (long long)(f->offset + (int64_t)n));
+	if (hdr[0] < RECFILE_SAMPLE || hdr[0] > RECFILE_DATA)
+		return fail(f, -EBADMSG, "corrupt at byte %lld (unknown block type %u)",
+			    (long long)f->offset, hdr[0]);
+	if (hdr[1] > RECFILE_MAX_BLOCK)
+		return fail(f, -EBADMSG, "corrupt at byte %lld (block of %u bytes)",
+			    (long long)f->offset, hdr[1]);
+	if (hdr[1] > f->bufsize) {
+		void *nb = realloc(f->buf, hdr[1]);
+
+		if (!nb)
+			return fail(f, -ENOMEM, "out of memory");
+		f->buf = nb;
+		f->bufsize = hdr[1];
+	}
+	n = hdr[1] ? fread(f->buf, 1, hdr[1], f->fp) : 0;
+	if (n != hdr[1])
+		return fail(f, -EBADMSG, "truncated at byte %lld (block of %u bytes, %zu present)",
+			    (long long)(f->offset + (int64_t)sizeof(hdr) + (int64_t)n),
+			    hdr[1], n);
+	f->offset += (int64_t)sizeof(hdr) + hdr[1];
+	*type = hdr[0];
+	*payload = f->buf;
+	*len = hdr[1];
+	return 0;
+}
+
+int64_t recfile_mark(struct recfile *f)
+{
+	return ftello(f->fp);
+}
+
+int recfile_rewind(struct recfile *f, int64_t mark)
+{
+	if (fflush(f->fp) != 0 || ftruncate(fileno(f->fp), mark) != 0 ||
+	    fseeko(f->fp, mark, SEEK_SET) != 0)
+		return fail(f, -errno, "cannot rewind: %s", strerror(errno));
+	return 0;
+}
+
+int recfile_flush(struct recfile *f)
+{
+	if (fflush(f->fp) != 0)
+		return fail(f, -errno, "write failed: %s", strerror(errno));
+	return 0;
+}
+
+const char *recfile_error(const struct recfile *f)
+{
+	return f->err;
+}
+
+int recfile_close(struct recfile *f)
+{
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	if (f->fp && fclose(f->fp) != 0 && f->writing)
+		ret = -errno;
+	free(f->buf);
+	free(f->path);
+	free(f);
+	return ret;
+}

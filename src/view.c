@@ -1,0 +1,53 @@
+/*
+ * view: what the renderers share: row order, time stamps, JSON strings.
+ */
+#include <stdlib.h>
+
+#include "view.h"
+
+void view_format_time(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&ts->tv_sec, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+const struct table_row **view_sorted_rows(const struct table *t,
+					  const struct view_opts *o, size_t *n)
+{
+	size_t nrows = table_nrows(t);
+	const struct table_row **rows = calloc(nrows ? nrows : 1, sizeof(*rows));
+
+	*n = 0;
+	if (!rows)
+		return NULL;
+	table_sorted(t, &o->sort, rows);
+	*n = nrows;
+	return rows;
+}
+
+size_t view_shown(const struct view_opts *o, size_t n)
+{
+	return o->top && o->top < n ? o->top : n;
+}
+
+void view_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}

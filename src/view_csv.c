@@ -1,0 +1,56 @@
+/*
+ * view_csv: one row per (port, direction) with every state as a column, so
+ * the columns never depend on the data; the time and namespace columns make
+ * rows of repeated samples (-i) self-describing.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+static void csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+int view_csv_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	char when[32];
+	size_t n, shown;
+	const struct table_row **rows = view_sorted_rows(s->table, o, &n);
+
+	if (!rows)
+		return -ENOMEM;
+	shown = view_shown(o, n);
+	view_format_time(&s->time, when, sizeof(when));
+	if (o->header && o->first) {
+		fputs("time,netns,port,direction", out);
+		for (int i = 0; i < TCP_STATE_COUNT; i++)
+			fprintf(out, ",%s", tcp_state_name(tcp_state_order[i]));
+		fputs(",total\n", out);
+	}
+	for (size_t r = 0; r < shown; r++) {
+		const struct table_row *row = rows[r];
+
+		fprintf(out, "%s,", when);
+		csv_field(out, s->netns ? s->netns : "");
+		fprintf(out, ",%u,%s", row->port, row->dir == TABLE_DIR_IN ? "in" : "out");
+		for (int i = 0; i < TCP_STATE_COUNT; i++)
+			fprintf(out, ",%" PRIu32, row->n[tcp_state_order[i]]);
+		fprintf(out, ",%" PRIu64 "\n", row->total);
+	}
+	free(rows);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,43 @@
+# Sourced by scripts/run and scripts/test: install what a fresh Debian 12
+# lacks, then configure and build into build/.  Silent when nothing is
+# missing and the build succeeds; on failure the build log is shown.
+
+PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Build and run time dependencies (Debian package names).
+PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
+               libsubunit-dev iproute2)
+# What only the test suite and benchmarks need.
+PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time)
+
+portstat_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "portstat: installing ${missing[*]}" >&2
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "portstat: need root to install: apt-get install ${missing[*]}" >&2
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	# A fresh machine has no package lists; an old list may miss versions.
+	apt-get update -qq >&2 || return 1
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || return 1
+}
+
+# portstat_build DIR [CMAKE ARGS...]
+portstat_build() {
+	local dir=$1 log
+	shift
+	log="$dir.log"
+	mkdir -p "$dir"
+	if ! { cmake -S "$PORTSTAT_ROOT" -B "$dir" -DPORTSTAT_WERROR=ON "$@" &&
+	       cmake --build "$dir" -j "$(nproc)"; } >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "portstat: build failed (log: $log)" >&2
+		return 1
+	fi
+}

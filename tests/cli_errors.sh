@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Bad input at the binary level: each bad command line gives exactly one
+# error line naming the value plus a usage hint on stderr, nothing on
+# stdout, and exit status 2; runtime failures (unknown namespace, missing or
+# damaged replay file) give one line and exit 1.  Also: help fits a screen,
+# and a closed pipe ends the report quietly.
+set -uo pipefail
+portstat=${PORTSTAT:?}
+fixture=$(cd "$(dirname "$0")" && pwd)/fixtures/sample.rec
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# expect STATUS SUBSTRING ARGS...
+expect() {
+	local want=$1 needle=$2 rc lines
+	shift 2
+	"$portstat" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l < "$tmp/err")
+	if [ "$rc" != "$want" ]; then
+		ko "portstat $*: exit $rc, want $want ($(head -1 "$tmp/err"))"
+	elif [ -s "$tmp/out" ]; then
+		ko "portstat $*: wrote to stdout: $(head -c 200 "$tmp/out")"
+	elif ! grep -qF -- "$needle" "$tmp/err"; then
+		ko "portstat $*: error lacks '$needle': $(cat "$tmp/err")"
+	elif [ "$want" = 2 ] && { [ "$lines" != 2 ] || ! grep -q "Try 'portstat --help'" "$tmp/err"; }; then
+		ko "portstat $*: want one error line and a usage hint, got: $(cat "$tmp/err")"
+	elif [ "$want" = 1 ] && [ "$lines" != 1 ]; then
+		ko "portstat $*: want one line on stderr, got: $(cat "$tmp/err")"
+	else
+		ok
+	fi
+}
+
+expect 2 "'bogus'"        -s bogus
+expect 2 "'established,x'" -s established,x
+expect 2 "'0'"            -p 0
+expect 2 "'65536'"        -p 65536
+expect 2 "'http'"         -p http
+expect 2 "'9000-8000'"    -p 9000-8000
+expect 2 "'0'"            -i 0
+expect 2 "'-1'"           -i -1
+expect 2 "'abc'"          -i abc
+expect 2 "'nan'"          -i nan
+expect 2 "'0'"            -c 0
+expect 2 "'x'"            -c x
+expect 2 "'xml'"          -f xml
+expect 2 "'--bogus'"      --bogus
+expect 2 "'-z'"           -z
+expect 2 "'--state'"      --state
+expect 2 "'frobnicate'"   frobnicate
+expect 2 "'extra'"        report extra
+expect 2 "'sideways'"     --by sideways
+expect 2 "'size'"         --sort size
+expect 2 "'0'"            --top 0
+expect 2 "cannot be used together" --record "$tmp/r" --replay "$fixture"
+expect 2 "cannot be used together" --replay "$fixture" -N foo
+expect 2 "cannot be used together" --replay "$fixture" -i 1
+
+expect 1 "no-such-ns-$$"  -N "no-such-ns-$$"
+expect 1 "$tmp/missing"   --replay "$tmp/missing"
+printf 'hello world, not a recording' > "$tmp/junk"
+expect 1 "not a portstat recording" --replay "$tmp/junk"
+head -c 100 "$fixture" > "$tmp/short"
+expect 1 "truncated"      --replay "$tmp/short"
+: > "$tmp/empty"
+expect 1 "not a portstat recording" --replay "$tmp/empty"
+expect 1 "cannot create recording" --record /nonexistent-dir/x.rec
+
+# --help: exit 0, fits a 80x24 screen, names every long option the man page has.
+"$portstat" --help > "$tmp/help"; rc=$?
+[ "$rc" = 0 ] && ok || ko "--help exit $rc"
+[ "$(wc -l < "$tmp/help")" -le 24 ] && ok || ko "--help has $(wc -l < "$tmp/help") lines (> 24)"
+[ "$(awk '{ if (length > 80) n++ } END { print n + 0 }' "$tmp/help")" = 0 ] && ok || ko "--help has lines over 80 columns"
+man=$(dirname "$0")/../man/portstat.8
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
+	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
+done
+"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version"
+
+# A closed pipe ends the output quietly.
+( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )
+[ ! -s "$tmp/pipe-err" ] && ok || ko "closed pipe printed: $(cat "$tmp/pipe-err")"
+
+echo "cli_errors: $pass passed, $fail failed"
+[ "$fail" = 0 ]

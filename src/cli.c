@@ -172,9 +172,13 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		char *end;
 		double d;
 
+		/* strtod() also takes " 1", "+1", hex and "inf"; a plain
+		 * decimal is all an interval needs. */
+		if ((*arg < '0' || *arg > '9') && *arg != '.')
+			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
 		errno = 0;
 		d = strtod(arg, &end);
-		if (!*arg || *end || errno || !isfinite(d) || d <= 0)
+		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d <= 0)
 			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
 		if (d < MIN_INTERVAL || d > MAX_INTERVAL)
 			return bad(err, errlen, "--interval '%s' out of range (%.2g to %.0f seconds)",
@@ -232,6 +236,11 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		int ret;
 
 		if (opt == '?') {
+			/* glibc sets optopt to a long option's value when it
+			 * was given a value it does not take (--no-header=1). */
+			if (optopt && strncmp(word, "--", 2) == 0)
+				return bad(err, errlen, "option '%.*s' takes no value",
+					   (int)strcspn(word, "="), word);
 			if (optopt)
 				return bad(err, errlen, "unknown option '-%c'", optopt);
 			return bad(err, errlen, "unknown option '%s'", word);

@@ -343,6 +343,24 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
+/* A ctl array with a NULL entry for NLMSG_ERROR would make libmnl skip the
+ * message, and a dump the kernel refuses is that one message: the caller
+ * would wait for a DONE that never comes.  So errors are handled here. */
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)	/* an ACK: nothing to dump */
+		return MNL_CB_STOP;
+	errno = e->error < 0 ? -e->error : EBADMSG;
+	return MNL_CB_ERROR;
+}
+
 /* Run the messages of one datagram.  Returns 1 when the dump is finished
  * (NLMSG_DONE), 0 when more datagrams follow, or a negative errno. */
 static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
@@ -352,7 +370,10 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 	const struct nlmsghdr *nlh = buf;
 	int rem = (int)len, ret;
 	/* libmnl 1.0.4 takes a non-const array, hence a local one. */
-	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_DONE] = done_cb };
+	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
 
 	/* mnl_cb_run() stops quietly at a partial message; a short datagram
 	 * would lose sockets without a word, so the framing is checked first. */

@@ -74,7 +74,21 @@ int diag_parse(const struct nlmsghdr *nlh, unsigned flags, struct sock_rec *rec)
 	 * listener is treated as dual-stack like the default bindv6only=0. */
 	if ((flags & DIAG_PARSE_ATTRS) ||
 	    (rec->family == AF_INET6 && rec->state == TCP_STATE_LISTEN)) {
-		if (mnl_attr_parse(nlh, sizeof(*m), attr_cb, rec) < 0)
+		/* mnl_attr_parse() stops quietly at an attribute that runs
+		 * past the message; a corrupt v6only flag would misclassify
+		 * every IPv4 socket on the port, so the walk is done here and
+		 * must end exactly at the message's end (give or take the
+		 * last attribute's alignment padding). */
+		const struct nlattr *attr = mnl_nlmsg_get_payload_offset(nlh, sizeof(*m));
+		int len = (int)((const char *)nlh + nlh->nlmsg_len - (const char *)attr);
+
+		while (len > 0 && mnl_attr_ok(attr, len)) {
+			if (attr_cb(attr, rec) < 0)
+				return -EBADMSG;
+			len -= (int)MNL_ALIGN(attr->nla_len);
+			attr = mnl_attr_next(attr);
+		}
+		if (len > 0)
 			return -EBADMSG;
 	}
 	return 0;

@@ -1,0 +1,1162 @@
+/*
+ * check_replay: the recording reader (recfile) and the collector in replay
+ * mode, driven through sampler_run() as portstat runs it.  Recordings are
+ * written by hand into a temporary directory: a small valid one (exact
+ * counts and time, with each filter), then damaged variants, each of which
+ * must fail with a clear message and never yield a table marked complete;
+ * an interrupted dump, which yields a partial table marked as such;
+ * several samples in order, then -ENODATA; collector_dump() on its own
+ * (state mask, callback errors); recfile's block reader and writer; and
+ * the committed real recording, cross-checked against ss's view of it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <libmnl/libmnl.h>
+
+#include <check.h>
+
+#include "collector.h"
+#include "diag.h"
+#include "recfile.h"
+#include "sampler.h"
+#include "table.h"
+#include "tcp_state.h"
+
+#define B(s)		TCP_STATE_BIT(TCP_STATE_##s)
+#define ALL		TCP_STATE_ALL_MASK
+#define IN		TABLE_DIR_IN
+#define OUT		TABLE_DIR_OUT
+/* What a live dump's messages carry; a replay must ignore both. */
+#define REC_SEQ		7
+#define REC_PORTID	4242
+
+static char tmpdir[PATH_MAX];
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", tmpdir, name);
+
+	ck_assert(n > 0 && (size_t)n < len);
+}
+
+/* ---- netlink datagrams ---- */
+
+struct dgram {
+	union {
+		char b[16384];
+		struct nlmsghdr align;
+	} u;
+	size_t len;
+};
+
+static void dgram_init(struct dgram *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+static struct nlmsghdr *dgram_msg(struct dgram *d, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->u.b + d->len);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_MULTI | flags;
+	nlh->nlmsg_seq = REC_SEQ;
+	nlh->nlmsg_pid = REC_PORTID;
+	return nlh;
+}
+
+static void dgram_end_msg(struct dgram *d, const struct nlmsghdr *nlh)
+{
+	d->len += nlh->nlmsg_len;
+	ck_assert_uint_lt(d->len, sizeof(d->u.b) - 256);
+}
+
+enum { NO_V6ONLY = -1 };
+
+/* One socket message; @v6only: 0 or 1 adds INET_DIAG_SKV6ONLY. */
+static void dgram_sock_flags(struct dgram *d, int family, int state, uint16_t sport,
+			     uint16_t dport, int v6only, uint16_t flags)
+{
+	struct nlmsghdr *nlh = dgram_msg(d, SOCK_DIAG_BY_FAMILY, flags);
+	struct inet_diag_msg *m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+
+	m->idiag_family = (uint8_t)family;
+	m->idiag_state = (uint8_t)state;
+	m->id.idiag_sport = htons(sport);
+	m->id.idiag_dport = htons(dport);
+	inet_pton(family, family == AF_INET ? "127.0.0.1" : "::1", m->id.idiag_src);
+	if (dport)
+		inet_pton(family, family == AF_INET ? "127.0.0.2" : "::2", m->id.idiag_dst);
+	m->idiag_inode = state == TCP_STATE_TIME_WAIT ? 0 : 1000u + sport;
+	if (v6only != NO_V6ONLY)
+		mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, (uint8_t)v6only);
+	dgram_end_msg(d, nlh);
+}
+
+static void dgram_sock(struct dgram *d, int family, int state, uint16_t sport, uint16_t dport)
+{
+	dgram_sock_flags(d, family, state, sport, dport,
+			 family == AF_INET6 && state == TCP_STATE_LISTEN ? 0 : NO_V6ONLY, 0);
+}
+
+/* NLMSG_DONE carries the dump's error code as an int. */
+static void dgram_done(struct dgram *d, int err)
+{
+	struct nlmsghdr *nlh = dgram_msg(d, NLMSG_DONE, 0);
+	int *p = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+	*p = err;
+	dgram_end_msg(d, nlh);
+}
+
+/* What the kernel sends instead of a dump it cannot start. */
+static void dgram_error(struct dgram *d, int err)
+{
+	struct nlmsghdr *nlh = dgram_msg(d, NLMSG_ERROR, 0);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	nlh->nlmsg_flags = 0;
+	e->error = err;
+	e->msg.nlmsg_len = MNL_NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2);
+	e->msg.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	e->msg.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	e->msg.nlmsg_seq = REC_SEQ;
+	dgram_end_msg(d, nlh);
+}
+
+/* ---- recordings ---- */
+
+struct rec {
+	struct recfile *f;
+	char path[PATH_MAX];
+};
+
+static void rec_create(struct rec *r, const char *name)
+{
+	char err[512] = "";
+
+	path_of(r->path, sizeof(r->path), name);
+	ck_assert_msg(recfile_create(&r->f, r->path, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void rec_block(struct rec *r, uint32_t type, const void *p, uint32_t len)
+{
+	ck_assert_int_eq(recfile_write(r->f, type, p, len), 0);
+}
+
+static void rec_sample(struct rec *r, int64_t sec, int64_t nsec)
+{
+	struct recfile_sample s = { .sec = sec, .nsec = nsec };
+
+	rec_block(r, RECFILE_SAMPLE, &s, sizeof(s));
+}
+
+static void rec_dump(struct rec *r, int family, uint32_t states)
+{
+	struct recfile_dump rd = { .family = (uint8_t)family, .protocol = IPPROTO_TCP,
+				   .states = states };
+
+	rec_block(r, RECFILE_DUMP, &rd, sizeof(rd));
+}
+
+static void rec_data(struct rec *r, const struct dgram *d)
+{
+	rec_block(r, RECFILE_DATA, d->u.b, (uint32_t)d->len);
+}
+
+static void rec_done(struct rec *r)
+{
+	struct dgram d;
+
+	dgram_init(&d);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+}
+
+static void rec_close(struct rec *r)
+{
+	ck_assert_int_eq(recfile_close(r->f), 0);
+	r->f = NULL;
+}
+
+static void append_raw(const char *path, const void *p, size_t len)
+{
+	FILE *fp = fopen(path, "ab");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(p, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+static void write_raw(const char *path, const void *p, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(p, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+/*
+ * The reference sample, as a live run with the default filter records it:
+ *   IPv6 dump: listener [::]:80 (dual-stack), [::1]:80 <- 50000 established
+ *   IPv4 dump: listener :22, :22 <- 40000 established, :22 <- 40001 request
+ *              socket (NEW_SYN_RECV), :80 <- 50001 established (the
+ *              dual-stack listener's), :41000 -> 5432 close_wait,
+ *              :41001 -> 5432 time_wait
+ * Expected by service: 80 in {listen 1, established 2}, 22 in {listen 1,
+ * established 1, syn_recv 1}, 5432 out {close_wait 1, time_wait 1}.
+ */
+static void rec_good_sample(struct rec *r, int64_t sec, int64_t nsec)
+{
+	struct dgram d;
+
+	rec_sample(r, sec, nsec);
+	rec_dump(r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, TCP_STATE_LISTEN, 80, 0);
+	dgram_sock(&d, AF_INET6, TCP_STATE_ESTABLISHED, 80, 50000);
+	rec_data(r, &d);
+	rec_done(r);
+
+	rec_dump(r, AF_INET, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET, TCP_STATE_LISTEN, 22, 0);
+	dgram_sock(&d, AF_INET, TCP_STATE_ESTABLISHED, 22, 40000);
+	dgram_sock(&d, AF_INET, TCP_STATE_NEW_SYN_RECV, 22, 40001);
+	dgram_sock(&d, AF_INET, TCP_STATE_ESTABLISHED, 80, 50001);
+	dgram_sock(&d, AF_INET, TCP_STATE_CLOSE_WAIT, 41000, 5432);
+	dgram_sock(&d, AF_INET, TCP_STATE_TIME_WAIT, 41001, 5432);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+}
+
+/* ---- replaying ---- */
+
+static struct collector *open_replay(const char *path)
+{
+	struct collector *c = NULL;
+	char err[512] = "";
+
+	ck_assert_msg(collector_open_replay(&c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(collector_is_replay(c));
+	return c;
+}
+
+static struct table_filter filter_all(void)
+{
+	struct table_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.by = TABLE_BY_SERVICE;
+	f.states = ALL;
+	f.ipv4 = f.ipv6 = true;
+	return f;
+}
+
+static const struct table_row *find(const struct table *t, uint16_t port, enum table_dir dir)
+{
+	for (size_t i = 0; i < table_nrows(t); i++) {
+		const struct table_row *r = table_row(t, i);
+
+		if (r->port == port && r->dir == dir)
+			return r;
+	}
+	return NULL;
+}
+
+#define expect_row(t_, port_, dir_, state_, n_) do {						\
+	const struct table_row *r_ = find((t_), (port_), (dir_));				\
+	ck_assert_msg(r_ != NULL, "no row %u %s", (port_), (dir_) == IN ? "in" : "out");	\
+	ck_assert_msg(r_->n[(state_)] == (n_), "row %u: %s = %u, expected %u", (port_),		\
+		      tcp_state_name(state_), r_->n[(state_)], (unsigned)(n_));			\
+} while (0)
+
+static void expect_good_sample(const struct table *t)
+{
+	ck_assert_uint_eq(table_nrows(t), 3);
+	expect_row(t, 80, IN, TCP_STATE_LISTEN, 1);
+	expect_row(t, 80, IN, TCP_STATE_ESTABLISHED, 2);
+	expect_row(t, 22, IN, TCP_STATE_LISTEN, 1);
+	expect_row(t, 22, IN, TCP_STATE_ESTABLISHED, 1);
+	expect_row(t, 22, IN, TCP_STATE_SYN_RECV, 1);
+	expect_row(t, 5432, OUT, TCP_STATE_CLOSE_WAIT, 1);
+	expect_row(t, 5432, OUT, TCP_STATE_TIME_WAIT, 1);
+	ck_assert_uint_eq(find(t, 80, IN)->total, 3);
+	ck_assert_uint_eq(find(t, 22, IN)->total, 3);
+	ck_assert_uint_eq(find(t, 5432, OUT)->total, 2);
+	ck_assert_uint_eq(table_total(t), 8);
+	ck_assert_uint_eq(table_state_total(t, TCP_STATE_ESTABLISHED), 3);
+	ck_assert_uint_eq(table_state_total(t, TCP_STATE_LISTEN), 2);
+}
+
+START_TEST(test_good_sample)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+
+	rec_create(&r, "good.rec");
+	rec_good_sample(&r, 1700000000, 123456789);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_uint_eq(info.attempts, 1);
+	ck_assert_int_eq(info.time.tv_sec, 1700000000);
+	ck_assert_int_eq(info.time.tv_nsec, 123456789);
+	expect_good_sample(t);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	ck_assert(!info.complete);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* The reference sample through each filter: dumps a replay skips and
+ * states it filters must not change what the rest counts. */
+START_TEST(test_good_sample_filtered)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t;
+	struct sampler_info info;
+	char name[32];
+
+	snprintf(name, sizeof(name), "filtered%d.rec", _i);
+	rec_create(&r, name);
+	rec_good_sample(&r, 1700000000, 0);
+	rec_close(&r);
+
+	switch (_i) {
+	case 0:
+		f.ipv6 = false;
+		break;
+	case 1:
+		f.ipv4 = false;
+		break;
+	case 2:
+		f.states = B(CLOSE_WAIT);
+		break;
+	}
+	t = table_new(&f);
+	c = open_replay(r.path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	switch (_i) {
+	case 0:	/* -4: the uncounted IPv6 listener still makes IPv4 :80 inbound */
+		ck_assert_uint_eq(table_nrows(t), 3);
+		expect_row(t, 80, IN, TCP_STATE_ESTABLISHED, 1);
+		expect_row(t, 80, IN, TCP_STATE_LISTEN, 0);
+		expect_row(t, 22, IN, TCP_STATE_SYN_RECV, 1);
+		ck_assert_uint_eq(table_total(t), 6);
+		break;
+	case 1:	/* -6: the IPv4 dump is not even read */
+		ck_assert_uint_eq(table_nrows(t), 1);
+		expect_row(t, 80, IN, TCP_STATE_LISTEN, 1);
+		expect_row(t, 80, IN, TCP_STATE_ESTABLISHED, 1);
+		ck_assert_uint_eq(table_total(t), 2);
+		break;
+	case 2:	/* -s close-wait */
+		ck_assert_uint_eq(table_nrows(t), 1);
+		expect_row(t, 5432, OUT, TCP_STATE_CLOSE_WAIT, 1);
+		ck_assert_uint_eq(table_total(t), 1);
+		break;
+	}
+	/* the rest of the sample is skipped, not taken for another one */
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+START_TEST(test_samples_in_order)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct dgram d;
+
+	rec_create(&r, "two.rec");
+	rec_good_sample(&r, 1700000000, 5);
+	/* a second, different sample: one IPv4 listener and two clients */
+	rec_sample(&r, 1700000060, 999999999);
+	rec_dump(&r, AF_INET6, ALL);
+	rec_done(&r);
+	rec_dump(&r, AF_INET, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET, TCP_STATE_LISTEN, 443, 0);
+	rec_data(&r, &d);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET, TCP_STATE_ESTABLISHED, 443, 60000);
+	dgram_sock(&d, AF_INET, TCP_STATE_ESTABLISHED, 443, 60001);
+	rec_data(&r, &d);
+	rec_done(&r);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_int_eq(info.time.tv_sec, 1700000000);
+	ck_assert_int_eq(info.time.tv_nsec, 5);
+	expect_good_sample(t);
+
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_int_eq(info.time.tv_sec, 1700000060);
+	ck_assert_int_eq(info.time.tv_nsec, 999999999);
+	ck_assert_uint_eq(table_nrows(t), 1);
+	expect_row(t, 443, IN, TCP_STATE_LISTEN, 1);
+	expect_row(t, 443, IN, TCP_STATE_ESTABLISHED, 2);
+	ck_assert_uint_eq(table_total(t), 3);
+
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+START_TEST(test_no_samples)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+
+	rec_create(&r, "empty-recording.rec");
+	rec_close(&r);
+	c = open_replay(r.path);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	ck_assert(!info.complete);
+	ck_assert_uint_eq(table_nrows(t), 0);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+START_TEST(test_interrupted_dump)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct dgram d;
+
+	rec_create(&r, "intr.rec");
+	rec_sample(&r, 1700000000, 0);
+	rec_dump(&r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, TCP_STATE_LISTEN, 80, 0);
+	rec_data(&r, &d);
+	dgram_init(&d);
+	dgram_sock_flags(&d, AF_INET6, TCP_STATE_ESTABLISHED, 80, 50000, NO_V6ONLY,
+			 NLM_F_DUMP_INTR);
+	dgram_done(&d, 0);
+	rec_data(&r, &d);
+	/* the rest of the interrupted sample, then a whole one */
+	rec_dump(&r, AF_INET, ALL);
+	rec_done(&r);
+	rec_good_sample(&r, 1700000001, 0);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	/* a table is shown, marked partial, with what was counted */
+	ck_assert_int_eq(sampler_run(c, t, &info), 0);
+	ck_assert(!info.complete);
+	ck_assert_msg(strstr(info.note, "interrupted") != NULL, "note: %s", info.note);
+	ck_assert_uint_eq(info.attempts, 1);	/* a replay cannot retry */
+	ck_assert_int_eq(info.time.tv_sec, 1700000000);
+	ck_assert_uint_eq(table_total(t), 1);
+	expect_row(t, 80, IN, TCP_STATE_LISTEN, 1);
+
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_int_eq(info.time.tv_sec, 1700000001);
+	expect_good_sample(t);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* What a live run with -6 records: the IPv4 dump is never asked for, so
+ * replaying it with -6 must not ask for one either. */
+START_TEST(test_ipv6_only_recording)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t;
+	struct sampler_info info;
+	struct dgram d;
+
+	rec_create(&r, "v6only-run.rec");
+	rec_sample(&r, 1700000000, 0);
+	rec_dump(&r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, TCP_STATE_LISTEN, 443, 0);
+	dgram_sock(&d, AF_INET6, TCP_STATE_ESTABLISHED, 443, 50000);
+	dgram_done(&d, 0);
+	rec_data(&r, &d);
+	rec_close(&r);
+
+	f.ipv4 = false;
+	t = table_new(&f);
+	c = open_replay(r.path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_uint_eq(table_total(t), 2);
+	expect_row(t, 443, IN, TCP_STATE_ESTABLISHED, 1);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+struct seen {
+	unsigned n;
+	uint32_t states;	/* TCP_STATE_BIT()s of the sockets delivered */
+};
+
+static int seen_cb(const struct sock_rec *rec, void *data)
+{
+	struct seen *s = data;
+
+	s->n++;
+	s->states |= TCP_STATE_BIT(rec->state);
+	return 0;
+}
+
+static int fail_cb(const struct sock_rec *rec, void *data)
+{
+	(void)rec;
+	(void)data;
+	return -ECANCELED;
+}
+
+/* collector_dump() directly: a replay serves a narrower request from a
+ * wider recording, delivering only the states asked for, and a callback's
+ * error ends the dump with that error. */
+START_TEST(test_dump_states_and_callback)
+{
+	struct rec r;
+	struct collector *c;
+	struct timespec when;
+	struct seen s = { 0, 0 };
+
+	rec_create(&r, "dump-api.rec");
+	rec_good_sample(&r, 1700000000, 0);
+	rec_good_sample(&r, 1700000001, 0);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ck_assert_int_eq(collector_sample_begin(c, &when), 0);
+	ck_assert_int_eq(when.tv_sec, 1700000000);
+	ck_assert_int_eq(collector_dump(c, AF_INET6, TCP_STATE_BIT(TCP_STATE_LISTEN),
+					seen_cb, &s), 0);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.states, B(LISTEN));
+	s = (struct seen){ 0, 0 };
+	ck_assert_int_eq(collector_dump(c, AF_INET, B(SYN_RECV) | B(TIME_WAIT), seen_cb, &s), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.states, B(SYN_RECV) | B(TIME_WAIT));
+	ck_assert_int_eq(collector_sample_end(c), 0);
+
+	ck_assert_int_eq(collector_sample_begin(c, &when), 0);
+	ck_assert_int_eq(when.tv_sec, 1700000001);
+	ck_assert_int_eq(collector_dump(c, AF_INET6, ALL, fail_cb, NULL), -ECANCELED);
+	ck_assert_int_eq(collector_dump(c, AF_UNIX, ALL, seen_cb, &s), -EAFNOSUPPORT);
+	collector_close(c);
+}
+END_TEST
+
+/* ---- a real kernel's bytes ---- */
+
+#define NPORTS	65536u
+
+/* Count the sockets of an `ss -tan` listing by (local port, state). */
+static unsigned ss_count(const char *path, uint16_t (*by_port)[TCP_STATE_MAX + 1])
+{
+	FILE *fp = fopen(path, "r");
+	char line[512], label[32], local[128];
+	unsigned n = 0;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), fp));	/* header */
+	while (fgets(line, sizeof(line), fp)) {
+		const char *colon;
+		int st = 0;
+		unsigned long port;
+
+		ck_assert_int_eq(sscanf(line, "%31s %*s %*s %127s", label, local), 2);
+		for (int s = TCP_STATE_ESTABLISHED; s <= TCP_STATE_MAX && !st; s++)
+			if (strcmp(tcp_state_label((enum tcp_state)s), label) == 0)
+				st = s;
+		ck_assert_msg(st != 0, "%s: unknown state %s", path, label);
+		colon = strrchr(local, ':');
+		ck_assert_ptr_nonnull(colon);
+		port = strtoul(colon + 1, NULL, 10);
+		ck_assert_uint_lt(port, NPORTS);
+		by_port[port][st]++;
+		n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+/* The committed recording (tests/fixtures/make-fixture.sh) against the
+ * `ss -tan` taken with it: by local port, every (port, state) count must
+ * match, whatever the direction portstat gives each socket. */
+START_TEST(test_recorded_fixture)
+{
+	struct table_filter f = filter_all();
+	struct table *t;
+	struct collector *c;
+	struct sampler_info info;
+	uint16_t (*want)[TCP_STATE_MAX + 1] = calloc(NPORTS, sizeof(*want));
+	uint16_t (*got)[TCP_STATE_MAX + 1] = calloc(NPORTS, sizeof(*got));
+	unsigned n;
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	n = ss_count(FIXTURES_DIR "/sample.ss", want);
+	ck_assert_uint_gt(n, 0);
+
+	f.by = TABLE_BY_LOCAL;
+	t = table_new(&f);
+	c = open_replay(FIXTURES_DIR "/sample.rec");
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_msg(info.complete, "%s", info.note);
+	ck_assert_int_gt(info.time.tv_sec, 0);
+	ck_assert_uint_eq(table_total(t), n);
+	for (size_t i = 0; i < table_nrows(t); i++) {
+		const struct table_row *r = table_row(t, i);
+
+		for (int s = TCP_STATE_ESTABLISHED; s <= TCP_STATE_MAX; s++)
+			got[r->port][s] = (uint16_t)(got[r->port][s] + r->n[s]);
+	}
+	for (unsigned port = 0; port < NPORTS; port++)
+		if (memcmp(got[port], want[port], sizeof(got[port])) != 0)
+			ck_abort_msg("port %u: portstat and ss disagree", port);
+
+	/* the second sample of the recording, then its end */
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_uint_eq(table_total(t), n);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+	free(got);
+	free(want);
+}
+END_TEST
+
+/* ---- damaged recordings ---- */
+
+/* Builders of a damaged recording at @path; most start like the reference. */
+static void start_v6_dump(struct rec *r)
+{
+	struct dgram d;
+
+	rec_sample(r, 1700000000, 0);
+	rec_dump(r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, TCP_STATE_LISTEN, 80, 0);
+	rec_data(r, &d);
+}
+
+static void build_trunc_block_header(struct rec *r)
+{
+	int64_t mark;
+
+	start_v6_dump(r);
+	mark = recfile_mark(r->f);
+	rec_done(r);
+	rec_close(r);
+	ck_assert_int_eq(truncate(r->path, mark + 4), 0);
+}
+
+static void build_trunc_payload(struct rec *r)
+{
+	int64_t mark;
+
+	start_v6_dump(r);
+	mark = recfile_mark(r->f);
+	rec_done(r);
+	rec_close(r);
+	ck_assert_int_eq(truncate(r->path, mark + 8 + 10), 0);
+}
+
+static void build_block_too_big(struct rec *r)
+{
+	uint32_t hdr[2] = { RECFILE_DATA, RECFILE_MAX_BLOCK + 1 };
+	static const char some[64];
+
+	start_v6_dump(r);
+	rec_close(r);
+	append_raw(r->path, hdr, sizeof(hdr));
+	append_raw(r->path, some, sizeof(some));
+}
+
+static void build_unknown_block(struct rec *r)
+{
+	start_v6_dump(r);
+	rec_block(r, 7, "x", 1);
+	rec_done(r);
+	rec_close(r);
+}
+
+static void build_no_done(struct rec *r)
+{
+	start_v6_dump(r);
+	rec_close(r);
+}
+
+static void build_no_done_next_dump(struct rec *r)
+{
+	start_v6_dump(r);
+	rec_dump(r, AF_INET, ALL);
+	rec_done(r);
+	rec_close(r);
+}
+
+static void build_trunc_netlink(struct rec *r)
+{
+	struct dgram d;
+
+	rec_sample(r, 1700000000, 0);
+	rec_dump(r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, TCP_STATE_LISTEN, 80, 0);
+	dgram_sock(&d, AF_INET6, TCP_STATE_ESTABLISHED, 80, 50000);
+	dgram_done(&d, 0);
+	/* the datagram ends inside its last message */
+	rec_block(r, RECFILE_DATA, d.u.b, (uint32_t)d.len - 10);
+	rec_close(r);
+}
+
+static void build_ipv4_in_ipv6_dump(struct rec *r)
+{
+	struct dgram d;
+
+	rec_sample(r, 1700000000, 0);
+	rec_dump(r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET, TCP_STATE_ESTABLISHED, 80, 50000);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static void build_done_error(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_done(&d, -EIO);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static void build_narrow_states(struct rec *r)
+{
+	rec_sample(r, 1700000000, 0);
+	rec_dump(r, AF_INET6, B(LISTEN) | B(CLOSE_WAIT));
+	rec_done(r);
+	rec_close(r);
+}
+
+static void build_missing_ipv4_dump(struct rec *r)
+{
+	start_v6_dump(r);
+	rec_done(r);
+	rec_close(r);
+}
+
+static void build_dumps_swapped(struct rec *r)
+{
+	rec_sample(r, 1700000000, 0);
+	rec_dump(r, AF_INET, ALL);
+	rec_done(r);
+	rec_close(r);
+}
+
+static void build_bad_sample_header(struct rec *r)
+{
+	int64_t sec = 1700000000;
+
+	rec_block(r, RECFILE_SAMPLE, &sec, sizeof(sec));
+	rec_close(r);
+}
+
+static void build_bad_sample_time(struct rec *r)
+{
+	rec_sample(r, 1700000000, 1000000000);
+	rec_close(r);
+}
+
+static void build_bad_dump_header(struct rec *r)
+{
+	uint32_t half = AF_INET6;
+
+	rec_sample(r, 1700000000, 0);
+	rec_block(r, RECFILE_DUMP, &half, sizeof(half));
+	rec_close(r);
+}
+
+static void build_foreign_message(struct rec *r)
+{
+	struct dgram d;
+	struct nlmsghdr *nlh;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	nlh = dgram_msg(&d, 99, 0);
+	mnl_nlmsg_put_extra_header(nlh, 8);
+	dgram_end_msg(&d, nlh);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static void build_bad_state(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET6, 13, 80, 50000);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static const struct {
+	const char *name;
+	void (*build)(struct rec *r);
+	int ret;
+	const char *msg, *msg2;	/* substrings of collector_error(); msg2 optional */
+} damaged[] = {
+	{ "trunc_block_header", build_trunc_block_header, -EBADMSG,
+	  "truncated at byte", "(block header)" },
+	{ "trunc_payload",      build_trunc_payload,      -EBADMSG,
+	  "truncated at byte", "(block of 20 bytes, 10 present)" },
+	{ "block_too_big",      build_block_too_big,      -EBADMSG,
+	  "corrupt at byte", "(block of 1048577 bytes)" },
+	{ "unknown_block",      build_unknown_block,      -EBADMSG,
+	  "corrupt at byte", "(unknown block type 7)" },
+	{ "no_done",            build_no_done,            -EBADMSG,
+	  "without NLMSG_DONE", NULL },
+	{ "no_done_next_dump",  build_no_done_next_dump,  -EBADMSG,
+	  "without NLMSG_DONE", NULL },
+	{ "trunc_netlink",      build_trunc_netlink,      -EBADMSG,
+	  "truncated netlink message", NULL },
+	{ "ipv4_in_ipv6_dump",  build_ipv4_in_ipv6_dump,  -EBADMSG,
+	  "IPv4 socket in a dump of IPv6", NULL },
+	{ "done_error",         build_done_error,         -EIO,
+	  "IPv6 dump ended with an error", NULL },
+	{ "narrow_states",      build_narrow_states,      -EPROTO,
+	  "recorded in states listen,close_wait only", NULL },
+	{ "missing_ipv4_dump",  build_missing_ipv4_dump,  -EPROTO,
+	  "no IPv4 dump", NULL },
+	{ "dumps_swapped",      build_dumps_swapped,      -EPROTO,
+	  "IPv4 dump where IPv6 was expected", NULL },
+	{ "bad_sample_header",  build_bad_sample_header,  -EBADMSG,
+	  "corrupt sample header", NULL },
+	{ "bad_sample_time",    build_bad_sample_time,    -EBADMSG,
+	  "corrupt sample time", NULL },
+	{ "bad_dump_header",    build_bad_dump_header,    -EBADMSG,
+	  "expected a dump header", NULL },
+	{ "foreign_message",    build_foreign_message,    -EBADMSG,
+	  "unexpected netlink message type 99", NULL },
+	{ "bad_state",          build_bad_state,          -EBADMSG,
+	  "malformed sock_diag message", NULL },
+};
+
+START_TEST(test_damaged)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	char name[64];
+	int ret;
+
+	snprintf(name, sizeof(name), "%s.rec", damaged[_i].name);
+	rec_create(&r, name);
+	damaged[_i].build(&r);
+
+	c = open_replay(r.path);
+	ret = sampler_run(c, t, &info);
+	ck_assert_msg(ret == damaged[_i].ret, "%s: sampler_run %d (%s), expected %d",
+		      damaged[_i].name, ret, collector_error(c), damaged[_i].ret);
+	ck_assert_msg(!info.complete, "%s: table marked complete", damaged[_i].name);
+	ck_assert_msg(strstr(collector_error(c), damaged[_i].msg) != NULL,
+		      "%s: error \"%s\" lacks \"%s\"", damaged[_i].name, collector_error(c),
+		      damaged[_i].msg);
+	if (damaged[_i].msg2)
+		ck_assert_msg(strstr(collector_error(c), damaged[_i].msg2) != NULL,
+			      "%s: error \"%s\" lacks \"%s\"", damaged[_i].name,
+			      collector_error(c), damaged[_i].msg2);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* A kernel without tcp_diag answers the dump request with NLMSG_ERROR
+ * -ENOENT and nothing else: no data, no NLMSG_DONE. */
+START_TEST(test_nlmsg_error_enoent)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct dgram d;
+	int ret;
+
+	rec_create(&r, "enoent.rec");
+	rec_sample(&r, 1700000000, 0);
+	rec_dump(&r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_error(&d, -ENOENT);
+	rec_data(&r, &d);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ret = sampler_run(c, t, &info);
+	ck_assert(!info.complete);
+	ck_assert_msg(ret == -ENOENT, "sampler_run %d (%s), expected -ENOENT", ret,
+		      collector_error(c));
+	ck_assert_msg(strstr(collector_error(c), "modprobe tcp_diag") != NULL,
+		      "error \"%s\" lacks \"modprobe tcp_diag\"", collector_error(c));
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* ---- files that are not recordings ---- */
+
+struct header {
+	char magic[8];
+	uint32_t version, reserved;
+};
+
+static const struct {
+	const char *name;
+	struct header h;
+	size_t len;		/* bytes of h written; (size_t)-1: no file */
+	int ret;
+	const char *msg;
+} unopenable[] = {
+	{ "missing.rec",  { "PORTSTAT", 1, 0 }, (size_t)-1, -ENOENT, "missing.rec" },
+	{ "empty.rec",    { "PORTSTAT", 1, 0 }, 0,  -EPROTO, "not a portstat recording" },
+	{ "short.rec",    { "PORTSTAT", 1, 0 }, 10, -EPROTO, "not a portstat recording" },
+	{ "magic.rec",    { "PORTSTAX", 1, 0 }, 16, -EPROTO, "not a portstat recording" },
+	{ "pcap.rec",     { "\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 0, 0 }, 16, -EPROTO,
+	  "not a portstat recording" },
+	{ "version.rec",  { "PORTSTAT", 2, 0 }, 16, -EPROTO, "version 2" },
+};
+
+START_TEST(test_unopenable)
+{
+	struct collector *c = NULL;
+	char path[PATH_MAX], err[512] = "";
+
+	path_of(path, sizeof(path), unopenable[_i].name);
+	if (unopenable[_i].len != (size_t)-1)
+		write_raw(path, &unopenable[_i].h, unopenable[_i].len);
+	ck_assert_int_eq(collector_open_replay(&c, path, err, sizeof(err)), unopenable[_i].ret);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err, unopenable[_i].msg) != NULL, "error \"%s\" lacks \"%s\"",
+		      err, unopenable[_i].msg);
+	/* every message names the file */
+	ck_assert_msg(strstr(err, path) != NULL, "error \"%s\" does not name %s", err, path);
+}
+END_TEST
+
+/* ---- the block reader itself ---- */
+
+START_TEST(test_recfile_round_trip)
+{
+	static const char data[] = "0123456789abcdef";
+	struct rec r;
+	struct recfile *f;
+	char err[512];
+	const void *p;
+	uint32_t type, len;
+
+	rec_create(&r, "blocks.rec");
+	rec_block(&r, RECFILE_SAMPLE, data, 16);
+	rec_block(&r, RECFILE_DATA, data, 0);
+	rec_block(&r, RECFILE_DUMP, data + 3, 5);
+	rec_close(&r);
+
+	ck_assert_int_eq(recfile_open(&f, r.path, err, sizeof(err)), 0);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), 0);
+	ck_assert_uint_eq(type, RECFILE_SAMPLE);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_mem_eq(p, data, 16);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), 0);
+	ck_assert_uint_eq(type, RECFILE_DATA);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), 0);
+	ck_assert_uint_eq(type, RECFILE_DUMP);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_mem_eq(p, "34567", 5);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), -ENODATA);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), -ENODATA);
+	ck_assert_int_eq(recfile_close(f), 0);
+	ck_assert_int_eq(recfile_close(NULL), 0);
+}
+END_TEST
+
+START_TEST(test_recfile_rewind)
+{
+	struct rec r;
+	struct recfile *f;
+	char err[512];
+	const void *p;
+	uint32_t type, len;
+	int64_t mark;
+
+	/* a retried sample replaces the unfinished one */
+	rec_create(&r, "rewind.rec");
+	rec_block(&r, RECFILE_SAMPLE, "A", 1);
+	mark = recfile_mark(r.f);
+	ck_assert_int_eq(mark, 16 + 8 + 1);
+	rec_block(&r, RECFILE_SAMPLE, "BBBBBBBB", 8);
+	ck_assert_int_eq(recfile_rewind(r.f, mark), 0);
+	rec_block(&r, RECFILE_DATA, "C", 1);
+	rec_close(&r);
+
+	ck_assert_int_eq(recfile_open(&f, r.path, err, sizeof(err)), 0);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), 0);
+	ck_assert_mem_eq(p, "A", 1);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), 0);
+	ck_assert_uint_eq(type, RECFILE_DATA);
+	ck_assert_mem_eq(p, "C", 1);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), -ENODATA);
+	recfile_close(f);
+}
+END_TEST
+
+START_TEST(test_recfile_errors_name_the_file)
+{
+	struct rec r;
+	struct recfile *f = NULL;
+	char err[512] = "", path[PATH_MAX];
+	const void *p;
+	uint32_t type, len;
+
+	/* creating in a directory that does not exist */
+	path_of(path, sizeof(path), "no-such-dir/x.rec");
+	ck_assert_int_eq(recfile_create(&f, path, err, sizeof(err)), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, path));
+
+	rec_create(&r, "cut.rec");
+	rec_block(&r, RECFILE_DATA, "0123456789", 10);
+	rec_close(&r);
+	ck_assert_int_eq(truncate(r.path, 16 + 8 + 4), 0);
+	ck_assert_int_eq(recfile_open(&f, r.path, err, sizeof(err)), 0);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(recfile_error(f), r.path));
+	ck_assert_ptr_nonnull(strstr(recfile_error(f), "truncated at byte 28"));
+	recfile_close(f);
+
+	/* cut inside the block header: corruption, not a clean end */
+	ck_assert_int_eq(truncate(r.path, 16 + 4), 0);
+	ck_assert_int_eq(recfile_open(&f, r.path, err, sizeof(err)), 0);
+	ck_assert_int_eq(recfile_read(f, &type, &p, &len), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(recfile_error(f), "truncated at byte 20 (block header)"));
+	recfile_close(f);
+	collector_close(NULL);
+}
+END_TEST
+
+static Suite *replay_suite(void)
+{
+	Suite *s = suite_create("replay");
+	TCase *tc = tcase_create("recfile");
+
+	tcase_add_test(tc, test_recfile_round_trip);
+	tcase_add_test(tc, test_recfile_rewind);
+	tcase_add_test(tc, test_recfile_errors_name_the_file);
+	tcase_add_loop_test(tc, test_unopenable, 0, sizeof(unopenable) / sizeof(unopenable[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("samples");
+	tcase_add_test(tc, test_good_sample);
+	tcase_add_loop_test(tc, test_good_sample_filtered, 0, 3);
+	tcase_add_test(tc, test_samples_in_order);
+	tcase_add_test(tc, test_no_samples);
+	tcase_add_test(tc, test_interrupted_dump);
+	tcase_add_test(tc, test_ipv6_only_recording);
+	tcase_add_test(tc, test_dump_states_and_callback);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("recorded");
+	tcase_add_test(tc, test_recorded_fixture);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("damaged");
+	tcase_add_loop_test(tc, test_damaged, 0, sizeof(damaged) / sizeof(damaged[0]));
+	tcase_add_test(tc, test_nlmsg_error_enoent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* Remove the flat temporary directory and what the tests left in it. */
+static void tmpdir_remove(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR");
+	SRunner *sr;
+	int failed;
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/check_replay.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(replay_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tmpdir_remove();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -40,6 +40,7 @@ int collector_open_replay(struct collector **out, const char *path,
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen);
 
 bool collector_is_replay(const struct collector *c);
+bool collector_is_recording(const struct collector *c);
 
 /*
  * collector_sample_begin - start a sample; *when receives its wall-clock
@@ -63,6 +64,21 @@ int collector_sample_begin(struct collector *c, struct timespec *when);
  */
 int collector_dump(struct collector *c, int family, uint32_t states,
 		   collector_cb cb, void *data);
+
+/*
+ * collector_dump_filtered - collector_dump() with a kernel filter program
+ * (INET_DIAG_REQ_BYTECODE, see bytecode.h) of @bclen bytes; a replay runs
+ * the program itself.
+ */
+int collector_dump_filtered(struct collector *c, int family, uint32_t states,
+			    const void *bc, size_t bclen, collector_cb cb, void *data);
+
+/*
+ * collector_sockets - the namespace's TCP socket count from its
+ * /proc/net/sockstat (in use + time-wait), a cheap estimate of a dump's
+ * size.  Returns 0, or -errno (replays, or no /proc).
+ */
+int collector_sockets(struct collector *c, unsigned long *n);
 
 /* collector_sample_end - the sample is complete; flush the recording. */
 int collector_sample_end(struct collector *c);

@@ -20,6 +20,7 @@ struct sampler_info {
 	struct timespec time;	/* wall-clock start of the sample */
 	double cost_ms;		/* how long the sample took (monotonic) */
 	unsigned attempts;	/* dumps begun, 1 when nothing was retried */
+	unsigned shares;	/* parallel dumps the sample was split into (1: none) */
 	bool complete;		/* false: the table is partial, see note */
 	char note[512];		/* why the sample is incomplete */
 };
@@ -34,5 +35,13 @@ struct sampler_info {
  * show (collector_error() says why).
  */
 int sampler_run(struct collector *c, struct table *t, struct sampler_info *info);
+
+/*
+ * sampler_retry - the retry policy of sampler_run() around any way of
+ * taking one sample: @once fills the table and info->time and returns 0 or
+ * a negative errno (-EINTR/-ENOBUFS are retried on live collectors).
+ */
+int sampler_retry(struct collector *c, struct sampler_info *info,
+		  int (*once)(void *arg, struct sampler_info *info), void *arg);
 
 #endif

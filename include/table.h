@@ -84,6 +84,13 @@ const struct table_row *table_row(const struct table *t, size_t i);
 uint64_t table_total(const struct table *t);
 uint64_t table_state_total(const struct table *t, enum tcp_state s);
 
+/* table_copy_listeners - give @dst the listening ports @src has seen, so
+ * it classifies sockets as @src would (for tables filled in parallel). */
+void table_copy_listeners(struct table *dst, const struct table *src);
+
+/* table_merge - add @src's counts into @dst.  Returns 0 or -ENOMEM. */
+int table_merge(struct table *dst, const struct table *src);
+
 /* table_is_listening - whether @port is a listening port for @family. */
 bool table_is_listening(const struct table *t, int family, uint16_t port);
 

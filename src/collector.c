@@ -19,6 +19,7 @@
 #include <linux/sock_diag.h>
 #include <libmnl/libmnl.h>
 
+#include "bytecode.h"
 #include "collector.h"
 #include "diag.h"
 #include "recfile.h"
@@ -32,6 +33,7 @@
 struct collector {
 	struct mnl_socket *nl;	/* live: NULL until needed or after a failure */
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
+	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
 	unsigned int seq;
 	struct recfile *replay;
 	struct recfile *record;
@@ -49,6 +51,8 @@ struct dump_ctx {
 	uint32_t states;
 	collector_cb cb;
 	void *data;
+	const void *bc;		/* filter program, or NULL; see dump_live */
+	size_t bclen;
 	int err;		/* negative errno set by a callback */
 };
 
@@ -77,6 +81,7 @@ static struct collector *collector_new(void)
 	if (!c)
 		return NULL;
 	c->netns_fd = -1;
+	c->sockstat_fd = -1;
 	c->buf = malloc(COLLECTOR_BUFSIZE);
 	if (!c->buf) {
 		free(c);
@@ -137,6 +142,10 @@ static int nl_open(struct collector *c)
 			goto out;
 		}
 	}
+	/* /proc/thread-self/net follows this thread's namespace; an fd
+	 * opened now keeps reading that namespace's counters. */
+	if (c->sockstat_fd < 0)
+		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
 		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
@@ -216,6 +225,11 @@ int collector_record(struct collector *c, const char *path, char *err, size_t er
 bool collector_is_replay(const struct collector *c)
 {
 	return c->replay != NULL;
+}
+
+bool collector_is_recording(const struct collector *c)
+{
+	return c->record != NULL;
 }
 
 static int record(struct collector *c, uint32_t type, const void *p, uint32_t len)
@@ -317,6 +331,8 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	/* The kernel already filtered; this matters for replays, which serve
 	 * a narrower request from a wider recording. */
 	if (!(TCP_STATE_BIT(rec.state) & ctx->states))
+		return MNL_CB_OK;
+	if (ctx->bc && !bytecode_run(ctx->bc, ctx->bclen, rec.sport, rec.dport))
 		return MNL_CB_OK;
 	ret = ctx->cb(&rec, ctx->data);
 	if (ret < 0) {
@@ -435,6 +451,10 @@ static int dump_live(struct dump_ctx *ctx)
 	/* The kernel adds NEW_SYN_RECV itself when SYN_RECV is asked for. */
 	req->idiag_states = ctx->states;
 	req->idiag_ext = 0;
+	if (ctx->bclen)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, ctx->bclen, ctx->bc);
+	/* The kernel runs the program; msg_cb must not run it again. */
+	ctx->bc = NULL;
 
 	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
 		return fail(c, -errno, "cannot send sock_diag request: %s", strerror(errno));
@@ -523,14 +543,25 @@ static int dump_replay(struct dump_ctx *ctx)
 int collector_dump(struct collector *c, int family, uint32_t states,
 		   collector_cb cb, void *data)
 {
+	return collector_dump_filtered(c, family, states, NULL, 0, cb, data);
+}
+
+int collector_dump_filtered(struct collector *c, int family, uint32_t states,
+			    const void *bc, size_t bclen, collector_cb cb, void *data)
+{
 	struct dump_ctx ctx = { .c = c, .family = family, .states = states,
-				.cb = cb, .data = data };
+				.cb = cb, .data = data, .bclen = bclen };
 	int ret;
 
 	if (family != AF_INET && family != AF_INET6)
 		return fail(c, -EAFNOSUPPORT, "unsupported address family %d", family);
-	if (c->replay)
+	if (bclen > BYTECODE_MAX)
+		return fail(c, -EINVAL, "filter program too long (%zu bytes)", bclen);
+	if (c->replay) {
+		ctx.bc = bclen ? bc : NULL;
 		return dump_replay(&ctx);
+	}
+	ctx.bc = bc;
 	ret = dump_live(&ctx);
 	/* After a failure the socket may still hold the rest of the dump;
 	 * a fresh socket is cheaper and surer than draining it. */
@@ -539,6 +570,25 @@ int collector_dump(struct collector *c, int family, uint32_t states,
 		c->nl = NULL;
 	}
 	return ret;
+}
+
+int collector_sockets(struct collector *c, unsigned long *n)
+{
+	char buf[512], *p;
+	unsigned long inuse, tw;
+	ssize_t len;
+
+	if (c->sockstat_fd < 0)
+		return -ENOENT;
+	len = pread(c->sockstat_fd, buf, sizeof(buf) - 1, 0);
+	if (len <= 0)
+		return len < 0 ? -errno : -ENODATA;
+	buf[len] = '\0';
+	p = strstr(buf, "\nTCP: ");
+	if (!p || sscanf(p, "\nTCP: inuse %lu orphan %*u tw %lu", &inuse, &tw) != 2)
+		return -EBADMSG;
+	*n = inuse + tw;
+	return 0;
 }
 
 const char *collector_error(const struct collector *c)
@@ -554,6 +604,8 @@ void collector_close(struct collector *c)
 		mnl_socket_close(c->nl);
 	if (c->netns_fd >= 0)
 		close(c->netns_fd);
+	if (c->sockstat_fd >= 0)
+		close(c->sockstat_fd);
 	recfile_close(c->replay);
 	recfile_close(c->record);
 	free(c->buf);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "sampler.h"
+#include "split.h"
 #include "table.h"
 #include "view.h"
 
@@ -71,10 +72,37 @@ static int render(const struct config *cfg, const struct view_sample *s,
 	}
 }
 
+/* PORTSTAT_SPLIT=N forces N parallel shares (1: never split), whatever the
+ * namespace's size; unset, portstat splits over the usable CPUs when the
+ * namespace holds enough sockets to pay. */
+static int split_config(unsigned *shares, unsigned long *min_sockets)
+{
+	const char *env = getenv("PORTSTAT_SPLIT");
+	char *end;
+	unsigned long v;
+
+	*shares = 0;
+	*min_sockets = SPLIT_MIN_SOCKETS;
+	if (!env || !*env)
+		return 0;
+	v = strtoul(env, &end, 10);
+	if (*end || *env < '0' || *env > '9' || v < 1 || v > SPLIT_MAX_SHARES) {
+		fprintf(stderr, "portstat: invalid PORTSTAT_SPLIT '%s' (1 to %d)\n",
+			env, SPLIT_MAX_SHARES);
+		return -EINVAL;
+	}
+	*shares = (unsigned)v;
+	*min_sockets = 0;
+	return 0;
+}
+
 static int run_report(const struct config *cfg)
 {
 	struct collector *c = NULL;
+	struct split *sp = NULL;
 	struct table *t = NULL;
+	unsigned shares;
+	unsigned long min_sockets;
 	char err[512];
 	int status = CLI_EXIT_OK, ret;
 	struct timespec next;
@@ -100,6 +128,16 @@ static int run_report(const struct config *cfg)
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
+	if (split_config(&shares, &min_sockets) < 0) {
+		status = CLI_EXIT_USAGE;
+		goto out;
+	}
+	if (!cfg->replay && !cfg->record && shares != 1 &&
+	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
 	t = table_new(&cfg->filter);
 	if (!t) {
 		fprintf(stderr, "portstat: out of memory\n");
@@ -118,7 +156,7 @@ static int run_report(const struct config *cfg)
 		}
 		if (stop_requested)
 			break;
-		ret = sampler_run(c, t, &info);
+		ret = sp ? split_run(sp, c, t, &info) : sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
 				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
@@ -152,6 +190,7 @@ static int run_report(const struct config *cfg)
 	}
 out:
 	table_delete(t);
+	split_delete(sp);
 	collector_close(c);
 	return status;
 }

@@ -29,8 +29,15 @@ static double elapsed_ms(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static int sample_once(struct collector *c, struct table *t, struct sampler_info *info)
+struct once_arg {
+	struct collector *c;
+	struct table *t;
+};
+
+static int sample_once(void *arg, struct sampler_info *info)
 {
+	struct collector *c = ((struct once_arg *)arg)->c;
+	struct table *t = ((struct once_arg *)arg)->t;
 	const struct table_filter *f = table_filter(t);
 	static const int families[] = { AF_INET6, AF_INET };
 	int ret;
@@ -54,7 +61,8 @@ static int sample_once(struct collector *c, struct table *t, struct sampler_info
 	return collector_sample_end(c);
 }
 
-int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
+int sampler_retry(struct collector *c, struct sampler_info *info,
+		  int (*once)(void *arg, struct sampler_info *info), void *arg)
 {
 	struct timespec t0, t1;
 	int ret;
@@ -63,7 +71,7 @@ int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		info->attempts++;
-		ret = sample_once(c, t, info);
+		ret = once(arg, info);
 		if (ret != -EINTR && ret != -ENOBUFS)
 			break;
 		if (collector_is_replay(c) || info->attempts >= SAMPLER_ATTEMPTS) {
@@ -86,4 +94,11 @@ int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
 		return ret;
 	info->complete = true;
 	return 0;
+}
+
+int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
+{
+	struct once_arg arg = { .c = c, .t = t };
+
+	return sampler_retry(c, info, sample_once, &arg);
 }

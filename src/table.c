@@ -149,6 +149,31 @@ int table_add(struct table *t, const struct sock_rec *rec)
 	return 0;
 }
 
+void table_copy_listeners(struct table *dst, const struct table *src)
+{
+	dst->listen4 = src->listen4;
+	dst->listen6 = src->listen6;
+	dst->listen6dual = src->listen6dual;
+}
+
+int table_merge(struct table *dst, const struct table *src)
+{
+	for (size_t i = 0; i < src->nrows; i++) {
+		const struct table_row *sr = &src->rows[i];
+		struct table_row *r = row_get(dst, sr->port, (enum table_dir)sr->dir);
+
+		if (!r)
+			return -ENOMEM;
+		for (int s = 0; s <= TCP_STATE_MAX; s++)
+			r->n[s] += sr->n[s];
+		r->total += sr->total;
+	}
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		dst->n[s] += src->n[s];
+	dst->total += src->total;
+	return 0;
+}
+
 const struct table_filter *table_filter(const struct table *t)
 {
 	return &t->f;

@@ -1,0 +1,50 @@
+/*
+ * split: one sample taken by several threads at once.  The kernel serves
+ * concurrent sock_diag dumps in parallel, so each thread dumps one share of
+ * the table (a kernel filter program, see bytecode.h) through its own
+ * netlink socket into its own table, and the tables are merged.  Counts are
+ * identical to a single dump's; only the wall time changes.
+ *
+ * Listeners are dumped first, on their own (a walk of the listening hash
+ * only), so every share classifies with the full listening set.  Shares
+ * are balanced from the previous sample's distribution of max(sport, dport).
+ */
+#ifndef PORTSTAT_SPLIT_H
+#define PORTSTAT_SPLIT_H
+
+struct collector;
+struct table;
+struct table_filter;
+struct sampler_info;
+struct split;
+
+/* Up to this many shares; more threads than this stop paying on the
+ * machines we measured (the kernel's hash walk is repeated per share). */
+#define SPLIT_MAX_SHARES	8
+
+/* Below this many sockets (per /proc/net/sockstat) a single dump is used:
+ * the threads and the extra walks of the hash would cost more than they
+ * save. */
+#define SPLIT_MIN_SOCKETS	50000ul
+
+/*
+ * split_new - a splitter for namespace @netns (as collector_open_live())
+ * counting what @f selects.  @shares: 0 picks the number of usable CPUs
+ * (capped at SPLIT_MAX_SHARES); 1 never splits.  @min_sockets: split only
+ * from this many sockets (0 for always).  Returns 0 or -errno with @err set.
+ */
+int split_new(struct split **out, const char *netns, const struct table_filter *f,
+	      unsigned shares, unsigned long min_sockets, char *err, size_t errlen);
+
+/*
+ * split_run - like sampler_run(): one sample into @t, using @c for the
+ * listeners and the first share.  Falls back to sampler_run() when the
+ * namespace is small or only one share is configured.
+ */
+int split_run(struct split *sp, struct collector *c, struct table *t,
+	      struct sampler_info *info);
+
+/* split_delete - accepts NULL. */
+void split_delete(struct split *sp);
+
+#endif

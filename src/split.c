@@ -1,0 +1,261 @@
+/*
+ * split: parallel sampling.  See split.h for why; the threads live for one
+ * sample (creating two threads costs microseconds against a dump that is
+ * worth splitting only when it takes tens of milliseconds).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bytecode.h"
+#include "collector.h"
+#include "diag.h"
+#include "sampler.h"
+#include "split.h"
+#include "table.h"
+#include "tcp_state.h"
+
+/* Histogram of max(sport, dport) in bins of 64 ports. */
+#define SPLIT_BIN_SHIFT	6
+#define SPLIT_BINS	(65536 >> SPLIT_BIN_SHIFT)
+
+struct share {
+	struct collector *c;	/* share 0 borrows the caller's */
+	struct table *t;	/* share 0 fills the caller's */
+	const struct table_filter *f;	/* borrowed from the split */
+	uint32_t lo, hi;
+	unsigned char bc[BYTECODE_MAX];
+	size_t bclen;
+	uint32_t hist[SPLIT_BINS];
+	int ret;
+	pthread_t tid;
+};
+
+struct split {
+	unsigned nshares;
+	unsigned long min_sockets;
+	struct table_filter f;
+	struct share shares[SPLIT_MAX_SHARES];
+	uint64_t hist[SPLIT_BINS];	/* the last split sample's */
+	uint64_t hist_total;
+	/* per sample */
+	struct collector *c;
+	struct table *t;
+};
+
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : (unsigned)n;
+}
+
+int split_new(struct split **out, const char *netns, const struct table_filter *f,
+	      unsigned nshares, unsigned long min_sockets, char *err, size_t errlen)
+{
+	struct split *sp = calloc(1, sizeof(*sp));
+	int ret;
+
+	if (!sp) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (nshares == 0)
+		nshares = usable_cpus();
+	if (nshares > SPLIT_MAX_SHARES)
+		nshares = SPLIT_MAX_SHARES;
+	sp->nshares = nshares;
+	sp->min_sockets = min_sockets;
+	sp->f = *f;
+	for (unsigned i = 1; i < nshares; i++) {
+		struct share *sh = &sp->shares[i];
+
+		ret = collector_open_live(&sh->c, netns, err, errlen);
+		if (ret < 0)
+			goto fail;
+		sh->t = table_new(f);
+		if (!sh->t) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
+	*out = sp;
+	return 0;
+fail:
+	split_delete(sp);
+	return ret;
+}
+
+void split_delete(struct split *sp)
+{
+	if (!sp)
+		return;
+	for (unsigned i = 1; i < SPLIT_MAX_SHARES; i++) {
+		collector_close(sp->shares[i].c);
+		table_delete(sp->shares[i].t);
+	}
+	free(sp);
+}
+
+/* Share boundaries: equal counts of the last sample's sockets, or, before
+ * there is one, equal slices of Linux's default ephemeral port range, where
+ * the larger port of almost every connection lies. */
+static void split_bounds(const struct split *sp, uint32_t *bounds)
+{
+	unsigned n = sp->nshares;
+
+	bounds[0] = 0;
+	bounds[n] = 65536;
+	if (sp->hist_total == 0) {
+		for (unsigned k = 1; k < n; k++)
+			bounds[k] = 32768 + k * (61000 - 32768) / n;
+		return;
+	}
+	uint64_t cum = 0;
+	unsigned k = 1;
+
+	for (uint32_t b = 0; b < SPLIT_BINS && k < n; b++) {
+		cum += sp->hist[b];
+		while (k < n && cum * n >= sp->hist_total * k) {
+			bounds[k] = (b + 1) << SPLIT_BIN_SHIFT;
+			k++;
+		}
+	}
+	for (; k < n; k++)
+		bounds[k] = 65536;
+	/* Keep shares non-empty ranges, even if some hold no sockets. */
+	for (k = 1; k < n; k++) {
+		uint32_t min = bounds[k - 1] + 1, max = 65536 - (n - k);
+
+		if (bounds[k] < min)
+			bounds[k] = min;
+		if (bounds[k] > max)
+			bounds[k] = max;
+	}
+}
+
+static int share_cb(const struct sock_rec *rec, void *data)
+{
+	struct share *sh = data;
+
+	sh->hist[bytecode_key(rec->sport, rec->dport) >> SPLIT_BIN_SHIFT]++;
+	return table_add(sh->t, rec);
+}
+
+static void *share_main(void *arg)
+{
+	struct share *sh = arg;
+	static const int families[] = { AF_INET6, AF_INET };
+	uint32_t states = sh->f->states & ~TCP_STATE_BIT(TCP_STATE_LISTEN);
+
+	sh->ret = 0;
+	for (size_t i = 0; i < 2 && states; i++) {
+		int fam = families[i];
+
+		if (fam == AF_INET ? !sh->f->ipv4 : !sh->f->ipv6)
+			continue;
+		sh->ret = collector_dump_filtered(sh->c, fam, states, sh->bc, sh->bclen,
+						  share_cb, sh);
+		if (sh->ret < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int add_cb(const struct sock_rec *rec, void *data)
+{
+	return table_add(data, rec);
+}
+
+static int split_once(void *arg, struct sampler_info *info)
+{
+	struct split *sp = arg;
+	struct collector *c = sp->c;
+	struct table *t = sp->t;
+	uint32_t bounds[SPLIT_MAX_SHARES + 1];
+	unsigned started = 1;
+	int ret;
+
+	table_clear(t);
+	ret = collector_sample_begin(c, &info->time);
+	if (ret < 0)
+		return ret;
+	/* Listeners of both families first: IPv6 ones may own IPv4 ports. */
+	ret = collector_dump(c, AF_INET6, TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
+	if (ret == 0 && sp->f.ipv4)
+		ret = collector_dump(c, AF_INET, TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
+	if (ret < 0)
+		return ret;
+
+	split_bounds(sp, bounds);
+	for (unsigned i = 0; i < sp->nshares; i++) {
+		struct share *sh = &sp->shares[i];
+
+		sh->f = &sp->f;
+		sh->lo = bounds[i];
+		sh->hi = bounds[i + 1];
+		sh->bclen = bytecode_share(sh->lo, sh->hi, sh->bc);
+		memset(sh->hist, 0, sizeof(sh->hist));
+		if (i == 0) {
+			sh->c = c;
+			sh->t = t;
+		} else {
+			table_clear(sh->t);
+			table_copy_listeners(sh->t, t);
+		}
+	}
+	for (; started < sp->nshares; started++)
+		if (pthread_create(&sp->shares[started].tid, NULL, share_main,
+				   &sp->shares[started]) != 0)
+			break;
+	/* Shares whose thread could not start run here, after share 0. */
+	share_main(&sp->shares[0]);
+	for (unsigned i = started; i < sp->nshares; i++)
+		share_main(&sp->shares[i]);
+	for (unsigned i = 1; i < started; i++)
+		pthread_join(sp->shares[i].tid, NULL);
+
+	for (unsigned i = 0; i < sp->nshares; i++)
+		if (sp->shares[i].ret < 0)
+			return sp->shares[i].ret;	/* share i's collector has the message */
+	memset(sp->hist, 0, sizeof(sp->hist));
+	sp->hist_total = 0;
+	for (unsigned i = 0; i < sp->nshares; i++) {
+		if (i > 0 && (ret = table_merge(t, sp->shares[i].t)) < 0)
+			return ret;
+		for (uint32_t b = 0; b < SPLIT_BINS; b++) {
+			sp->hist[b] += sp->shares[i].hist[b];
+			sp->hist_total += sp->shares[i].hist[b];
+		}
+	}
+	info->shares = sp->nshares;
+	return collector_sample_end(c);
+}
+
+int split_run(struct split *sp, struct collector *c, struct table *t,
+	      struct sampler_info *info)
+{
+	unsigned long n = 0;
+	int ret;
+
+	/* A recording holds one socket's replies; the shares' would be lost. */
+	if (sp->nshares < 2 || collector_is_replay(c) || collector_is_recording(c) ||
+	    (sp->min_sockets &&
+	     (collector_sockets(c, &n) < 0 || n < sp->min_sockets))) {
+		ret = sampler_run(c, t, info);
+		info->shares = 1;
+		return ret;
+	}
+	sp->c = c;
+	sp->t = t;
+	return sampler_retry(c, info, split_once, sp);
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A sample split into parallel kernel-filtered dumps (PORTSTAT_SPLIT=N)
+# gives exactly the table of a single dump, for every share count, family,
+# filter and --by; and the counts are the population's, so no socket is
+# lost between shares or counted in two.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+ps_require_root
+
+B=23000
+ps_netns_new ns4
+ps_popgen_start "$ns4" -4 --established 3000 --close-wait 700 --time-wait 300 \
+	--listen 3 --src-addrs 3 --port-base $B
+pid4=$PS_POPGEN_PID
+ps_netns_new ns6
+ps_popgen_start "$ns6" --mapped --established 1500 --close-wait 200 --port-base $B
+ps_popgen_start "$ns6" -6 --established 1000 --last-ack 20 --port-base $((B + 50))
+
+check() {	# NS EXPECTED-SOCKETS ARGS...
+	local ns=$1 want=$2 single n got
+	shift 2
+	single=$(PORTSTAT_SPLIT=1 "$PORTSTAT" -N "$ns" -f json "$@" | jq -c 'del(.time)') ||
+		ps_fail "single dump failed: $*"
+	if [ -n "$want" ]; then
+		[ "$(jq .sockets <<<"$single")" = "$want" ] ||
+			ps_fail "$ns $*: single dump counts $(jq .sockets <<<"$single"), want $want"
+	fi
+	for n in 2 3 5 8; do
+		got=$(PORTSTAT_SPLIT=$n "$PORTSTAT" -N "$ns" -f json "$@" | jq -c 'del(.time)') ||
+			ps_fail "split $n failed: $*"
+		[ "$got" = "$single" ] ||
+			ps_fail "$ns $* split $n differs:"$'\n'"$(diff <(jq . <<<"$single") <(jq . <<<"$got"))"
+	done
+}
+
+tw=300
+check "$ns4" $((6000 + 1400 + tw + 4 + 3))
+check "$ns4" "" -s close-wait
+check "$ns4" "" -s connected --by local
+check "$ns4" "" -p $((B + 2)) --by remote
+check "$ns4" "" -s listening
+check "$ns6" $((3000 + 400 + 2 + 2000 + 40 + 2))
+check "$ns6" "" -4
+check "$ns6" "" -6 --sort port
+check "$ns6" "" -s last-ack,fin-wait-2
+
+# Repeated samples let the shares rebalance from the last sample's ports:
+# every sample of the run must still be the single dump's table.
+single=$(PORTSTAT_SPLIT=1 "$PORTSTAT" -N "$ns4" -f json -s established | jq -c .ports)
+PORTSTAT_SPLIT=4 "$PORTSTAT" -N "$ns4" -f json -s established -c 3 -i 0.05 |
+	jq -c .ports | while read -r line; do
+		[ "$line" = "$single" ] || { echo "FAIL: rebalanced sample differs"; exit 1; }
+	done || ps_fail "rebalanced samples differ"
+echo "it_split: 1 passed, 0 failed"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced by scripts/run and scripts/test: install what a fresh Debian 12
 # lacks, then configure and build into build/.  Silent when nothing is
 # missing and the build succeeds; on failure the build log is shown.

@@ -263,6 +263,17 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return bad(err, errlen, "--record and --replay cannot be used together");
 	if (cfg->replay && cfg->netns)
 		return bad(err, errlen, "--replay and --netns cannot be used together");
+	if (cfg->command == CLI_TOP) {
+		/* The dashboard redraws every interval until 'q' (or -c
+		 * samples); a replay is paced by the interval too. */
+		if (cfg->format != CLI_FORMAT_TEXT)
+			return bad(err, errlen, "--format does not apply to 'top'");
+		if (cfg->record)
+			return bad(err, errlen, "--record does not apply to 'top'");
+		if (!has_interval)
+			cfg->interval = 2.0;
+		return 0;
+	}
 	if (cfg->replay && has_interval)
 		return bad(err, errlen,
 			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");

@@ -11,7 +11,6 @@ B=23000
 ps_netns_new ns4
 ps_popgen_start "$ns4" -4 --established 3000 --close-wait 700 --time-wait 300 \
 	--listen 3 --src-addrs 3 --port-base $B
-pid4=$PS_POPGEN_PID
 ps_netns_new ns6
 ps_popgen_start "$ns6" --mapped --established 1500 --close-wait 200 --port-base $B
 ps_popgen_start "$ns6" -6 --established 1000 --last-ack 20 --port-base $((B + 50))

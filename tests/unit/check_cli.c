@@ -78,7 +78,10 @@ static const struct {
 } good_cases[] = {
 	{ { NULL },                          { .count = 1 } },
 	{ { "report" },                      { .count = 1 } },
-	{ { "top" },                         { .command = CLI_TOP, .count = 1 } },
+	{ { "top" },                         { .command = CLI_TOP, .interval = 2.0, .count = 0 } },
+	{ { "top", "--replay", "f" },        { .command = CLI_TOP, .interval = 2.0, .replay = "f" } },
+	{ { "top", "--replay", "f", "-i", "0.5", "-c", "3" },
+	  { .command = CLI_TOP, .interval = 0.5, .count = 3, .replay = "f" } },
 	{ { "leaks" },                       { .command = CLI_LEAKS, .count = 1 } },
 	{ { "-f", "json" },                  { .format = CLI_FORMAT_JSON, .count = 1 } },
 	{ { "--format", "csv" },             { .format = CLI_FORMAT_CSV, .count = 1 } },
@@ -204,6 +207,8 @@ static const struct {
 	const char *args[MAX_ARGS + 1];
 	const char *msg;	/* substring the error must contain */
 } bad_cases[] = {
+	{ { "top", "-f", "json" },           "--format does not apply to 'top'" },
+	{ { "top", "--record", "x" },        "--record does not apply to 'top'" },
 	{ { "-s", "establised" },            "unknown state 'establised'" },
 	{ { "-s", "established,foo" },       "unknown state 'foo'" },
 	{ { "--state", "" },                 "unknown state" },

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Golden-file test: replays tests/fixtures/sample.rec (a real kernel dump)
-# with each case of cases.txt and compares stdout byte for byte with
+# Golden-file test: replays tests/fixtures/sample.rec (a real kernel dump),
+# or the fixture a case names, with each case of cases.txt and compares
+# stdout, stderr and the exit status byte for byte with
 # tests/golden/<name>.out.  With --update, rewrites the golden files instead
 # (review the diff before committing).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 portstat=${PORTSTAT:?PORTSTAT must name the binary}
-fixture=$here/../fixtures/sample.rec
+fixtures=$here/../fixtures
 update=${1:-}
 pass=0 fail=0
-while IFS='|' read -r name args; do
+while IFS='|' read -r name args fixture; do
 	name=${name//[[:space:]]/}
+	fixture=${fixture//[[:space:]]/}
 	[ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
 	# shellcheck disable=SC2086 # args are deliberately word-split
-	out=$("$portstat" --replay "$fixture" $args 2>&1)
+	out=$("$portstat" --replay "$fixtures/${fixture:-sample.rec}" $args 2>&1)
 	rc=$?
 	out+=$'\n'"exit $rc"
 	if [ "$update" = --update ]; then
@@ -23,7 +25,7 @@ while IFS='|' read -r name args; do
 	if diff -u "$here/$name.out" <(printf '%s\n' "$out"); then
 		pass=$((pass + 1))
 	else
-		echo "FAIL: $name (portstat --replay sample.rec $args)"
+		echo "FAIL: $name (portstat --replay ${fixture:-sample.rec} $args)"
 		fail=$((fail + 1))
 	fi
 done < "$here/cases.txt"

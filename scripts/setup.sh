@@ -33,7 +33,7 @@ portstat_install() {
 portstat_build() {
 	local dir=$1 log
 	shift
-	log="$dir.log"
+	log="$dir/setup.log"
 	mkdir -p "$dir"
 	if ! { cmake -S "$PORTSTAT_ROOT" -B "$dir" -DPORTSTAT_WERROR=ON "$@" &&
 	       cmake --build "$dir" -j "$(nproc)"; } >"$log" 2>&1; then

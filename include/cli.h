@@ -21,6 +21,7 @@ enum cli_format {
 	CLI_FORMAT_TEXT,
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_CSV,
+	CLI_FORMAT_PROMETHEUS,
 };
 
 /* Exit statuses of the contract. */
@@ -42,6 +43,7 @@ struct config {
 	unsigned long count;		/* samples; 0 = until stopped / replay ends */
 	const char *record;		/* borrowed from argv */
 	const char *replay;		/* borrowed from argv */
+	const char *write;		/* --write FILE, borrowed from argv */
 	bool help, version;
 };
 

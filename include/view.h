@@ -1,7 +1,7 @@
 /*
  * view: renderers of a finished sample to a FILE.  Views read a table and
  * never touch netlink; each format is one file (view_text.c, view_json.c,
- * view_csv.c).
+ * view_csv.c, view_prom.c).
  */
 #ifndef PORTSTAT_VIEW_H
 #define PORTSTAT_VIEW_H
@@ -21,6 +21,7 @@ struct view_sample {
 	const char *netns;	/* the namespace asked for, NULL for our own */
 	bool complete;
 	const char *note;	/* why incomplete, or NULL */
+	double cost_ms;		/* how long the sample took */
 };
 
 struct view_opts {
@@ -35,6 +36,7 @@ struct view_opts {
 int view_text_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 int view_json_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 int view_csv_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
+int view_prom_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 
 /* view_shown - how many of @n sorted rows o->top lets a view show. */
 size_t view_shown(const struct view_opts *o, size_t n);

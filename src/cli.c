@@ -18,6 +18,7 @@ enum {
 	OPT_TOP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	OPT_WRITE,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "count",     required_argument, NULL, 'c' },
 	{ "record",    required_argument, NULL, OPT_RECORD },
 	{ "replay",    required_argument, NULL, OPT_REPLAY },
+	{ "write",     required_argument, NULL, OPT_WRITE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -118,8 +120,10 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			cfg->format = CLI_FORMAT_JSON;
 		else if (strcmp(arg, "csv") == 0)
 			cfg->format = CLI_FORMAT_CSV;
+		else if (strcmp(arg, "prometheus") == 0)
+			cfg->format = CLI_FORMAT_PROMETHEUS;
 		else
-			return bad(err, errlen, "unknown format '%s' (text, json or csv)", arg);
+			return bad(err, errlen, "unknown format '%s' (text, json, csv or prometheus)", arg);
 		break;
 	case 's': {
 		const char *word;
@@ -198,6 +202,11 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	case OPT_REPLAY:
 		cfg->replay = arg;
 		break;
+	case OPT_WRITE:
+		if (!*arg)
+			return bad(err, errlen, "empty --write file name");
+		cfg->write = arg;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -270,10 +279,16 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			return bad(err, errlen, "--format does not apply to 'top'");
 		if (cfg->record)
 			return bad(err, errlen, "--record does not apply to 'top'");
+		if (cfg->write)
+			return bad(err, errlen, "--write does not apply to 'top'");
 		if (!has_interval)
 			cfg->interval = 2.0;
 		return 0;
 	}
+	/* Bounded cardinality by default: every port of a busy host would
+	 * be thousands of series per scrape. */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS && !cfg->top)
+		cfg->top = 20;
 	if (cfg->replay && has_interval)
 		return bad(err, errlen,
 			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
@@ -290,10 +305,10 @@ void cli_help(FILE *out)
 "Usage: portstat [report|top|leaks] [OPTION]...\n"
 "TCP sockets per port and state, read from the kernel over sock_diag.\n"
 "\n"
-"  -f, --format FMT       text (default), json or csv\n"
-"  -s, --state LIST       states to count, comma-separated: established,\n"
-"                         syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait,\n"
-"                         closed, close-wait, last-ack, listening, closing, or\n"
+"  -f, --format FMT       text (default), json, csv or prometheus\n"
+"  -s, --state LIST       states, comma-separated: established, syn-sent,\n"
+"                         syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
+"                         close-wait, last-ack, listening, closing, or a group:\n"
 "                         all, connected, synchronized, bucket, big\n"
 "  -p, --port LIST        only these ports: 80,443,8000-8100\n"
 "  -4, -6                 IPv4 or IPv6 sockets only\n"
@@ -307,8 +322,8 @@ void cli_help(FILE *out)
 "  -c, --count N          stop after N samples\n"
 "      --record FILE      save the raw netlink replies to FILE\n"
 "      --replay FILE      read a recording instead of the kernel\n"
+"      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "\n"
-"Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error.\n"
-"See portstat(8) for the output formats and examples.\n", out);
+"Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
 }

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "sampler.h"
+#include "outfile.h"
 #include "split.h"
 #include "table.h"
 #include "view.h"
@@ -59,17 +60,48 @@ static void sleep_until(const struct timespec *when)
 		;
 }
 
-static int render(const struct config *cfg, const struct view_sample *s,
+static int render(const struct config *cfg, FILE *out, const struct view_sample *s,
 		  const struct view_opts *o)
 {
 	switch (cfg->format) {
 	case CLI_FORMAT_JSON:
-		return view_json_render(stdout, s, o);
+		return view_json_render(out, s, o);
 	case CLI_FORMAT_CSV:
-		return view_csv_render(stdout, s, o);
+		return view_csv_render(out, s, o);
+	case CLI_FORMAT_PROMETHEUS:
+		return view_prom_render(out, s, o);
 	default:
-		return view_text_render(stdout, s, o);
+		return view_text_render(out, s, o);
 	}
+}
+
+/* One sample to stdout, or to --write's file replaced atomically (each
+ * sample replaces the last, so the file always holds one whole sample). */
+static int emit(const struct config *cfg, const struct view_sample *s,
+		const struct view_opts *o)
+{
+	struct outfile *of;
+	char err[512];
+	int ret;
+
+	if (!cfg->write) {
+		if (render(cfg, stdout, s, o) < 0 || fflush(stdout) != 0) {
+			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
+			return -EIO;
+		}
+		return 0;
+	}
+	ret = outfile_begin(&of, cfg->write, err, sizeof(err));
+	if (ret == 0 && render(cfg, outfile_fp(of), s, o) < 0) {
+		snprintf(err, sizeof(err), "cannot write '%s': %s", cfg->write, strerror(errno));
+		outfile_abort(of);
+		ret = -EIO;
+	} else if (ret == 0) {
+		ret = outfile_commit(of, err, sizeof(err));
+	}
+	if (ret < 0)
+		fprintf(stderr, "portstat: %s\n", err);
+	return ret;
 }
 
 /* PORTSTAT_SPLIT=N forces N parallel shares (1: never split), whatever the
@@ -110,8 +142,9 @@ static int run_report(const struct config *cfg)
 		.sort = cfg->sort,
 		.top = cfg->top,
 		.header = cfg->header,
-		/* A time line per sample only when there is more than one. */
-		.stamp = cfg->count != 1,
+		/* A time line per sample only when there is more than one in
+		 * the output. */
+		.stamp = cfg->count != 1 && !cfg->write,
 		.first = true,
 	};
 
@@ -176,9 +209,9 @@ static int run_report(const struct config *cfg)
 			.netns = cfg->netns,
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
+			.cost_ms = info.cost_ms,
 		};
-		if (render(cfg, &vs, &vo) < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
+		if (emit(cfg, &vs, &vo) < 0) {
 			status = CLI_EXIT_FAILURE;
 			break;
 		}
@@ -186,7 +219,8 @@ static int run_report(const struct config *cfg)
 			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
-		vo.first = false;
+		/* Every written file is a whole output, header included. */
+		vo.first = cfg->write != NULL;
 	}
 out:
 	table_delete(t);

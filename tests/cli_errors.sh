@@ -48,6 +48,7 @@ expect 2 "'nan'"          -i nan
 expect 2 "'0'"            -c 0
 expect 2 "'x'"            -c x
 expect 2 "'xml'"          -f xml
+expect 2 "'Prometheus'"   -f Prometheus
 expect 2 "'--bogus'"      --bogus
 expect 2 "'-z'"           -z
 expect 2 "'--state'"      --state
@@ -69,6 +70,27 @@ expect 1 "truncated"      --replay "$tmp/short"
 : > "$tmp/empty"
 expect 1 "not a portstat recording" --replay "$tmp/empty"
 expect 1 "cannot create recording" --record /nonexistent-dir/x.rec
+
+# --write: the file holds exactly one whole sample (the last), replaced
+# atomically; failures exit 1, leave the old file and no temporary files.
+mkdir "$tmp/w"
+"$portstat" --replay "$fixture" -f json --write "$tmp/w/out.json" > "$tmp/out" 2>&1
+rc=$?
+[ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && ok || ko "--write: exit $rc, printed $(cat "$tmp/out")"
+[ "$(wc -l < "$tmp/w/out.json")" = 1 ] && [ "$(jq .sockets "$tmp/w/out.json")" = 33 ] && ok ||
+	ko "--write json: $(head -c 200 "$tmp/w/out.json")"
+[ "$(ls "$tmp/w")" = out.json ] && ok || ko "--write left files: $(ls "$tmp/w")"
+[ "$(stat -c %a "$tmp/w/out.json")" = "$(printf '%o' $((0666 & ~$(umask))))" ] && ok ||
+	ko "--write mode $(stat -c %a "$tmp/w/out.json")"
+"$portstat" --replay "$fixture" -f prometheus -p 8080 --write "$tmp/w/out.json"
+grep -q '^portstat_tcp_port_sockets{port="8080",direction="in",state="close_wait"} 2$' "$tmp/w/out.json" &&
+	! grep -q '"version"' "$tmp/w/out.json" && ok || ko "--write did not replace the file"
+mkdir "$tmp/w/dir.prom"
+expect 1 "cannot write '$tmp/w/dir.prom'" --replay "$fixture" -f prometheus --write "$tmp/w/dir.prom"
+[ -d "$tmp/w/dir.prom" ] && [ "$(ls "$tmp/w" | wc -l)" = 2 ] && ok || ko "failed --write left: $(ls "$tmp/w")"
+expect 1 "cannot write '$tmp/nodir/x'" --replay "$fixture" --write "$tmp/nodir/x"
+expect 2 "'top'"          top --write "$tmp/w/x"
+expect 2 "empty --write"  --write ""
 
 # --help: exit 0, fits a 80x24 screen, names every long option the man page has.
 "$portstat" --help > "$tmp/help"; rc=$?

@@ -85,6 +85,10 @@ static const struct {
 	{ { "leaks" },                       { .command = CLI_LEAKS, .count = 1 } },
 	{ { "-f", "json" },                  { .format = CLI_FORMAT_JSON, .count = 1 } },
 	{ { "--format", "csv" },             { .format = CLI_FORMAT_CSV, .count = 1 } },
+	/* bounded cardinality: 20 rows unless --top says otherwise */
+	{ { "-f", "prometheus" },            { .format = CLI_FORMAT_PROMETHEUS, .top = 20, .count = 1 } },
+	{ { "-f", "prometheus", "--top", "5" },
+	  { .format = CLI_FORMAT_PROMETHEUS, .top = 5, .count = 1 } },
 	{ { "--format=json" },               { .format = CLI_FORMAT_JSON, .count = 1 } },
 	{ { "-f", "json", "-f", "text" },    { .format = CLI_FORMAT_TEXT, .count = 1 } },
 	{ { "-s", "listen" },                { .states = B(LISTEN), .count = 1 } },

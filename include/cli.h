@@ -44,6 +44,7 @@ struct config {
 	const char *record;		/* borrowed from argv */
 	const char *replay;		/* borrowed from argv */
 	const char *write;		/* --write FILE, borrowed from argv */
+	bool all_netns;
 	bool help, version;
 };
 

@@ -38,6 +38,26 @@ int view_json_render(FILE *out, const struct view_sample *s, const struct view_o
 int view_csv_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 int view_prom_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 
+/* The Prometheus metric families, in output order. */
+enum {
+	VIEW_PROM_SOCKETS,
+	VIEW_PROM_PORT_SOCKETS,
+	VIEW_PROM_DURATION,
+	VIEW_PROM_COMPLETE,
+	VIEW_PROM_FAMILIES,
+};
+
+/* view_prom_header - the HELP and TYPE lines of @family. */
+void view_prom_header(FILE *out, int family);
+
+/* view_prom_family - the series of @family for one sample, labelled with
+ * netns="@netns" unless @netns is NULL.  0, -ENOMEM or -EIO. */
+int view_prom_family(FILE *out, int family, const struct view_sample *s,
+		     const struct view_opts *o, const char *netns);
+
+/* view_csv_header - the CSV header line. */
+void view_csv_header(FILE *out);
+
 /* view_shown - how many of @n sorted rows o->top lets a view show. */
 size_t view_shown(const struct view_opts *o, size_t n);
 

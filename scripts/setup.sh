@@ -9,7 +9,9 @@ PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
                libsubunit-dev iproute2)
 # What only the test suite and benchmarks need.
-PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time)
+# prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
+PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl prometheus
+                    prometheus-node-exporter)
 
 portstat_install() {
 	local missing=() p

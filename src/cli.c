@@ -19,6 +19,7 @@ enum {
 	OPT_RECORD,
 	OPT_REPLAY,
 	OPT_WRITE,
+	OPT_ALL_NETNS,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "record",    required_argument, NULL, OPT_RECORD },
 	{ "replay",    required_argument, NULL, OPT_REPLAY },
 	{ "write",     required_argument, NULL, OPT_WRITE },
+	{ "all-netns", no_argument,       NULL, OPT_ALL_NETNS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -202,6 +204,9 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	case OPT_REPLAY:
 		cfg->replay = arg;
 		break;
+	case OPT_ALL_NETNS:
+		cfg->all_netns = true;
+		break;
 	case OPT_WRITE:
 		if (!*arg)
 			return bad(err, errlen, "empty --write file name");
@@ -268,6 +273,9 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 	/* -4 and -6 together mean both, as in ss. */
 	cfg->filter.ipv4 = v4 || !v6;
 	cfg->filter.ipv6 = v6 || !v4;
+	if (cfg->all_netns && (cfg->netns || cfg->replay || cfg->record))
+		return bad(err, errlen, "--all-netns cannot be used with %s",
+			   cfg->netns ? "--netns" : cfg->replay ? "--replay" : "--record");
 	if (cfg->record && cfg->replay)
 		return bad(err, errlen, "--record and --replay cannot be used together");
 	if (cfg->replay && cfg->netns)
@@ -281,6 +289,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			return bad(err, errlen, "--record does not apply to 'top'");
 		if (cfg->write)
 			return bad(err, errlen, "--write does not apply to 'top'");
+		if (cfg->all_netns)
+			return bad(err, errlen, "--all-netns does not apply to 'top' yet");
 		if (!has_interval)
 			cfg->interval = 2.0;
 		return 0;
@@ -318,12 +328,12 @@ void cli_help(FILE *out)
 "      --top N            show N rows; the rest are summed as 'other'\n"
 "  -H, --no-header        no column header line\n"
 "  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
+"      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
 "  -c, --count N          stop after N samples\n"
 "      --record FILE      save the raw netlink replies to FILE\n"
 "      --replay FILE      read a recording instead of the kernel\n"
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
-"\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "allns.h"
 #include "cli.h"
 #include "collector.h"
 #include "sampler.h"
@@ -75,24 +76,103 @@ static int render(const struct config *cfg, FILE *out, const struct view_sample 
 	}
 }
 
+/* What one sample's output is made of. */
+struct output {
+	const struct config *cfg;
+	const struct view_opts *o;
+	const struct view_sample *s;		/* one namespace */
+	const struct allns_result *r;		/* or --all-netns */
+	size_t n;
+	const struct timespec *when;
+};
+
+static int render_allns(FILE *out, const struct output *x)
+{
+	const struct config *cfg = x->cfg;
+	char when[32];
+	bool first = true;
+
+	view_format_time(x->when, when, sizeof(when));
+	switch (cfg->format) {
+	case CLI_FORMAT_JSON:
+		fprintf(out, "{\"version\":1,\"time\":\"%s\",\"namespaces\":[", when);
+		for (size_t i = 0; i < x->n; i++) {
+			const struct allns_result *r = &x->r[i];
+
+			if (r->vanished)
+				continue;
+			fputs(first ? "" : ",", out);
+			first = false;
+			if (r->err) {
+				fputs("{\"version\":1,\"netns\":", out);
+				view_json_string(out, r->ns.label);
+				fputs(",\"error\":", out);
+				view_json_string(out, r->note);
+				fputc('}', out);
+			} else {
+				fwrite(r->part[0], 1, r->partlen[0], out);
+			}
+		}
+		fputs("]}\n", out);
+		break;
+	case CLI_FORMAT_PROMETHEUS:
+		for (int k = 0; k < VIEW_PROM_FAMILIES; k++) {
+			view_prom_header(out, k);
+			for (size_t i = 0; i < x->n; i++)
+				if (!x->r[i].err)
+					fwrite(x->r[i].part[k], 1, x->r[i].partlen[k], out);
+		}
+		break;
+	case CLI_FORMAT_CSV:
+		if (x->o->header && x->o->first)
+			view_csv_header(out);
+		for (size_t i = 0; i < x->n; i++)
+			if (!x->r[i].err)
+				fwrite(x->r[i].part[0], 1, x->r[i].partlen[0], out);
+		break;
+	default:
+		if (x->o->stamp)
+			fprintf(out, "%s# %s\n", x->o->first ? "" : "\n", when);
+		for (size_t i = 0; i < x->n; i++) {
+			const struct allns_result *r = &x->r[i];
+
+			if (r->vanished)
+				continue;
+			fprintf(out, "%s# netns: %s\n", first ? "" : "\n", r->ns.label);
+			first = false;
+			if (r->err)
+				fprintf(out, "# error: %s\n", r->note);
+			else
+				fwrite(r->part[0], 1, r->partlen[0], out);
+		}
+		break;
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+static int render_output(FILE *out, const struct output *x)
+{
+	return x->r ? render_allns(out, x) : render(x->cfg, out, x->s, x->o);
+}
+
 /* One sample to stdout, or to --write's file replaced atomically (each
  * sample replaces the last, so the file always holds one whole sample). */
-static int emit(const struct config *cfg, const struct view_sample *s,
-		const struct view_opts *o)
+static int emit(const struct output *x)
 {
+	const struct config *cfg = x->cfg;
 	struct outfile *of;
 	char err[512];
 	int ret;
 
 	if (!cfg->write) {
-		if (render(cfg, stdout, s, o) < 0 || fflush(stdout) != 0) {
+		if (render_output(stdout, x) < 0 || fflush(stdout) != 0) {
 			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
 			return -EIO;
 		}
 		return 0;
 	}
 	ret = outfile_begin(&of, cfg->write, err, sizeof(err));
-	if (ret == 0 && render(cfg, outfile_fp(of), s, o) < 0) {
+	if (ret == 0 && render_output(outfile_fp(of), x) < 0) {
 		snprintf(err, sizeof(err), "cannot write '%s': %s", cfg->write, strerror(errno));
 		outfile_abort(of);
 		ret = -EIO;
@@ -211,7 +291,7 @@ static int run_report(const struct config *cfg)
 			.note = info.complete ? NULL : info.note,
 			.cost_ms = info.cost_ms,
 		};
-		if (emit(cfg, &vs, &vo) < 0) {
+		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs }) < 0) {
 			status = CLI_EXIT_FAILURE;
 			break;
 		}
@@ -226,6 +306,62 @@ out:
 	table_delete(t);
 	split_delete(sp);
 	collector_close(c);
+	return status;
+}
+
+/* --all-netns: like run_report, one sample of every namespace per round.
+ * A namespace that vanished mid-scan is a note; one that could not be read
+ * is an error (exit 1) but does not hide the others. */
+static int run_all_netns(const struct config *cfg)
+{
+	int status = CLI_EXIT_OK;
+	struct timespec next;
+	struct view_opts vo = {
+		.sort = cfg->sort,
+		.top = cfg->top,
+		.header = cfg->header,
+		.stamp = cfg->count != 1 && !cfg->write,
+		.first = true,
+	};
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
+		struct allns_result *r = NULL;
+		struct timespec when;
+		size_t n = 0;
+		char err[512];
+
+		if (round > 0) {
+			timespec_add(&next, cfg->interval);
+			sleep_until(&next);
+		}
+		if (stop_requested)
+			break;
+		clock_gettime(CLOCK_REALTIME, &when);
+		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
+			fprintf(stderr, "portstat: %s\n", err);
+			return CLI_EXIT_FAILURE;
+		}
+		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when }) < 0)
+			status = CLI_EXIT_FAILURE;
+		for (size_t i = 0; i < n; i++) {
+			if (r[i].vanished) {
+				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
+					r[i].ns.label);
+			} else if (r[i].err) {
+				fprintf(stderr, "portstat: %s: %s\n", r[i].ns.label, r[i].note);
+				status = CLI_EXIT_FAILURE;
+			} else if (!r[i].complete) {
+				fprintf(stderr, "portstat: incomplete sample of %s: %s\n",
+					r[i].ns.label, r[i].note);
+				status = CLI_EXIT_FAILURE;
+			}
+		}
+		allns_free(r, n);
+		if (status == CLI_EXIT_FAILURE && !cfg->interval)
+			break;
+		vo.first = cfg->write != NULL;
+	}
 	return status;
 }
 
@@ -254,5 +390,5 @@ int main(int argc, char *argv[])
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signals_init();
-	return run_report(&cfg);
+	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
 }

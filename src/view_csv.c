@@ -25,6 +25,14 @@ static void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void view_csv_header(FILE *out)
+{
+	fputs("time,netns,port,direction", out);
+	for (int i = 0; i < TCP_STATE_COUNT; i++)
+		fprintf(out, ",%s", tcp_state_name(tcp_state_order[i]));
+	fputs(",total\n", out);
+}
+
 int view_csv_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
 {
 	char when[32];
@@ -35,12 +43,8 @@ int view_csv_render(FILE *out, const struct view_sample *s, const struct view_op
 		return -ENOMEM;
 	shown = view_shown(o, n);
 	view_format_time(&s->time, when, sizeof(when));
-	if (o->header && o->first) {
-		fputs("time,netns,port,direction", out);
-		for (int i = 0; i < TCP_STATE_COUNT; i++)
-			fprintf(out, ",%s", tcp_state_name(tcp_state_order[i]));
-		fputs(",total\n", out);
-	}
+	if (o->header && o->first)
+		view_csv_header(out);
 	for (size_t r = 0; r < shown; r++) {
 		const struct table_row *row = rows[r];
 

@@ -3,54 +3,75 @@
  * collector reads): per-state totals, per-port series for the first --top
  * rows with the rest summed under port="other", the sample's duration and
  * whether its dump was complete.  No timestamps: the textfile collector
- * rejects them.
+ * rejects them.  With several namespaces each series gets a netns label,
+ * and a family's series must stay together under one HELP/TYPE, so the
+ * families are rendered one at a time (view_prom_family()).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "view.h"
 
-static void family(FILE *out, const char *name, const char *help)
+static const struct {
+	const char *name, *help;
+} families[VIEW_PROM_FAMILIES] = {
+	{ "portstat_tcp_sockets", "TCP sockets by state." },
+	{ "portstat_tcp_port_sockets",
+	  "TCP sockets by counted port, direction and state; ports past --top are summed under port=\"other\"." },
+	{ "portstat_sample_duration_seconds", "How long the sample took." },
+	{ "portstat_sample_complete", "1 if the kernel's dump was complete, 0 if it stayed interrupted." },
+};
+
+void view_prom_header(FILE *out, int family)
 {
-	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n",
+		families[family].name, families[family].help, families[family].name);
 }
 
-static void port_series(FILE *out, const char *port, const char *dir,
-			const uint64_t *n, const char *ns_label)
+/* 'netns="x",' with the value escaped as the exposition format wants. */
+static void ns_label(FILE *out, const char *netns)
+{
+	if (!netns)
+		return;
+	fputs("netns=\"", out);
+	for (const char *p = netns; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', out);
+		if (*p == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*p, out);
+	}
+	fputs("\",", out);
+}
+
+static void port_series(FILE *out, const char *netns, const char *port, const char *dir,
+			const uint64_t *n)
 {
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 
 		if (!n[st])
 			continue;
-		fprintf(out, "portstat_tcp_port_sockets{%sport=\"%s\",direction=\"%s\",state=\"%s\"} %" PRIu64 "\n",
-			ns_label, port, dir, tcp_state_name(st), n[st]);
+		fprintf(out, "portstat_tcp_port_sockets{");
+		ns_label(out, netns);
+		fprintf(out, "port=\"%s\",direction=\"%s\",state=\"%s\"} %" PRIu64 "\n",
+			port, dir, tcp_state_name(st), n[st]);
 	}
 }
 
-int view_prom_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
+static int ports_family(FILE *out, const struct view_sample *s, const struct view_opts *o,
+			const char *netns)
 {
-	const struct table *t = s->table;
 	size_t n, shown;
-	const struct table_row **rows = view_sorted_rows(t, o, &n);
+	const struct table_row **rows = view_sorted_rows(s->table, o, &n);
 	uint64_t other[2][TCP_STATE_MAX + 1] = { { 0 } };
-	/* A netns label only where several namespaces share one output. */
-	const char *ns_label = "";
 
 	if (!rows)
 		return -ENOMEM;
 	shown = view_shown(o, n);
-
-	family(out, "portstat_tcp_sockets", "TCP sockets by state.");
-	for (int i = 0; i < TCP_STATE_COUNT; i++) {
-		enum tcp_state st = tcp_state_order[i];
-
-		fprintf(out, "portstat_tcp_sockets{%sstate=\"%s\"} %" PRIu64 "\n",
-			ns_label, tcp_state_name(st), table_state_total(t, st));
-	}
-	family(out, "portstat_tcp_port_sockets",
-	       "TCP sockets by counted port, direction and state; ports past --top are summed under port=\"other\".");
 	for (size_t r = 0; r < n; r++) {
 		const struct table_row *row = rows[r];
 		uint64_t v[TCP_STATE_MAX + 1];
@@ -64,15 +85,62 @@ int view_prom_render(FILE *out, const struct view_sample *s, const struct view_o
 		if (r >= shown)
 			continue;
 		snprintf(port, sizeof(port), "%u", row->port);
-		port_series(out, port, row->dir == TABLE_DIR_IN ? "in" : "out", v, ns_label);
+		port_series(out, netns, port, row->dir == TABLE_DIR_IN ? "in" : "out", v);
 	}
-	port_series(out, "other", "in", other[TABLE_DIR_IN], ns_label);
-	port_series(out, "other", "out", other[TABLE_DIR_OUT], ns_label);
-	family(out, "portstat_sample_duration_seconds", "How long the sample took.");
-	fprintf(out, "portstat_sample_duration_seconds %.6f\n", s->cost_ms / 1000.0);
-	family(out, "portstat_sample_complete",
-	       "1 if the kernel's dump was complete, 0 if it stayed interrupted.");
-	fprintf(out, "portstat_sample_complete %d\n", s->complete ? 1 : 0);
+	port_series(out, netns, "other", "in", other[TABLE_DIR_IN]);
+	port_series(out, netns, "other", "out", other[TABLE_DIR_OUT]);
 	free(rows);
+	return 0;
+}
+
+int view_prom_family(FILE *out, int family, const struct view_sample *s,
+		     const struct view_opts *o, const char *netns)
+{
+	const char *name = families[family].name;
+	int ret = 0;
+
+	switch (family) {
+	case VIEW_PROM_SOCKETS:
+		for (int i = 0; i < TCP_STATE_COUNT; i++) {
+			enum tcp_state st = tcp_state_order[i];
+
+			fprintf(out, "%s{", name);
+			ns_label(out, netns);
+			fprintf(out, "state=\"%s\"} %" PRIu64 "\n", tcp_state_name(st),
+				table_state_total(s->table, st));
+		}
+		break;
+	case VIEW_PROM_PORT_SOCKETS:
+		ret = ports_family(out, s, o, netns);
+		break;
+	case VIEW_PROM_DURATION:
+	case VIEW_PROM_COMPLETE:
+		fputs(name, out);
+		if (netns) {
+			fputc('{', out);
+			ns_label(out, netns);
+			fputc('}', out);
+		}
+		if (family == VIEW_PROM_DURATION)
+			fprintf(out, " %.6f\n", s->cost_ms / 1000.0);
+		else
+			fprintf(out, " %d\n", s->complete ? 1 : 0);
+		break;
+	}
+	if (ret < 0)
+		return ret;
 	return ferror(out) ? -EIO : 0;
+}
+
+int view_prom_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	for (int f = 0; f < VIEW_PROM_FAMILIES; f++) {
+		int ret;
+
+		view_prom_header(out, f);
+		ret = view_prom_family(out, f, s, o, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }

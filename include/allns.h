@@ -1,0 +1,44 @@
+/*
+ * allns: one sample of every network namespace (--all-netns), taken in
+ * parallel by one thread per usable CPU, each namespace rendered into
+ * memory so the parts can be printed in a stable order.  Each namespace's
+ * dump walks the kernel's whole (shared) socket hash, so namespaces are not
+ * free; threads overlap those walks.
+ */
+#ifndef PORTSTAT_ALLNS_H
+#define PORTSTAT_ALLNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "netns.h"
+#include "view.h"
+
+#define ALLNS_PARTS	VIEW_PROM_FAMILIES
+
+struct allns_result {
+	struct netns_entry ns;
+	int err;		/* 0, or -errno: not sampled (see note) */
+	bool vanished;		/* gone before it could be read */
+	bool complete;		/* false: partial sample, see note */
+	char note[512];
+	/* The rendered output: part[0] for text, JSON (one object, no
+	 * newline) and CSV (rows); one part per metric family for
+	 * Prometheus. */
+	char *part[ALLNS_PARTS];
+	size_t partlen[ALLNS_PARTS];
+};
+
+/*
+ * allns_sample - enumerate and sample every namespace, rendering with
+ * @cfg's format and @o.  *out (free with allns_free()) receives *n results
+ * in netns_list() order.  Returns 0, or -errno when nothing could be done
+ * (@err says why); per-namespace failures are in the results.
+ */
+int allns_sample(const struct config *cfg, const struct view_opts *o,
+		 struct allns_result **out, size_t *n, char *err, size_t errlen);
+
+void allns_free(struct allns_result *r, size_t n);
+
+#endif

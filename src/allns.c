@@ -1,0 +1,181 @@
+/*
+ * allns: parallel sampling of every network namespace.  Workers take the
+ * next namespace from a shared counter; each has its own table and opens a
+ * collector inside the namespace it samples.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allns.h"
+#include "collector.h"
+#include "sampler.h"
+#include "table.h"
+
+struct allns_job {
+	const struct config *cfg;
+	const struct view_opts *o;
+	struct allns_result *r;
+	size_t n;
+	atomic_size_t next;
+};
+
+static int render_one(const struct allns_job *job, struct allns_result *r,
+		      const struct view_sample *vs)
+{
+	struct view_opts o = *job->o;
+	int nparts = job->cfg->format == CLI_FORMAT_PROMETHEUS ? ALLNS_PARTS : 1;
+
+	o.first = false;	/* headers are the caller's */
+	o.stamp = false;
+	for (int k = 0; k < nparts; k++) {
+		FILE *f = open_memstream(&r->part[k], &r->partlen[k]);
+		int ret;
+
+		if (!f)
+			return -ENOMEM;
+		switch (job->cfg->format) {
+		case CLI_FORMAT_PROMETHEUS:
+			ret = view_prom_family(f, k, vs, &o, r->ns.label);
+			break;
+		case CLI_FORMAT_JSON:
+			ret = view_json_render(f, vs, &o);
+			break;
+		case CLI_FORMAT_CSV:
+			ret = view_csv_render(f, vs, &o);
+			break;
+		default:
+			ret = view_text_render(f, vs, &o);
+			break;
+		}
+		if (fclose(f) != 0 && ret == 0)
+			ret = -ENOMEM;
+		if (ret < 0)
+			return ret;
+	}
+	/* JSON objects are joined into an array by the caller. */
+	if (job->cfg->format == CLI_FORMAT_JSON && r->partlen[0] &&
+	    r->part[0][r->partlen[0] - 1] == '\n')
+		r->part[0][--r->partlen[0]] = '\0';
+	return 0;
+}
+
+static void sample_one(const struct allns_job *job, struct table *t, struct allns_result *r)
+{
+	struct collector *c = NULL;
+	struct sampler_info info;
+	struct view_sample vs;
+	int ret;
+
+	ret = collector_open_live(&c, r->ns.path, r->note, sizeof(r->note));
+	if (ret == -ENOENT || ret == -ESRCH) {
+		/* The holder exited or the name was deleted mid-scan. */
+		r->vanished = true;
+		r->err = ret;
+		return;
+	}
+	if (ret < 0) {
+		r->err = ret;
+		return;
+	}
+	ret = sampler_run(c, t, &info);
+	if (ret < 0) {
+		r->err = ret;
+		snprintf(r->note, sizeof(r->note), "%s", collector_error(c));
+		goto out;
+	}
+	r->complete = info.complete;
+	if (!info.complete)
+		snprintf(r->note, sizeof(r->note), "%s", info.note);
+	vs = (struct view_sample){
+		.table = t,
+		.time = info.time,
+		.netns = r->ns.label,
+		.complete = info.complete,
+		.note = info.complete ? NULL : r->note,
+		.cost_ms = info.cost_ms,
+	};
+	ret = render_one(job, r, &vs);
+	if (ret < 0) {
+		r->err = ret;
+		snprintf(r->note, sizeof(r->note), "out of memory");
+	}
+out:
+	collector_close(c);
+}
+
+static void *worker(void *arg)
+{
+	struct allns_job *job = arg;
+	struct table *t = table_new(&job->cfg->filter);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
+		if (!t) {
+			job->r[i].err = -ENOMEM;
+			snprintf(job->r[i].note, sizeof(job->r[i].note), "out of memory");
+			continue;
+		}
+		sample_one(job, t, &job->r[i]);
+	}
+	table_delete(t);
+	return NULL;
+}
+
+int allns_sample(const struct config *cfg, const struct view_opts *o,
+		 struct allns_result **out, size_t *n, char *err, size_t errlen)
+{
+	struct netns_entry *ns = NULL;
+	struct allns_job job = { .cfg = cfg, .o = o };
+	pthread_t tids[16];
+	size_t nns = 0, nthreads, started = 0;
+	cpu_set_t set;
+	int ret;
+
+	ret = netns_list(&ns, &nns);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(-ret));
+		return ret;
+	}
+	job.r = calloc(nns ? nns : 1, sizeof(*job.r));
+	if (!job.r) {
+		free(ns);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nns; i++)
+		job.r[i].ns = ns[i];
+	free(ns);
+	job.n = nns;
+	atomic_init(&job.next, 0);
+
+	nthreads = sched_getaffinity(0, sizeof(set), &set) == 0 ? (size_t)CPU_COUNT(&set) : 1;
+	if (nthreads > sizeof(tids) / sizeof(tids[0]))
+		nthreads = sizeof(tids) / sizeof(tids[0]);
+	if (nthreads > nns)
+		nthreads = nns;
+	/* This thread is a worker too. */
+	for (; started + 1 < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, worker, &job) != 0)
+			break;
+	worker(&job);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	*out = job.r;
+	*n = nns;
+	return 0;
+}
+
+void allns_free(struct allns_result *r, size_t n)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < ALLNS_PARTS; k++)
+			free(r[i].part[k]);
+	free(r);
+}

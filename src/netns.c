@@ -1,0 +1,202 @@
+/*
+ * netns: enumeration of network namespaces.  A namespace is identified by
+ * the (device, inode) of its nsfs file, which is what both /run/netns/NAME
+ * bind mounts and /proc/PID/ns/net links resolve to.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "netns.h"
+
+struct list {
+	struct netns_entry *v;
+	size_t n, cap;
+};
+
+static struct netns_entry *list_find(struct list *l, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dev == dev && l->v[i].ino == ino)
+			return &l->v[i];
+	return NULL;
+}
+
+static int list_add(struct list *l, const struct stat *st, const char *label,
+		    const char *path)
+{
+	struct netns_entry *e;
+
+	if (list_find(l, st->st_dev, st->st_ino))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct netns_entry *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->label, sizeof(e->label), "%s", label);
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_named(struct list *l, dev_t nsfs)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (!d)
+		return 0;	/* no named namespaces */
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_name);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		char path[300];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", names[i]);
+		/* A name whose namespace is gone leaves an empty file on
+		 * /run's filesystem instead of an nsfs inode. */
+		if (stat(path, &st) == 0 && st.st_dev == nsfs)
+			ret = list_add(l, &st, names[i], path);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}
+
+static void read_comm(const char *pid, char *comm, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(comm, (int)len, f))
+		snprintf(comm, len, "?");
+	else
+		comm[strcspn(comm, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int add_held(struct list *l)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	long *pids = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (n == cap) {
+			long *np = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*np));
+
+			if (!np) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			pids = np;
+		}
+		pids[n++] = strtol(de->d_name, NULL, 10);
+	}
+	/* Lowest pid first: the label names the oldest holder, usually the
+	 * container's init. */
+	qsort(pids, n, sizeof(*pids), cmp_pid);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		char path[300], pid[24], comm[64], label[128];
+		struct stat st;
+
+		snprintf(pid, sizeof(pid), "%ld", pids[i]);
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+		if (stat(path, &st) < 0)
+			continue;	/* exited, or not ours to see */
+		if (list_find(l, st.st_dev, st.st_ino))
+			continue;
+		read_comm(pid, comm, sizeof(comm));
+		snprintf(label, sizeof(label), "pid:%s/%s", pid, comm);
+		ret = list_add(l, &st, label, path);
+	}
+out:
+	free(pids);
+	closedir(d);
+	return ret;
+}
+
+int netns_list(struct netns_entry **out, size_t *n)
+{
+	struct list l = { 0 };
+	struct stat st, self;
+	int ret = 0;
+
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return -errno;
+
+	/* The host's namespace is init's, or kthreadd's: kernel threads
+	 * always live in the initial namespaces, and some sandboxes hide
+	 * PID 1's.  Without either, holders' labels are used. */
+	if (stat("/proc/1/ns/net", &st) == 0)
+		ret = list_add(&l, &st, "host", "/proc/1/ns/net");
+	else if (stat("/proc/2/ns/net", &st) == 0)
+		ret = list_add(&l, &st, "host", "/proc/2/ns/net");
+	if (ret == 0)
+		ret = add_named(&l, self.st_dev);
+	if (ret == 0)
+		ret = add_held(&l);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}

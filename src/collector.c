@@ -383,21 +383,31 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 			unsigned int seq, unsigned int portid)
 {
 	struct collector *c = ctx->c;
-	const struct nlmsghdr *nlh = buf;
-	int rem = (int)len, ret;
+	size_t off = 0;
+	int ret;
 	/* libmnl 1.0.4 takes a non-const array, hence a local one. */
 	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = error_cb,
 		[NLMSG_DONE] = done_cb,
 	};
 
-	/* mnl_cb_run() stops quietly at a partial message; a short datagram
-	 * would lose sockets without a word, so the framing is checked first. */
-	while (mnl_nlmsg_ok(nlh, rem))
-		nlh = mnl_nlmsg_next(nlh, &rem);
-	if (rem != 0)
-		return fail(c, -EBADMSG, "truncated netlink message in %s dump (%d stray bytes)",
-			    family_name(ctx->family), rem);
+	/* The framing is checked here, in unsigned arithmetic, before libmnl
+	 * walks it: mnl_cb_run() stops quietly at a partial message (a short
+	 * datagram would lose sockets without a word), and mnl_nlmsg_ok()
+	 * compares (int)nlmsg_len, so a length of 2^31 or more from a damaged
+	 * recording would pass and send it off the end of the buffer. */
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			return fail(c, -EBADMSG,
+				    "truncated netlink message in %s dump (length %u, %zu bytes left)",
+				    family_name(ctx->family), nlh->nlmsg_len, len - off);
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	if (off < len)
+		return fail(c, -EBADMSG, "truncated netlink message in %s dump (%zu stray bytes)",
+			    family_name(ctx->family), len - off);
 
 	ctx->err = 0;
 	errno = 0;

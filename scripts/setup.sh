@@ -31,14 +31,14 @@ portstat_install() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || return 1
 }
 
-# portstat_build DIR [CMAKE ARGS...]
+# portstat_build DIR [CMAKE ARGS...]; PORTSTAT_TARGETS limits what is built.
 portstat_build() {
 	local dir=$1 log
 	shift
 	log="$dir/setup.log"
 	mkdir -p "$dir"
 	if ! { cmake -S "$PORTSTAT_ROOT" -B "$dir" -DPORTSTAT_WERROR=ON "$@" &&
-	       cmake --build "$dir" -j "$(nproc)"; } >"$log" 2>&1; then
+	       cmake --build "$dir" -j "$(nproc)" ${PORTSTAT_TARGETS:+--target $PORTSTAT_TARGETS}; } >"$log" 2>&1; then
 		cat "$log" >&2
 		echo "portstat: build failed (log: $log)" >&2
 		return 1

@@ -27,8 +27,10 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-/* SIGINT/SIGTERM end a repeating report after the sample in progress, so a
- * recording is never cut mid-sample; a second signal kills (SA_RESETHAND). */
+/* SIGINT, SIGTERM and SIGHUP end a repeating report after the sample in
+ * progress, so a recording or a JSON line is never cut mid-sample; a second
+ * signal kills (SA_RESETHAND).  SIGPIPE keeps its default: a reader that
+ * went away ends the report at once and without a word. */
 static void signals_init(void)
 {
 	struct sigaction sa;
@@ -39,6 +41,7 @@ static void signals_init(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void timespec_add(struct timespec *t, double secs)

@@ -12,6 +12,8 @@
 #ifndef PORTSTAT_SPLIT_H
 #define PORTSTAT_SPLIT_H
 
+#include <stddef.h>
+
 struct collector;
 struct table;
 struct table_filter;
@@ -43,6 +45,14 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
  */
 int split_run(struct split *sp, struct collector *c, struct table *t,
 	      struct sampler_info *info);
+
+/*
+ * split_env - the split settings for split_new() from PORTSTAT_SPLIT: unset,
+ * as many shares as usable CPUs from SPLIT_MIN_SOCKETS sockets; N, exactly
+ * N shares (1: never split) whatever the size.  Returns 0, or -EINVAL with
+ * a message in @err for a value that is not 1 to SPLIT_MAX_SHARES.
+ */
+int split_env(unsigned *shares, unsigned long *min_sockets, char *err, size_t errlen);
 
 /* split_delete - accepts NULL. */
 void split_delete(struct split *sp);

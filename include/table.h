@@ -84,6 +84,13 @@ const struct table_row *table_row(const struct table *t, size_t i);
 uint64_t table_total(const struct table *t);
 uint64_t table_state_total(const struct table *t, enum tcp_state s);
 
+/*
+ * table_classify - the (port, direction) @rec counts under, by the table's
+ * --by and the listeners it has seen so far (what table_add() uses).
+ */
+void table_classify(const struct table *t, const struct sock_rec *rec,
+		    uint16_t *port, enum table_dir *dir);
+
 /* table_copy_listeners - give @dst the listening ports @src has seen, so
  * it classifies sockets as @src would (for tables filled in parallel). */
 void table_copy_listeners(struct table *dst, const struct table *src);

@@ -16,6 +16,7 @@
 #include "sampler.h"
 #include "outfile.h"
 #include "split.h"
+#include "top.h"
 #include "table.h"
 #include "view.h"
 
@@ -187,30 +188,6 @@ static int emit(const struct output *x)
 	return ret;
 }
 
-/* PORTSTAT_SPLIT=N forces N parallel shares (1: never split), whatever the
- * namespace's size; unset, portstat splits over the usable CPUs when the
- * namespace holds enough sockets to pay. */
-static int split_config(unsigned *shares, unsigned long *min_sockets)
-{
-	const char *env = getenv("PORTSTAT_SPLIT");
-	char *end;
-	unsigned long v;
-
-	*shares = 0;
-	*min_sockets = SPLIT_MIN_SOCKETS;
-	if (!env || !*env)
-		return 0;
-	v = strtoul(env, &end, 10);
-	if (*end || *env < '0' || *env > '9' || v < 1 || v > SPLIT_MAX_SHARES) {
-		fprintf(stderr, "portstat: invalid PORTSTAT_SPLIT '%s' (1 to %d)\n",
-			env, SPLIT_MAX_SHARES);
-		return -EINVAL;
-	}
-	*shares = (unsigned)v;
-	*min_sockets = 0;
-	return 0;
-}
-
 static int run_report(const struct config *cfg)
 {
 	struct collector *c = NULL;
@@ -244,7 +221,8 @@ static int run_report(const struct config *cfg)
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
-	if (split_config(&shares, &min_sockets) < 0) {
+	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
 		status = CLI_EXIT_USAGE;
 		goto out;
 	}
@@ -386,6 +364,8 @@ int main(int argc, char *argv[])
 		printf("portstat %s\n", PORTSTAT_VERSION);
 		return CLI_EXIT_OK;
 	}
+	if (cfg.command == CLI_TOP)
+		return top_run(&cfg);
 	if (cfg.command != CLI_REPORT) {
 		fprintf(stderr, "portstat: '%s' is not available in this version yet; use 'portstat report'\n",
 			cfg.command == CLI_TOP ? "top" : "leaks");

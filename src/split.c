@@ -259,3 +259,24 @@ int split_run(struct split *sp, struct collector *c, struct table *t,
 	sp->t = t;
 	return sampler_retry(c, info, split_once, sp);
 }
+
+int split_env(unsigned *shares, unsigned long *min_sockets, char *err, size_t errlen)
+{
+	const char *env = getenv("PORTSTAT_SPLIT");
+	char *end;
+	unsigned long v;
+
+	*shares = 0;
+	*min_sockets = SPLIT_MIN_SOCKETS;
+	if (!env || !*env)
+		return 0;
+	v = strtoul(env, &end, 10);
+	if (*end || *env < '0' || *env > '9' || v < 1 || v > SPLIT_MAX_SHARES) {
+		snprintf(err, errlen, "invalid PORTSTAT_SPLIT '%s' (1 to %d)", env,
+			 SPLIT_MAX_SHARES);
+		return -EINVAL;
+	}
+	*shares = (unsigned)v;
+	*min_sockets = 0;
+	return 0;
+}

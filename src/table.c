@@ -102,6 +102,24 @@ static struct table_row *row_get(struct table *t, uint16_t port, enum table_dir 
 	return r;
 }
 
+void table_classify(const struct table *t, const struct sock_rec *rec,
+		    uint16_t *port, enum table_dir *dir)
+{
+	*dir = rec->state == TCP_STATE_LISTEN ||
+	       table_is_listening(t, rec->family, rec->sport) ? TABLE_DIR_IN : TABLE_DIR_OUT;
+	switch (t->f.by) {
+	case TABLE_BY_LOCAL:
+		*port = rec->sport;
+		break;
+	case TABLE_BY_REMOTE:
+		*port = rec->dport;
+		break;
+	default:
+		*port = *dir == TABLE_DIR_IN ? rec->sport : rec->dport;
+		break;
+	}
+}
+
 int table_add(struct table *t, const struct sock_rec *rec)
 {
 	const struct table_filter *f = &t->f;
@@ -123,19 +141,7 @@ int table_add(struct table *t, const struct sock_rec *rec)
 	if (!(f->states & TCP_STATE_BIT(rec->state)))
 		return 0;
 
-	dir = rec->state == TCP_STATE_LISTEN ||
-	      table_is_listening(t, rec->family, rec->sport) ? TABLE_DIR_IN : TABLE_DIR_OUT;
-	switch (f->by) {
-	case TABLE_BY_LOCAL:
-		port = rec->sport;
-		break;
-	case TABLE_BY_REMOTE:
-		port = rec->dport;
-		break;
-	default:
-		port = dir == TABLE_DIR_IN ? rec->sport : rec->dport;
-		break;
-	}
+	table_classify(t, rec, &port, &dir);
 	if (f->has_ports && !portset_has(&f->ports, port))
 		return 0;
 

@@ -1,0 +1,74 @@
+/*
+ * top_detail: what the dashboard's detail screen shows about one
+ * (port, direction) row beyond its counts: the peers it talks to (by
+ * address, per state) and its queue sums.  The table keeps none of this
+ * (its memory follows ports, not peers), so it is gathered by one extra
+ * dump while the detail screen is open, classified with the table's own
+ * listening set so it agrees with the row.
+ */
+#ifndef PORTSTAT_TOP_DETAIL_H
+#define PORTSTAT_TOP_DETAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcp_state.h"
+
+struct collector;
+struct table;
+
+/* Distinct peers remembered per detail; sockets of further peers are
+ * counted in top_detail_sum.overflow. */
+#define TOP_DETAIL_MAX_PEERS	4096
+
+struct top_peer {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* IPv4 in the first 4 bytes */
+	uint32_t n[TCP_STATE_MAX + 1];
+	uint64_t total;
+};
+
+struct top_detail_sum {
+	bool valid;			/* collected for port/dir */
+	uint16_t port;
+	uint8_t dir;			/* enum table_dir */
+	bool complete;			/* false: a dump failed, see note */
+	char note[160];
+	uint64_t sockets;		/* sockets of the row seen by the dump */
+	uint64_t rqueue, wqueue;	/* Recv-Q / Send-Q sums, connected sockets */
+	uint64_t accept_queue;		/* listeners' accept queues */
+	size_t npeers;
+	uint64_t overflow;		/* sockets of peers past the limit */
+};
+
+struct top_detail;
+
+/* top_detail_new - an empty detail; NULL when out of memory. */
+struct top_detail *top_detail_new(void);
+
+/* top_detail_delete - accepts NULL. */
+void top_detail_delete(struct top_detail *d);
+
+/* top_detail_clear - forget everything (sum.valid becomes false). */
+void top_detail_clear(struct top_detail *d);
+
+/*
+ * top_detail_collect - dump @c's sockets (the families and states of @t's
+ * filter) and keep those @t counts under (@port, @dir).  @t must hold the
+ * sample just taken from @c (its listeners decide direction).  Live
+ * collectors only: a replay holds exactly one sample's dumps.
+ * Returns 0; a failed dump leaves what was gathered, with sum.complete
+ * false and the reason in sum.note.
+ */
+int top_detail_collect(struct top_detail *d, struct collector *c, const struct table *t,
+		       uint16_t port, uint8_t dir);
+
+const struct top_detail_sum *top_detail_sum(const struct top_detail *d);
+
+/* top_detail_peers - the busiest peers, most sockets first (ties by
+ * address), up to @max into @out.  Borrowed until the next collect. */
+size_t top_detail_peers(const struct top_detail *d, const struct top_peer **out,
+			size_t max);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * top_model: everything the live dashboard decides without a terminal, so
+ * each part is a unit-test case: per-row history across samples
+ * (mark-and-sweep, rates per second, sparkline series), sparkline scaling,
+ * the column layout for a width, and the interaction state (selection,
+ * scroll, sort, filter, direction, pause, interval, which screen) with key
+ * handling as a function from (state, key) to state.  No curses, no I/O,
+ * no threads; top.c draws what this decides.
+ */
+#ifndef PORTSTAT_TOP_MODEL_H
+#define PORTSTAT_TOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portset.h"
+#include "table.h"
+#include "tcp_state.h"
+
+/* Samples of history kept per row: the longest sparkline. */
+#define TOP_HIST_LEN	30
+/* A sparkline narrower than this says nothing; the column drops instead. */
+#define TOP_SPARK_MIN	8
+
+/* ---- history ----------------------------------------------------------- */
+
+/* One (port, direction) row as the dashboard remembers it across samples. */
+struct top_hist_row {
+	uint16_t port;
+	uint8_t dir;			/* enum table_dir */
+	bool seen;			/* mark of the current sweep */
+	bool has_prev;			/* prev[] is the previous sample's */
+	uint32_t n[TCP_STATE_MAX + 1];
+	uint32_t prev[TCP_STATE_MAX + 1];
+	uint64_t total, prev_total;
+	/* Ring buffers, oldest first from index (head - len) mod TOP_HIST_LEN. */
+	uint32_t h_cw[TOP_HIST_LEN];	/* close_wait */
+	uint32_t h_total[TOP_HIST_LEN];
+	unsigned len, head;
+};
+
+struct top_hist;
+
+/* top_hist_new - empty history; NULL when out of memory. */
+struct top_hist *top_hist_new(void);
+
+/* top_hist_delete - accepts NULL. */
+void top_hist_delete(struct top_hist *h);
+
+/*
+ * top_hist_update - take in one finished sample @t taken @dt seconds after
+ * the previous one (<= 0: no rates for this step).  Rows of @t are updated
+ * or created; rows not in @t are dropped (mark and sweep), with their
+ * history.  Returns 0 or -ENOMEM (the history is then still consistent,
+ * only missing rows).
+ */
+int top_hist_update(struct top_hist *h, const struct table *t, double dt);
+
+/* top_hist_find - the row of (@port, @dir), or NULL.  Borrowed until the
+ * next update. */
+const struct top_hist_row *top_hist_find(const struct top_hist *h, uint16_t port,
+					 uint8_t dir);
+
+/* top_hist_samples - samples taken in so far. */
+unsigned long top_hist_samples(const struct top_hist *h);
+
+/*
+ * top_hist_rate - change per second of a row's count for @sort's column
+ * (a state's count, or the total for TOTAL and PORT) since the previous
+ * sample; a row that is new counts from 0.  Returns false when there is no
+ * rate (first sample, or no time passed).
+ */
+bool top_hist_rate(const struct top_hist *h, const struct top_hist_row *r,
+		   const struct table_sort *sort, double *rate);
+
+/* top_hist_state_rate - the same for a namespace-wide state total. */
+bool top_hist_state_rate(const struct top_hist *h, enum tcp_state s, double *rate);
+
+/*
+ * top_hist_series - the row's sparkline series into @out (at most
+ * TOP_HIST_LEN values, oldest first): close_wait when the row holds any
+ * now, else the total.  *is_cw tells which.  Returns the number of values.
+ */
+size_t top_hist_series(const struct top_hist_row *r, uint32_t *out, bool *is_cw);
+
+/* ---- sparkline --------------------------------------------------------- */
+
+/* top_spark_level - @v on a 0..8 scale of 0..@max: 0 only for 0, 8 for
+ * @max, anything non-zero at least 1 so a single socket shows. */
+int top_spark_level(uint32_t v, uint32_t max);
+
+/*
+ * top_spark_render - the last @width values of @v (@n of them) as a
+ * NUL-terminated sparkline in @out, right-aligned (blank on the left while
+ * history is short): UTF-8 block glyphs (3 bytes each) when @utf8, else
+ * ASCII.  @outlen must hold 3 * @width + 1 bytes.  Returns the columns
+ * written (always @width).
+ */
+int top_spark_render(const uint32_t *v, size_t n, int width, bool utf8,
+		     char *out, size_t outlen);
+
+/* ---- layout ------------------------------------------------------------ */
+
+enum top_col_kind {
+	TOP_COL_PORT,
+	TOP_COL_DIR,
+	TOP_COL_STATE,
+	TOP_COL_TOTAL,
+	TOP_COL_RATE,
+	TOP_COL_SPARK,
+};
+
+struct top_col {
+	enum top_col_kind kind;
+	enum tcp_state state;	/* TOP_COL_STATE only */
+	int x, width;		/* screen column and width in cells */
+};
+
+/* PORT, DIR, eleven states, TOTAL, RATE, SPARK. */
+#define TOP_COLS_MAX	16
+
+/*
+ * top_layout - the columns of the port table for a screen @width cells
+ * wide, in display order, into @out (TOP_COLS_MAX).  State columns are
+ * those of @states (the filter) that are non-zero in @totals, always shown
+ * (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT, as in the text report) or sorted
+ * by.  When they do not fit, the sparkline narrows to TOP_SPARK_MIN, then
+ * the least important columns drop first; PORT, DIR, TOTAL and the sort
+ * column always stay.  Returns the number of columns.
+ */
+size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t total,
+		  const struct table_sort *sort, struct top_col *out);
+
+/* top_col_label - header text of a column ("CLOSE-WAIT", "CHG/s"). */
+const char *top_col_label(const struct top_col *c);
+
+/* ---- interaction ------------------------------------------------------- */
+
+/* Keys beyond plain characters, named so the model needs no curses. */
+enum top_key {
+	TOP_KEY_UP = 0x10000,
+	TOP_KEY_DOWN,
+	TOP_KEY_PGUP,
+	TOP_KEY_PGDN,
+	TOP_KEY_HOME,
+	TOP_KEY_END,
+	TOP_KEY_ENTER,
+	TOP_KEY_ESC,
+	TOP_KEY_BACKSPACE,
+	TOP_KEY_F10,
+};
+
+enum top_screen {
+	TOP_SCREEN_LIST,
+	TOP_SCREEN_DETAIL,
+	TOP_SCREEN_HELP,
+};
+
+enum top_dirmode {
+	TOP_DIR_BOTH,
+	TOP_DIR_IN,
+	TOP_DIR_OUT,
+};
+
+struct top_ui {
+	enum top_screen screen;
+	enum top_screen under_help;	/* where h/? was pressed */
+	/* '/' being typed */
+	bool editing;
+	char edit[64];
+	/* the applied view filter */
+	bool has_ports;
+	struct portset ports;
+	char filter[64];		/* its text, for the status line */
+	enum top_dirmode dir;
+	struct table_sort sort;
+	bool reverse;
+	uint32_t states;		/* columns there are to sort by */
+	bool paused;
+	double interval;		/* seconds */
+	/* selection: by row index while moving, by key across samples */
+	size_t sel, scroll;
+	bool sel_by_index;
+	bool has_sel;
+	uint16_t sel_port;
+	uint8_t sel_dir;
+	/* the detail screen's row */
+	uint16_t detail_port;
+	uint8_t detail_dir;
+	/* set by the engine before keys: visible rows and rows per page */
+	size_t nrows;
+	size_t page;
+	char msg[160];			/* a key's complaint, for the status line */
+};
+
+/* What a key asks of the engine besides a redraw (bits). */
+enum {
+	TOP_ACT_QUIT = 1u << 0,
+	TOP_ACT_PAUSE = 1u << 1,	/* ui->paused changed */
+	TOP_ACT_INTERVAL = 1u << 2,	/* ui->interval changed */
+	TOP_ACT_DETAIL = 1u << 3,	/* the detail screen opened or closed */
+};
+
+/* top_ui_init - the starting state: list screen, @sort, sortable states
+ * @states (the filter's), sampling every @interval seconds. */
+void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t states,
+		 double interval);
+
+/*
+ * top_ui_key - apply one key (a character or an enum top_key) to @ui.
+ * Returns TOP_ACT_* bits for the engine; unknown keys change nothing.
+ */
+unsigned top_ui_key(struct top_ui *ui, int key);
+
+/* top_ui_shows - whether @r passes the view's port filter and direction. */
+bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir);
+
+/*
+ * top_ui_follow - settle the selection on the visible rows @rows (@n, in
+ * display order) with @page rows on screen: the selected (port, dir) keeps
+ * its selection when rows re-sort; after a move key the index wins.  Clamps
+ * and scrolls so the selection is on screen.
+ */
+void top_ui_follow(struct top_ui *ui, const struct table_row *const *rows, size_t n,
+		   size_t page);
+
+/* top_ui_sort_label - "total", "port" or a state name, for the status line. */
+const char *top_ui_sort_label(const struct top_ui *ui);
+
+#endif

@@ -1,0 +1,1073 @@
+/*
+ * top: the dashboard engine.  Two threads: the sampler thread owns the
+ * collector and a back table it fills with the same sampler_run() /
+ * split_run() the report uses, then swaps it with the front table under a
+ * mutex and wakes the UI through an eventfd; the UI thread owns the
+ * terminal, polls stdin and the eventfd together (ppoll, so signals and
+ * resizes interrupt it without races), and redraws the whole frame from the
+ * front table and the model (top_model.h).  Keys are answered while a long
+ * sample runs because nothing on the input path waits for one.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "cli.h"
+#include "collector.h"
+#include "sampler.h"
+#include "split.h"
+#include "table.h"
+#include "top.h"
+#include "top_detail.h"
+#include "top_model.h"
+
+/* Set by SIGINT, SIGTERM and SIGHUP: leave the loop and restore the
+ * terminal on the normal path. */
+static volatile sig_atomic_t top_stop;
+
+/* Header lines above the table: title, two of state totals, status. */
+#define TOP_HEAD_LINES	4
+/* Peers listed on the detail screen at most. */
+#define TOP_DETAIL_ROWS	64
+
+/* Semantic colour roles; attributes come from role_attr(). */
+enum top_role {
+	ROLE_NORMAL,
+	ROLE_TITLE,
+	ROLE_COLHDR,
+	ROLE_SELECTED,
+	ROLE_ALERT,	/* rising CLOSE-WAIT / SYN-RECV */
+	ROLE_RISE,
+	ROLE_FALL,
+	ROLE_ERROR,
+	ROLE_WARN,	/* paused, late samples, replay ended */
+	ROLE_KEY,
+	ROLE_COUNT,
+};
+
+/* Shared between the UI and the sampler thread; everything under mu. */
+struct top_shared {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* wakes the sampler: requests changed */
+	int efd;			/* wakes the UI: a sample (or error) is in */
+	/* results, written by the sampler */
+	struct table *front;
+	struct top_detail *dfront;
+	struct sampler_info info;
+	unsigned long produced;		/* samples swapped in */
+	bool fresh;			/* front changed since the UI looked */
+	int err;			/* the last sample's failure, 0 if none */
+	char errmsg[512];
+	bool ended;			/* the replay ran out */
+	bool late;			/* the last sample took longer than the interval */
+	/* requests, written by the UI */
+	bool quit, paused, kick;
+	double interval;
+	bool want_detail;
+	uint16_t dport;
+	uint8_t ddir;
+};
+
+struct top {
+	const struct config *cfg;
+	struct top_shared sh;
+	bool mutex_ok, cond_ok, thread_ok;
+	pthread_t tid;
+	/* the sampler thread's own */
+	struct collector *c;
+	struct split *sp;
+	struct table *back;
+	struct top_detail *dback;
+	/* the UI thread's own */
+	struct top_hist *hist;
+	struct top_ui ui;
+	const struct table_row **rows;	/* visible rows of the frame */
+	size_t rows_cap;
+	struct timespec last_time;	/* the last consumed sample's */
+	SCREEN *screen;
+	bool utf8, color, curses_on;
+	char host[64];
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	top_stop = 1;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct timespec mono_abs(double t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+static void wake_ui(struct top_shared *sh)
+{
+	uint64_t one = 1;
+
+	/* A full counter already means "wake up"; nothing is lost. */
+	if (write(sh->efd, &one, sizeof(one)) < 0)
+		return;
+}
+
+/* ---- sampler thread ---------------------------------------------------- */
+
+static void *sampler_main(void *arg)
+{
+	struct top *tp = arg;
+	struct top_shared *sh = &tp->sh;
+	bool started = false, done = false, live = !tp->cfg->replay;
+	double last_start = 0;
+
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		bool want;
+		uint16_t port;
+		uint8_t dir;
+		struct sampler_info info;
+		int ret;
+
+		while (!sh->quit) {
+			double next = last_start + sh->interval;
+			struct timespec ts;
+
+			if (sh->paused || sh->ended || done) {
+				pthread_cond_wait(&sh->cv, &sh->mu);
+				continue;
+			}
+			if (sh->kick || !started || mono_now() >= next)
+				break;
+			ts = mono_abs(next);
+			pthread_cond_timedwait(&sh->cv, &sh->mu, &ts);
+		}
+		if (sh->quit)
+			break;
+		sh->kick = false;
+		want = sh->want_detail;
+		port = sh->dport;
+		dir = sh->ddir;
+		pthread_mutex_unlock(&sh->mu);
+
+		last_start = mono_now();
+		started = true;
+		ret = tp->sp ? split_run(tp->sp, tp->c, tp->back, &info)
+			     : sampler_run(tp->c, tp->back, &info);
+		if (ret == 0 && want && live)
+			top_detail_collect(tp->dback, tp->c, tp->back, port, dir);
+		else
+			top_detail_clear(tp->dback);
+
+		pthread_mutex_lock(&sh->mu);
+		if (sh->paused) {
+			/* Paused while this sample ran: the screen froze at
+			 * the key press, so the sample is dropped. */
+			continue;
+		}
+		if (ret == 0) {
+			struct table *t = sh->front;
+			struct top_detail *d = sh->dfront;
+
+			sh->front = tp->back;
+			tp->back = t;
+			sh->dfront = tp->dback;
+			tp->dback = d;
+			sh->info = info;
+			sh->fresh = true;
+			sh->produced++;
+			sh->err = 0;
+			sh->late = info.cost_ms > sh->interval * 1e3;
+			if (tp->cfg->count && sh->produced >= tp->cfg->count)
+				done = true;
+		} else if (ret == -ENODATA) {
+			sh->ended = true;
+		} else {
+			/* Shown on the status line; the next sample may do better. */
+			sh->err = ret;
+			snprintf(sh->errmsg, sizeof(sh->errmsg), "%s", collector_error(tp->c));
+		}
+		wake_ui(sh);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
+}
+
+/* ---- terminal ---------------------------------------------------------- */
+
+static attr_t role_attr(const struct top *tp, enum top_role r)
+{
+	static const attr_t mono[ROLE_COUNT] = {
+		[ROLE_NORMAL] = A_NORMAL,
+		[ROLE_TITLE] = A_BOLD,
+		[ROLE_COLHDR] = A_BOLD | A_UNDERLINE,
+		[ROLE_SELECTED] = A_REVERSE,
+		[ROLE_ALERT] = A_BOLD | A_REVERSE,
+		[ROLE_RISE] = A_BOLD,
+		[ROLE_FALL] = A_NORMAL,
+		[ROLE_ERROR] = A_BOLD | A_REVERSE,
+		[ROLE_WARN] = A_BOLD,
+		[ROLE_KEY] = A_BOLD,
+	};
+
+	if (!tp->color || r == ROLE_NORMAL || r == ROLE_SELECTED)
+		return mono[r];
+	return COLOR_PAIR(r) | (r == ROLE_ALERT || r == ROLE_ERROR || r == ROLE_TITLE ||
+				r == ROLE_KEY ? A_BOLD : A_NORMAL);
+}
+
+static void colors_init(struct top *tp)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	/* no-color.org: present and not empty disables colour. */
+	tp->color = has_colors() && !(no_color && *no_color);
+	if (!tp->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(ROLE_TITLE, COLOR_CYAN, -1);
+	init_pair(ROLE_COLHDR, COLOR_BLACK, COLOR_GREEN);
+	init_pair(ROLE_ALERT, COLOR_RED, -1);
+	init_pair(ROLE_RISE, COLOR_YELLOW, -1);
+	init_pair(ROLE_FALL, COLOR_GREEN, -1);
+	init_pair(ROLE_ERROR, COLOR_WHITE, COLOR_RED);
+	init_pair(ROLE_WARN, COLOR_YELLOW, -1);
+	init_pair(ROLE_KEY, COLOR_CYAN, -1);
+}
+
+/* Checks that need no curses, so the message reaches a normal stderr. */
+static int term_check(char *err, size_t errlen)
+{
+	const char *term = getenv("TERM");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "'top' needs a terminal (standard %s is not one); "
+			 "use 'portstat report' for plain output",
+			 isatty(STDIN_FILENO) ? "output" : "input");
+		return -ENOTTY;
+	}
+	if (!term || !*term) {
+		snprintf(err, errlen, "TERM is not set, so 'top' cannot drive this terminal; "
+			 "set it, or use 'portstat report' for plain output");
+		return -ENOTTY;
+	}
+	return 0;
+}
+
+static int curses_init(struct top *tp, char *err, size_t errlen)
+{
+	/* newterm(), unlike initscr(), returns NULL for a terminal type it
+	 * does not know instead of printing and exiting. */
+	tp->screen = newterm(NULL, stdout, stdin);
+	if (!tp->screen) {
+		snprintf(err, errlen, "unknown terminal type '%s' (TERM); "
+			 "use 'portstat report' for plain output", getenv("TERM"));
+		return -ENOTTY;
+	}
+	tp->curses_on = true;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	/* Esc alone must feel immediate; escape sequences arrive together. */
+	set_escdelay(25);
+	curs_set(0);
+	colors_init(tp);
+	return 0;
+}
+
+static void curses_done(struct top *tp)
+{
+	if (!tp->curses_on)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(tp->screen);
+	tp->curses_on = false;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+/* ASCII @s at (y, x), clipped to the screen and @maxw cells. */
+static int put(int y, int x, int maxw, attr_t a, const char *s)
+{
+	int room = COLS - x, n = (int)strlen(s);
+
+	if (y < 0 || y >= LINES || room <= 0)
+		return 0;
+	if (maxw >= 0 && maxw < room)
+		room = maxw;
+	if (n > room)
+		n = room;
+	attrset(a);
+	mvaddnstr(y, x, s, n);
+	attrset(A_NORMAL);
+	return n;
+}
+
+static int putf(int y, int x, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int putf(int y, int x, attr_t a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return put(y, x, -1, a, buf);
+}
+
+static void fmt_rate(double r, char *buf, size_t len)
+{
+	if (fabs(r) < 0.05)
+		snprintf(buf, len, "0");
+	else if (fabs(r) < 10)
+		snprintf(buf, len, "%+.1f", r);
+	else if (fabs(r) < 1e6)
+		snprintf(buf, len, "%+.0f", r);
+	else
+		snprintf(buf, len, "%+.0fk", r / 1e3);
+}
+
+static void fmt_interval(double s, char *buf, size_t len)
+{
+	if (s < 1)
+		snprintf(buf, len, "%.0fms", s * 1e3);
+	else
+		snprintf(buf, len, "%gs", s);
+}
+
+#define HEAD_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
+		     TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
+
+static void draw_header(struct top *tp, const struct table *t)
+{
+	const struct top_shared *sh = &tp->sh;
+	const struct table_filter *f = table_filter(t);
+	char when[16] = "--:--:--", iv[32];
+	int x = 0, y = 1;
+
+	if (sh->produced) {
+		struct tm tm;
+		time_t sec = sh->info.time.tv_sec;
+
+		localtime_r(&sec, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	}
+	fmt_interval(tp->ui.interval, iv, sizeof(iv));
+	/* Most telling first: a narrow screen clips the end. */
+	x += putf(0, x, role_attr(tp, ROLE_TITLE), "portstat");
+	x += putf(0, x, A_NORMAL, "  %s  ns %s  %s  sockets %" PRIu64 "  every %s", tp->host,
+		  tp->cfg->replay ? "(replay)" : tp->cfg->netns ? tp->cfg->netns : "(own)",
+		  when, table_total(t), iv);
+	putf(0, x, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL,
+	     "  sample %.1fms%s", sh->info.cost_ms, sh->late ? " (late)" : "");
+
+	/* Per-state totals with their change per second, flowed over two
+	 * lines; a rising CLOSE-WAIT or SYN-RECV is the alarm. */
+	x = 0;
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state st = tcp_state_order[i];
+		uint64_t n = table_state_total(t, st);
+		char item[64], rate[24] = "";
+		double r;
+		attr_t a = A_NORMAL;
+		int w;
+
+		if (!(f->states & TCP_STATE_BIT(st)) || (!n && !(HEAD_ALWAYS & TCP_STATE_BIT(st))))
+			continue;
+		if (top_hist_state_rate(tp->hist, st, &r) && fabs(r) >= 0.05) {
+			char rb[16];
+
+			fmt_rate(r, rb, sizeof(rb));
+			snprintf(rate, sizeof(rate), " %s/s", rb);
+			if (r > 0)
+				a = role_attr(tp, st == TCP_STATE_CLOSE_WAIT ||
+						  st == TCP_STATE_SYN_RECV ? ROLE_ALERT : ROLE_RISE);
+			else
+				a = role_attr(tp, ROLE_FALL);
+		}
+		w = snprintf(item, sizeof(item), "%s %" PRIu64 "%s", tcp_state_label(st), n, rate);
+		if (x > 0 && x + 2 + w > COLS) {
+			if (++y > 2)
+				break;
+			x = 0;
+		}
+		if (x > 0)
+			x += 2;
+		put(y, x, -1, a, item);
+		x += w;
+	}
+}
+
+static void draw_status(struct top *tp)
+{
+	const struct top_shared *sh = &tp->sh;
+	const struct top_ui *ui = &tp->ui;
+	int y = 3, x = 0;
+
+	if (ui->editing) {
+		x += putf(y, 0, role_attr(tp, ROLE_KEY), "filter ports (as --port; empty clears): ");
+		x += put(y, x, -1, A_NORMAL, ui->edit);
+		curs_set(1);
+		move(y, x);
+		if (ui->msg[0])
+			putf(y, x + 2, role_attr(tp, ROLE_ERROR), "%s", ui->msg);
+		return;
+	}
+	x += putf(y, x, A_NORMAL, "#%lu  sort %s %s  dir %s  filter %s", sh->produced,
+		  top_ui_sort_label(ui),
+		  ui->reverse ? "asc" : "desc",
+		  ui->dir == TOP_DIR_IN ? "in" : ui->dir == TOP_DIR_OUT ? "out" : "both",
+		  ui->has_ports ? ui->filter : "none");
+	if (ui->paused)
+		x += putf(y, x, role_attr(tp, ROLE_WARN), "  PAUSED");
+	if (sh->ended)
+		x += putf(y, x, role_attr(tp, ROLE_WARN), "  replay ended");
+	if (sh->produced && !sh->info.complete)
+		x += putf(y, x, role_attr(tp, ROLE_WARN), "  incomplete: %s", sh->info.note);
+	if (sh->err)
+		x += putf(y, x, role_attr(tp, ROLE_ERROR), "  sample failed: %s", sh->errmsg);
+	else if (sh->ended && !sh->produced)
+		x += putf(y, x, role_attr(tp, ROLE_ERROR), "  the replay holds no samples");
+	if (ui->msg[0])
+		putf(y, x, role_attr(tp, ROLE_ERROR), "  %s", ui->msg);
+}
+
+static void draw_footer(struct top *tp, const char *const *keys)
+{
+	int x = 0;
+
+	for (size_t i = 0; keys[i]; i += 2) {
+		int w = (int)(strlen(keys[i]) + 1 + strlen(keys[i + 1]));
+
+		if (x + w > COLS)
+			break;
+		x += put(LINES - 1, x, -1, role_attr(tp, ROLE_KEY), keys[i]);
+		x += put(LINES - 1, x, -1, A_NORMAL, " ");
+		x += put(LINES - 1, x, -1, A_NORMAL, keys[i + 1]);
+		x += 2;
+	}
+}
+
+/* The rows the view shows, in display order, into tp->rows. */
+static size_t visible_rows(struct top *tp, const struct table *t)
+{
+	size_t n = table_nrows(t), shown = 0;
+
+	if (n > tp->rows_cap) {
+		const struct table_row **nr = realloc(tp->rows, n * sizeof(*nr));
+
+		if (!nr)
+			return 0;
+		tp->rows = nr;
+		tp->rows_cap = n;
+	}
+	if (!n)
+		return 0;
+	table_sorted(t, &tp->ui.sort, tp->rows);
+	for (size_t i = 0; i < n; i++)
+		if (top_ui_shows(&tp->ui, tp->rows[i]->port, tp->rows[i]->dir))
+			tp->rows[shown++] = tp->rows[i];
+	if (tp->ui.reverse)
+		for (size_t i = 0; i < shown / 2; i++) {
+			const struct table_row *r = tp->rows[i];
+
+			tp->rows[i] = tp->rows[shown - 1 - i];
+			tp->rows[shown - 1 - i] = r;
+		}
+	return shown;
+}
+
+/* The visible rows, with the selection settled on them.  Run after every
+ * key too: a key that moves the selection, re-sorts or filters must act on
+ * what is on screen before the next key (Down Down Enter opens the row two
+ * below, not the one selected before). */
+static size_t rows_settle(struct top *tp, const struct table *t)
+{
+	int top_y = TOP_HEAD_LINES + 1;
+	size_t n = visible_rows(tp, t);
+	size_t page = LINES - 1 > top_y ? (size_t)(LINES - 1 - top_y) : 1;
+
+	top_ui_follow(&tp->ui, tp->rows, n, page);
+	return n;
+}
+
+static void draw_cell(struct top *tp, int y, const struct top_col *c,
+		      const struct table_row *r, attr_t base)
+{
+	const struct top_hist_row *hr = top_hist_find(tp->hist, r->port, r->dir);
+	char buf[3 * TOP_HIST_LEN + 1];
+	attr_t a = base;
+	double rate;
+
+	switch (c->kind) {
+	case TOP_COL_PORT:
+		snprintf(buf, sizeof(buf), "%-*u", c->width, r->port);
+		break;
+	case TOP_COL_DIR:
+		snprintf(buf, sizeof(buf), "%-*s", c->width, r->dir == TABLE_DIR_IN ? "in" : "out");
+		break;
+	case TOP_COL_STATE: {
+		struct table_sort s = { .key = TABLE_SORT_STATE, .state = c->state };
+
+		snprintf(buf, sizeof(buf), "%*" PRIu32, c->width, r->n[c->state]);
+		if ((c->state == TCP_STATE_CLOSE_WAIT || c->state == TCP_STATE_SYN_RECV) &&
+		    base == A_NORMAL && hr && top_hist_rate(tp->hist, hr, &s, &rate) && rate > 0)
+			a = role_attr(tp, ROLE_ALERT);
+		break;
+	}
+	case TOP_COL_TOTAL:
+		snprintf(buf, sizeof(buf), "%*" PRIu64, c->width, r->total);
+		break;
+	case TOP_COL_RATE: {
+		char rb[16] = "";
+
+		if (hr && top_hist_rate(tp->hist, hr, &tp->ui.sort, &rate)) {
+			fmt_rate(rate, rb, sizeof(rb));
+			if (base == A_NORMAL && fabs(rate) >= 0.05)
+				a = role_attr(tp, rate > 0 ? ROLE_RISE : ROLE_FALL);
+		}
+		snprintf(buf, sizeof(buf), "%*s", c->width, rb);
+		break;
+	}
+	case TOP_COL_SPARK: {
+		uint32_t series[TOP_HIST_LEN];
+		bool cw = false;
+		size_t n = hr ? top_hist_series(hr, series, &cw) : 0;
+
+		top_spark_render(series, n, c->width, tp->utf8, buf, sizeof(buf));
+		if (cw && base == A_NORMAL)
+			a = role_attr(tp, ROLE_WARN);
+		/* Glyphs are several bytes but one cell each: put() would
+		 * clip by bytes, and the layout already made them fit. */
+		attrset(a);
+		mvaddstr(y, c->x, buf);
+		attrset(A_NORMAL);
+		return;
+	}
+	}
+	put(y, c->x, c->width, a, buf);
+}
+
+static void draw_list(struct top *tp, const struct table *t)
+{
+	struct top_col cols[TOP_COLS_MAX];
+	uint64_t totals[TCP_STATE_MAX + 1];
+	size_t ncols, nrows, page;
+	int top_y = TOP_HEAD_LINES + 1;
+	static const char *const keys[] = {
+		/* Most needed first: a narrow screen keeps these. */
+		"q", "quit", "h", "help", "Enter", "detail", "/", "filter", "s", "sort",
+		"r", "rev", "d", "dir", "p", "pause", "+-", "intvl", NULL,
+	};
+
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		totals[s] = table_state_total(t, (enum tcp_state)s);
+	ncols = top_layout(COLS, table_filter(t)->states, totals, table_total(t),
+			   &tp->ui.sort, cols);
+	attrset(role_attr(tp, ROLE_COLHDR));
+	mvhline(TOP_HEAD_LINES, 0, ' ', COLS);
+	for (size_t i = 0; i < ncols; i++) {
+		const struct top_col *c = &cols[i];
+		char buf[64];
+		bool left = c->kind == TOP_COL_PORT || c->kind == TOP_COL_DIR ||
+			    c->kind == TOP_COL_SPARK;
+
+		snprintf(buf, sizeof(buf), left ? "%-*s" : "%*s", c->width, top_col_label(c));
+		put(TOP_HEAD_LINES, c->x, c->width, role_attr(tp, ROLE_COLHDR), buf);
+	}
+	attrset(A_NORMAL);
+
+	nrows = rows_settle(tp, t);
+	page = tp->ui.page;
+	for (size_t i = tp->ui.scroll; i < nrows && i < tp->ui.scroll + page; i++) {
+		int y = top_y + (int)(i - tp->ui.scroll);
+		bool sel = i == tp->ui.sel;
+		attr_t base = sel ? role_attr(tp, ROLE_SELECTED) : A_NORMAL;
+
+		if (sel) {
+			attrset(base);
+			mvhline(y, 0, ' ', COLS);
+			attrset(A_NORMAL);
+		}
+		for (size_t k = 0; k < ncols; k++)
+			draw_cell(tp, y, &cols[k], tp->rows[i], base);
+	}
+	if (!nrows)
+		put(top_y, 0, -1, A_NORMAL, tp->sh.produced ? "(no rows match)" : "(sampling...)");
+	draw_footer(tp, keys);
+}
+
+static const struct table_row *row_find(const struct table *t, uint16_t port, uint8_t dir)
+{
+	for (size_t i = 0; i < table_nrows(t); i++) {
+		const struct table_row *r = table_row(t, i);
+
+		if (r->port == port && r->dir == dir)
+			return r;
+	}
+	return NULL;
+}
+
+static void fmt_addr(const struct top_peer *p, char *buf, size_t len)
+{
+	if (!inet_ntop(p->family, p->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static void draw_detail(struct top *tp, const struct table *t)
+{
+	const struct top_ui *ui = &tp->ui;
+	const struct table_row *r = row_find(t, ui->detail_port, ui->detail_dir);
+	const struct top_detail_sum *ds = top_detail_sum(tp->sh.dfront);
+	bool have = ds->valid && ds->port == ui->detail_port && ds->dir == ui->detail_dir;
+	int y = TOP_HEAD_LINES, x;
+	static const char *const keys[] = {
+		"Esc", "back", "p", "pause", "+-", "interval", "h", "help", "q", "quit", NULL,
+	};
+
+	attrset(role_attr(tp, ROLE_COLHDR));
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "PORT %u %s: detail",
+	     ui->detail_port, ui->detail_dir == TABLE_DIR_IN ? "in" : "out");
+	x = put(y, 0, -1, A_NORMAL, "sockets by state:");
+	if (!r) {
+		put(y, x + 1, -1, role_attr(tp, ROLE_WARN), "none in this sample");
+	} else {
+		for (int i = 0; i < TCP_STATE_COUNT; i++) {
+			enum tcp_state st = tcp_state_order[i];
+
+			if (r->n[st])
+				x += putf(y, x, A_NORMAL, "  %s %" PRIu32, tcp_state_label(st),
+					  r->n[st]);
+		}
+		putf(y, x, role_attr(tp, ROLE_TITLE), "  TOTAL %" PRIu64, r->total);
+	}
+	y += 2;
+	putf(y++, 0, A_NORMAL, "processes: not known yet; the socket-to-process map "
+	     "comes with 'portstat leaks'");
+	if (tp->cfg->replay) {
+		putf(y++, 0, A_NORMAL, "peers and queues: not in a replay (they need a live dump)");
+		draw_footer(tp, keys);
+		return;
+	}
+	if (!have) {
+		putf(y++, 0, role_attr(tp, ROLE_WARN), "peers and queues: %s",
+		     ui->paused ? "paused; they come with the next sample" :
+				  "collecting with the next sample...");
+		draw_footer(tp, keys);
+		return;
+	}
+	putf(y++, 0, A_NORMAL, "queues: Recv-Q %" PRIu64 "  Send-Q %" PRIu64
+	     " (connected sockets)  accept queue %" PRIu64 " (listeners)",
+	     ds->rqueue, ds->wqueue, ds->accept_queue);
+	if (!ds->complete)
+		putf(y++, 0, role_attr(tp, ROLE_ERROR), "incomplete: %s", ds->note);
+	putf(y++, 0, A_NORMAL, "peers: %zu%s", ds->npeers,
+	     ds->overflow ? " (more not counted)" : "");
+	y++;
+	attrset(role_attr(tp, ROLE_COLHDR));
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%-39s %7s  %s", "PEER", "TOTAL", "BY STATE");
+
+	const struct top_peer *peers[TOP_DETAIL_ROWS];
+	size_t np = top_detail_peers(tp->sh.dfront, peers, TOP_DETAIL_ROWS);
+
+	for (size_t i = 0; i < np && y < LINES - 1; i++, y++) {
+		char addr[INET6_ADDRSTRLEN];
+
+		fmt_addr(peers[i], addr, sizeof(addr));
+		x = putf(y, 0, A_NORMAL, "%-39s %7" PRIu64 " ", addr, peers[i]->total);
+		for (int k = 0; k < TCP_STATE_COUNT; k++) {
+			enum tcp_state st = tcp_state_order[k];
+
+			if (peers[i]->n[st])
+				x += putf(y, x, A_NORMAL, " %s %" PRIu32, tcp_state_label(st),
+					  peers[i]->n[st]);
+		}
+	}
+	if (ds->overflow && y < LINES - 1)
+		putf(y, 0, A_NORMAL, "%-39s %7" PRIu64, "(other peers)", ds->overflow);
+	draw_footer(tp, keys);
+}
+
+static void draw_help(struct top *tp)
+{
+	static const char *const lines[] = {
+		"q, F10              quit",
+		"Up/Down, j/k        move the selection",
+		"PgUp/PgDn, Home/End move by a page, to the first or last row",
+		"Enter               detail of the selected port (peers, queues)",
+		"Esc, Backspace      back to the list",
+		"s or >, <           next / previous sort column",
+		"r                   reverse the order",
+		"/                   filter ports (80,443,8000-8100); Enter applies, empty clears",
+		"d                   direction: both, in, out",
+		"p, space            pause / resume sampling",
+		"+, -                longer / shorter interval",
+		"h, ?                this help (again: back)",
+		"",
+		"CHG/s is the change per second of the sort column since the last sample;",
+		"HISTORY is close_wait where the row has any, else the total.",
+		NULL,
+	};
+	int y = TOP_HEAD_LINES;
+
+	attrset(role_attr(tp, ROLE_COLHDR));
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	put(y++, 0, -1, role_attr(tp, ROLE_COLHDR), "KEYS");
+	for (size_t i = 0; lines[i] && y < LINES - 1; i++)
+		put(y++, 1, -1, A_NORMAL, lines[i]);
+	put(LINES - 1, 0, -1, A_NORMAL, "Esc, h or ? to go back");
+}
+
+/* One whole frame; redrawing everything keeps resizes free of garbage
+ * (curses sends only what changed). */
+static void draw(struct top *tp)
+{
+	const struct table *t = tp->sh.front;
+
+	erase();
+	curs_set(0);
+	if (LINES < TOP_HEAD_LINES + 3 || COLS < 30) {
+		put(0, 0, -1, A_NORMAL, "portstat top: terminal too small");
+		refresh();
+		return;
+	}
+	draw_header(tp, t);
+	if (tp->ui.screen == TOP_SCREEN_DETAIL)
+		draw_detail(tp, t);
+	else if (tp->ui.screen == TOP_SCREEN_HELP)
+		draw_help(tp);
+	else
+		draw_list(tp, t);
+	draw_status(tp);
+	refresh();
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static int key_map(int ch)
+{
+	switch (ch) {
+	case KEY_UP:		return TOP_KEY_UP;
+	case KEY_DOWN:		return TOP_KEY_DOWN;
+	case KEY_PPAGE:		return TOP_KEY_PGUP;
+	case KEY_NPAGE:		return TOP_KEY_PGDN;
+	case KEY_HOME:		return TOP_KEY_HOME;
+	case KEY_END:		return TOP_KEY_END;
+	case KEY_ENTER: case '\n': case '\r':	return TOP_KEY_ENTER;
+	case 27:		return TOP_KEY_ESC;
+	case KEY_BACKSPACE: case 127: case 8:	return TOP_KEY_BACKSPACE;
+	case KEY_F(10):		return TOP_KEY_F10;
+	}
+	return ch >= 0 && ch < 256 ? ch : -1;
+}
+
+/* Hand the key's consequences to the sampler thread.  Called with mu held. */
+static void key_effects(struct top *tp, unsigned act)
+{
+	struct top_shared *sh = &tp->sh;
+
+	if (act & TOP_ACT_PAUSE)
+		sh->paused = tp->ui.paused;
+	if (act & TOP_ACT_INTERVAL)
+		sh->interval = tp->ui.interval;
+	if (act & TOP_ACT_DETAIL) {
+		sh->want_detail = tp->ui.screen == TOP_SCREEN_DETAIL;
+		sh->dport = tp->ui.detail_port;
+		sh->ddir = tp->ui.detail_dir;
+		/* The peers should not wait a whole interval. */
+		sh->kick = sh->want_detail;
+	}
+	if (act & (TOP_ACT_PAUSE | TOP_ACT_INTERVAL | TOP_ACT_DETAIL))
+		pthread_cond_signal(&sh->cv);
+}
+
+/* Returns true when the UI should quit. */
+static bool read_keys(struct top *tp)
+{
+	int ch;
+
+	while ((ch = getch()) != ERR) {
+		int key = key_map(ch);
+		unsigned act;
+
+		if (ch == KEY_RESIZE || key < 0)
+			continue;	/* the frame is redrawn anyway */
+		if (tp->ui.screen == TOP_SCREEN_LIST && !tp->ui.editing)
+			rows_settle(tp, tp->sh.front);
+		act = top_ui_key(&tp->ui, key);
+		if (act & TOP_ACT_QUIT)
+			return true;
+		key_effects(tp, act);
+	}
+	return false;
+}
+
+/* Take in a new sample (mu held): history and rates follow it. */
+static void consume(struct top *tp)
+{
+	struct top_shared *sh = &tp->sh;
+	double dt = 0;
+
+	if (!sh->fresh)
+		return;
+	sh->fresh = false;
+	if (top_hist_samples(tp->hist))
+		dt = (double)(sh->info.time.tv_sec - tp->last_time.tv_sec) +
+		     (double)(sh->info.time.tv_nsec - tp->last_time.tv_nsec) / 1e9;
+	tp->last_time = sh->info.time;
+	/* Out of memory leaves some rows without history; they still show. */
+	top_hist_update(tp->hist, sh->front, dt);
+}
+
+static int ui_loop(struct top *tp, const sigset_t *waitmask)
+{
+	struct top_shared *sh = &tp->sh;
+	struct pollfd fds[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = sh->efd, .events = POLLIN },
+	};
+
+	for (;;) {
+		bool quit, done;
+
+		pthread_mutex_lock(&sh->mu);
+		consume(tp);
+		quit = read_keys(tp);
+		if (!quit)
+			draw(tp);
+		done = tp->cfg->count && sh->produced >= tp->cfg->count;
+		pthread_mutex_unlock(&sh->mu);
+		if (quit || done || top_stop)
+			return 0;
+
+		/* Signals are blocked except inside ppoll(): one that comes
+		 * while drawing interrupts the next wait instead of being
+		 * lost.  SIGWINCH likewise, so KEY_RESIZE is read at once. */
+		if (ppoll(fds, 2, NULL, waitmask) < 0) {
+			if (errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (fds[1].revents & POLLIN) {
+			uint64_t v;
+
+			if (read(sh->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				return -errno;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			return -EIO;	/* the terminal went away */
+	}
+}
+
+/* ---- run --------------------------------------------------------------- */
+
+static int top_open(struct top *tp, char *err, size_t errlen)
+{
+	const struct config *cfg = tp->cfg;
+	int ret;
+
+	if (cfg->replay)
+		ret = collector_open_replay(&tp->c, cfg->replay, err, errlen);
+	else
+		ret = collector_open_live(&tp->c, cfg->netns, err, errlen);
+	if (ret < 0)
+		return ret;
+	/* The report's parallel split, sized the same way (PORTSTAT_SPLIT,
+	 * or usable CPUs for namespaces large enough to pay). */
+	if (!cfg->replay) {
+		unsigned shares;
+		unsigned long min_sockets;
+
+		ret = split_env(&shares, &min_sockets, err, errlen);
+		if (ret == 0 && shares != 1)
+			ret = split_new(&tp->sp, cfg->netns, &cfg->filter, shares, min_sockets,
+					err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	tp->back = table_new(&cfg->filter);
+	tp->sh.front = table_new(&cfg->filter);
+	tp->dback = top_detail_new();
+	tp->sh.dfront = top_detail_new();
+	tp->hist = top_hist_new();
+	if (!tp->back || !tp->sh.front || !tp->dback || !tp->sh.dfront || !tp->hist) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	tp->sh.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (tp->sh.efd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static int sync_init(struct top *tp, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+	int ret;
+
+	ret = pthread_mutex_init(&tp->sh.mu, NULL);
+	if (ret) {
+		snprintf(err, errlen, "pthread_mutex_init: %s", strerror(ret));
+		return -ret;
+	}
+	tp->mutex_ok = true;
+	pthread_condattr_init(&ca);
+	/* Sample starts are paced on the monotonic clock. */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	ret = pthread_cond_init(&tp->sh.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (ret) {
+		snprintf(err, errlen, "pthread_cond_init: %s", strerror(ret));
+		return -ret;
+	}
+	tp->cond_ok = true;
+	return 0;
+}
+
+/* The sampler thread blocks every signal, so they all reach the UI thread
+ * (SIGWINCH must interrupt its ppoll). */
+static int thread_start(struct top *tp, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int ret;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&tp->tid, NULL, sampler_main, tp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(ret));
+		return -ret;
+	}
+	tp->thread_ok = true;
+	return 0;
+}
+
+static void thread_stop(struct top *tp)
+{
+	if (!tp->thread_ok)
+		return;
+	pthread_mutex_lock(&tp->sh.mu);
+	tp->sh.quit = true;
+	pthread_cond_signal(&tp->sh.cv);
+	pthread_mutex_unlock(&tp->sh.mu);
+	/* A sample in progress finishes first; the terminal is already
+	 * restored by then. */
+	pthread_join(tp->tid, NULL);
+	tp->thread_ok = false;
+}
+
+int top_run(const struct config *cfg)
+{
+	struct top *tp = calloc(1, sizeof(*tp));
+	struct sigaction sa, old_int, old_term, old_hup;
+	sigset_t block, old_mask;
+	char err[512] = "";
+	int status = CLI_EXIT_FAILURE, ret;
+
+	if (!tp) {
+		fprintf(stderr, "portstat: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
+	tp->cfg = cfg;
+	tp->sh.efd = -1;
+	top_ui_init(&tp->ui, &cfg->sort, cfg->filter.states, cfg->interval);
+	tp->sh.interval = cfg->interval;
+
+	/* Signals first: from here on every exit path restores the terminal. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+
+	setlocale(LC_ALL, "");
+	tp->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	if (gethostname(tp->host, sizeof(tp->host) - 1) < 0)
+		snprintf(tp->host, sizeof(tp->host), "?");
+
+	if (term_check(err, sizeof(err)) < 0 || top_open(tp, err, sizeof(err)) < 0 ||
+	    sync_init(tp, err, sizeof(err)) < 0 || curses_init(tp, err, sizeof(err)) < 0 ||
+	    thread_start(tp, err, sizeof(err)) < 0)
+		goto out;
+
+	ret = ui_loop(tp, &old_mask);
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "terminal: %s", strerror(-ret));
+		goto out;
+	}
+	status = CLI_EXIT_OK;
+out:
+	curses_done(tp);
+	thread_stop(tp);
+	if (status != CLI_EXIT_OK)
+		fprintf(stderr, "portstat: %s\n", err);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	if (tp->cond_ok)
+		pthread_cond_destroy(&tp->sh.cv);
+	if (tp->mutex_ok)
+		pthread_mutex_destroy(&tp->sh.mu);
+	if (tp->sh.efd >= 0)
+		close(tp->sh.efd);
+	free(tp->rows);
+	top_hist_delete(tp->hist);
+	top_detail_delete(tp->sh.dfront);
+	top_detail_delete(tp->dback);
+	table_delete(tp->sh.front);
+	table_delete(tp->back);
+	split_delete(tp->sp);
+	collector_close(tp->c);
+	free(tp);
+	return status;
+}

@@ -1,0 +1,192 @@
+/*
+ * top_detail: peers and queues of one dashboard row.  Peers live in a fixed
+ * open-addressing hash (allocated once, TOP_DETAIL_MAX_PEERS entries at half
+ * load), so a port with a million clients costs bounded memory and no
+ * allocation per socket; peers past the limit are counted, not dropped
+ * silently.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "collector.h"
+#include "diag.h"
+#include "table.h"
+#include "top_detail.h"
+
+#define SLOTS	(2 * TOP_DETAIL_MAX_PEERS)
+
+struct top_detail {
+	struct top_detail_sum sum;
+	struct top_peer *slots;		/* SLOTS; total == 0 marks a free slot */
+	const struct top_peer **order;	/* the used slots, busiest first */
+	/* during a collect */
+	const struct table *t;
+};
+
+struct top_detail *top_detail_new(void)
+{
+	struct top_detail *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->slots = calloc(SLOTS, sizeof(*d->slots));
+	d->order = calloc(TOP_DETAIL_MAX_PEERS, sizeof(*d->order));
+	if (!d->slots || !d->order) {
+		top_detail_delete(d);
+		return NULL;
+	}
+	return d;
+}
+
+void top_detail_delete(struct top_detail *d)
+{
+	if (!d)
+		return;
+	free(d->slots);
+	free(d->order);
+	free(d);
+}
+
+void top_detail_clear(struct top_detail *d)
+{
+	memset(d->slots, 0, SLOTS * sizeof(*d->slots));
+	memset(&d->sum, 0, sizeof(d->sum));
+}
+
+const struct top_detail_sum *top_detail_sum(const struct top_detail *d)
+{
+	return &d->sum;
+}
+
+static size_t addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static uint32_t peer_hash(uint8_t family, const uint8_t *addr)
+{
+	uint32_t h = 2166136261u ^ family;
+
+	for (size_t i = 0; i < addr_len(family); i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h;
+}
+
+static struct top_peer *peer_get(struct top_detail *d, uint8_t family, const uint8_t *addr)
+{
+	size_t len = addr_len(family);
+
+	for (uint32_t i = peer_hash(family, addr) % SLOTS;; i = (i + 1) % SLOTS) {
+		struct top_peer *p = &d->slots[i];
+
+		if (p->total == 0) {
+			if (d->sum.npeers >= TOP_DETAIL_MAX_PEERS)
+				return NULL;
+			p->family = family;
+			memcpy(p->addr, addr, len);
+			d->sum.npeers++;
+			return p;
+		}
+		if (p->family == family && memcmp(p->addr, addr, len) == 0)
+			return p;
+	}
+}
+
+/* The table's classification (table.c, table_add), asked of one socket:
+ * which (port, direction) it counts under.  The table does not export it;
+ * with its listening set and filter the answer is the same. */
+static bool counts_under(const struct table *t, const struct sock_rec *rec,
+			 uint16_t port, uint8_t dir)
+{
+	enum table_dir d;
+	uint16_t p;
+
+	table_classify(t, rec, &p, &d);
+	return d == dir && p == port;
+}
+
+static int detail_cb(const struct sock_rec *rec, void *data)
+{
+	struct top_detail *d = data;
+	struct top_peer *p;
+
+	if (!counts_under(d->t, rec, d->sum.port, d->sum.dir))
+		return 0;
+	d->sum.sockets++;
+	if (rec->state == TCP_STATE_LISTEN) {
+		/* A listener has no peer; its Recv-Q is the accept queue. */
+		d->sum.accept_queue += rec->rqueue;
+		return 0;
+	}
+	d->sum.rqueue += rec->rqueue;
+	d->sum.wqueue += rec->wqueue;
+	p = peer_get(d, rec->family, rec->daddr);
+	if (!p) {
+		d->sum.overflow++;
+		return 0;
+	}
+	p->n[rec->state]++;
+	p->total++;
+	return 0;
+}
+
+static int peer_cmp(const void *pa, const void *pb)
+{
+	const struct top_peer *a = *(const struct top_peer *const *)pa;
+	const struct top_peer *b = *(const struct top_peer *const *)pb;
+
+	if (a->total != b->total)
+		return a->total < b->total ? 1 : -1;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+int top_detail_collect(struct top_detail *d, struct collector *c, const struct table *t,
+		       uint16_t port, uint8_t dir)
+{
+	static const int families[] = { AF_INET6, AF_INET };
+	const struct table_filter *f = table_filter(t);
+	struct timespec when;
+	size_t n = 0;
+	int ret;
+
+	top_detail_clear(d);
+	d->sum.valid = true;
+	d->sum.port = port;
+	d->sum.dir = dir;
+	d->sum.complete = true;
+	d->t = t;
+	ret = collector_sample_begin(c, &when);
+	for (size_t i = 0; ret == 0 && i < sizeof(families) / sizeof(families[0]); i++) {
+		if (families[i] == AF_INET ? !f->ipv4 : !f->ipv6)
+			continue;
+		ret = collector_dump(c, families[i], f->states, detail_cb, d);
+	}
+	if (ret == 0)
+		ret = collector_sample_end(c);
+	d->t = NULL;
+	if (ret < 0) {
+		/* What was gathered is still shown, marked: the detail is a
+		 * view, not a reason to stop the dashboard. */
+		d->sum.complete = false;
+		snprintf(d->sum.note, sizeof(d->sum.note), "%s", collector_error(c));
+	}
+	for (size_t i = 0; i < SLOTS; i++)
+		if (d->slots[i].total)
+			d->order[n++] = &d->slots[i];
+	qsort(d->order, n, sizeof(*d->order), peer_cmp);
+	return 0;
+}
+
+size_t top_detail_peers(const struct top_detail *d, const struct top_peer **out,
+			size_t max)
+{
+	size_t n = d->sum.npeers < max ? d->sum.npeers : max;
+
+	memcpy(out, d->order, n * sizeof(*out));
+	return n;
+}

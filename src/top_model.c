@@ -1,0 +1,627 @@
+/*
+ * top_model: the dashboard's decisions without a terminal.  History is kept
+ * htop style: every sample marks all rows unseen, refreshes the rows the
+ * table holds and sweeps the rest, so memory follows the rows on screen and
+ * a port that goes away takes its history with it.  Key handling edits a
+ * struct top_ui and reports what the engine must do (quit, pause, ...).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top_model.h"
+
+#define HIST_KEYS	(2u * 65536u)
+
+struct top_hist {
+	uint32_t *index;		/* (dir << 16 | port) -> row + 1; 0 = none */
+	struct top_hist_row *rows;
+	size_t nrows, cap;
+	unsigned long samples;
+	double dt;			/* seconds since the previous sample */
+	bool has_prev;			/* prev_n is the previous sample's */
+	uint64_t n[TCP_STATE_MAX + 1], prev_n[TCP_STATE_MAX + 1];
+};
+
+static uint32_t hist_key(uint16_t port, uint8_t dir)
+{
+	return (uint32_t)dir << 16 | port;
+}
+
+struct top_hist *top_hist_new(void)
+{
+	struct top_hist *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->index = calloc(HIST_KEYS, sizeof(*h->index));
+	if (!h->index) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void top_hist_delete(struct top_hist *h)
+{
+	if (!h)
+		return;
+	free(h->index);
+	free(h->rows);
+	free(h);
+}
+
+static struct top_hist_row *hist_get(struct top_hist *h, uint16_t port, uint8_t dir)
+{
+	uint32_t key = hist_key(port, dir);
+	struct top_hist_row *r;
+
+	if (h->index[key])
+		return &h->rows[h->index[key] - 1];
+	if (h->nrows == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct top_hist_row *nr;
+
+		if (cap > HIST_KEYS)
+			cap = HIST_KEYS;
+		nr = realloc(h->rows, cap * sizeof(*nr));
+		if (!nr)
+			return NULL;
+		h->rows = nr;
+		h->cap = cap;
+	}
+	r = &h->rows[h->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->port = port;
+	r->dir = dir;
+	/* A row that appears between two samples grew from nothing: its
+	 * rate is its count, not unknown. */
+	r->has_prev = h->samples > 0;
+	h->index[key] = (uint32_t)h->nrows;
+	return r;
+}
+
+static void hist_push(struct top_hist_row *r)
+{
+	r->h_cw[r->head] = r->n[TCP_STATE_CLOSE_WAIT];
+	r->h_total[r->head] = r->total > UINT32_MAX ? UINT32_MAX : (uint32_t)r->total;
+	r->head = (r->head + 1) % TOP_HIST_LEN;
+	if (r->len < TOP_HIST_LEN)
+		r->len++;
+}
+
+int top_hist_update(struct top_hist *h, const struct table *t, double dt)
+{
+	size_t nt = table_nrows(t), keep = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < h->nrows; i++)
+		h->rows[i].seen = false;
+	for (size_t i = 0; i < nt; i++) {
+		const struct table_row *tr = table_row(t, i);
+		bool fresh = !h->index[hist_key(tr->port, tr->dir)];
+		struct top_hist_row *r = hist_get(h, tr->port, tr->dir);
+
+		if (!r) {
+			ret = -ENOMEM;
+			continue;
+		}
+		if (!fresh) {
+			memcpy(r->prev, r->n, sizeof(r->prev));
+			r->prev_total = r->total;
+			r->has_prev = true;
+		}
+		memcpy(r->n, tr->n, sizeof(r->n));
+		r->total = tr->total;
+		r->seen = true;
+		hist_push(r);
+	}
+	/* Sweep: compact the rows that were seen, re-pointing the index. */
+	for (size_t i = 0; i < h->nrows; i++) {
+		struct top_hist_row *r = &h->rows[i];
+
+		if (!r->seen) {
+			h->index[hist_key(r->port, r->dir)] = 0;
+			continue;
+		}
+		if (keep != i)
+			h->rows[keep] = *r;
+		h->index[hist_key(h->rows[keep].port, h->rows[keep].dir)] = (uint32_t)(keep + 1);
+		keep++;
+	}
+	h->nrows = keep;
+
+	memcpy(h->prev_n, h->n, sizeof(h->prev_n));
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		h->n[s] = table_state_total(t, (enum tcp_state)s);
+	h->has_prev = h->samples > 0;
+	h->dt = dt;
+	h->samples++;
+	return ret;
+}
+
+const struct top_hist_row *top_hist_find(const struct top_hist *h, uint16_t port,
+					 uint8_t dir)
+{
+	uint32_t i = h->index[hist_key(port, dir)];
+
+	return i ? &h->rows[i - 1] : NULL;
+}
+
+unsigned long top_hist_samples(const struct top_hist *h)
+{
+	return h->samples;
+}
+
+bool top_hist_rate(const struct top_hist *h, const struct top_hist_row *r,
+		   const struct table_sort *sort, double *rate)
+{
+	double cur, prev;
+
+	if (!r->has_prev || h->dt <= 0)
+		return false;
+	if (sort->key == TABLE_SORT_STATE) {
+		cur = r->n[sort->state];
+		prev = r->prev[sort->state];
+	} else {
+		cur = (double)r->total;
+		prev = (double)r->prev_total;
+	}
+	*rate = (cur - prev) / h->dt;
+	return true;
+}
+
+bool top_hist_state_rate(const struct top_hist *h, enum tcp_state s, double *rate)
+{
+	if (!h->has_prev || h->dt <= 0 || s < 1 || s > TCP_STATE_MAX)
+		return false;
+	*rate = ((double)h->n[s] - (double)h->prev_n[s]) / h->dt;
+	return true;
+}
+
+size_t top_hist_series(const struct top_hist_row *r, uint32_t *out, bool *is_cw)
+{
+	const uint32_t *src;
+	unsigned start = (r->head + TOP_HIST_LEN - r->len) % TOP_HIST_LEN;
+
+	*is_cw = r->n[TCP_STATE_CLOSE_WAIT] > 0;
+	src = *is_cw ? r->h_cw : r->h_total;
+	for (unsigned i = 0; i < r->len; i++)
+		out[i] = src[(start + i) % TOP_HIST_LEN];
+	return r->len;
+}
+
+/* ---- sparkline --------------------------------------------------------- */
+
+int top_spark_level(uint32_t v, uint32_t max)
+{
+	if (v == 0 || max == 0)
+		return 0;
+	if (v >= max)
+		return 8;
+	/* ceil(8 v / max): the smallest non-zero value still shows. */
+	return (int)(((uint64_t)v * 8 + max - 1) / max);
+}
+
+int top_spark_render(const uint32_t *v, size_t n, int width, bool utf8,
+		     char *out, size_t outlen)
+{
+	static const char *const glyphs[9] = {
+		" ", "\u2581", "\u2582", "\u2583", "\u2584",
+		"\u2585", "\u2586", "\u2587", "\u2588",
+	};
+	static const char ascii[] = " .,:-=+*#";
+	size_t first = n > (size_t)width ? n - (size_t)width : 0, pos = 0;
+	uint32_t max = 0;
+
+	if (width < 0 || outlen < (size_t)width * 3 + 1) {
+		if (outlen)
+			out[0] = '\0';
+		return 0;
+	}
+	for (size_t i = first; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (int col = 0; col < width; col++) {
+		/* Right-aligned: the newest sample is always the last cell. */
+		size_t blank = (size_t)width - (n - first);
+		int lvl = (size_t)col < blank ? 0 : top_spark_level(v[first + col - blank], max);
+
+		if (utf8) {
+			size_t len = strlen(glyphs[lvl]);
+
+			memcpy(out + pos, glyphs[lvl], len);
+			pos += len;
+		} else {
+			out[pos++] = ascii[lvl];
+		}
+	}
+	out[pos] = '\0';
+	return width;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+#define RATE_WIDTH	7
+#define PRIO_KEEP	100
+
+/* Higher stays longer.  The operator's questions first: is CLOSE-WAIT
+ * piling up, how fast, is anything established or half-open. */
+static int col_prio(const struct top_col *c, const struct table_sort *sort)
+{
+	switch (c->kind) {
+	case TOP_COL_PORT:
+	case TOP_COL_DIR:
+	case TOP_COL_TOTAL:
+		return PRIO_KEEP;
+	case TOP_COL_RATE:
+		return 12;
+	case TOP_COL_SPARK:
+		return 9;
+	case TOP_COL_STATE:
+		break;
+	}
+	if (sort->key == TABLE_SORT_STATE && sort->state == c->state)
+		return PRIO_KEEP;
+	switch (c->state) {
+	case TCP_STATE_CLOSE_WAIT:	return 13;
+	case TCP_STATE_ESTABLISHED:	return 11;
+	case TCP_STATE_SYN_RECV:	return 10;
+	case TCP_STATE_TIME_WAIT:	return 8;
+	case TCP_STATE_LISTEN:		return 7;
+	case TCP_STATE_FIN_WAIT2:	return 6;
+	case TCP_STATE_FIN_WAIT1:	return 5;
+	case TCP_STATE_LAST_ACK:	return 4;
+	case TCP_STATE_SYN_SENT:	return 3;
+	case TCP_STATE_CLOSING:		return 2;
+	default:			return 1;
+	}
+}
+
+static int digits(uint64_t v)
+{
+	int d = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		d++;
+	}
+	return d;
+}
+
+#define LAYOUT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
+		       TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
+
+size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t total,
+		  const struct table_sort *sort, struct top_col *out)
+{
+	struct top_col c[TOP_COLS_MAX];
+	size_t n = 0, spark = SIZE_MAX;
+	int x = 0;
+
+	c[n++] = (struct top_col){ .kind = TOP_COL_PORT, .width = 5 };
+	c[n++] = (struct top_col){ .kind = TOP_COL_DIR, .width = 3 };
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state st = tcp_state_order[i];
+		bool sorted = sort->key == TABLE_SORT_STATE && sort->state == st;
+		int w;
+
+		if (!(states & TCP_STATE_BIT(st)) && !sorted)
+			continue;
+		if (!(LAYOUT_ALWAYS & TCP_STATE_BIT(st)) && !totals[st] && !sorted)
+			continue;
+		w = (int)strlen(tcp_state_label(st));
+		if (digits(totals[st]) > w)
+			w = digits(totals[st]);
+		c[n++] = (struct top_col){ .kind = TOP_COL_STATE, .state = st, .width = w };
+	}
+	c[n++] = (struct top_col){ .kind = TOP_COL_TOTAL,
+				   .width = digits(total) > 5 ? digits(total) : 5 };
+	c[n++] = (struct top_col){ .kind = TOP_COL_RATE, .width = RATE_WIDTH };
+	c[n++] = (struct top_col){ .kind = TOP_COL_SPARK, .width = TOP_HIST_LEN };
+
+	for (;;) {
+		int fixed = 0, worst = -1, worst_prio = PRIO_KEEP;
+
+		spark = SIZE_MAX;
+		for (size_t i = 0; i < n; i++) {
+			if (c[i].kind == TOP_COL_SPARK) {
+				spark = i;
+				continue;
+			}
+			fixed += c[i].width + (i ? 1 : 0);
+		}
+		if (spark != SIZE_MAX) {
+			int avail = width - fixed - 1;
+
+			if (avail >= TOP_SPARK_MIN) {
+				c[spark].width = avail < TOP_HIST_LEN ? avail : TOP_HIST_LEN;
+				break;
+			}
+		} else if (fixed <= width) {
+			break;
+		}
+		/* Drop the least important column that may go; the last
+		 * added of equal rank goes first (rightmost). */
+		for (size_t i = 0; i < n; i++) {
+			int p = col_prio(&c[i], sort);
+
+			if (p < PRIO_KEEP && (worst < 0 || p <= worst_prio)) {
+				worst = (int)i;
+				worst_prio = p;
+			}
+		}
+		if (worst < 0)
+			break;	/* only what always stays: curses clips it */
+		memmove(&c[worst], &c[worst + 1], (n - (size_t)worst - 1) * sizeof(c[0]));
+		n--;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c[i].x = x;
+		x += c[i].width + 1;
+		out[i] = c[i];
+	}
+	return n;
+}
+
+const char *top_col_label(const struct top_col *c)
+{
+	switch (c->kind) {
+	case TOP_COL_PORT:	return "PORT";
+	case TOP_COL_DIR:	return "DIR";
+	case TOP_COL_STATE:	return tcp_state_label(c->state);
+	case TOP_COL_TOTAL:	return "TOTAL";
+	case TOP_COL_RATE:	return "CHG/s";
+	case TOP_COL_SPARK:	return "HISTORY";
+	}
+	return "";
+}
+
+/* ---- interaction ------------------------------------------------------- */
+
+static const double interval_steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300 };
+#define NSTEPS (sizeof(interval_steps) / sizeof(interval_steps[0]))
+
+void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t states,
+		 double interval)
+{
+	memset(ui, 0, sizeof(*ui));
+	ui->screen = TOP_SCREEN_LIST;
+	ui->sort = *sort;
+	ui->states = states;
+	ui->interval = interval;
+	ui->dir = TOP_DIR_BOTH;
+	ui->page = 1;
+}
+
+/* The sort columns in cycle order: total, the sortable states in display
+ * order, port. */
+static size_t sort_cycle(const struct top_ui *ui, struct table_sort *cyc)
+{
+	size_t n = 0;
+
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_TOTAL };
+	for (int i = 0; i < TCP_STATE_COUNT; i++)
+		if (ui->states & TCP_STATE_BIT(tcp_state_order[i]))
+			cyc[n++] = (struct table_sort){ .key = TABLE_SORT_STATE,
+							.state = tcp_state_order[i] };
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_PORT };
+	return n;
+}
+
+static void sort_step(struct top_ui *ui, int step)
+{
+	struct table_sort cyc[TCP_STATE_COUNT + 2];
+	size_t n = sort_cycle(ui, cyc), cur = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (cyc[i].key == ui->sort.key &&
+		    (cyc[i].key != TABLE_SORT_STATE || cyc[i].state == ui->sort.state))
+			cur = i;
+	ui->sort = cyc[(cur + n + (size_t)(step > 0 ? 1 : n - 1)) % n];
+}
+
+static unsigned interval_step(struct top_ui *ui, int step)
+{
+	double v = ui->interval;
+
+	if (step > 0) {
+		for (size_t i = 0; i < NSTEPS; i++)
+			if (interval_steps[i] > v + 1e-9) {
+				ui->interval = interval_steps[i];
+				return TOP_ACT_INTERVAL;
+			}
+	} else {
+		for (size_t i = NSTEPS; i-- > 0;)
+			if (interval_steps[i] < v - 1e-9) {
+				ui->interval = interval_steps[i];
+				return TOP_ACT_INTERVAL;
+			}
+	}
+	return 0;
+}
+
+static void move_sel(struct top_ui *ui, long delta)
+{
+	long sel = (long)ui->sel + delta;
+
+	if (sel >= (long)ui->nrows)
+		sel = (long)ui->nrows - 1;
+	if (sel < 0)
+		sel = 0;
+	ui->sel = (size_t)sel;
+	ui->sel_by_index = true;
+}
+
+static unsigned edit_key(struct top_ui *ui, int key)
+{
+	size_t len = strlen(ui->edit);
+	struct portset ps;
+	char err[128];
+
+	switch (key) {
+	case TOP_KEY_ENTER:
+		if (len == 0) {
+			ui->has_ports = false;
+			ui->filter[0] = '\0';
+		} else if (portset_parse(&ps, ui->edit, err, sizeof(err)) < 0) {
+			/* Stay in the prompt so the typo can be fixed. */
+			snprintf(ui->msg, sizeof(ui->msg), "%s", err);
+			return 0;
+		} else {
+			ui->ports = ps;
+			ui->has_ports = true;
+			snprintf(ui->filter, sizeof(ui->filter), "%s", ui->edit);
+		}
+		ui->editing = false;
+		ui->msg[0] = '\0';
+		ui->sel = 0;
+		ui->scroll = 0;
+		ui->sel_by_index = true;
+		return 0;
+	case TOP_KEY_ESC:
+		ui->editing = false;
+		ui->msg[0] = '\0';
+		return 0;
+	case TOP_KEY_BACKSPACE:
+		if (len)
+			ui->edit[len - 1] = '\0';
+		return 0;
+	case TOP_KEY_F10:
+		return TOP_ACT_QUIT;
+	}
+	if (key >= 0x20 && key < 0x7f && len + 1 < sizeof(ui->edit)) {
+		ui->edit[len] = (char)key;
+		ui->edit[len + 1] = '\0';
+	}
+	return 0;
+}
+
+static unsigned list_key(struct top_ui *ui, int key)
+{
+	long page = ui->page ? (long)ui->page : 1;
+
+	switch (key) {
+	case TOP_KEY_UP: case 'k':	move_sel(ui, -1); break;
+	case TOP_KEY_DOWN: case 'j':	move_sel(ui, 1); break;
+	case TOP_KEY_PGUP:		move_sel(ui, -page); break;
+	case TOP_KEY_PGDN:		move_sel(ui, page); break;
+	case TOP_KEY_HOME:		move_sel(ui, -(long)ui->nrows); break;
+	case TOP_KEY_END:		move_sel(ui, (long)ui->nrows); break;
+	case TOP_KEY_ENTER:
+		if (!ui->nrows || !ui->has_sel)
+			break;
+		ui->screen = TOP_SCREEN_DETAIL;
+		ui->detail_port = ui->sel_port;
+		ui->detail_dir = ui->sel_dir;
+		return TOP_ACT_DETAIL;
+	case 's': case '>':		sort_step(ui, 1); break;
+	case '<':			sort_step(ui, -1); break;
+	case 'r':			ui->reverse = !ui->reverse; break;
+	case '/':
+		ui->editing = true;
+		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->filter);
+		break;
+	case 'd':
+		ui->dir = ui->dir == TOP_DIR_BOTH ? TOP_DIR_IN :
+			  ui->dir == TOP_DIR_IN ? TOP_DIR_OUT : TOP_DIR_BOTH;
+		ui->sel = 0;
+		ui->scroll = 0;
+		ui->sel_by_index = true;
+		break;
+	}
+	return 0;
+}
+
+unsigned top_ui_key(struct top_ui *ui, int key)
+{
+	if (ui->editing)
+		return edit_key(ui, key);
+	switch (key) {
+	case 'q': case TOP_KEY_F10:
+		return TOP_ACT_QUIT;
+	case 'p': case ' ':
+		ui->paused = !ui->paused;
+		return TOP_ACT_PAUSE;
+	case '+':
+		return interval_step(ui, 1);
+	case '-':
+		return interval_step(ui, -1);
+	case 'h': case '?':
+		if (ui->screen == TOP_SCREEN_HELP) {
+			ui->screen = ui->under_help;
+		} else {
+			ui->under_help = ui->screen;
+			ui->screen = TOP_SCREEN_HELP;
+		}
+		return 0;
+	}
+	switch (ui->screen) {
+	case TOP_SCREEN_LIST:
+		ui->msg[0] = '\0';
+		return list_key(ui, key);
+	case TOP_SCREEN_DETAIL:
+		if (key == TOP_KEY_ESC || key == TOP_KEY_BACKSPACE) {
+			ui->screen = TOP_SCREEN_LIST;
+			return TOP_ACT_DETAIL;
+		}
+		return 0;
+	case TOP_SCREEN_HELP:
+		if (key == TOP_KEY_ESC || key == TOP_KEY_BACKSPACE)
+			ui->screen = ui->under_help;
+		return 0;
+	}
+	return 0;
+}
+
+bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir)
+{
+	if (ui->dir == TOP_DIR_IN && dir != TABLE_DIR_IN)
+		return false;
+	if (ui->dir == TOP_DIR_OUT && dir != TABLE_DIR_OUT)
+		return false;
+	return !ui->has_ports || portset_has(&ui->ports, port);
+}
+
+void top_ui_follow(struct top_ui *ui, const struct table_row *const *rows, size_t n,
+		   size_t page)
+{
+	ui->nrows = n;
+	ui->page = page ? page : 1;
+	if (!ui->sel_by_index && ui->has_sel) {
+		for (size_t i = 0; i < n; i++)
+			if (rows[i]->port == ui->sel_port && rows[i]->dir == ui->sel_dir) {
+				ui->sel = i;
+				break;
+			}
+	}
+	ui->sel_by_index = false;
+	if (n == 0) {
+		ui->sel = ui->scroll = 0;
+		ui->has_sel = false;
+		return;
+	}
+	if (ui->sel >= n)
+		ui->sel = n - 1;
+	ui->has_sel = true;
+	ui->sel_port = rows[ui->sel]->port;
+	ui->sel_dir = rows[ui->sel]->dir;
+	if (ui->sel < ui->scroll)
+		ui->scroll = ui->sel;
+	if (ui->sel >= ui->scroll + ui->page)
+		ui->scroll = ui->sel - ui->page + 1;
+	/* Never leave blank rows below while rows above are hidden. */
+	if (ui->scroll + ui->page > n)
+		ui->scroll = n > ui->page ? n - ui->page : 0;
+}
+
+const char *top_ui_sort_label(const struct top_ui *ui)
+{
+	switch (ui->sort.key) {
+	case TABLE_SORT_TOTAL:	return "total";
+	case TABLE_SORT_PORT:	return "port";
+	case TABLE_SORT_STATE:	return tcp_state_name(ui->sort.state);
+	}
+	return "";
+}

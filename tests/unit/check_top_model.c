@@ -1,0 +1,605 @@
+/*
+ * check_top_model: the dashboard's pure parts.  History across samples
+ * (rates, mark-and-sweep of vanished rows, the sparkline series and its
+ * ring), sparkline scaling in UTF-8 and ASCII, the column layout at
+ * several widths (what drops first, what always stays, that it fits), and
+ * key handling on the model: movement, selection following a re-sort, sort
+ * cycling, the '/' filter, direction, pause, interval, help and detail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <check.h>
+
+#include "diag.h"
+#include "table.h"
+#include "top_model.h"
+
+#define IN	TABLE_DIR_IN
+#define OUT	TABLE_DIR_OUT
+
+static struct table_filter filter_all(void)
+{
+	struct table_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.by = TABLE_BY_SERVICE;
+	f.states = TCP_STATE_ALL_MASK;
+	f.ipv4 = f.ipv6 = true;
+	return f;
+}
+
+/* @n IPv4 sockets in @state from local port @sport to @dport. */
+static void add(struct table *t, unsigned n, enum tcp_state state, uint16_t sport,
+		uint16_t dport)
+{
+	struct sock_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET;
+	r.state = (uint8_t)state;
+	r.sport = sport;
+	r.dport = dport;
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_int_eq(table_add(t, &r), 0);
+}
+
+/* A server on 80 with @est connections and @cw in CLOSE-WAIT, and
+ * @pool outbound connections to 5432. */
+static void fill(struct table *t, unsigned est, unsigned cw, unsigned pool)
+{
+	table_clear(t);
+	add(t, 1, TCP_STATE_LISTEN, 80, 0);
+	add(t, est, TCP_STATE_ESTABLISHED, 80, 40000);
+	add(t, cw, TCP_STATE_CLOSE_WAIT, 80, 40001);
+	add(t, pool, TCP_STATE_ESTABLISHED, 50000, 5432);
+}
+
+/* ---- history ----------------------------------------------------------- */
+
+START_TEST(test_hist_rates_and_sweep)
+{
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct top_hist *h = top_hist_new();
+	struct table_sort total = { .key = TABLE_SORT_TOTAL };
+	struct table_sort est = { .key = TABLE_SORT_STATE, .state = TCP_STATE_ESTABLISHED };
+	const struct top_hist_row *r;
+	double rate;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(h);
+	fill(t, 4, 0, 2);
+	ck_assert_int_eq(top_hist_update(h, t, 0), 0);
+	r = top_hist_find(h, 80, IN);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->total, 5);
+	/* One sample: no rate yet. */
+	ck_assert(!top_hist_rate(h, r, &total, &rate));
+	ck_assert(!top_hist_state_rate(h, TCP_STATE_ESTABLISHED, &rate));
+
+	/* Second sample 2 s later: 80 grows by 6, 5432 is gone, 6379 new. */
+	table_clear(t);
+	add(t, 1, TCP_STATE_LISTEN, 80, 0);
+	add(t, 10, TCP_STATE_ESTABLISHED, 80, 40000);
+	add(t, 3, TCP_STATE_ESTABLISHED, 50001, 6379);
+	ck_assert_int_eq(top_hist_update(h, t, 2.0), 0);
+	ck_assert_uint_eq(top_hist_samples(h), 2);
+
+	r = top_hist_find(h, 80, IN);
+	ck_assert(top_hist_rate(h, r, &total, &rate));
+	ck_assert_double_eq_tol(rate, 3.0, 1e-9);
+	ck_assert(top_hist_rate(h, r, &est, &rate));
+	ck_assert_double_eq_tol(rate, 3.0, 1e-9);
+	ck_assert_ptr_null(top_hist_find(h, 5432, OUT));
+	/* A new row grew from nothing. */
+	r = top_hist_find(h, 6379, OUT);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(top_hist_rate(h, r, &total, &rate));
+	ck_assert_double_eq_tol(rate, 1.5, 1e-9);
+	/* Namespace-wide ESTAB: 6 -> 13 in 2 s. */
+	ck_assert(top_hist_state_rate(h, TCP_STATE_ESTABLISHED, &rate));
+	ck_assert_double_eq_tol(rate, 3.5, 1e-9);
+
+	/* A row that comes back after being swept starts a new history. */
+	fill(t, 10, 0, 1);
+	ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
+	ck_assert_uint_eq(top_hist_find(h, 5432, OUT)->len, 1);
+	ck_assert_uint_eq(top_hist_find(h, 80, IN)->len, 3);
+	ck_assert_ptr_null(top_hist_find(h, 6379, OUT));
+
+	top_hist_delete(h);
+	table_delete(t);
+}
+END_TEST
+
+START_TEST(test_hist_series)
+{
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct top_hist *h = top_hist_new();
+	static const unsigned cw[] = { 0, 2, 5 };
+	uint32_t v[TOP_HIST_LEN];
+	bool is_cw;
+	size_t n;
+
+	for (size_t i = 0; i < 3; i++) {
+		fill(t, 4, cw[i], 2);
+		ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
+	}
+	/* Close-wait now: its series, oldest first. */
+	n = top_hist_series(top_hist_find(h, 80, IN), v, &is_cw);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(is_cw);
+	ck_assert_uint_eq(v[0], 0);
+	ck_assert_uint_eq(v[1], 2);
+	ck_assert_uint_eq(v[2], 5);
+	/* No close-wait: the total. */
+	n = top_hist_series(top_hist_find(h, 5432, OUT), v, &is_cw);
+	ck_assert(!is_cw);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(v[2], 2);
+
+	/* The ring keeps the last TOP_HIST_LEN samples. */
+	for (unsigned i = 0; i < TOP_HIST_LEN + 10; i++) {
+		fill(t, 4, 0, i + 1);
+		ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
+	}
+	n = top_hist_series(top_hist_find(h, 5432, OUT), v, &is_cw);
+	ck_assert_uint_eq(n, TOP_HIST_LEN);
+	ck_assert_uint_eq(v[0], 11);
+	ck_assert_uint_eq(v[TOP_HIST_LEN - 1], TOP_HIST_LEN + 10);
+
+	top_hist_delete(h);
+	table_delete(t);
+}
+END_TEST
+
+/* ---- sparkline --------------------------------------------------------- */
+
+START_TEST(test_spark_level)
+{
+	ck_assert_int_eq(top_spark_level(0, 10), 0);
+	ck_assert_int_eq(top_spark_level(10, 10), 8);
+	ck_assert_int_eq(top_spark_level(5, 10), 4);
+	/* The smallest non-zero value still shows. */
+	ck_assert_int_eq(top_spark_level(1, 1000), 1);
+	ck_assert_int_eq(top_spark_level(999, 1000), 8);
+	ck_assert_int_eq(top_spark_level(7, 0), 0);
+	ck_assert_int_eq(top_spark_level(UINT32_MAX, UINT32_MAX), 8);
+	ck_assert_int_eq(top_spark_level(UINT32_MAX / 2, UINT32_MAX), 4);
+}
+END_TEST
+
+START_TEST(test_spark_render)
+{
+	static const uint32_t v[] = { 0, 5, 10 };
+	static const uint32_t w[] = { 100, 1, 2 };
+	char out[3 * 8 + 1];
+
+	/* Right-aligned, blank while the history is short. */
+	ck_assert_int_eq(top_spark_render(v, 3, 5, false, out, sizeof(out)), 5);
+	ck_assert_str_eq(out, "   -#");
+	ck_assert_int_eq(top_spark_render(v, 3, 3, true, out, sizeof(out)), 3);
+	ck_assert_str_eq(out, " \u2584\u2588");
+	/* Only the last @width values count, for the scale too. */
+	ck_assert_int_eq(top_spark_render(w, 3, 2, true, out, sizeof(out)), 2);
+	ck_assert_str_eq(out, "\u2584\u2588");
+	/* A flat non-zero series is full height, an empty one blank. */
+	ck_assert_int_eq(top_spark_render(w + 1, 1, 1, false, out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "#");
+	ck_assert_int_eq(top_spark_render(v, 0, 4, false, out, sizeof(out)), 4);
+	ck_assert_str_eq(out, "    ");
+	/* Too small a buffer writes nothing. */
+	ck_assert_int_eq(top_spark_render(v, 3, 8, true, out, 10), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* ---- layout ------------------------------------------------------------ */
+
+static int find_state(const struct top_col *c, size_t n, enum tcp_state s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == TOP_COL_STATE && c[i].state == s)
+			return (int)i;
+	return -1;
+}
+
+static int find_kind(const struct top_col *c, size_t n, enum top_col_kind k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind == k)
+			return (int)i;
+	return -1;
+}
+
+START_TEST(test_layout_wide)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_col c[TOP_COLS_MAX];
+	size_t n;
+
+	totals[TCP_STATE_LISTEN] = 2;
+	totals[TCP_STATE_ESTABLISHED] = 1234567;
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	n = top_layout(200, TCP_STATE_ALL_MASK, totals, 1234576, &sort, c);
+	/* PORT DIR LISTEN ESTAB TIME-WAIT CLOSE-WAIT TOTAL CHG/s HISTORY:
+	 * zero states drop except the four always shown. */
+	ck_assert_uint_eq(n, 9);
+	ck_assert_int_eq(c[0].kind, TOP_COL_PORT);
+	ck_assert_int_eq(c[0].x, 0);
+	ck_assert_int_eq(c[1].kind, TOP_COL_DIR);
+	ck_assert_int_eq(c[1].x, 6);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), 2);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_ESTABLISHED), 3);
+	ck_assert_int_eq(c[3].width, 7);	/* 1234567 is wider than ESTAB */
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_TIME_WAIT), 4);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE_WAIT), 5);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_SYN_RECV), -1);
+	ck_assert_int_eq(c[6].kind, TOP_COL_TOTAL);
+	ck_assert_int_eq(c[7].kind, TOP_COL_RATE);
+	ck_assert_int_eq(c[8].kind, TOP_COL_SPARK);
+	ck_assert_int_eq(c[8].width, TOP_HIST_LEN);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_eq(c[i].x, c[i - 1].x + c[i - 1].width + 1);
+	ck_assert_str_eq(top_col_label(&c[5]), "CLOSE-WAIT");
+	ck_assert_str_eq(top_col_label(&c[7]), "CHG/s");
+}
+END_TEST
+
+START_TEST(test_layout_narrow_drops_least_important)
+{
+	uint64_t totals[TCP_STATE_MAX + 1];
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct table_sort by_closing = { .key = TABLE_SORT_STATE, .state = TCP_STATE_CLOSING };
+	struct top_col c[TOP_COLS_MAX];
+	size_t n;
+
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		totals[s] = 5;
+	n = top_layout(80, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 80);
+	/* CLOSE goes first, CLOSE-WAIT and the rate stay. */
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE), -1);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_CLOSE_WAIT), 0);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_ESTABLISHED), 0);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_SYN_RECV), 0);
+	ck_assert_int_ge(find_kind(c, n, TOP_COL_RATE), 0);
+	/* Whatever drops, it never drops a more important one first. */
+	if (find_kind(c, n, TOP_COL_SPARK) < 0)
+		ck_assert_int_eq(find_state(c, n, TCP_STATE_TIME_WAIT), -1);
+
+	/* 40 cells: the essentials, and the sort column even if minor. */
+	n = top_layout(40, TCP_STATE_ALL_MASK, totals, 55, &by_closing, c);
+	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 40);
+	ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
+	ck_assert_int_ge(find_kind(c, n, TOP_COL_DIR), 0);
+	ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_CLOSING), 0);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_CLOSE_WAIT), 0);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
+
+	/* Every width from the essentials up fits, and PORT, DIR, TOTAL
+	 * are always there. */
+	for (int w = 20; w <= 220; w++) {
+		n = top_layout(w, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
+		ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
+		if (find_kind(c, n, TOP_COL_SPARK) >= 0)
+			ck_assert_int_ge(c[n - 1].width, TOP_SPARK_MIN);
+	}
+}
+END_TEST
+
+START_TEST(test_layout_state_filter)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_col c[TOP_COLS_MAX];
+	size_t n;
+
+	totals[TCP_STATE_CLOSE_WAIT] = 3;
+	/* -s close-wait: only that state's column. */
+	n = top_layout(120, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, c);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE_WAIT), 2);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
+}
+END_TEST
+
+/* ---- keys -------------------------------------------------------------- */
+
+static struct top_ui ui_new(void)
+{
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_ui ui;
+
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0);
+	return ui;
+}
+
+/* Ten rows, ports 1..10 in, @page on screen. */
+static void follow10(struct top_ui *ui, struct table_row *store, size_t page)
+{
+	const struct table_row *rows[10];
+
+	for (int i = 0; i < 10; i++) {
+		store[i].port = (uint16_t)(i + 1);
+		store[i].dir = IN;
+		rows[i] = &store[i];
+	}
+	top_ui_follow(ui, rows, 10, page);
+}
+
+START_TEST(test_keys_move)
+{
+	struct top_ui ui = ui_new();
+	struct table_row store[10];
+
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 0);
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_DOWN), 0);
+	top_ui_key(&ui, 'j');
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 3);
+	ck_assert_uint_eq(ui.sel_port, 4);
+	ck_assert_uint_eq(ui.scroll, 0);
+	top_ui_key(&ui, TOP_KEY_PGDN);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 7);
+	ck_assert_uint_eq(ui.scroll, 4);	/* selection kept on screen */
+	top_ui_key(&ui, TOP_KEY_END);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 9);
+	ck_assert_uint_eq(ui.scroll, 6);
+	top_ui_key(&ui, 'k');
+	top_ui_key(&ui, TOP_KEY_PGUP);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 4);
+	top_ui_key(&ui, TOP_KEY_HOME);
+	top_ui_key(&ui, TOP_KEY_UP);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 0);
+	ck_assert_uint_eq(ui.scroll, 0);
+}
+END_TEST
+
+START_TEST(test_keys_selection_follows_row)
+{
+	struct top_ui ui = ui_new();
+	struct table_row store[10];
+	const struct table_row *rows[10];
+
+	follow10(&ui, store, 4);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel_port, 3);
+	/* The next sample sorts the rows the other way round. */
+	for (int i = 0; i < 10; i++)
+		rows[i] = &store[9 - i];
+	top_ui_follow(&ui, rows, 10, 4);
+	ck_assert_uint_eq(ui.sel, 7);
+	ck_assert_uint_eq(ui.sel_port, 3);
+	/* The row vanished: the index stays, clamped. */
+	top_ui_follow(&ui, rows, 5, 4);
+	ck_assert_uint_eq(ui.sel, 4);
+	ck_assert_uint_eq(ui.sel_port, 6);
+	top_ui_follow(&ui, rows, 0, 4);
+	ck_assert(!ui.has_sel);
+	/* Enter with no rows opens nothing. */
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_ENTER), 0);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+}
+END_TEST
+
+START_TEST(test_keys_sort)
+{
+	struct top_ui ui = ui_new();
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+
+	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_STATE);
+	ck_assert_int_eq(ui.sort.state, TCP_STATE_LISTEN);
+	ck_assert_str_eq(top_ui_sort_label(&ui), "listen");
+	top_ui_key(&ui, '>');
+	ck_assert_int_eq(ui.sort.state, TCP_STATE_ESTABLISHED);
+	top_ui_key(&ui, '<');
+	top_ui_key(&ui, '<');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
+	top_ui_key(&ui, '<');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
+	/* All the way round: total, eleven states, port. */
+	for (int i = 0; i < 13; i++)
+		top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
+	top_ui_key(&ui, 'r');
+	ck_assert(ui.reverse);
+	top_ui_key(&ui, 'r');
+	ck_assert(!ui.reverse);
+
+	/* With -s close-wait only that state is a sort column. */
+	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), 2.0);
+	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.state, TCP_STATE_CLOSE_WAIT);
+	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+}
+END_TEST
+
+static void type(struct top_ui *ui, const char *s)
+{
+	for (; *s; s++)
+		ck_assert_uint_eq(top_ui_key(ui, *s), 0);
+}
+
+START_TEST(test_keys_filter)
+{
+	struct top_ui ui = ui_new();
+
+	top_ui_key(&ui, '/');
+	ck_assert(ui.editing);
+	/* While typing, 'q' is text, not quit. */
+	type(&ui, "80,443q");
+	top_ui_key(&ui, TOP_KEY_BACKSPACE);
+	ck_assert_str_eq(ui.edit, "80,443");
+	top_ui_key(&ui, TOP_KEY_ENTER);
+	ck_assert(!ui.editing);
+	ck_assert(ui.has_ports);
+	ck_assert_str_eq(ui.filter, "80,443");
+	ck_assert(top_ui_shows(&ui, 80, IN));
+	ck_assert(top_ui_shows(&ui, 443, OUT));
+	ck_assert(!top_ui_shows(&ui, 22, IN));
+
+	/* A bad list keeps the prompt and the old filter, and says why. */
+	top_ui_key(&ui, '/');
+	ck_assert_str_eq(ui.edit, "80,443");
+	type(&ui, ",99999");
+	top_ui_key(&ui, TOP_KEY_ENTER);
+	ck_assert(ui.editing);
+	ck_assert(strstr(ui.msg, "99999") != NULL);
+	ck_assert(!top_ui_shows(&ui, 22, IN));
+	/* Esc cancels. */
+	top_ui_key(&ui, TOP_KEY_ESC);
+	ck_assert(!ui.editing);
+	ck_assert_str_eq(ui.filter, "80,443");
+
+	/* A range; then an empty filter clears. */
+	top_ui_key(&ui, '/');
+	for (int i = 0; i < 6; i++)
+		top_ui_key(&ui, TOP_KEY_BACKSPACE);
+	type(&ui, "8000-8100");
+	top_ui_key(&ui, TOP_KEY_ENTER);
+	ck_assert(top_ui_shows(&ui, 8050, IN));
+	ck_assert(!top_ui_shows(&ui, 80, IN));
+	top_ui_key(&ui, '/');
+	for (int i = 0; i < 9; i++)
+		top_ui_key(&ui, TOP_KEY_BACKSPACE);
+	top_ui_key(&ui, TOP_KEY_ENTER);
+	ck_assert(!ui.has_ports);
+	ck_assert(top_ui_shows(&ui, 22, IN));
+	/* F10 quits even from the prompt. */
+	top_ui_key(&ui, '/');
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_F10), TOP_ACT_QUIT);
+}
+END_TEST
+
+START_TEST(test_keys_direction_pause_interval)
+{
+	struct top_ui ui = ui_new();
+
+	top_ui_key(&ui, 'd');
+	ck_assert_int_eq(ui.dir, TOP_DIR_IN);
+	ck_assert(top_ui_shows(&ui, 80, IN));
+	ck_assert(!top_ui_shows(&ui, 80, OUT));
+	top_ui_key(&ui, 'd');
+	ck_assert_int_eq(ui.dir, TOP_DIR_OUT);
+	ck_assert(!top_ui_shows(&ui, 80, IN));
+	top_ui_key(&ui, 'd');
+	ck_assert_int_eq(ui.dir, TOP_DIR_BOTH);
+
+	ck_assert_uint_eq(top_ui_key(&ui, 'p'), TOP_ACT_PAUSE);
+	ck_assert(ui.paused);
+	ck_assert_uint_eq(top_ui_key(&ui, ' '), TOP_ACT_PAUSE);
+	ck_assert(!ui.paused);
+
+	ck_assert_uint_eq(top_ui_key(&ui, '+'), TOP_ACT_INTERVAL);
+	ck_assert_double_eq(ui.interval, 5);
+	top_ui_key(&ui, '-');
+	top_ui_key(&ui, '-');
+	ck_assert_double_eq(ui.interval, 1);
+	for (int i = 0; i < 10; i++)
+		top_ui_key(&ui, '-');
+	ck_assert_double_eq(ui.interval, 0.1);
+	ck_assert_uint_eq(top_ui_key(&ui, '-'), 0);
+	/* An interval between the steps moves to the next one. */
+	ui.interval = 0.75;
+	top_ui_key(&ui, '+');
+	ck_assert_double_eq(ui.interval, 1);
+}
+END_TEST
+
+START_TEST(test_keys_screens)
+{
+	struct top_ui ui = ui_new();
+	struct table_row store[10];
+
+	follow10(&ui, store, 4);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_ENTER), TOP_ACT_DETAIL);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_DETAIL);
+	ck_assert_uint_eq(ui.detail_port, 2);
+	ck_assert_uint_eq(ui.detail_dir, IN);
+	/* Help over the detail returns to the detail. */
+	top_ui_key(&ui, 'h');
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_HELP);
+	top_ui_key(&ui, TOP_KEY_ESC);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_DETAIL);
+	/* Movement keys do nothing on the detail screen. */
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_DETAIL);
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_BACKSPACE), TOP_ACT_DETAIL);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	top_ui_key(&ui, '?');
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_HELP);
+	top_ui_key(&ui, '?');
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	ck_assert_uint_eq(top_ui_key(&ui, 'q'), TOP_ACT_QUIT);
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_F10), TOP_ACT_QUIT);
+	/* Unknown keys change nothing. */
+	ck_assert_uint_eq(top_ui_key(&ui, 'Z'), 0);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+}
+END_TEST
+
+static Suite *top_model_suite(void)
+{
+	Suite *s = suite_create("top_model");
+	TCase *tc;
+
+	tc = tcase_create("history");
+	tcase_add_test(tc, test_hist_rates_and_sweep);
+	tcase_add_test(tc, test_hist_series);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sparkline");
+	tcase_add_test(tc, test_spark_level);
+	tcase_add_test(tc, test_spark_render);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("layout");
+	tcase_add_test(tc, test_layout_wide);
+	tcase_add_test(tc, test_layout_narrow_drops_least_important);
+	tcase_add_test(tc, test_layout_state_filter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keys");
+	tcase_add_test(tc, test_keys_move);
+	tcase_add_test(tc, test_keys_selection_follows_row);
+	tcase_add_test(tc, test_keys_sort);
+	tcase_add_test(tc, test_keys_filter);
+	tcase_add_test(tc, test_keys_direction_pause_interval);
+	tcase_add_test(tc, test_keys_screens);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(top_model_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

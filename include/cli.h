@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "leaks.h"
 #include "table.h"
 
 enum cli_command {
@@ -29,6 +30,9 @@ enum {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_FAILURE = 1,
 	CLI_EXIT_USAGE = 2,
+	/* 'leaks' returns monitoring-plugin statuses instead (enum
+	 * leaks_status), usage errors included: UNKNOWN, 3. */
+	CLI_EXIT_LEAKS_USAGE = 3,
 };
 
 struct config {
@@ -45,6 +49,10 @@ struct config {
 	const char *replay;		/* borrowed from argv */
 	const char *write;		/* --write FILE, borrowed from argv */
 	bool all_netns;
+	/* leaks: the states reported (close_wait unless -s says otherwise;
+	 * filter.states keeps what -s gave) and the alert thresholds. */
+	uint32_t leak_states;
+	struct leaks_thresholds thresholds;
 	bool help, version;
 };
 
@@ -57,5 +65,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 
 /* cli_help - the --help text. */
 void cli_help(FILE *out);
+
+/* cli_help_leaks - the --help text of 'portstat leaks'. */
+void cli_help_leaks(FILE *out);
 
 #endif

@@ -80,6 +80,15 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
  */
 int collector_sockets(struct collector *c, unsigned long *n);
 
+/*
+ * collector_set_ext - ask later live dumps for the inet_diag extensions
+ * @ext (bits 1 << (INET_DIAG_INFO - 1) etc., as idiag_ext wants them; 0,
+ * the default, asks for none) and parse their attributes into sock_rec.
+ * A replay serves whatever was recorded: a recording made without them
+ * gives records without them (has_info 0).
+ */
+void collector_set_ext(struct collector *c, uint8_t ext);
+
 /* collector_sample_end - the sample is complete; flush the recording. */
 int collector_sample_end(struct collector *c);
 

@@ -10,7 +10,7 @@ PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
                libsubunit-dev iproute2)
 # What only the test suite and benchmarks need.
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
-PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl prometheus
+PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
                     prometheus-node-exporter)
 
 portstat_install() {

@@ -20,6 +20,10 @@ enum {
 	OPT_REPLAY,
 	OPT_WRITE,
 	OPT_ALL_NETNS,
+	OPT_WARN,
+	OPT_CRIT,
+	OPT_WARN_AGE,
+	OPT_CRIT_AGE,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +41,10 @@ static const struct option long_opts[] = {
 	{ "replay",    required_argument, NULL, OPT_REPLAY },
 	{ "write",     required_argument, NULL, OPT_WRITE },
 	{ "all-netns", no_argument,       NULL, OPT_ALL_NETNS },
+	{ "warn",      required_argument, NULL, OPT_WARN },
+	{ "crit",      required_argument, NULL, OPT_CRIT },
+	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
+	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -212,6 +220,33 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			return bad(err, errlen, "empty --write file name");
 		cfg->write = arg;
 		break;
+	case OPT_WARN:
+	case OPT_CRIT: {
+		struct leaks_thresholds *th = &cfg->thresholds;
+
+		if (parse_ulong(arg, 0, ULONG_MAX, &v) < 0)
+			return bad(err, errlen, "invalid --%s '%s' (a number of sockets)",
+				   opt == OPT_WARN ? "warn" : "crit", arg);
+		if (opt == OPT_WARN)
+			th->warn = v, th->has_warn = true;
+		else
+			th->crit = v, th->has_crit = true;
+		break;
+	}
+	case OPT_WARN_AGE:
+	case OPT_CRIT_AGE: {
+		struct leaks_thresholds *th = &cfg->thresholds;
+		uint64_t secs;
+
+		if (leaks_parse_duration(arg, &secs) < 0)
+			return bad(err, errlen, "invalid --%s '%s' (seconds, or with s, m, h or d)",
+				   opt == OPT_WARN_AGE ? "warn-age" : "crit-age", arg);
+		if (opt == OPT_WARN_AGE)
+			th->warn_age = secs, th->has_warn_age = true;
+		else
+			th->crit_age = secs, th->has_crit_age = true;
+		break;
+	}
 	case 'h':
 		cfg->help = true;
 		break;
@@ -222,9 +257,41 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	return 0;
 }
 
+/* What only 'leaks' takes, and what it does not. */
+static int check_leaks(struct config *cfg, bool states_given, char *err, size_t errlen)
+{
+	const struct leaks_thresholds *th = &cfg->thresholds;
+	uint32_t extra = cfg->filter.states & ~(uint32_t)LEAKS_STATES_MASK;
+
+	if (cfg->command != CLI_LEAKS) {
+		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age)
+			return bad(err, errlen, "--warn, --crit, --warn-age and --crit-age apply to 'leaks' only");
+		return 0;
+	}
+	if (states_given && extra) {
+		int s = __builtin_ctz(extra);
+
+		return bad(err, errlen,
+			   "'leaks' reports close-wait, fin-wait-1, fin-wait-2, last-ack and closing only, not '%s'",
+			   tcp_state_name((enum tcp_state)s));
+	}
+	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
+	if (cfg->format == CLI_FORMAT_PROMETHEUS)
+		return bad(err, errlen, "--format prometheus does not apply to 'leaks' (text, json or csv)");
+	if (cfg->all_netns)
+		return bad(err, errlen, "--all-netns does not apply to 'leaks'");
+	if (th->has_warn && th->has_crit && th->warn > th->crit)
+		return bad(err, errlen, "--warn %llu is above --crit %llu",
+			   (unsigned long long)th->warn, (unsigned long long)th->crit);
+	if (th->has_warn_age && th->has_crit_age && th->warn_age > th->crit_age)
+		return bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
+			   (unsigned long long)th->warn_age, (unsigned long long)th->crit_age);
+	return 0;
+}
+
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen)
 {
-	bool has_interval = false, v4 = false, v6 = false;
+	bool has_interval = false, v4 = false, v6 = false, states_given = false;
 	int opt, first = 1;
 
 	defaults(cfg);
@@ -264,6 +331,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		ret = parse_option(cfg, opt, optarg, &has_interval, &v4, &v6, err, errlen);
 		if (ret < 0)
 			return ret;
+		states_given |= opt == 's';
 	}
 	if (first - 1 + optind < argc)
 		return bad(err, errlen, "unexpected argument '%s'", argv[first - 1 + optind]);
@@ -280,6 +348,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return bad(err, errlen, "--record and --replay cannot be used together");
 	if (cfg->replay && cfg->netns)
 		return bad(err, errlen, "--replay and --netns cannot be used together");
+	if (check_leaks(cfg, states_given, err, errlen) < 0)
+		return -EINVAL;
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -336,4 +406,25 @@ void cli_help(FILE *out)
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
+}
+
+void cli_help_leaks(FILE *out)
+{
+	fputs(
+"Usage: portstat leaks [OPTION]...\n"
+"Who holds CLOSE_WAIT sockets: per port, direction and state, the count,\n"
+"unread bytes, owning processes, top peers and the oldest socket's age.\n"
+"\n"
+"  -s, --state LIST       close-wait (default), fin-wait-1, fin-wait-2,\n"
+"                         last-ack, closing\n"
+"      --warn N           warning when a group holds more than N sockets\n"
+"      --crit N           critical when a group holds more than N sockets\n"
+"      --warn-age AGE     warning when the oldest is older than AGE (90, 5m,\n"
+"      --crit-age AGE     critical ...                            2h, 1d)\n"
+"  -i, --interval SECS    sample every SECS: first-seen ages, growth per minute\n"
+"  -f, --format FMT       text (default), json or csv\n"
+"  -p, -4, -6, --by, --top, -H, -N, -c, --record, --replay, --write\n"
+"                         as for the report (portstat --help)\n"
+"\n"
+"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no dump, usage error)\n", out);
 }

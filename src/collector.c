@@ -40,6 +40,7 @@ struct collector {
 	int64_t sample_mark;	/* recording offset where this sample began */
 	bool in_sample;		/* begun and not yet ended */
 	unsigned long samples;	/* samples begun, for messages */
+	uint8_t ext;		/* idiag_ext of live requests (INET_DIAG_* bits) */
 	char *buf;
 	char err[512];
 };
@@ -318,7 +319,9 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 				nlh->nlmsg_type);
 		return MNL_CB_ERROR;
 	}
-	if (diag_parse(nlh, 0, &rec) < 0) {
+	/* Attributes are walked only when extensions were asked for, so a
+	 * plain dump pays nothing for them. */
+	if (diag_parse(nlh, ctx->c->ext ? DIAG_PARSE_ATTRS : 0, &rec) < 0) {
 		ctx->err = fail(ctx->c, -EBADMSG, "malformed sock_diag message (%u bytes)",
 				nlh->nlmsg_len);
 		return MNL_CB_ERROR;
@@ -460,7 +463,7 @@ static int dump_live(struct dump_ctx *ctx)
 	req->sdiag_protocol = IPPROTO_TCP;
 	/* The kernel adds NEW_SYN_RECV itself when SYN_RECV is asked for. */
 	req->idiag_states = ctx->states;
-	req->idiag_ext = 0;
+	req->idiag_ext = c->ext;
 	if (ctx->bclen)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, ctx->bclen, ctx->bc);
 	/* The kernel runs the program; msg_cb must not run it again. */
@@ -599,6 +602,11 @@ int collector_sockets(struct collector *c, unsigned long *n)
 		return -EBADMSG;
 	*n = inuse + tw;
 	return 0;
+}
+
+void collector_set_ext(struct collector *c, uint8_t ext)
+{
+	c->ext = ext;
 }
 
 const char *collector_error(const struct collector *c)

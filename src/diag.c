@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <linux/inet_diag.h>
+#include <linux/tcp.h>
 #include <libmnl/libmnl.h>
 
 #include "diag.h"
@@ -24,6 +26,23 @@ static int attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		rec->v6only = mnl_attr_get_u8(attr) != 0;
 		break;
+	case INET_DIAG_INFO: {
+		/* The kernel sends its own sizeof(struct tcp_info), which
+		 * grows with every few releases: copy what both sides know
+		 * and require only the fields read below (Linux 2.6's). */
+		struct tcp_info ti;
+		uint16_t len = mnl_attr_get_payload_len(attr);
+
+		if (len < offsetof(struct tcp_info, tcpi_last_ack_recv) +
+			  sizeof(ti.tcpi_last_ack_recv))
+			break;
+		memset(&ti, 0, sizeof(ti));
+		memcpy(&ti, mnl_attr_get_payload(attr), len < sizeof(ti) ? len : sizeof(ti));
+		rec->info_last_data_recv = ti.tcpi_last_data_recv;
+		rec->info_last_ack_recv = ti.tcpi_last_ack_recv;
+		rec->has_info = 1;
+		break;
+	}
 	default:
 		break;
 	}

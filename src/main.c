@@ -13,11 +13,12 @@
 #include "allns.h"
 #include "cli.h"
 #include "collector.h"
+#include "leaks_run.h"
 #include "sampler.h"
 #include "outfile.h"
 #include "split.h"
-#include "top.h"
 #include "table.h"
+#include "top.h"
 #include "view.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -354,10 +355,14 @@ int main(int argc, char *argv[])
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
-		return CLI_EXIT_USAGE;
+		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
+		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
 	}
 	if (cfg.help) {
-		cli_help(stdout);
+		if (cfg.command == CLI_LEAKS)
+			cli_help_leaks(stdout);
+		else
+			cli_help(stdout);
 		return CLI_EXIT_OK;
 	}
 	if (cfg.version) {
@@ -366,10 +371,10 @@ int main(int argc, char *argv[])
 	}
 	if (cfg.command == CLI_TOP)
 		return top_run(&cfg);
-	if (cfg.command != CLI_REPORT) {
-		fprintf(stderr, "portstat: '%s' is not available in this version yet; use 'portstat report'\n",
-			cfg.command == CLI_TOP ? "top" : "leaks");
-		return CLI_EXIT_FAILURE;
+	if (cfg.command == CLI_LEAKS) {
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+		signals_init();
+		return leaks_run(&cfg, &stop_requested);
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signals_init();

@@ -14,6 +14,9 @@
 #include <netinet/in.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <libmnl/libmnl.h>
 
 #include <check.h>
@@ -340,6 +343,48 @@ START_TEST(test_attr_overruns_message)
 }
 END_TEST
 
+/* INET_DIAG_INFO: the kernel's struct tcp_info is as long as the kernel
+ * says (older: shorter, newer: longer than ours).  has_info only when the
+ * fields read are all there; only parsed when asked (DIAG_PARSE_ATTRS). */
+static const struct {
+	size_t len;		/* payload bytes of the attribute */
+	unsigned flags;
+	bool has_info;
+} info_cases[] = {
+	{ sizeof(struct tcp_info), DIAG_PARSE_ATTRS, true },
+	{ sizeof(struct tcp_info) + 40, DIAG_PARSE_ATTRS, true },	/* newer kernel */
+	{ offsetof(struct tcp_info, tcpi_last_ack_recv) + 4, DIAG_PARSE_ATTRS, true },
+	{ offsetof(struct tcp_info, tcpi_last_ack_recv) + 3, DIAG_PARSE_ATTRS, false },
+	{ 8, DIAG_PARSE_ATTRS, false },
+	{ sizeof(struct tcp_info), 0, false },				/* not asked */
+};
+
+START_TEST(test_tcp_info)
+{
+	union msgbuf mb;
+	struct spec s = { .family = AF_INET, .state = TCP_STATE_CLOSE_WAIT, .sport = 8080,
+			  .dport = 40000, .inode = 77 };
+	struct nlmsghdr *nlh = put_sock(&mb, &s);
+	unsigned char payload[sizeof(struct tcp_info) + 40];
+	struct tcp_info ti;
+	struct sock_rec rec;
+
+	memset(payload, 0xee, sizeof(payload));
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_state = TCP_STATE_CLOSE_WAIT;
+	ti.tcpi_last_data_recv = 4084;
+	ti.tcpi_last_ack_recv = 2040;
+	memcpy(payload, &ti, sizeof(ti));
+	mnl_attr_put(nlh, INET_DIAG_INFO, info_cases[_i].len, payload);
+	ck_assert_int_eq(diag_parse(nlh, info_cases[_i].flags, &rec), 0);
+	ck_assert_uint_eq(rec.has_info, info_cases[_i].has_info);
+	ck_assert_uint_eq(rec.info_last_ack_recv, info_cases[_i].has_info ? 2040 : 0);
+	ck_assert_uint_eq(rec.info_last_data_recv, info_cases[_i].has_info ? 4084 : 0);
+	ck_assert_uint_eq(rec.inode, 77);
+	ck_assert_uint_eq(rec.sport, 8080);
+}
+END_TEST
+
 static Suite *diag_suite(void)
 {
 	Suite *s = suite_create("diag");
@@ -360,6 +405,7 @@ static Suite *diag_suite(void)
 	tc = tcase_create("attributes");
 	tcase_add_loop_test(tc, test_attributes, 0, sizeof(attr_cases) / sizeof(attr_cases[0]));
 	tcase_add_test(tc, test_attr_overruns_message);
+	tcase_add_loop_test(tc, test_tcp_info, 0, sizeof(info_cases) / sizeof(info_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,180 @@
+/*
+ * leaks: the model behind `portstat leaks`.  Sockets in stuck states
+ * (CLOSE_WAIT by default) are grouped by (service port, direction, state);
+ * each group carries its count, unread bytes, top peers, owning processes
+ * (through procmap) and the age of its oldest socket.  Across samples the
+ * sockets are followed by cookie, which gives first-seen ages and each
+ * group's growth per minute.  It never prints: views render it, and
+ * leaks_evaluate() turns it into a monitoring-plugin status.
+ *
+ * Ages.  In one sample the age of a socket is tcp_info's tcpi_last_ack_recv:
+ * the peer's FIN carries an ACK and in CLOSE_WAIT nothing later normally
+ * arrives, so the time since the last ACK is a lower bound of the time
+ * since the FIN (any later segment only makes it smaller).  When tracking,
+ * a socket's birth is fixed the first time it is seen (sample time minus
+ * that lower bound) and never moves later, so its age only grows.
+ */
+#ifndef PORTSTAT_LEAKS_H
+#define PORTSTAT_LEAKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "table.h"
+#include "tcp_state.h"
+
+struct sock_rec;
+struct collector;
+struct sampler_info;
+struct procmap_stats;
+
+/* The states `leaks` may report: the ones a socket sits in while some
+ * side has stopped closing. */
+#define LEAKS_STATES_MASK (TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT) | \
+			   TCP_STATE_BIT(TCP_STATE_FIN_WAIT1) |  \
+			   TCP_STATE_BIT(TCP_STATE_FIN_WAIT2) |  \
+			   TCP_STATE_BIT(TCP_STATE_LAST_ACK) |   \
+			   TCP_STATE_BIT(TCP_STATE_CLOSING))
+
+/* Peers kept per group (the rest are counted in npeers only). */
+#define LEAKS_TOP_PEERS		5
+
+/* Growth is measured over at most this long a window, and at most
+ * LEAKS_HISTORY samples back. */
+#define LEAKS_GROWTH_WINDOW_MS	(5 * 60 * 1000)
+#define LEAKS_HISTORY		64
+
+/* Monitoring-plugin statuses; the values are the exit statuses. */
+enum leaks_status {
+	LEAKS_OK = 0,
+	LEAKS_WARNING = 1,
+	LEAKS_CRITICAL = 2,
+	LEAKS_UNKNOWN = 3,
+};
+
+/* Alert when the largest group holds more than warn/crit sockets, or
+ * when the oldest socket is older than warn_age/crit_age seconds. */
+struct leaks_thresholds {
+	bool has_warn, has_crit, has_warn_age, has_crit_age;
+	uint64_t warn, crit;
+	uint64_t warn_age, crit_age;	/* seconds */
+};
+
+struct leaks_opts {
+	struct table_filter filter;	/* by, ports, families; states: which
+					 * of LEAKS_STATES_MASK to report */
+	bool owners;			/* map sockets to processes */
+	const char *proc_root;		/* where processes are: "/proc" */
+	bool track;			/* follow sockets across samples */
+};
+
+/* Owners that are not processes have pid 0 and these comms. */
+#define LEAKS_COMM_UNKNOWN	"?"	/* not found, or not ours to read */
+#define LEAKS_COMM_ORPHAN	"-"	/* no process: closed, kernel finishing */
+
+struct leaks_proc {
+	int pid;
+	char comm[16];
+	uint64_t count;
+};
+
+struct leaks_peer {
+	uint8_t family;		/* AF_INET (v4-mapped IPv6 included) or AF_INET6 */
+	uint8_t addr[16];
+	uint64_t count;
+};
+
+struct leaks_group {
+	uint16_t port;
+	uint8_t dir;		/* enum table_dir */
+	uint8_t state;		/* enum tcp_state */
+	uint64_t count;
+	uint64_t recv_q;	/* bytes received and not read by the owner */
+	bool has_age;
+	uint64_t oldest_ms;	/* a lower bound; see the file comment */
+	bool has_growth;
+	double growth_per_min;	/* sockets per minute, negative when shrinking */
+	size_t npeers;		/* distinct peers */
+	size_t ntop;		/* entries in peers */
+	struct leaks_peer peers[LEAKS_TOP_PEERS];	/* by count, descending */
+	size_t nprocs;
+	const struct leaks_proc *procs;	/* borrowed; by count, descending */
+};
+
+/* What one sample saw, beyond its groups. */
+struct leaks_summary {
+	uint64_t sockets;	/* in the reported states, after the filters */
+	uint64_t unowned;	/* of those, with an inode but no owner found */
+	unsigned long denied;	/* processes whose fds we may not read */
+	bool owners;		/* owners were looked up */
+	bool owners_failed;	/* ... but /proc could not be read */
+	bool info;		/* some socket came with tcp_info */
+};
+
+struct leaks;
+
+/* leaks_new - an empty model; @o is copied (proc_root is borrowed).
+ * Returns 0 or -ENOMEM. */
+int leaks_new(struct leaks **out, const struct leaks_opts *o);
+
+/* leaks_delete - free; accepts NULL. */
+void leaks_delete(struct leaks *l);
+
+/* leaks_begin - start a sample taken at @when (wall clock). */
+void leaks_begin(struct leaks *l, const struct timespec *when);
+
+/*
+ * leaks_add - one socket of the sample (a collector_cb; @data is the
+ * struct leaks).  Listeners must come before the sockets they make
+ * inbound, as in a sampler dump.  Returns 0 or -ENOMEM.
+ */
+int leaks_add(const struct sock_rec *rec, void *data);
+
+/*
+ * leaks_end - finish the sample: find owners, update tracking and growth,
+ * order the groups by count.  @complete false (a partial dump) keeps the
+ * tracked sockets that were not seen and records no growth history.
+ * Returns 0 or -ENOMEM.
+ */
+int leaks_end(struct leaks *l, bool complete);
+
+/*
+ * leaks_sample - one sample from @c: the dumps (IPv6 then IPv4, listeners
+ * included, tcp_info asked for), retried like sampler_run(), then
+ * leaks_end().  Returns what sampler_run() returns.
+ */
+int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info);
+
+size_t leaks_ngroups(const struct leaks *l);
+
+/* leaks_group - the i-th group, largest first; borrowed until the next
+ * leaks_begin(). */
+const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
+
+const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/* leaks_states - the states reported (TCP_STATE_BIT()s). */
+uint32_t leaks_states(const struct leaks *l);
+
+/*
+ * leaks_evaluate - the status of the last sample against @th, and in
+ * *worst the index of the group that decides it (the largest group when
+ * nothing alerts; -1 with no groups).  A group without a known age counts
+ * as UNKNOWN when age thresholds are set.  Severity: OK < WARNING <
+ * UNKNOWN < CRITICAL.
+ */
+enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thresholds *th,
+				 long *worst);
+
+/* leaks_status_name - "ok", "warning", "critical", "unknown". */
+const char *leaks_status_name(enum leaks_status s);
+
+/*
+ * leaks_parse_duration - "90", "90s", "5m", "2h", "1d" into seconds (at most
+ * ten years).  Returns 0 or -EINVAL.
+ */
+int leaks_parse_duration(const char *s, uint64_t *secs);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * leaks_run: the `portstat leaks` command, driven from main().  Like
+ * main.c's report loop, it is a top-level driver: it prints errors and
+ * notes on stderr and returns the exit status (a monitoring-plugin status,
+ * see leaks.h), never exits.
+ */
+#ifndef PORTSTAT_LEAKS_RUN_H
+#define PORTSTAT_LEAKS_RUN_H
+
+#include <signal.h>
+
+struct config;
+
+/*
+ * leaks_run - take cfg->count samples (cfg->interval apart) of the stuck
+ * sockets, render each, and return the status of the last one: 0 ok,
+ * 1 warning, 2 critical, 3 unknown (no sample could be taken, a replay
+ * error, or an incomplete sample that is not already critical).
+ * *@stop (set by a signal handler) ends the run after the current sample.
+ */
+int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop);
+
+#endif

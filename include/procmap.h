@@ -1,0 +1,90 @@
+/*
+ * procmap: socket inode -> owning process (pid, comm), for the inodes a
+ * view asks about only.  One scan of /proc/PID/fd per procmap_scan(), which
+ * stops as soon as every wanted inode has an owner; look-ups afterwards are
+ * one probe of a hash table sized from the number of wanted inodes.
+ *
+ * Processes whose uid is the uid of a wanted socket are scanned first, the
+ * others only if some inode is still unowned after them: a socket's uid is
+ * its creator's, and a process can hold a socket of another uid (setuid
+ * after accept, fd passing), so no process can be ruled out, but the
+ * likely owners end the scan early in the common case.
+ *
+ * A socket held by several processes (inherited over fork, passed over a
+ * unix socket) is owned by the first process found holding it.
+ */
+#ifndef PORTSTAT_PROCMAP_H
+#define PORTSTAT_PROCMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An owner.  comm is "?" when the process exited before it was read. */
+struct procmap_proc {
+	int pid;
+	uint32_t count;		/* wanted inodes this process owns */
+	char comm[16];		/* TASK_COMM_LEN, NUL-terminated */
+};
+
+/* What a scan did; for notes, tests and benchmarks. */
+struct procmap_stats {
+	size_t wanted;		/* distinct inodes asked for */
+	size_t found;		/* ... with an owner */
+	unsigned long procs;	/* /proc/PID entries seen */
+	unsigned long scanned;	/* fd directories read */
+	unsigned long links;	/* fd links read */
+	unsigned long denied;	/* fd directories we may not read (EACCES/EPERM) */
+	unsigned long vanished;	/* processes that exited mid-scan */
+	unsigned passes;	/* 1, or 2 when other uids' processes were needed */
+	bool complete;		/* stopped because every wanted inode was found */
+};
+
+struct procmap;
+
+/*
+ * procmap_new - an empty map for up to @capacity wanted inodes.
+ * Returns 0 or -ENOMEM.
+ */
+int procmap_new(struct procmap **out, size_t capacity);
+
+/* procmap_delete - free; accepts NULL. */
+void procmap_delete(struct procmap *pm);
+
+/*
+ * procmap_want - ask for the owner of socket inode @inode, whose socket
+ * uid is @uid (sock_diag's idiag_uid; it orders the scan).  Asking twice
+ * is harmless.  Returns 0, -EINVAL for inode 0, or -ENOSPC beyond the
+ * capacity.
+ */
+int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid);
+
+/*
+ * procmap_scan - find the owners of the wanted inodes under @proc_root
+ * (normally "/proc"; tests pass a tree of their own).  Processes that exit
+ * or close fds mid-scan are skipped quietly; fd directories we may not
+ * read are counted in stats->denied.  May be called again after more
+ * procmap_want()s: owners found before are kept.  Returns 0, or -errno
+ * when @proc_root cannot be read at all.
+ */
+int procmap_scan(struct procmap *pm, const char *proc_root);
+
+/* procmap_lookup - the owner of @inode, or NULL (not wanted, not found). */
+const struct procmap_proc *procmap_lookup(const struct procmap *pm, uint32_t inode);
+
+/* procmap_nprocs / procmap_proc - the owners found, in scan order. */
+size_t procmap_nprocs(const struct procmap *pm);
+const struct procmap_proc *procmap_proc(const struct procmap *pm, size_t i);
+
+/* procmap_index - the index (for procmap_proc()) of @inode's owner, or -1. */
+long procmap_index(const struct procmap *pm, uint32_t inode);
+
+const struct procmap_stats *procmap_stats(const struct procmap *pm);
+
+/*
+ * procmap_parse_link - the inode of an fd link's target "socket:[12345]",
+ * or 0 when @target (of @len bytes, not NUL-terminated) is anything else.
+ */
+uint32_t procmap_parse_link(const char *target, size_t len);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
+ * or a replay), samples into the leaks model, evaluates the thresholds,
+ * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collector.h"
+#include "leaks.h"
+#include "leaks_run.h"
+#include "outfile.h"
+#include "sampler.h"
+#include "view_leaks.h"
+
+static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
+		  const struct view_opts *o)
+{
+	switch (cfg->format) {
+	case CLI_FORMAT_JSON:
+		return view_leaks_json(out, s, o);
+	case CLI_FORMAT_CSV:
+		return view_leaks_csv(out, s, o);
+	default:
+		return view_leaks_text(out, s, o);
+	}
+}
+
+/* One sample to stdout or, with --write, to a file replaced atomically. */
+static int emit(const struct config *cfg, const struct view_leaks *s, const struct view_opts *o)
+{
+	struct outfile *of;
+	char err[512];
+	int ret;
+
+	if (!cfg->write) {
+		if (render(cfg, stdout, s, o) < 0 || fflush(stdout) != 0) {
+			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
+			return -EIO;
+		}
+		return 0;
+	}
+	ret = outfile_begin(&of, cfg->write, err, sizeof(err));
+	if (ret == 0 && render(cfg, outfile_fp(of), s, o) < 0) {
+		snprintf(err, sizeof(err), "cannot write '%s': %s", cfg->write, strerror(errno));
+		outfile_abort(of);
+		ret = -EIO;
+	} else if (ret == 0) {
+		ret = outfile_commit(of, err, sizeof(err));
+	}
+	if (ret < 0)
+		fprintf(stderr, "portstat: %s\n", err);
+	return ret;
+}
+
+static void timespec_add(struct timespec *t, double secs)
+{
+	long long ns = (long long)(secs * 1e9);
+
+	t->tv_sec += (time_t)(ns / 1000000000LL);
+	t->tv_nsec += (long)(ns % 1000000000LL);
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/* The one note per run about owners we could not see. */
+static void owners_note(const struct leaks_summary *sum, bool *said)
+{
+	if (*said)
+		return;
+	if (sum->owners_failed) {
+		fprintf(stderr, "portstat: note: owners unknown: /proc could not be read\n");
+		*said = true;
+	} else if (sum->unowned && sum->denied) {
+		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+			"%lu process%s of other users cannot be inspected without root "
+			"(CAP_SYS_PTRACE); counts are exact\n",
+			(unsigned long long)sum->unowned, sum->unowned == 1 ? "" : "s",
+			sum->denied, sum->denied == 1 ? "" : "es");
+		*said = true;
+	}
+}
+
+int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
+{
+	struct collector *c = NULL;
+	struct leaks *l = NULL;
+	struct leaks_opts lo = {
+		.filter = cfg->filter,
+		.owners = !cfg->replay,
+		.proc_root = "/proc",
+		/* More than one sample: follow sockets across them. */
+		.track = cfg->count != 1,
+	};
+	struct view_opts vo = {
+		.top = cfg->top,
+		.header = cfg->header,
+		.stamp = cfg->count != 1 && !cfg->write,
+		.first = true,
+	};
+	int status = LEAKS_UNKNOWN, ret;
+	bool said = false;
+	struct timespec next;
+	char err[512];
+
+	lo.filter.states = cfg->leak_states;
+	if (cfg->replay)
+		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
+	else
+		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
+		return LEAKS_UNKNOWN;
+	}
+	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
+		goto out;
+	}
+	if (leaks_new(&l, &lo) < 0) {
+		fprintf(stderr, "portstat: out of memory\n");
+		goto out;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long n = 0; !cfg->count || n < cfg->count; n++) {
+		struct sampler_info info;
+		struct view_leaks vl;
+
+		if (n > 0 && cfg->interval > 0) {
+			timespec_add(&next, cfg->interval);
+			while (!*stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+							 &next, NULL) == EINTR)
+				;
+		}
+		if (*stop)
+			break;
+		ret = leaks_sample(l, c, &info);
+		if (ret == -ENODATA) {
+			if (n == 0)
+				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+					cfg->replay);
+			break;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "portstat: %s\n",
+				ret == -ENOMEM ? "out of memory" : collector_error(c));
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		vl = (struct view_leaks){
+			.leaks = l,
+			.time = info.time,
+			.netns = cfg->netns,
+			.tracking = lo.track,
+			.complete = info.complete,
+			.note = info.complete ? NULL : info.note,
+		};
+		status = (int)leaks_evaluate(l, &cfg->thresholds, &vl.worst);
+		/* A partial count is a lower bound: CRITICAL stays true,
+		 * anything less is not known. */
+		if (!info.complete && status != LEAKS_CRITICAL)
+			status = LEAKS_UNKNOWN;
+		vl.status = (enum leaks_status)status;
+		if (emit(cfg, &vl, &vo) < 0) {
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		if (!info.complete)
+			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+		if (!cfg->replay)
+			owners_note(leaks_summary(l), &said);
+		vo.first = cfg->write != NULL;
+	}
+out:
+	leaks_delete(l);
+	collector_close(c);
+	return status;
+}

@@ -1,0 +1,342 @@
+/*
+ * procmap: the scan of /proc/PID/fd that maps socket inodes to processes.
+ * The wanted inodes live in an open-addressing table (linear probing,
+ * power-of-two size, at most half full), so each fd link read costs one
+ * parse and one probe; the owners are a growing array of processes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procmap.h"
+
+#define NO_OWNER	UINT32_MAX
+/* More distinct socket uids than this and the scan is not ordered by uid:
+ * with that many, nearly every process would come first anyway. */
+#define MAX_UIDS	16
+
+struct procmap {
+	uint32_t *inode;	/* slot -> wanted inode; 0 = empty slot */
+	uint32_t *owner;	/* slot -> index in procs, or NO_OWNER */
+	size_t mask;		/* slots - 1 */
+	size_t capacity;	/* most wanted inodes */
+	struct procmap_proc *procs;
+	size_t nprocs, procs_cap;
+	uint32_t uids[MAX_UIDS];
+	size_t nuids;		/* MAX_UIDS + 1: too many to order by */
+	struct procmap_stats st;
+};
+
+int procmap_new(struct procmap **out, size_t capacity)
+{
+	struct procmap *pm = calloc(1, sizeof(*pm));
+	size_t slots = 16;
+
+	if (!pm)
+		return -ENOMEM;
+	while (slots < 2 * capacity)
+		slots *= 2;
+	pm->inode = calloc(slots, sizeof(*pm->inode));
+	pm->owner = malloc(slots * sizeof(*pm->owner));
+	if (!pm->inode || !pm->owner) {
+		procmap_delete(pm);
+		return -ENOMEM;
+	}
+	pm->mask = slots - 1;
+	pm->capacity = capacity;
+	*out = pm;
+	return 0;
+}
+
+void procmap_delete(struct procmap *pm)
+{
+	if (!pm)
+		return;
+	free(pm->inode);
+	free(pm->owner);
+	free(pm->procs);
+	free(pm);
+}
+
+/* Inodes come from a counter, so neighbours are common: a multiplicative
+ * hash spreads them over the whole table. */
+static size_t slot_of(const struct procmap *pm, uint32_t inode)
+{
+	return (size_t)((inode * 2654435761u) & pm->mask);
+}
+
+/* The slot holding @inode, or -1. */
+static long find(const struct procmap *pm, uint32_t inode)
+{
+	for (size_t i = slot_of(pm, inode);; i = (i + 1) & pm->mask) {
+		if (pm->inode[i] == inode)
+			return (long)i;
+		if (pm->inode[i] == 0)
+			return -1;
+	}
+}
+
+int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid)
+{
+	size_t i;
+
+	if (inode == 0)
+		return -EINVAL;
+	for (i = slot_of(pm, inode); pm->inode[i]; i = (i + 1) & pm->mask)
+		if (pm->inode[i] == inode)
+			return 0;
+	if (pm->st.wanted >= pm->capacity)
+		return -ENOSPC;
+	pm->inode[i] = inode;
+	pm->owner[i] = NO_OWNER;
+	pm->st.wanted++;
+	if (pm->nuids <= MAX_UIDS) {
+		size_t u;
+
+		for (u = 0; u < pm->nuids && pm->uids[u] != uid; u++)
+			;
+		if (u == pm->nuids) {
+			if (pm->nuids < MAX_UIDS)
+				pm->uids[pm->nuids] = uid;
+			pm->nuids++;
+		}
+	}
+	return 0;
+}
+
+uint32_t procmap_parse_link(const char *target, size_t len)
+{
+	static const char prefix[] = "socket:[";
+	const size_t plen = sizeof(prefix) - 1;
+	uint64_t v = 0;
+	size_t i;
+
+	if (len < plen + 2 || memcmp(target, prefix, plen) != 0 || target[len - 1] != ']')
+		return 0;
+	for (i = plen; i < len - 1; i++) {
+		if (target[i] < '0' || target[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(target[i] - '0');
+		if (v > UINT32_MAX)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
+static bool uid_first(const struct procmap *pm, uid_t uid)
+{
+	if (pm->nuids > MAX_UIDS)
+		return true;
+	for (size_t u = 0; u < pm->nuids; u++)
+		if (pm->uids[u] == uid)
+			return true;
+	return false;
+}
+
+static long proc_add(struct procmap *pm, int pid)
+{
+	struct procmap_proc *p;
+
+	if (pm->nprocs == pm->procs_cap) {
+		size_t cap = pm->procs_cap ? pm->procs_cap * 2 : 64;
+
+		p = realloc(pm->procs, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		pm->procs = p;
+		pm->procs_cap = cap;
+	}
+	p = &pm->procs[pm->nprocs];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	strcpy(p->comm, "?");
+	return (long)pm->nprocs++;
+}
+
+static void comm_read(int procfd, struct procmap_proc *p)
+{
+	char path[32], buf[sizeof(p->comm)];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/comm", p->pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* gone: its sockets are still its, comm stays "?" */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	memcpy(p->comm, buf, (size_t)n + 1);
+}
+
+/* Read one process's fd links.  0, or -ENOMEM. */
+static int scan_pid(struct procmap *pm, int procfd, int pid)
+{
+	char path[32], target[64];
+	struct dirent *de;
+	long idx = -1;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/fd", pid);
+	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			pm->st.denied++;
+		else
+			pm->st.vanished++;	/* ENOENT, ESRCH: it exited */
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	pm->st.scanned++;
+	while (pm->st.found < pm->st.wanted && (de = readdir(d))) {
+		ssize_t n;
+		uint32_t ino;
+		long slot;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* An fd closed since readdir() saw it fails with ENOENT. */
+		n = readlinkat(fd, de->d_name, target, sizeof(target));
+		if (n <= 0)
+			continue;
+		pm->st.links++;
+		ino = procmap_parse_link(target, (size_t)n);
+		if (!ino || (slot = find(pm, ino)) < 0 || pm->owner[slot] != NO_OWNER)
+			continue;
+		if (idx < 0 && (idx = proc_add(pm, pid)) < 0)
+			break;
+		pm->owner[slot] = (uint32_t)idx;
+		pm->procs[idx].count++;
+		pm->st.found++;
+	}
+	closedir(d);
+	if (idx < 0 && idx != -1)
+		return (int)idx;
+	if (idx >= 0)
+		comm_read(procfd, &pm->procs[idx]);
+	return 0;
+}
+
+/* "123" -> 123; anything else (".", "self", "sys") -> 0. */
+static int pid_of(const char *name)
+{
+	long v = 0;
+
+	if (!*name)
+		return 0;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || v > 1000000000L)
+			return 0;
+		v = v * 10 + (*name - '0');
+	}
+	return (int)v;
+}
+
+int procmap_scan(struct procmap *pm, const char *proc_root)
+{
+	int *later = NULL;
+	size_t nlater = 0, later_cap = 0;
+	struct dirent *de;
+	DIR *d = NULL;
+	int procfd, ret = 0;
+
+	pm->st.passes = 0;
+	pm->st.complete = pm->st.found == pm->st.wanted;
+	if (pm->st.complete)
+		return 0;
+	procfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	d = fdopendir(procfd);
+	if (!d) {
+		ret = -errno;
+		close(procfd);
+		return ret;
+	}
+	pm->st.passes = 1;
+	while (pm->st.found < pm->st.wanted && (de = readdir(d))) {
+		int pid = pid_of(de->d_name);
+		struct stat st;
+
+		if (!pid)
+			continue;
+		pm->st.procs++;
+		if (fstatat(procfd, de->d_name, &st, 0) < 0) {
+			pm->st.vanished++;
+			continue;
+		}
+		if (!uid_first(pm, st.st_uid)) {
+			if (nlater == later_cap) {
+				size_t cap = later_cap ? later_cap * 2 : 256;
+				int *n = realloc(later, cap * sizeof(*n));
+
+				if (!n) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				later = n;
+				later_cap = cap;
+			}
+			later[nlater++] = pid;
+			continue;
+		}
+		if ((ret = scan_pid(pm, procfd, pid)) < 0)
+			goto out;
+	}
+	/* The likely owners did not hold every wanted socket: try the rest. */
+	for (size_t i = 0; i < nlater && pm->st.found < pm->st.wanted; i++) {
+		pm->st.passes = 2;
+		if ((ret = scan_pid(pm, procfd, later[i])) < 0)
+			goto out;
+	}
+out:
+	pm->st.complete = pm->st.found == pm->st.wanted;
+	free(later);
+	closedir(d);
+	return ret;
+}
+
+const struct procmap_proc *procmap_lookup(const struct procmap *pm, uint32_t inode)
+{
+	long i = procmap_index(pm, inode);
+
+	return i < 0 ? NULL : &pm->procs[i];
+}
+
+long procmap_index(const struct procmap *pm, uint32_t inode)
+{
+	long slot;
+
+	if (inode == 0 || (slot = find(pm, inode)) < 0 || pm->owner[slot] == NO_OWNER)
+		return -1;
+	return (long)pm->owner[slot];
+}
+
+size_t procmap_nprocs(const struct procmap *pm)
+{
+	return pm->nprocs;
+}
+
+const struct procmap_proc *procmap_proc(const struct procmap *pm, size_t i)
+{
+	return i < pm->nprocs ? &pm->procs[i] : NULL;
+}
+
+const struct procmap_stats *procmap_stats(const struct procmap *pm)
+{
+	return &pm->st;
+}

@@ -1,0 +1,343 @@
+/*
+ * view_leaks: `portstat leaks` as text (verdict line, then an aligned
+ * table measured before it is printed), JSON (one object per sample) and
+ * CSV (one row per group and owning process).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "view_leaks.h"
+
+/* Peers and processes named in a text cell; the rest are "+N". */
+#define TEXT_PEERS	3
+
+static const char *dir_name(uint8_t dir)
+{
+	return dir == TABLE_DIR_IN ? "in" : "out";
+}
+
+/* "CLOSE_WAIT": the state as the verdict names it. */
+static void state_upper(uint8_t state, char *buf, size_t len)
+{
+	const char *n = tcp_state_name((enum tcp_state)state);
+	size_t i;
+
+	for (i = 0; n[i] && i + 1 < len; i++)
+		buf[i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 'a' + 'A' : n[i]);
+	buf[i] = '\0';
+}
+
+void view_leaks_age(uint64_t secs, char *buf, size_t len)
+{
+	unsigned long long s = (unsigned long long)secs;
+
+	if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", s / 86400, s % 86400 / 3600);
+}
+
+/* "+40/min", "-0.5/min": one decimal only where it says something. */
+static void growth_str(double g, char *buf, size_t len)
+{
+	/* Rounded by hand: no libm for one function. */
+	long long whole = (long long)(g < 0 ? g - 0.5 : g + 0.5);
+	double off = g - (double)whole;
+
+	if (off > -0.05 && off < 0.05)
+		snprintf(buf, len, "%s%lld/min", whole < 0 ? "" : "+", whole);
+	else
+		snprintf(buf, len, "%+.1f/min", g);
+}
+
+static void peer_str(const struct leaks_peer *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family, p->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "%s", a);
+}
+
+/* "java[4121]", "?" (unknown owner), "-" (orphaned). */
+static void proc_str(const struct leaks_proc *p, char *buf, size_t len)
+{
+	if (p->pid)
+		snprintf(buf, len, "%s[%d]", p->comm, p->pid);
+	else
+		snprintf(buf, len, "%s", p->comm);
+}
+
+static void states_phrase(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = 0, k = 0, total = 0;
+
+	for (int i = 0; i < TCP_STATE_COUNT; i++)
+		total += (mask & TCP_STATE_BIT(tcp_state_order[i])) != 0;
+	buf[0] = '\0';
+	for (int i = 0; i < TCP_STATE_COUNT && n < len; i++) {
+		enum tcp_state s = tcp_state_order[i];
+		char up[16];
+
+		if (!(mask & TCP_STATE_BIT(s)))
+			continue;
+		state_upper((uint8_t)s, up, sizeof(up));
+		k++;
+		snprintf(buf + n, len - n, "%s%s",
+			 k == 1 ? "" : k == total ? " or " : ", ", up);
+		n += strlen(buf + n);
+	}
+}
+
+void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len)
+{
+	static const char *const word[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	const char *w = word[s->status <= LEAKS_UNKNOWN ? s->status : LEAKS_UNKNOWN];
+	const struct leaks_group *g = s->worst >= 0 ? leaks_group(s->leaks, (size_t)s->worst) : NULL;
+	char st[16], who[64], tail[64] = "", age[24], gr[24];
+	size_t n;
+
+	if (!g) {
+		char states[128];
+
+		states_phrase(leaks_states(s->leaks), states, sizeof(states));
+		snprintf(buf, len, "%s: no %s sockets", w, states);
+		return;
+	}
+	state_upper(g->state, st, sizeof(st));
+	if (g->nprocs == 0 || strcmp(g->procs[0].comm, LEAKS_COMM_UNKNOWN) == 0) {
+		snprintf(who, sizeof(who), "? (owner unknown)");
+	} else if (!g->procs[0].pid) {
+		snprintf(who, sizeof(who), "no process (orphaned)");
+	} else {
+		proc_str(&g->procs[0], who, sizeof(who));
+		if (g->nprocs > 1)
+			snprintf(tail, sizeof(tail), " and %zu more process%s",
+				 g->nprocs - 1, g->nprocs == 2 ? "" : "es");
+	}
+	snprintf(buf, len, "%s: %llu %s %s :%u held by %s%s", w,
+		 (unsigned long long)g->count, st, g->dir == TABLE_DIR_IN ? "on" : "to",
+		 g->port, who, tail);
+	n = strlen(buf);
+	if (g->has_growth && n < len) {
+		growth_str(g->growth_per_min, gr, sizeof(gr));
+		snprintf(buf + n, len - n, ", %s", gr);
+		n += strlen(buf + n);
+	}
+	if (g->has_age && n < len) {
+		view_leaks_age(g->oldest_ms / 1000, age, sizeof(age));
+		snprintf(buf + n, len - n, ", oldest %s", age);
+	}
+}
+
+static size_t shown(const struct view_leaks *s, const struct view_opts *o)
+{
+	size_t n = leaks_ngroups(s->leaks);
+
+	return o->top && o->top < n ? o->top : n;
+}
+
+/* The text table's columns. */
+enum { C_PORT, C_DIR, C_STATE, C_COUNT, C_RECVQ, C_OLDEST, C_GROWTH, C_PROCS, C_PEERS, NCOLS };
+
+static const struct {
+	const char *title;
+	bool right;
+} cols[NCOLS] = {
+	{ "PORT", false }, { "DIR", false }, { "STATE", false }, { "COUNT", true },
+	{ "RECV-Q", true }, { "OLDEST", true }, { "GROWTH", true }, { "PROCESSES", false },
+	{ "PEERS", false },
+};
+
+#define CELL	160
+
+static void cells(const struct view_leaks *s, const struct leaks_group *g, char c[NCOLS][CELL])
+{
+	size_t n;
+
+	snprintf(c[C_PORT], CELL, "%u", g->port);
+	snprintf(c[C_DIR], CELL, "%s", dir_name(g->dir));
+	snprintf(c[C_STATE], CELL, "%s", tcp_state_label((enum tcp_state)g->state));
+	snprintf(c[C_COUNT], CELL, "%llu", (unsigned long long)g->count);
+	snprintf(c[C_RECVQ], CELL, "%llu", (unsigned long long)g->recv_q);
+	if (g->has_age)
+		view_leaks_age(g->oldest_ms / 1000, c[C_OLDEST], CELL);
+	else
+		snprintf(c[C_OLDEST], CELL, "?");
+	if (g->has_growth)
+		growth_str(g->growth_per_min, c[C_GROWTH], CELL);
+	else
+		snprintf(c[C_GROWTH], CELL, "-");
+	c[C_PROCS][0] = '\0';
+	if (g->nprocs) {
+		proc_str(&g->procs[0], c[C_PROCS], CELL);
+		n = strlen(c[C_PROCS]);
+		if (g->nprocs > 1)
+			snprintf(c[C_PROCS] + n, CELL - n, " +%zu", g->nprocs - 1);
+	}
+	c[C_PEERS][0] = '\0';
+	n = 0;
+	for (size_t i = 0; i < g->ntop && i < TEXT_PEERS && n < CELL; i++) {
+		char a[64];
+
+		peer_str(&g->peers[i], a, sizeof(a));
+		snprintf(c[C_PEERS] + n, CELL - n, "%s%s (%llu)", i ? ", " : "", a,
+			 (unsigned long long)g->peers[i].count);
+		n += strlen(c[C_PEERS] + n);
+	}
+	if (g->npeers > TEXT_PEERS && n < CELL)
+		snprintf(c[C_PEERS] + n, CELL - n, " +%zu", g->npeers - TEXT_PEERS);
+	(void)s;
+}
+
+int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o)
+{
+	size_t n = shown(s, o), width[NCOLS];
+	char verdict[512], (*c)[NCOLS][CELL] = NULL;
+	bool show[NCOLS];
+
+	if (o->stamp) {
+		char when[32];
+
+		view_format_time(&s->time, when, sizeof(when));
+		fprintf(out, "%s# %s\n", o->first ? "" : "\n", when);
+	}
+	view_leaks_verdict(s, verdict, sizeof(verdict));
+	fprintf(out, "%s\n", verdict);
+	if (!s->complete && s->note)
+		fprintf(out, "# incomplete: %s\n", s->note);
+	if (n == 0)
+		return ferror(out) ? -EIO : 0;
+
+	c = calloc(n, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (int k = 0; k < NCOLS; k++) {
+		width[k] = o->header ? strlen(cols[k].title) : 0;
+		show[k] = k != C_GROWTH || s->tracking;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cells(s, leaks_group(s->leaks, i), c[i]);
+		for (int k = 0; k < NCOLS; k++)
+			if (strlen(c[i][k]) > width[k])
+				width[k] = strlen(c[i][k]);
+	}
+	for (size_t i = o->header ? 0 : 1; i <= n; i++) {
+		bool first = true;
+
+		for (int k = 0; k < NCOLS; k++) {
+			const char *v = i == 0 ? cols[k].title : c[i - 1][k];
+			int w = (int)width[k];
+
+			if (!show[k])
+				continue;
+			if (k == NCOLS - 1)	/* last column: no trailing blanks */
+				fprintf(out, "%s%s", first ? "" : "  ", v);
+			else
+				fprintf(out, cols[k].right ? "%s%*s" : "%s%-*s", first ? "" : "  ", w, v);
+			first = false;
+		}
+		fputc('\n', out);
+	}
+	free(c);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_group(FILE *out, const struct leaks_group *g)
+{
+	fprintf(out, "{\"port\":%u,\"direction\":\"%s\",\"state\":\"%s\",\"count\":%llu,"
+		"\"recv_q_bytes\":%llu,\"oldest_s\":",
+		g->port, dir_name(g->dir), tcp_state_name((enum tcp_state)g->state),
+		(unsigned long long)g->count, (unsigned long long)g->recv_q);
+	if (g->has_age)
+		fprintf(out, "%llu", (unsigned long long)(g->oldest_ms / 1000));
+	else
+		fputs("null", out);
+	fputs(",\"growth_per_min\":", out);
+	if (g->has_growth)
+		fprintf(out, "%.1f", g->growth_per_min == 0 ? 0.0 : g->growth_per_min);
+	else
+		fputs("null", out);
+	fputs(",\"processes\":[", out);
+	for (size_t i = 0; i < g->nprocs; i++) {
+		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", g->procs[i].pid);
+		view_json_string(out, g->procs[i].comm);
+		fprintf(out, ",\"count\":%llu}", (unsigned long long)g->procs[i].count);
+	}
+	fprintf(out, "],\"peers_distinct\":%zu,\"peers\":[", g->npeers);
+	for (size_t i = 0; i < g->ntop; i++) {
+		char a[64];
+
+		peer_str(&g->peers[i], a, sizeof(a));
+		fprintf(out, "%s{\"addr\":\"%s\",\"count\":%llu}", i ? "," : "", a,
+			(unsigned long long)g->peers[i].count);
+	}
+	fputs("]}", out);
+}
+
+int view_leaks_json(FILE *out, const struct view_leaks *s, const struct view_opts *o)
+{
+	size_t n = shown(s, o);
+	char when[32], verdict[512];
+
+	view_format_time(&s->time, when, sizeof(when));
+	view_leaks_verdict(s, verdict, sizeof(verdict));
+	fprintf(out, "{\"version\":1,\"time\":\"%s\",\"netns\":", when);
+	if (s->netns)
+		view_json_string(out, s->netns);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"status\":\"%s\",\"verdict\":", leaks_status_name(s->status));
+	view_json_string(out, verdict);
+	fprintf(out, ",\"sockets\":%llu", (unsigned long long)leaks_summary(s->leaks)->sockets);
+	if (!s->complete) {
+		fputs(",\"complete\":false,\"error\":", out);
+		view_json_string(out, s->note ? s->note : "incomplete sample");
+	}
+	fputs(",\"groups\":[", out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', out);
+		json_group(out, leaks_group(s->leaks, i));
+	}
+	fputs("]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts *o)
+{
+	size_t n = shown(s, o);
+	char when[32];
+
+	view_format_time(&s->time, when, sizeof(when));
+	if (o->header && o->first)
+		fputs("time,netns,port,direction,state,count,recv_q_bytes,oldest_s,"
+		      "growth_per_min,pid,comm,process_count\n", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct leaks_group *g = leaks_group(s->leaks, i);
+
+		for (size_t p = 0; p < g->nprocs; p++) {
+			fprintf(out, "%s,%s,%u,%s,%s,%llu,%llu,", when, s->netns ? s->netns : "",
+				g->port, dir_name(g->dir), tcp_state_name((enum tcp_state)g->state),
+				(unsigned long long)g->count, (unsigned long long)g->recv_q);
+			if (g->has_age)
+				fprintf(out, "%llu", (unsigned long long)(g->oldest_ms / 1000));
+			fputc(',', out);
+			if (g->has_growth)
+				fprintf(out, "%.1f", g->growth_per_min == 0 ? 0.0 : g->growth_per_min);
+			/* comm is the kernel's, any bytes: quoted, quotes doubled. */
+			fprintf(out, ",%d,\"", g->procs[p].pid);
+			for (const char *c = g->procs[p].comm; *c; c++)
+				fputs(*c == '"' ? "\"\"" : (char[]){ *c, 0 }, out);
+			fprintf(out, "\",%llu\n", (unsigned long long)g->procs[p].count);
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}

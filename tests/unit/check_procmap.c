@@ -1,0 +1,294 @@
+/*
+ * check_procmap: the fd-link parser (table of targets), the scan over a
+ * fake /proc tree (owners, comm, unwanted and unknown inodes, processes
+ * without an fd directory, uid-ordered passes and the early stop), the
+ * limits of procmap_want(), and one scan of the real /proc that must find
+ * this test's own socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "procmap.h"
+
+static const struct {
+	const char *target;
+	uint32_t inode;
+} link_cases[] = {
+	{ "socket:[123]", 123 },
+	{ "socket:[4294967295]", 4294967295u },
+	{ "socket:[4294967296]", 0 },
+	{ "socket:[]", 0 },
+	{ "socket:[12a]", 0 },
+	{ "socket:[123", 0 },
+	{ "socket:123]", 0 },
+	{ "pipe:[123]", 0 },
+	{ "/dev/null", 0 },
+	{ "anon_inode:[eventpoll]", 0 },
+	{ "", 0 },
+};
+
+START_TEST(test_parse_link)
+{
+	const char *t = link_cases[_i].target;
+
+	ck_assert_uint_eq(procmap_parse_link(t, strlen(t)), link_cases[_i].inode);
+}
+END_TEST
+
+static char root[64];
+
+static void mk(const char *rel, int mode)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	ck_assert_int_eq(mkdir(p, (mode_t)mode), 0);
+}
+
+static void lnk(const char *target, const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	ck_assert_int_eq(symlink(target, p), 0);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * 100 (uid of the test)  fds: socket:[1001], /dev/null, socket:[1002]; comm "srv"
+ * 200 (uid 4242 if root) fds: socket:[1003];                          comm "cli"
+ * 300                    no fd directory (exited)
+ * 400                    fds: pipe:[1004] (an inode number, not a socket); no comm
+ * self, abc              not processes
+ */
+static void tree_setup(void)
+{
+	char p[256];
+
+	snprintf(root, sizeof(root), "/tmp/check_procmap-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	mk("100", 0755);
+	mk("100/fd", 0755);
+	lnk("socket:[1001]", "100/fd/0");
+	lnk("/dev/null", "100/fd/1");
+	lnk("socket:[1002]", "100/fd/2");
+	put("100/comm", "srv\n");
+	mk("200", 0755);
+	mk("200/fd", 0755);
+	lnk("socket:[1003]", "200/fd/5");
+	put("200/comm", "cli\n");
+	mk("300", 0755);
+	mk("400", 0755);
+	mk("400/fd", 0755);
+	lnk("pipe:[1004]", "400/fd/3");
+	lnk("100", "self");
+	mk("abc", 0755);
+	if (geteuid() == 0) {
+		snprintf(p, sizeof(p), "%s/200", root);
+		ck_assert_int_eq(chown(p, 4242, 4242), 0);
+	}
+}
+
+static void tree_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_fake_tree)
+{
+	struct procmap *pm;
+	const struct procmap_proc *p;
+	const struct procmap_stats *st;
+
+	ck_assert_int_eq(procmap_new(&pm, 8), 0);
+	ck_assert_int_eq(procmap_want(pm, 1001, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 1002, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 1003, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 1004, 0), 0);	/* a pipe's inode: never a socket */
+	ck_assert_int_eq(procmap_want(pm, 1001, 0), 0);	/* twice is once */
+	ck_assert_int_eq(procmap_scan(pm, root), 0);
+	st = procmap_stats(pm);
+	ck_assert_uint_eq(st->wanted, 4);
+	ck_assert_uint_eq(st->found, 3);
+	ck_assert(!st->complete);
+	ck_assert_uint_eq(st->procs, 4);	/* 100 200 300 400 */
+	ck_assert_uint_eq(st->scanned, 3);
+	ck_assert_uint_eq(st->vanished, 1);	/* 300 */
+	ck_assert_uint_eq(st->denied, 0);
+	ck_assert_uint_eq(st->links, 5);
+
+	p = procmap_lookup(pm, 1001);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->pid, 100);
+	ck_assert_str_eq(p->comm, "srv");
+	ck_assert_uint_eq(p->count, 2);
+	ck_assert_ptr_eq(procmap_lookup(pm, 1002), p);
+	p = procmap_lookup(pm, 1003);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->pid, 200);
+	ck_assert_str_eq(p->comm, "cli");
+	ck_assert_uint_eq(p->count, 1);
+	ck_assert_ptr_null(procmap_lookup(pm, 1004));
+	ck_assert_ptr_null(procmap_lookup(pm, 5555));	/* not wanted */
+	ck_assert_ptr_null(procmap_lookup(pm, 0));
+	ck_assert_uint_eq(procmap_nprocs(pm), 2);
+	procmap_delete(pm);
+}
+END_TEST
+
+/* Processes of the sockets' uids first; the rest only when needed. */
+START_TEST(test_uid_order)
+{
+	struct procmap *pm;
+	const struct procmap_stats *st;
+
+	if (geteuid() != 0)
+		return;		/* chown needs root: the tree has one uid */
+	ck_assert_int_eq(procmap_new(&pm, 4), 0);
+	ck_assert_int_eq(procmap_want(pm, 1003, 4242), 0);
+	ck_assert_int_eq(procmap_scan(pm, root), 0);
+	st = procmap_stats(pm);
+	ck_assert(st->complete);
+	ck_assert_uint_eq(st->passes, 1);
+	ck_assert_uint_eq(st->scanned, 1);	/* only 200: stopped when found */
+	ck_assert_int_eq(procmap_lookup(pm, 1003)->pid, 200);
+
+	/* A socket of uid 4242 held by a uid-0 process (setuid after
+	 * accept): the second pass finds it. */
+	ck_assert_int_eq(procmap_want(pm, 1002, 4242), 0);
+	ck_assert_int_eq(procmap_scan(pm, root), 0);
+	st = procmap_stats(pm);
+	ck_assert(st->complete);
+	ck_assert_uint_eq(st->passes, 2);
+	ck_assert_int_eq(procmap_lookup(pm, 1002)->pid, 100);
+	ck_assert_int_eq(procmap_lookup(pm, 1003)->pid, 200);	/* kept */
+	procmap_delete(pm);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+	struct procmap *pm;
+
+	ck_assert_int_eq(procmap_new(&pm, 2), 0);
+	ck_assert_int_eq(procmap_want(pm, 0, 0), -EINVAL);
+	ck_assert_int_eq(procmap_want(pm, 1, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 2, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 2, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 3, 0), -ENOSPC);
+	ck_assert_int_eq(procmap_scan(pm, "/nonexistent-proc"), -ENOENT);
+	procmap_delete(pm);
+	procmap_delete(NULL);
+
+	/* Nothing wanted: no scan at all, complete. */
+	ck_assert_int_eq(procmap_new(&pm, 0), 0);
+	ck_assert_int_eq(procmap_scan(pm, "/nonexistent-proc"), 0);
+	ck_assert(procmap_stats(pm)->complete);
+	ck_assert_uint_eq(procmap_stats(pm)->scanned, 0);
+	procmap_delete(pm);
+}
+END_TEST
+
+/* Many sequential inodes: every wanted one is found by its own probe,
+ * nothing else is. */
+START_TEST(test_many)
+{
+	struct procmap *pm;
+	const uint32_t n = 200000;
+
+	ck_assert_int_eq(procmap_new(&pm, n), 0);
+	for (uint32_t i = 1; i <= n; i++)
+		ck_assert_int_eq(procmap_want(pm, i * 3, 0), 0);
+	ck_assert_uint_eq(procmap_stats(pm)->wanted, n);
+	for (uint32_t i = 1; i <= 3 * n + 3; i++)
+		ck_assert_int_eq(procmap_index(pm, i), -1);	/* wanted, no owner yet */
+	procmap_delete(pm);
+}
+END_TEST
+
+/* The real /proc/PID of this process, through a root holding only it (a
+ * whole-/proc scan would time with whatever else runs on the host). */
+START_TEST(test_live_self)
+{
+	struct procmap *pm;
+	const struct procmap_proc *p;
+	struct stat st;
+	char self[64], name[32];
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(root, sizeof(root), "/tmp/check_procmap-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(self, sizeof(self), "/proc/%d", (int)getpid());
+	snprintf(name, sizeof(name), "%d", (int)getpid());
+	lnk(self, name);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(procmap_new(&pm, 1), 0);
+	ck_assert_int_eq(procmap_want(pm, (uint32_t)st.st_ino, getuid()), 0);
+	ck_assert_int_eq(procmap_scan(pm, root), 0);
+	ck_assert(procmap_stats(pm)->complete);
+	p = procmap_lookup(pm, (uint32_t)st.st_ino);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->pid, getpid());
+	ck_assert_str_eq(p->comm, "check_procmap");
+	ck_assert_uint_eq(p->count, 1);
+	procmap_delete(pm);
+	close(fd);
+	tree_teardown();
+}
+END_TEST
+
+static Suite *procmap_suite(void)
+{
+	Suite *s = suite_create("procmap");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_loop_test(tc, test_parse_link, 0, sizeof(link_cases) / sizeof(link_cases[0]));
+	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_many);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scan");
+	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_test(tc, test_fake_tree);
+	tcase_add_test(tc, test_uid_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("live");
+	tcase_add_test(tc, test_live_self);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(procmap_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

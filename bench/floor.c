@@ -4,7 +4,11 @@
  * output beyond one line: the yardstick portstat's wall time is compared
  * with in bench/run.  Runs in the caller's network namespace.
  *
- *   floor [all|close-wait|HEXMASK]   state mask to ask the kernel for
+ *   floor [all|close-wait|HEXMASK] [--one-walk]
+ *
+ * By default one SOCK_DIAG_BY_FAMILY dump per family (two walks of the
+ * kernel's hash tables); with --one-walk one legacy TCPDIAG_GETSOCK dump of
+ * both families (one walk), the request portstat itself uses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +35,17 @@ static int dump(int fd, int family, unsigned states, unsigned long *n)
 		.req = { .sdiag_family = (unsigned char)family,
 			 .sdiag_protocol = IPPROTO_TCP, .idiag_states = states },
 	};
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req req;
+	} old = {
+		.nlh = { .nlmsg_len = sizeof(old), .nlmsg_type = TCPDIAG_GETSOCK,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.req = { .idiag_family = AF_INET, .idiag_states = states },
+	};
 
-	if (send(fd, &msg, sizeof(msg), 0) < 0)
+	if ((family == AF_UNSPEC ? send(fd, &old, sizeof(old), 0)
+				 : send(fd, &msg, sizeof(msg), 0)) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
@@ -62,13 +75,22 @@ int main(int argc, char **argv)
 {
 	unsigned states = 0xfff;
 	unsigned long n = 0, rows = 0;
-	int fd;
+	int fd, one_walk = 0, ok;
 
-	if (argc > 1 && strcmp(argv[1], "all") != 0)
-		states = strcmp(argv[1], "close-wait") == 0 ? 1u << 8
-							  : (unsigned)strtoul(argv[1], NULL, 16);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--one-walk") == 0)
+			one_walk = 1;
+		else if (strcmp(argv[i], "all") != 0)
+			states = strcmp(argv[i], "close-wait") == 0 ? 1u << 8
+								  : (unsigned)strtoul(argv[i], NULL, 16);
+	}
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0 || dump(fd, AF_INET, states, &n) < 0 || dump(fd, AF_INET6, states, &n) < 0) {
+	if (one_walk)
+		ok = fd >= 0 && dump(fd, AF_UNSPEC, states, &n) == 0;
+	else
+		ok = fd >= 0 && dump(fd, AF_INET, states, &n) == 0 &&
+		     dump(fd, AF_INET6, states, &n) == 0;
+	if (!ok) {
 		perror("floor");
 		return 1;
 	}

@@ -50,8 +50,9 @@ bool collector_is_recording(const struct collector *c);
 int collector_sample_begin(struct collector *c, struct timespec *when);
 
 /*
- * collector_dump - dump every TCP socket of @family (AF_INET or AF_INET6)
- * in the states of mask @states (TCP_STATE_BIT()s) and call @cb for each.
+ * collector_dump - dump every TCP socket of @family (AF_INET, AF_INET6, or
+ * AF_UNSPEC for both in one walk of the kernel's tables) in the states of
+ * mask @states (TCP_STATE_BIT()s) and call @cb for each.
  * Returns 0 when the dump completed, or:
  *   -EINTR    the kernel flagged the dump inconsistent (NLM_F_DUMP_INTR);
  *             what was delivered is not a consistent table, begin again
@@ -75,10 +76,15 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 
 /*
  * collector_sockets - the namespace's TCP socket count from its
- * /proc/net/sockstat (in use + time-wait), a cheap estimate of a dump's
- * size.  Returns 0, or -errno (replays, or no /proc).
+ * /proc/net/sockstat and sockstat6 (in use, both families, + time-wait), a
+ * cheap estimate of a dump's size.  Returns 0, or -errno (replays, or no
+ * /proc).
  */
 int collector_sockets(struct collector *c, unsigned long *n);
+
+/* collector_port_range - the namespace's net.ipv4.ip_local_port_range
+ * (where the ephemeral side of its connections lies).  0 or -ENOENT. */
+int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi);
 
 /*
  * collector_set_ext - ask later live dumps for the inet_diag extensions

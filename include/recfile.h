@@ -58,9 +58,12 @@ int recfile_write(struct recfile *f, uint32_t type, const void *payload, uint32_
 int recfile_read(struct recfile *f, uint32_t *type, const void **payload, uint32_t *len);
 
 /* recfile_mark / recfile_rewind - remember the write position and later cut
- * the file back to it (used to drop a sample that is retried). */
+ * the file back to it (used to drop a sample that is retried).  When
+ * reading, recfile_mark is the position of the next block and recfile_seek
+ * goes back to such a position (to read a block again). */
 int64_t recfile_mark(struct recfile *f);
 int recfile_rewind(struct recfile *f, int64_t mark);
+int recfile_seek(struct recfile *f, int64_t mark);
 
 /* recfile_flush - push buffered blocks to the file.  0 or -errno. */
 int recfile_flush(struct recfile *f);

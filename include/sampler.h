@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <time.h>
 
-struct collector;
+#include "collector.h"
+
 struct table;
+struct table_filter;
 
 /* Live samples are retried this many times in all when a dump is
  * interrupted or loses messages. */
@@ -35,6 +37,15 @@ struct sampler_info {
  * show (collector_error() says why).
  */
 int sampler_run(struct collector *c, struct table *t, struct sampler_info *info);
+
+/*
+ * sampler_dump - the dumps of one sample for what @f selects, in the order
+ * that classifies in one pass (see sampler.c), with LISTEN always asked
+ * for; each socket goes to @cb.  Between collector_sample_begin() and
+ * collector_sample_end().  Returns 0 or collector_dump()'s error.
+ */
+int sampler_dump(struct collector *c, const struct table_filter *f,
+		 collector_cb cb, void *data);
 
 /*
  * sampler_retry - the retry policy of sampler_run() around any way of

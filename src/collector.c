@@ -34,6 +34,8 @@ struct collector {
 	struct mnl_socket *nl;	/* live: NULL until needed or after a failure */
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
 	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
+	int sockstat6_fd;	/* ... and sockstat6 (IPv6 counts), or -1 */
+	uint16_t eph_lo, eph_hi;	/* its ip_local_port_range, 0 if unknown */
 	unsigned int seq;
 	struct recfile *replay;
 	struct recfile *record;
@@ -41,6 +43,7 @@ struct collector {
 	bool in_sample;		/* begun and not yet ended */
 	unsigned long samples;	/* samples begun, for messages */
 	uint8_t ext;		/* idiag_ext of live requests (INET_DIAG_* bits) */
+	int64_t unspec_mark;	/* replay: this sample's both-family dump, or -1 */
 	char *buf;
 	char err[512];
 };
@@ -48,7 +51,9 @@ struct collector {
 /* State of one dump, shared by the message callbacks. */
 struct dump_ctx {
 	struct collector *c;
-	int family;
+	int family;		/* of the dump: AF_INET, AF_INET6 or AF_UNSPEC (both) */
+	int want;		/* replay: only this family of a both-family dump, or 0 */
+	uint16_t msgtype;	/* replies carry the request's type */
 	uint32_t states;
 	collector_cb cb;
 	void *data;
@@ -72,7 +77,17 @@ static int fail(struct collector *c, int ret, const char *fmt, ...)
 
 static const char *family_name(int family)
 {
-	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "unknown";
+	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" :
+	       family == AF_UNSPEC ? "IPv4+IPv6" : "unknown";
+}
+
+/* A dump of both families is the legacy TCPDIAG_GETSOCK request, which the
+ * kernel serves as one walk of its hash tables for both (the compat path of
+ * inet_diag, with sdiag_family AF_UNSPEC); SOCK_DIAG_BY_FAMILY takes one
+ * family per walk. */
+static uint16_t request_type(int family)
+{
+	return family == AF_UNSPEC ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
 }
 
 static struct collector *collector_new(void)
@@ -83,6 +98,8 @@ static struct collector *collector_new(void)
 		return NULL;
 	c->netns_fd = -1;
 	c->sockstat_fd = -1;
+	c->sockstat6_fd = -1;
+	c->unspec_mark = -1;
 	c->buf = malloc(COLLECTOR_BUFSIZE);
 	if (!c->buf) {
 		free(c);
@@ -145,8 +162,21 @@ static int nl_open(struct collector *c)
 	}
 	/* /proc/thread-self/net follows this thread's namespace; an fd
 	 * opened now keeps reading that namespace's counters. */
-	if (c->sockstat_fd < 0)
+	if (c->sockstat_fd < 0) {
+		FILE *f;
+		unsigned lo, hi;
+
 		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
+		c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
+		/* net.* sysctls are the opening thread's namespace's too. */
+		f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+		if (f && fscanf(f, "%u %u", &lo, &hi) == 2 && lo < hi && hi <= 65535) {
+			c->eph_lo = (uint16_t)lo;
+			c->eph_hi = (uint16_t)hi;
+		}
+		if (f)
+			fclose(f);
+	}
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
 		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
@@ -278,6 +308,7 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 	int ret;
 
 	c->samples++;
+	c->unspec_mark = -1;
 	if (c->replay)
 		return replay_sample_begin(c, when);
 
@@ -313,7 +344,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct sock_rec rec;
 	int ret;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
+	if (nlh->nlmsg_type != ctx->msgtype) {
 		ctx->err = fail(ctx->c, -EBADMSG,
 				"unexpected netlink message type %u in a sock_diag dump",
 				nlh->nlmsg_type);
@@ -326,11 +357,13 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 				nlh->nlmsg_len);
 		return MNL_CB_ERROR;
 	}
-	if (rec.family != ctx->family) {
+	if (ctx->family != AF_UNSPEC && rec.family != ctx->family) {
 		ctx->err = fail(ctx->c, -EBADMSG, "%s socket in a dump of %s sockets",
 				family_name(rec.family), family_name(ctx->family));
 		return MNL_CB_ERROR;
 	}
+	if (ctx->want && rec.family != ctx->want)
+		return MNL_CB_OK;
 	/* The kernel already filtered; this matters for replays, which serve
 	 * a narrower request from a wider recording. */
 	if (!(TCP_STATE_BIT(rec.state) & ctx->states))
@@ -455,15 +488,23 @@ static int dump_live(struct dump_ctx *ctx)
 	portid = mnl_socket_get_portid(c->nl);
 
 	nlh = mnl_nlmsg_put_header(c->buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_type = ctx->msgtype;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++c->seq ? c->seq : ++c->seq;	/* 0 disables seq checks */
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)ctx->family;
-	req->sdiag_protocol = IPPROTO_TCP;
 	/* The kernel adds NEW_SYN_RECV itself when SYN_RECV is asked for. */
-	req->idiag_states = ctx->states;
-	req->idiag_ext = c->ext;
+	if (ctx->family == AF_UNSPEC) {
+		struct inet_diag_req *old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
+
+		old->idiag_family = AF_INET;	/* not used by the dump */
+		old->idiag_states = ctx->states;
+		old->idiag_ext = c->ext;
+	} else {
+		req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+		req->sdiag_family = (uint8_t)ctx->family;
+		req->sdiag_protocol = IPPROTO_TCP;
+		req->idiag_states = ctx->states;
+		req->idiag_ext = c->ext;
+	}
 	if (ctx->bclen)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, ctx->bclen, ctx->bc);
 	/* The kernel runs the program; msg_cb must not run it again. */
@@ -511,39 +552,30 @@ static void states_str(uint32_t mask, char *out, size_t len)
 	}
 }
 
-static int dump_replay(struct dump_ctx *ctx)
+/* Serve the DATA blocks of the dump header just read (@rd) to ctx. */
+static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 {
 	struct collector *c = ctx->c;
 	const void *p;
 	uint32_t type, len;
-	struct recfile_dump rd;
-	int ret = recfile_read(c->replay, &type, &p, &len);
+	int ret;
 
-	if (ret == -ENODATA || (ret == 0 && type == RECFILE_SAMPLE))
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
-			    c->samples, family_name(ctx->family));
-	if (ret < 0)
-		return fail(c, ret, "%s", recfile_error(c->replay));
-	if (type != RECFILE_DUMP || len != sizeof(rd))
-		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
-	memcpy(&rd, p, sizeof(rd));
-	if (rd.family != ctx->family)
-		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
-			    family_name(rd.family), family_name(ctx->family));
-	if (ctx->states & ~rd.states & TCP_STATE_ALL_MASK) {
+	if (ctx->states & ~rd->states & TCP_STATE_ALL_MASK) {
 		char want[160], have[160];
 
 		states_str(ctx->states & TCP_STATE_ALL_MASK, want, sizeof(want));
-		states_str(rd.states, have, sizeof(have));
+		states_str(rd->states, have, sizeof(have));
 		return fail(c, -EPROTO, "replay: %s sockets were recorded in states %s only; asked for %s",
-			    family_name(ctx->family), have, want);
+			    family_name(rd->family), have, want);
 	}
+	ctx->family = rd->family;
+	ctx->msgtype = request_type(rd->family);
 	for (;;) {
 		ret = recfile_read(c->replay, &type, &p, &len);
 		if (ret == -ENODATA || (ret == 0 && type != RECFILE_DATA))
 			return fail(c, -EBADMSG,
 				    "replay: %s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
-				    family_name(ctx->family), c->samples);
+				    family_name(rd->family), c->samples);
 		if (ret < 0)
 			return fail(c, ret, "%s", recfile_error(c->replay));
 		/* seq and portid 0: the recording's came from another socket. */
@@ -551,6 +583,87 @@ static int dump_replay(struct dump_ctx *ctx)
 		if (ret != 0)
 			return ret < 0 ? ret : 0;
 	}
+}
+
+/* Read the next block as a dump header: 1 and *rd when it is one, 0 (and
+ * the position unchanged) when the sample has no more dumps, or -errno. */
+static int replay_next_dump(struct collector *c, struct recfile_dump *rd, int64_t *at)
+{
+	const void *p;
+	uint32_t type, len;
+	int ret;
+
+	*at = recfile_mark(c->replay);
+	ret = recfile_read(c->replay, &type, &p, &len);
+	if (ret == -ENODATA)
+		return 0;
+	if (ret < 0)
+		return fail(c, ret, "%s", recfile_error(c->replay));
+	if (type == RECFILE_SAMPLE)
+		return recfile_seek(c->replay, *at) < 0 ? fail(c, -EIO, "%s", recfile_error(c->replay)) : 0;
+	if (type != RECFILE_DUMP || len != sizeof(*rd))
+		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
+	memcpy(rd, p, sizeof(*rd));
+	if (rd->family != AF_INET && rd->family != AF_INET6 && rd->family != AF_UNSPEC)
+		return fail(c, -EBADMSG, "replay: corrupt recording (dump of family %u)", rd->family);
+	return 1;
+}
+
+/*
+ * A replay serves what was asked from what was recorded, which need not
+ * have the same shape: recordings hold per-family dumps (older ones, or
+ * -4/-6) or one dump of both families.  Both families asked for: one
+ * both-family dump, or every per-family dump of the sample in turn.  One
+ * family asked for: its own dump, or that family's sockets of the sample's
+ * both-family dump, which a second request may read again.
+ */
+static int dump_replay(struct dump_ctx *ctx)
+{
+	struct collector *c = ctx->c;
+	int want = ctx->family, ret;
+	struct recfile_dump rd;
+	int64_t at;
+
+	if (want != AF_UNSPEC && c->unspec_mark >= 0 &&
+	    recfile_seek(c->replay, c->unspec_mark) < 0)
+		return fail(c, -EIO, "%s", recfile_error(c->replay));
+	ret = replay_next_dump(c, &rd, &at);
+	if (ret == 0)
+		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+			    c->samples, family_name(want));
+	if (ret < 0)
+		return ret;
+	if (want != AF_UNSPEC) {
+		if (rd.family == AF_UNSPEC) {
+			c->unspec_mark = at;
+			ctx->want = want;
+		} else if (rd.family != want) {
+			return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+				    family_name(rd.family), family_name(want));
+		}
+		return replay_serve(ctx, &rd);
+	}
+	if (rd.family == AF_UNSPEC)
+		return replay_serve(ctx, &rd);
+	/* Per-family dumps were recorded IPv6 first, so that dual-stack
+	 * listeners are known before the IPv4 sockets they make inbound;
+	 * any other order would classify wrongly, so it is refused. */
+	if (rd.family != AF_INET6)
+		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+			    family_name(rd.family), family_name(AF_INET6));
+	ret = replay_serve(ctx, &rd);
+	if (ret < 0)
+		return ret;
+	ret = replay_next_dump(c, &rd, &at);
+	if (ret < 0)
+		return ret;	/* damaged: says so */
+	if (ret == 0 || rd.family != AF_INET) {
+		if (recfile_seek(c->replay, at) < 0)
+			return fail(c, -EIO, "%s", recfile_error(c->replay));
+		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+			    c->samples, family_name(AF_INET));
+	}
+	return replay_serve(ctx, &rd);
 }
 
 int collector_dump(struct collector *c, int family, uint32_t states,
@@ -563,10 +676,11 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 			    const void *bc, size_t bclen, collector_cb cb, void *data)
 {
 	struct dump_ctx ctx = { .c = c, .family = family, .states = states,
+				.msgtype = request_type(family),
 				.cb = cb, .data = data, .bclen = bclen };
 	int ret;
 
-	if (family != AF_INET && family != AF_INET6)
+	if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC)
 		return fail(c, -EAFNOSUPPORT, "unsupported address family %d", family);
 	if (bclen > BYTECODE_MAX)
 		return fail(c, -EINVAL, "filter program too long (%zu bytes)", bclen);
@@ -585,22 +699,47 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 	return ret;
 }
 
-int collector_sockets(struct collector *c, unsigned long *n)
+/* The "inuse" count of line @key in a sockstat file, and its "tw". */
+static int sockstat_read(int fd, const char *key, unsigned long *inuse, unsigned long *tw)
 {
 	char buf[512], *p;
-	unsigned long inuse, tw;
 	ssize_t len;
 
-	if (c->sockstat_fd < 0)
+	if (fd < 0)
 		return -ENOENT;
-	len = pread(c->sockstat_fd, buf, sizeof(buf) - 1, 0);
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (len <= 0)
 		return len < 0 ? -errno : -ENODATA;
 	buf[len] = '\0';
-	p = strstr(buf, "\nTCP: ");
-	if (!p || sscanf(p, "\nTCP: inuse %lu orphan %*u tw %lu", &inuse, &tw) != 2)
+	p = strstr(buf, key);
+	if (!p || sscanf(p + strlen(key), " inuse %lu", inuse) != 1)
 		return -EBADMSG;
-	*n = inuse + tw;
+	if (tw && (!(p = strstr(p, " tw ")) || sscanf(p, " tw %lu", tw) != 1))
+		return -EBADMSG;
+	return 0;
+}
+
+int collector_sockets(struct collector *c, unsigned long *n)
+{
+	unsigned long inuse4, inuse6 = 0, tw;
+	int ret;
+
+	/* sockstat's TCP line counts IPv4 sockets and every TIME_WAIT;
+	 * IPv6 sockets are in sockstat6. */
+	ret = sockstat_read(c->sockstat_fd, "TCP:", &inuse4, &tw);
+	if (ret < 0)
+		return ret;
+	sockstat_read(c->sockstat6_fd, "TCP6:", &inuse6, NULL);
+	*n = inuse4 + inuse6 + tw;
+	return 0;
+}
+
+int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi)
+{
+	if (!c->eph_hi)
+		return -ENOENT;
+	*lo = c->eph_lo;
+	*hi = c->eph_hi;
 	return 0;
 }
 
@@ -624,6 +763,8 @@ void collector_close(struct collector *c)
 		close(c->netns_fd);
 	if (c->sockstat_fd >= 0)
 		close(c->sockstat_fd);
+	if (c->sockstat6_fd >= 0)
+		close(c->sockstat6_fd);
 	recfile_close(c->replay);
 	recfile_close(c->record);
 	free(c->buf);

@@ -624,29 +624,19 @@ struct once_arg {
 	struct collector *c;
 };
 
-/* Listeners always come along: they decide every socket's direction (see
- * sampler.c for why IPv6 goes first and one dump per family is enough). */
+/* Listeners always come along: they decide every socket's direction. */
 static int leaks_once(void *arg, struct sampler_info *info)
 {
 	struct leaks *l = ((struct once_arg *)arg)->l;
 	struct collector *c = ((struct once_arg *)arg)->c;
-	static const int families[] = { AF_INET6, AF_INET };
 	int ret = collector_sample_begin(c, &info->time);
 
 	if (ret < 0)
 		return ret;
 	leaks_begin(l, &info->time);
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		int fam = families[i];
-		bool wanted = fam == AF_INET ? l->o.filter.ipv4 : l->o.filter.ipv6;
-		uint32_t mask = TCP_STATE_BIT(TCP_STATE_LISTEN) | (wanted ? l->o.filter.states : 0);
-
-		if (!wanted && fam == AF_INET)
-			continue;
-		ret = collector_dump(c, fam, mask, leaks_add, l);
-		if (ret < 0)
-			return ret;
-	}
+	ret = sampler_dump(c, &l->o.filter, leaks_add, l);
+	if (ret < 0)
+		return ret;
 	return collector_sample_end(c);
 }
 

@@ -174,6 +174,14 @@ int recfile_rewind(struct recfile *f, int64_t mark)
 	return 0;
 }
 
+int recfile_seek(struct recfile *f, int64_t mark)
+{
+	if (fseeko(f->fp, mark, SEEK_SET) != 0)
+		return fail(f, -errno, "cannot seek: %s", strerror(errno));
+	f->offset = mark;
+	return 0;
+}
+
 int recfile_flush(struct recfile *f)
 {
 	if (fflush(f->fp) != 0)

@@ -2,11 +2,13 @@
  * sampler: the dumps of one sample and their order.
  *
  * Direction needs every listener of a port before any other socket on it.
- * The kernel dumps a family's listening hash before its established hash
- * (inet_diag/tcp_diag dump listeners first, then ehash), so one pass is
- * enough if LISTEN is always in the state mask and IPv6 goes first: a
- * dual-stack IPv6 listener takes IPv4 connections, and those only appear in
- * the IPv4 dump.  Asking for LISTEN costs a walk of the listening hash only.
+ * The kernel dumps the listening hash before the established hash, so one
+ * pass is enough if LISTEN is always in the state mask.  Both families are
+ * read in one dump (one walk of the kernel's tables instead of two, and
+ * all listeners of both families come first).  With one family wanted,
+ * that family's dump is the last: a dual-stack IPv6 listener takes IPv4
+ * connections, so for -4 the IPv6 listeners are read first on their own
+ * (a walk of the listening hash only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,20 @@ static double elapsed_ms(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+int sampler_dump(struct collector *c, const struct table_filter *f,
+		 collector_cb cb, void *data)
+{
+	uint32_t mask = TCP_STATE_BIT(TCP_STATE_LISTEN) | f->states;
+	int ret;
+
+	if (f->ipv4 && f->ipv6)
+		return collector_dump(c, AF_UNSPEC, mask, cb, data);
+	if (f->ipv6)	/* IPv4 listeners never classify IPv6 sockets */
+		return collector_dump(c, AF_INET6, mask, cb, data);
+	ret = collector_dump(c, AF_INET6, TCP_STATE_BIT(TCP_STATE_LISTEN), cb, data);
+	return ret < 0 ? ret : collector_dump(c, AF_INET, mask, cb, data);
+}
+
 struct once_arg {
 	struct collector *c;
 	struct table *t;
@@ -38,26 +54,14 @@ static int sample_once(void *arg, struct sampler_info *info)
 {
 	struct collector *c = ((struct once_arg *)arg)->c;
 	struct table *t = ((struct once_arg *)arg)->t;
-	const struct table_filter *f = table_filter(t);
-	static const int families[] = { AF_INET6, AF_INET };
 	int ret;
 
 	table_clear(t);
 	ret = collector_sample_begin(c, &info->time);
+	if (ret == 0)
+		ret = sampler_dump(c, table_filter(t), add_cb, t);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		int fam = families[i];
-		bool wanted = fam == AF_INET ? f->ipv4 : f->ipv6;
-		uint32_t mask = TCP_STATE_BIT(TCP_STATE_LISTEN) | (wanted ? f->states : 0);
-
-		/* IPv4 listeners never decide an IPv6 socket's direction. */
-		if (!wanted && fam == AF_INET)
-			continue;
-		ret = collector_dump(c, fam, mask, add_cb, t);
-		if (ret < 0)
-			return ret;
-	}
 	return collector_sample_end(c);
 }
 

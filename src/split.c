@@ -47,15 +47,54 @@ struct split {
 	struct table *t;
 };
 
+/* The CPU time a cgroup v2 quota (cpu.max of our cgroup or an ancestor)
+ * allows, in whole CPUs rounded up; 0 when there is no quota. */
+static unsigned quota_cpus(void)
+{
+	char line[512], path[600], *cg = NULL;
+	unsigned best = 0;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0) {
+			cg = line + 3;
+			cg[strcspn(cg, "\n")] = '\0';
+			break;
+		}
+	if (f)
+		fclose(f);
+	while (cg && *cg == '/') {
+		unsigned long quota, period;
+		FILE *m;
+		char *slash;
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cpu.max", cg);
+		m = fopen(path, "re");
+		if (m && fscanf(m, "%lu %lu", &quota, &period) == 2 && period) {
+			unsigned n = (unsigned)((quota + period - 1) / period);
+
+			if (!best || n < best)
+				best = n;
+		}
+		if (m)
+			fclose(m);
+		slash = strrchr(cg, '/');
+		if (!slash || slash == cg)
+			break;
+		*slash = '\0';
+	}
+	return best;
+}
+
+/* CPUs we may run on (affinity), and may use (a cgroup quota). */
 static unsigned usable_cpus(void)
 {
 	cpu_set_t set;
-	int n;
+	unsigned n = 1, q = quota_cpus();
 
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 1;
-	n = CPU_COUNT(&set);
-	return n < 1 ? 1 : (unsigned)n;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		n = (unsigned)CPU_COUNT(&set);
+	return q && q < n ? q : n;
 }
 
 int split_new(struct split **out, const char *netns, const struct table_filter *f,
@@ -107,17 +146,19 @@ void split_delete(struct split *sp)
 }
 
 /* Share boundaries: equal counts of the last sample's sockets, or, before
- * there is one, equal slices of Linux's default ephemeral port range, where
+ * there is one, equal slices of the namespace's ephemeral port range, where
  * the larger port of almost every connection lies. */
 static void split_bounds(const struct split *sp, uint32_t *bounds)
 {
 	unsigned n = sp->nshares;
+	uint16_t lo = 32768, hi = 60999;	/* Linux's default range */
 
 	bounds[0] = 0;
 	bounds[n] = 65536;
 	if (sp->hist_total == 0) {
+		collector_port_range(sp->c, &lo, &hi);
 		for (unsigned k = 1; k < n; k++)
-			bounds[k] = 32768 + k * (61000 - 32768) / n;
+			bounds[k] = lo + k * ((uint32_t)hi + 1 - lo) / n;
 		return;
 	}
 	uint64_t cum = 0;
@@ -154,20 +195,11 @@ static int share_cb(const struct sock_rec *rec, void *data)
 static void *share_main(void *arg)
 {
 	struct share *sh = arg;
-	static const int families[] = { AF_INET6, AF_INET };
 	uint32_t states = sh->f->states & ~TCP_STATE_BIT(TCP_STATE_LISTEN);
+	int fam = sh->f->ipv4 && sh->f->ipv6 ? AF_UNSPEC : sh->f->ipv4 ? AF_INET : AF_INET6;
 
-	sh->ret = 0;
-	for (size_t i = 0; i < 2 && states; i++) {
-		int fam = families[i];
-
-		if (fam == AF_INET ? !sh->f->ipv4 : !sh->f->ipv6)
-			continue;
-		sh->ret = collector_dump_filtered(sh->c, fam, states, sh->bc, sh->bclen,
-						  share_cb, sh);
-		if (sh->ret < 0)
-			break;
-	}
+	sh->ret = states ? collector_dump_filtered(sh->c, fam, states, sh->bc, sh->bclen,
+						   share_cb, sh) : 0;
 	return NULL;
 }
 
@@ -190,9 +222,8 @@ static int split_once(void *arg, struct sampler_info *info)
 	if (ret < 0)
 		return ret;
 	/* Listeners of both families first: IPv6 ones may own IPv4 ports. */
-	ret = collector_dump(c, AF_INET6, TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
-	if (ret == 0 && sp->f.ipv4)
-		ret = collector_dump(c, AF_INET, TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
+	ret = collector_dump(c, sp->f.ipv4 ? AF_UNSPEC : AF_INET6,
+			     TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
 	if (ret < 0)
 		return ret;
 
@@ -247,10 +278,16 @@ int split_run(struct split *sp, struct collector *c, struct table *t,
 	unsigned long n = 0;
 	int ret;
 
-	/* A recording holds one socket's replies; the shares' would be lost. */
+	/* A recording holds one socket's replies; the shares' would be lost.
+	 * Unless forced (min_sockets 0), a split must also pay: enough
+	 * sockets, and a filter that lets through the bulk of a busy host
+	 * (ESTABLISHED, TIME_WAIT) -- every share walks the whole hash, so a
+	 * narrow filter costs more CPU than its few sockets save. */
 	if (sp->nshares < 2 || collector_is_replay(c) || collector_is_recording(c) ||
 	    (sp->min_sockets &&
-	     (collector_sockets(c, &n) < 0 || n < sp->min_sockets))) {
+	     (!(sp->f.states & (TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
+				TCP_STATE_BIT(TCP_STATE_TIME_WAIT))) ||
+	      collector_sockets(c, &n) < 0 || n < sp->min_sockets))) {
 		ret = sampler_run(c, t, info);
 		info->shares = 1;
 		return ret;

@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "diag.h"
 #include "table.h"
+#include "sampler.h"
 #include "top_detail.h"
 
 #define SLOTS	(2 * TOP_DETAIL_MAX_PEERS)
@@ -111,8 +112,14 @@ static bool counts_under(const struct table *t, const struct sock_rec *rec,
 static int detail_cb(const struct sock_rec *rec, void *data)
 {
 	struct top_detail *d = data;
+	const struct table_filter *f = table_filter(d->t);
 	struct top_peer *p;
 
+	/* Listeners of every family always come with a dump (they classify
+	 * the rest); only what the table counts belongs in its detail. */
+	if (!(f->states & TCP_STATE_BIT(rec->state)) ||
+	    (rec->family == AF_INET ? !f->ipv4 : !f->ipv6))
+		return 0;
 	if (!counts_under(d->t, rec, d->sum.port, d->sum.dir))
 		return 0;
 	d->sum.sockets++;
@@ -148,8 +155,6 @@ static int peer_cmp(const void *pa, const void *pb)
 int top_detail_collect(struct top_detail *d, struct collector *c, const struct table *t,
 		       uint16_t port, uint8_t dir)
 {
-	static const int families[] = { AF_INET6, AF_INET };
-	const struct table_filter *f = table_filter(t);
 	struct timespec when;
 	size_t n = 0;
 	int ret;
@@ -161,11 +166,8 @@ int top_detail_collect(struct top_detail *d, struct collector *c, const struct t
 	d->sum.complete = true;
 	d->t = t;
 	ret = collector_sample_begin(c, &when);
-	for (size_t i = 0; ret == 0 && i < sizeof(families) / sizeof(families[0]); i++) {
-		if (families[i] == AF_INET ? !f->ipv4 : !f->ipv6)
-			continue;
-		ret = collector_dump(c, families[i], f->states, detail_cb, d);
-	}
+	if (ret == 0)
+		ret = sampler_dump(c, table_filter(t), detail_cb, d);
 	if (ret == 0)
 		ret = collector_sample_end(c);
 	d->t = NULL;

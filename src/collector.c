@@ -48,6 +48,18 @@ struct collector {
 	char err[512];
 };
 
+/*
+ * The kernel resumes a dump between datagrams by skipping, in the hash
+ * bucket where it stopped, as many entries as it had sent from it; a socket
+ * inserted at the head of that bucket in between makes it send the last
+ * one(s) again.  Repeats can only sit at the start of a datagram and repeat
+ * the end of the one before, so the cookies of each datagram's last
+ * DEDUP_WINDOW sockets are enough to count every socket once, in constant
+ * memory.  (A removal there makes the kernel skip one instead: nothing
+ * user space can recover, and within the churn of the sample anyway.)
+ */
+#define DEDUP_WINDOW	64
+
 /* State of one dump, shared by the message callbacks. */
 struct dump_ctx {
 	struct collector *c;
@@ -60,6 +72,10 @@ struct dump_ctx {
 	const void *bc;		/* filter program, or NULL; see dump_live */
 	size_t bclen;
 	int err;		/* negative errno set by a callback */
+	uint64_t prev[DEDUP_WINDOW];	/* last cookies of the previous datagram */
+	uint64_t cur[DEDUP_WINDOW];	/* ... of this one, as a ring */
+	unsigned nprev, ncur;	/* cookies in prev; sockets so far in this datagram */
+	unsigned long repeats;	/* sockets dropped as repeats */
 };
 
 static int fail(struct collector *c, int ret, const char *fmt, ...)
@@ -357,6 +373,18 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 				nlh->nlmsg_len);
 		return MNL_CB_ERROR;
 	}
+	/* INET_DIAG_NOCOOKIE (all ones) means the kernel had none to give;
+	 * the kernel's cookies start at 1, so 0 is none either. */
+	if (rec.cookie != UINT64_MAX && rec.cookie != 0) {
+		if (ctx->ncur < ctx->nprev) {
+			for (unsigned i = 0; i < ctx->nprev; i++)
+				if (ctx->prev[i] == rec.cookie) {
+					ctx->repeats++;
+					return MNL_CB_OK;
+				}
+		}
+		ctx->cur[ctx->ncur++ % DEDUP_WINDOW] = rec.cookie;
+	}
 	if (ctx->family != AF_UNSPEC && rec.family != ctx->family) {
 		ctx->err = fail(ctx->c, -EBADMSG, "%s socket in a dump of %s sockets",
 				family_name(rec.family), family_name(ctx->family));
@@ -445,6 +473,11 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 		return fail(c, -EBADMSG, "truncated netlink message in %s dump (%zu stray bytes)",
 			    family_name(ctx->family), len - off);
 
+	/* This datagram's first sockets are checked against the last ones
+	 * of the datagram before (see DEDUP_WINDOW). */
+	ctx->nprev = ctx->ncur < DEDUP_WINDOW ? ctx->ncur : DEDUP_WINDOW;
+	memcpy(ctx->prev, ctx->cur, ctx->nprev * sizeof(ctx->prev[0]));
+	ctx->ncur = 0;
 	ctx->err = 0;
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, msg_cb, ctx, ctl_cbs, NLMSG_MIN_TYPE);

@@ -11,7 +11,7 @@ PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
 # What only the test suite and benchmarks need.
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
 PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
-                    prometheus-node-exporter)
+                    prometheus-node-exporter valgrind cppcheck clang-tidy)
 
 portstat_install() {
 	local missing=() p

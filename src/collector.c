@@ -654,7 +654,7 @@ static int dump_replay(struct dump_ctx *ctx)
 {
 	struct collector *c = ctx->c;
 	int want = ctx->family, ret;
-	struct recfile_dump rd;
+	struct recfile_dump rd = { 0 };
 	int64_t at;
 
 	if (want != AF_UNSPEC && c->unspec_mark >= 0 &&
@@ -754,7 +754,7 @@ static int sockstat_read(int fd, const char *key, unsigned long *inuse, unsigned
 
 int collector_sockets(struct collector *c, unsigned long *n)
 {
-	unsigned long inuse4, inuse6 = 0, tw;
+	unsigned long inuse4 = 0, inuse6 = 0, tw = 0;
 	int ret;
 
 	/* sockstat's TCP line counts IPv4 sockets and every TIME_WAIT;

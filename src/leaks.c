@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
@@ -438,7 +439,8 @@ static int owners_resolve(struct leaks *l)
 			p->pid = pp->pid;
 			memcpy(p->comm, pp->comm, sizeof(p->comm));
 		} else {
-			strcpy(p->comm, code == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
+			snprintf(p->comm, sizeof(p->comm), "%s",
+				 code == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
 		}
 	}
 	for (size_t g = 0; g < l->ngroups; g++)

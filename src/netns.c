@@ -84,7 +84,8 @@ static int add_named(struct list *l, dev_t nsfs)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		char path[300];
 		struct stat st;
@@ -151,7 +152,8 @@ static int add_held(struct list *l)
 	}
 	/* Lowest pid first: the label names the oldest holder, usually the
 	 * container's init. */
-	qsort(pids, n, sizeof(*pids), cmp_pid);
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_pid);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		char path[300], pid[24], comm[64], label[128];
 		struct stat st;

@@ -134,7 +134,7 @@ int recfile_read(struct recfile *f, uint32_t *type, const void **payload, uint32
 		return -ENODATA;
 	if (n != sizeof(hdr))
 		return fail(f, -EBADMSG, "truncated at byte %lld (block header)",
-			    (long long)(f->offset + (int64_t)n));
+			    (long long)f->offset + (long long)n);
 	if (hdr[0] < RECFILE_SAMPLE || hdr[0] > RECFILE_DATA)
 		return fail(f, -EBADMSG, "corrupt at byte %lld (unknown block type %u)",
 			    (long long)f->offset, hdr[0]);
@@ -152,7 +152,7 @@ int recfile_read(struct recfile *f, uint32_t *type, const void **payload, uint32
 	n = hdr[1] ? fread(f->buf, 1, hdr[1], f->fp) : 0;
 	if (n != hdr[1])
 		return fail(f, -EBADMSG, "truncated at byte %lld (block of %u bytes, %zu present)",
-			    (long long)(f->offset + (int64_t)sizeof(hdr) + (int64_t)n),
+			    (long long)f->offset + (long long)sizeof(hdr) + (long long)n,
 			    hdr[1], n);
 	f->offset += (int64_t)sizeof(hdr) + hdr[1];
 	*type = hdr[0];

@@ -415,6 +415,9 @@ static void sort_step(struct top_ui *ui, int step)
 	struct table_sort cyc[TCP_STATE_COUNT + 2];
 	size_t n = sort_cycle(ui, cyc), cur = 0;
 
+	if (n == 0)
+		return;
+
 	for (size_t i = 0; i < n; i++)
 		if (cyc[i].key == ui->sort.key &&
 		    (cyc[i].key != TABLE_SORT_STATE || cyc[i].state == ui->sort.state))

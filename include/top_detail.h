@@ -1,10 +1,11 @@
 /*
  * top_detail: what the dashboard's detail screen shows about one
  * (port, direction) row beyond its counts: the peers it talks to (by
- * address, per state) and its queue sums.  The table keeps none of this
- * (its memory follows ports, not peers), so it is gathered by one extra
- * dump while the detail screen is open, classified with the table's own
- * listening set so it agrees with the row.
+ * address, per state), its queue sums and the processes holding its
+ * sockets.  The table keeps none of this (its memory follows ports, not
+ * peers), so it is gathered by one extra dump while the detail screen is
+ * open, classified with the table's own listening set so it agrees with
+ * the row, plus one procmap scan for exactly the inodes that dump saw.
  */
 #ifndef PORTSTAT_TOP_DETAIL_H
 #define PORTSTAT_TOP_DETAIL_H
@@ -29,6 +30,30 @@ struct top_peer {
 	uint64_t total;
 };
 
+/* Owners listed per detail at most, most sockets first. */
+#define TOP_DETAIL_MAX_OWNERS	10
+
+struct top_owner {
+	int pid;
+	uint32_t sockets;		/* the row's sockets it holds */
+	char comm[16];			/* "?" if it exited before it was read */
+};
+
+/* Who holds the row's sockets (procmap.h: a socket held by several
+ * processes counts for the first found). */
+struct top_detail_owners {
+	int err;			/* 0, or -errno: no scan (/proc unreadable,
+					 * out of memory); the rest is empty */
+	size_t nprocs;			/* distinct owning processes */
+	size_t ntop;			/* used entries of top */
+	struct top_owner top[TOP_DETAIL_MAX_OWNERS];	/* ties by pid */
+	uint64_t owned;			/* sockets whose owner was found */
+	uint64_t unowned;		/* with an inode, owner not found ("?") */
+	uint64_t no_inode;		/* TIME-WAIT, SYN-RECV, not yet accepted:
+					 * held by no process */
+	unsigned long denied;		/* fd directories we may not read */
+};
+
 struct top_detail_sum {
 	bool valid;			/* collected for port/dir */
 	uint16_t port;
@@ -40,6 +65,7 @@ struct top_detail_sum {
 	uint64_t accept_queue;		/* listeners' accept queues */
 	size_t npeers;
 	uint64_t overflow;		/* sockets of peers past the limit */
+	struct top_detail_owners owners;
 };
 
 struct top_detail;
@@ -49,6 +75,11 @@ struct top_detail *top_detail_new(void);
 
 /* top_detail_delete - accepts NULL. */
 void top_detail_delete(struct top_detail *d);
+
+/* top_detail_set_proc_root - where processes are looked up: "/proc"
+ * unless set (tests pass a tree of their own).  @root is borrowed for the
+ * detail's lifetime. */
+void top_detail_set_proc_root(struct top_detail *d, const char *root);
 
 /* top_detail_clear - forget everything (sum.valid becomes false). */
 void top_detail_clear(struct top_detail *d);

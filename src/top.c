@@ -647,6 +647,52 @@ static void fmt_addr(const struct top_peer *p, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* The detail's owner table (pid, comm, sockets held, busiest first) and
+ * what could not be attributed; returns the next free line. */
+static int draw_owners(struct top *tp, const struct top_detail_sum *ds, int y)
+{
+	const struct top_detail_owners *o = &ds->owners;
+	uint64_t shown = 0;
+
+	if (o->err) {
+		putf(y++, 0, role_attr(tp, ROLE_ERROR), "processes: unknown: %s",
+		     o->err == -ENOMEM ? "out of memory" : strerror(-o->err));
+		return y;
+	}
+	putf(y++, 0, A_NORMAL, "processes: %zu, holding %" PRIu64 " of %" PRIu64 " sockets",
+	     o->nprocs, o->owned, ds->sockets);
+	if (!o->nprocs && !o->unowned && !o->no_inode)
+		return y;
+	attrset(role_attr(tp, ROLE_COLHDR));
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%7s  %-15s %8s", "PID", "COMM", "SOCKETS");
+	for (size_t i = 0; i < o->ntop && y < LINES - 1; i++, y++) {
+		putf(y, 0, A_NORMAL, "%7d  %-15s %8" PRIu32, o->top[i].pid, o->top[i].comm,
+		     o->top[i].sockets);
+		shown += o->top[i].sockets;
+	}
+	if (o->nprocs > o->ntop && y < LINES - 1) {
+		char more[32];
+
+		snprintf(more, sizeof(more), "(%zu more)", o->nprocs - o->ntop);
+		putf(y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "", more, o->owned - shown);
+	}
+	if (o->unowned && y < LINES - 1)
+		putf(y++, 0, role_attr(tp, ROLE_WARN), "%7s  %-15s %8" PRIu64, "?", "?", o->unowned);
+	if (o->no_inode && y < LINES - 1)
+		putf(y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "-", "(no process)", o->no_inode);
+	/* Why "?": as procmap saw it.  Counts stay exact either way. */
+	if (o->unowned && o->denied && y < LINES - 1)
+		putf(y++, 0, role_attr(tp, ROLE_WARN), "?: %lu process%s of other users "
+		     "cannot be inspected without root (CAP_SYS_PTRACE)",
+		     o->denied, o->denied == 1 ? "" : "es");
+	else if (o->unowned && y < LINES - 1)
+		putf(y++, 0, role_attr(tp, ROLE_WARN), "?: held by no process found "
+		     "(closed since the dump, or kernel sockets)");
+	return y;
+}
+
 static void draw_detail(struct top *tp, const struct table *t)
 {
 	const struct top_ui *ui = &tp->ui;
@@ -677,15 +723,14 @@ static void draw_detail(struct top *tp, const struct table *t)
 		putf(y, x, role_attr(tp, ROLE_TITLE), "  TOTAL %" PRIu64, r->total);
 	}
 	y += 2;
-	putf(y++, 0, A_NORMAL, "processes: not known yet; the socket-to-process map "
-	     "comes with 'portstat leaks'");
 	if (tp->cfg->replay) {
-		putf(y++, 0, A_NORMAL, "peers and queues: not in a replay (they need a live dump)");
+		putf(y++, 0, A_NORMAL, "processes, peers and queues: not in a replay "
+		     "(they need a live dump)");
 		draw_footer(tp, keys);
 		return;
 	}
 	if (!have) {
-		putf(y++, 0, role_attr(tp, ROLE_WARN), "peers and queues: %s",
+		putf(y++, 0, role_attr(tp, ROLE_WARN), "processes, peers and queues: %s",
 		     ui->paused ? "paused; they come with the next sample" :
 				  "collecting with the next sample...");
 		draw_footer(tp, keys);
@@ -696,6 +741,8 @@ static void draw_detail(struct top *tp, const struct table *t)
 	     ds->rqueue, ds->wqueue, ds->accept_queue);
 	if (!ds->complete)
 		putf(y++, 0, role_attr(tp, ROLE_ERROR), "incomplete: %s", ds->note);
+	y = draw_owners(tp, ds, y);
+	y++;
 	putf(y++, 0, A_NORMAL, "peers: %zu%s", ds->npeers,
 	     ds->overflow ? " (more not counted)" : "");
 	y++;
@@ -731,7 +778,7 @@ static void draw_help(struct top *tp)
 		"q, F10              quit",
 		"Up/Down, j/k        move the selection",
 		"PgUp/PgDn, Home/End move by a page, to the first or last row",
-		"Enter               detail of the selected port (peers, queues)",
+		"Enter               detail of the selected port (processes, peers, queues)",
 		"Esc, Backspace      back to the list",
 		"s or >, <           next / previous sort column",
 		"r                   reverse the order",

@@ -3,7 +3,8 @@
  * open-addressing hash (allocated once, TOP_DETAIL_MAX_PEERS entries at half
  * load), so a port with a million clients costs bounded memory and no
  * allocation per socket; peers past the limit are counted, not dropped
- * silently.
+ * silently.  The row's socket inodes are kept in a growing array (reused
+ * from sample to sample) for the one procmap scan that names their owners.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "collector.h"
 #include "diag.h"
+#include "procmap.h"
 #include "table.h"
 #include "sampler.h"
 #include "top_detail.h"
@@ -23,6 +25,12 @@ struct top_detail {
 	struct top_detail_sum sum;
 	struct top_peer *slots;		/* SLOTS; total == 0 marks a free slot */
 	const struct top_peer **order;	/* the used slots, busiest first */
+	const char *proc_root;		/* borrowed */
+	/* the row's sockets with an inode, and their uids (procmap orders
+	 * its scan by them); kept across collects */
+	uint32_t *ino, *uid;
+	size_t nino, ino_cap;
+	bool ino_failed;		/* out of memory growing them */
 	/* during a collect */
 	const struct table *t;
 };
@@ -39,7 +47,13 @@ struct top_detail *top_detail_new(void)
 		top_detail_delete(d);
 		return NULL;
 	}
+	d->proc_root = "/proc";
 	return d;
+}
+
+void top_detail_set_proc_root(struct top_detail *d, const char *root)
+{
+	d->proc_root = root ? root : "/proc";
 }
 
 void top_detail_delete(struct top_detail *d)
@@ -48,6 +62,8 @@ void top_detail_delete(struct top_detail *d)
 		return;
 	free(d->slots);
 	free(d->order);
+	free(d->ino);
+	free(d->uid);
 	free(d);
 }
 
@@ -55,6 +71,8 @@ void top_detail_clear(struct top_detail *d)
 {
 	memset(d->slots, 0, SLOTS * sizeof(*d->slots));
 	memset(&d->sum, 0, sizeof(d->sum));
+	d->nino = 0;
+	d->ino_failed = false;
 }
 
 const struct top_detail_sum *top_detail_sum(const struct top_detail *d)
@@ -109,6 +127,37 @@ static bool counts_under(const struct table *t, const struct sock_rec *rec,
 	return d == dir && p == port;
 }
 
+/* Remember @rec's inode for the owner scan.  Out of memory loses the
+ * owners (sum.owners.err), not the rest of the detail. */
+static void inode_add(struct top_detail *d, const struct sock_rec *rec)
+{
+	if (!rec->inode) {
+		d->sum.owners.no_inode++;
+		return;
+	}
+	if (d->ino_failed)
+		return;
+	if (d->nino == d->ino_cap) {
+		size_t cap = d->ino_cap ? d->ino_cap * 2 : 256;
+		uint32_t *ino = realloc(d->ino, cap * sizeof(*ino)), *uid;
+
+		if (!ino) {
+			d->ino_failed = true;
+			return;
+		}
+		d->ino = ino;
+		if (!(uid = realloc(d->uid, cap * sizeof(*uid)))) {
+			d->ino_failed = true;
+			return;
+		}
+		d->uid = uid;
+		d->ino_cap = cap;
+	}
+	d->ino[d->nino] = rec->inode;
+	d->uid[d->nino] = rec->uid;
+	d->nino++;
+}
+
 static int detail_cb(const struct sock_rec *rec, void *data)
 {
 	struct top_detail *d = data;
@@ -123,6 +172,7 @@ static int detail_cb(const struct sock_rec *rec, void *data)
 	if (!counts_under(d->t, rec, d->sum.port, d->sum.dir))
 		return 0;
 	d->sum.sockets++;
+	inode_add(d, rec);
 	if (rec->state == TCP_STATE_LISTEN) {
 		/* A listener has no peer; its Recv-Q is the accept queue. */
 		d->sum.accept_queue += rec->rqueue;
@@ -152,6 +202,65 @@ static int peer_cmp(const void *pa, const void *pb)
 	return memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+/* Whether owner @a ranks before @b: more sockets, then the lower pid. */
+static bool owner_before(const struct procmap_proc *a, const struct top_owner *b)
+{
+	if (a->count != b->sockets)
+		return a->count > b->sockets;
+	return a->pid < b->pid;
+}
+
+/* One procmap scan for the inodes the dump saw; the busiest owners into
+ * sum.owners.top by insertion (there are few slots, maybe many owners). */
+static void owners_resolve(struct top_detail *d)
+{
+	struct top_detail_owners *o = &d->sum.owners;
+	const struct procmap_stats *st;
+	struct procmap *pm = NULL;
+	int ret;
+
+	if (d->ino_failed) {
+		o->err = -ENOMEM;
+		return;
+	}
+	if (!d->nino)
+		return;
+	if ((ret = procmap_new(&pm, d->nino)) < 0) {
+		o->err = ret;
+		return;
+	}
+	/* Within capacity, and no inode is 0: cannot fail.  A socket the
+	 * kernel repeated across datagrams is asked for once. */
+	for (size_t i = 0; i < d->nino; i++)
+		procmap_want(pm, d->ino[i], d->uid[i]);
+	if ((ret = procmap_scan(pm, d->proc_root)) < 0) {
+		o->err = ret;
+		goto out;
+	}
+	st = procmap_stats(pm);
+	o->owned = st->found;
+	o->unowned = st->wanted - st->found;
+	o->denied = st->denied;
+	o->nprocs = procmap_nprocs(pm);
+	for (size_t i = 0; i < o->nprocs; i++) {
+		const struct procmap_proc *p = procmap_proc(pm, i);
+		size_t k = o->ntop;
+
+		while (k > 0 && owner_before(p, &o->top[k - 1]))
+			k--;
+		if (k >= TOP_DETAIL_MAX_OWNERS)
+			continue;
+		if (o->ntop < TOP_DETAIL_MAX_OWNERS)
+			o->ntop++;
+		memmove(&o->top[k + 1], &o->top[k], (o->ntop - 1 - k) * sizeof(o->top[0]));
+		o->top[k].pid = p->pid;
+		o->top[k].sockets = p->count;
+		memcpy(o->top[k].comm, p->comm, sizeof(o->top[k].comm));
+	}
+out:
+	procmap_delete(pm);
+}
+
 int top_detail_collect(struct top_detail *d, struct collector *c, const struct table *t,
 		       uint16_t port, uint8_t dir)
 {
@@ -177,6 +286,7 @@ int top_detail_collect(struct top_detail *d, struct collector *c, const struct t
 		d->sum.complete = false;
 		snprintf(d->sum.note, sizeof(d->sum.note), "%s", collector_error(c));
 	}
+	owners_resolve(d);
 	for (size_t i = 0; i < SLOTS; i++)
 		if (d->slots[i].total)
 			d->order[n++] = &d->slots[i];

@@ -148,7 +148,16 @@ has 'sockets by state:  LISTEN 1  CLOSE-WAIT 7  TOTAL 8' || ps_fail "detail stat
 wait_for main "the peers" has '^127\.0\.0\.1 +7 +CLOSE-WAIT 7$'
 has '^peers: 1$' || ps_fail "peer count"
 has 'Recv-Q [0-9]+  Send-Q [0-9]+' || ps_fail "queue sums"
-has 'processes: not known yet' || ps_fail "processes line"
+# Owners: popgen holds every socket of the row (its server sockets may be
+# spread over worker processes, so the rows named popgen are summed).
+wait_for main "the owners" has '^ +PID +COMM +SOCKETS'
+popgen_sockets() {
+	awk '$1 ~ /^[0-9]+$/ && $2 == "popgen" { n += $NF } END { print n + 0 }' <<<"$S"
+}
+printf '%s\n' "$S" >"$D/detail.txt"
+has '^processes: [0-9]+, holding 8 of 8 sockets$' || ps_fail "processes line"
+[ "$(popgen_sockets)" = 8 ] || ps_fail "popgen holds $(popgen_sockets) sockets, not 8 (7 CLOSE-WAIT + 1 LISTEN)"
+! has '^ +\? +\? ' || ps_fail "owners not found ('?')"
 keys main Escape
 wait_for main "back to the list" rows_are "$ALL"
 keys main h
@@ -233,6 +242,6 @@ else
 	echo "ok - valgrind skipped (not installed, or a sanitizer build)"
 fi
 
-cat "$D/screen-80x24.txt"
+cat "$D/detail.txt" "$D/screen-80x24.txt"
 ps_popgen_stop
 echo "it_top: 10 passed, 0 failed"

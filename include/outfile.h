@@ -27,4 +27,12 @@ int outfile_commit(struct outfile *f, char *err, size_t errlen);
 /* outfile_abort - remove the temporary file and free; accepts NULL. */
 void outfile_abort(struct outfile *f);
 
+/*
+ * outfile_emit - write one whole output with @render: to stdout (flushed)
+ * when @path is NULL, else replacing @path atomically.  @render returns 0
+ * or -errno.  Returns 0, or -errno with a one-line message in @err.
+ */
+int outfile_emit(const char *path, int (*render)(FILE *out, const void *arg),
+		 const void *arg, char *err, size_t errlen);
+
 #endif

@@ -58,6 +58,9 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 /* view_csv_header - the CSV header line. */
 void view_csv_header(FILE *out);
 
+/* view_digits - decimal digits of @v, for column widths. */
+int view_digits(uint64_t v);
+
 /* view_shown - how many of @n sorted rows o->top lets a view show. */
 size_t view_shown(const struct view_opts *o, size_t n);
 

@@ -14,6 +14,7 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "outfile.h"
+#include "pace.h"
 #include "sampler.h"
 #include "view_leaks.h"
 
@@ -30,43 +31,29 @@ static int render(const struct config *cfg, FILE *out, const struct view_leaks *
 	}
 }
 
+struct leaks_output {
+	const struct config *cfg;
+	const struct view_leaks *s;
+	const struct view_opts *o;
+};
+
+static int render_cb(FILE *out, const void *arg)
+{
+	const struct leaks_output *x = arg;
+
+	return render(x->cfg, out, x->s, x->o);
+}
+
 /* One sample to stdout or, with --write, to a file replaced atomically. */
 static int emit(const struct config *cfg, const struct view_leaks *s, const struct view_opts *o)
 {
-	struct outfile *of;
+	struct leaks_output x = { .cfg = cfg, .s = s, .o = o };
 	char err[512];
-	int ret;
+	int ret = outfile_emit(cfg->write, render_cb, &x, err, sizeof(err));
 
-	if (!cfg->write) {
-		if (render(cfg, stdout, s, o) < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
-			return -EIO;
-		}
-		return 0;
-	}
-	ret = outfile_begin(&of, cfg->write, err, sizeof(err));
-	if (ret == 0 && render(cfg, outfile_fp(of), s, o) < 0) {
-		snprintf(err, sizeof(err), "cannot write '%s': %s", cfg->write, strerror(errno));
-		outfile_abort(of);
-		ret = -EIO;
-	} else if (ret == 0) {
-		ret = outfile_commit(of, err, sizeof(err));
-	}
 	if (ret < 0)
 		fprintf(stderr, "portstat: %s\n", err);
 	return ret;
-}
-
-static void timespec_add(struct timespec *t, double secs)
-{
-	long long ns = (long long)(secs * 1e9);
-
-	t->tv_sec += (time_t)(ns / 1000000000LL);
-	t->tv_nsec += (long)(ns % 1000000000LL);
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
 }
 
 /* The one note per run about owners we could not see. */
@@ -133,10 +120,8 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		struct view_leaks vl;
 
 		if (n > 0 && cfg->interval > 0) {
-			timespec_add(&next, cfg->interval);
-			while (!*stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-							 &next, NULL) == EINTR)
-				;
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, stop);
 		}
 		if (*stop)
 			break;

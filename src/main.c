@@ -16,6 +16,7 @@
 #include "leaks_run.h"
 #include "sampler.h"
 #include "outfile.h"
+#include "pace.h"
 #include "split.h"
 #include "table.h"
 #include "top.h"
@@ -44,26 +45,6 @@ static void signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-static void timespec_add(struct timespec *t, double secs)
-{
-	long long ns = (long long)(secs * 1e9);
-
-	t->tv_sec += (time_t)(ns / 1000000000LL);
-	t->tv_nsec += (long)(ns % 1000000000LL);
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
-}
-
-/* Sleep until @when (CLOCK_MONOTONIC); returns early on a stop signal. */
-static void sleep_until(const struct timespec *when)
-{
-	while (!stop_requested &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, when, NULL) == EINTR)
-		;
 }
 
 static int render(const struct config *cfg, FILE *out, const struct view_sample *s,
@@ -160,30 +141,18 @@ static int render_output(FILE *out, const struct output *x)
 	return x->r ? render_allns(out, x) : render(x->cfg, out, x->s, x->o);
 }
 
+static int render_cb(FILE *out, const void *arg)
+{
+	return render_output(out, arg);
+}
+
 /* One sample to stdout, or to --write's file replaced atomically (each
  * sample replaces the last, so the file always holds one whole sample). */
 static int emit(const struct output *x)
 {
-	const struct config *cfg = x->cfg;
-	struct outfile *of;
 	char err[512];
-	int ret;
+	int ret = outfile_emit(x->cfg->write, render_cb, x, err, sizeof(err));
 
-	if (!cfg->write) {
-		if (render_output(stdout, x) < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "portstat: cannot write output: %s\n", strerror(errno));
-			return -EIO;
-		}
-		return 0;
-	}
-	ret = outfile_begin(&of, cfg->write, err, sizeof(err));
-	if (ret == 0 && render_output(outfile_fp(of), x) < 0) {
-		snprintf(err, sizeof(err), "cannot write '%s': %s", cfg->write, strerror(errno));
-		outfile_abort(of);
-		ret = -EIO;
-	} else if (ret == 0) {
-		ret = outfile_commit(of, err, sizeof(err));
-	}
 	if (ret < 0)
 		fprintf(stderr, "portstat: %s\n", err);
 	return ret;
@@ -246,8 +215,8 @@ static int run_report(const struct config *cfg)
 		struct view_sample vs;
 
 		if (n > 0 && cfg->interval > 0) {
-			timespec_add(&next, cfg->interval);
-			sleep_until(&next);
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, &stop_requested);
 		}
 		if (stop_requested)
 			break;
@@ -314,8 +283,8 @@ static int run_all_netns(const struct config *cfg)
 		char err[512];
 
 		if (round > 0) {
-			timespec_add(&next, cfg->interval);
-			sleep_until(&next);
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, &stop_requested);
 		}
 		if (stop_requested)
 			break;

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,4 +95,28 @@ void outfile_abort(struct outfile *f)
 	free(f->tmp);
 	free(f->path);
 	free(f);
+}
+
+int outfile_emit(const char *path, int (*render)(FILE *out, const void *arg),
+		 const void *arg, char *err, size_t errlen)
+{
+	struct outfile *of;
+	int ret;
+
+	if (!path) {
+		if (render(stdout, arg) < 0 || fflush(stdout) != 0) {
+			snprintf(err, errlen, "cannot write output: %s", strerror(errno));
+			return -EIO;
+		}
+		return 0;
+	}
+	ret = outfile_begin(&of, path, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (render(outfile_fp(of), arg) < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		outfile_abort(of);
+		return -EIO;
+	}
+	return outfile_commit(of, err, errlen);
 }

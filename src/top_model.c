@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "top_model.h"
+#include "view.h"
 
 #define HIST_KEYS	(2u * 65536u)
 
@@ -279,17 +280,6 @@ static int col_prio(const struct top_col *c, const struct table_sort *sort)
 	}
 }
 
-static int digits(uint64_t v)
-{
-	int d = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		d++;
-	}
-	return d;
-}
-
 #define LAYOUT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		       TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
@@ -312,12 +302,12 @@ size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t t
 		if (!(LAYOUT_ALWAYS & TCP_STATE_BIT(st)) && !totals[st] && !sorted)
 			continue;
 		w = (int)strlen(tcp_state_label(st));
-		if (digits(totals[st]) > w)
-			w = digits(totals[st]);
+		if (view_digits(totals[st]) > w)
+			w = view_digits(totals[st]);
 		c[n++] = (struct top_col){ .kind = TOP_COL_STATE, .state = st, .width = w };
 	}
 	c[n++] = (struct top_col){ .kind = TOP_COL_TOTAL,
-				   .width = digits(total) > 5 ? digits(total) : 5 };
+				   .width = view_digits(total) > 5 ? view_digits(total) : 5 };
 	c[n++] = (struct top_col){ .kind = TOP_COL_RATE, .width = RATE_WIDTH };
 	c[n++] = (struct top_col){ .kind = TOP_COL_SPARK, .width = TOP_HIST_LEN };
 

@@ -27,6 +27,17 @@ const struct table_row **view_sorted_rows(const struct table *t,
 	return rows;
 }
 
+int view_digits(uint64_t v)
+{
+	int d = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		d++;
+	}
+	return d;
+}
+
 size_t view_shown(const struct view_opts *o, size_t n)
 {
 	return o->top && o->top < n ? o->top : n;

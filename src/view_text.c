@@ -22,17 +22,6 @@ struct line {
 	uint64_t total;
 };
 
-static int digits(uint64_t v)
-{
-	int d = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		d++;
-	}
-	return d;
-}
-
 static void line_from_row(struct line *l, const struct table_row *r)
 {
 	snprintf(l->port, sizeof(l->port), "%u", r->port);
@@ -90,12 +79,12 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 		    ((TEXT_ALWAYS & TCP_STATE_BIT(st)) || tot->n[st])) {
 			cols[ncols] = st;
 			w[ncols] = (int)strlen(tcp_state_label(st));
-			if (digits(tot->n[st]) > w[ncols])
-				w[ncols] = digits(tot->n[st]);
+			if (view_digits(tot->n[st]) > w[ncols])
+				w[ncols] = view_digits(tot->n[st]);
 			ncols++;
 		}
 	}
-	wtotal = digits(tot->total) > 5 ? digits(tot->total) : 5;
+	wtotal = view_digits(tot->total) > 5 ? view_digits(tot->total) : 5;
 	for (size_t i = 0; i < nlines; i++)
 		if ((int)strlen(lines[i].port) > wport)
 			wport = (int)strlen(lines[i].port);

@@ -37,6 +37,27 @@ for sig in INT TERM HUP; do
 	fi
 done
 
+# leaks -i ends the same way on every signal: whole JSON lines and the last
+# sample's monitoring status (0-3: whatever this namespace holds), never
+# death by the signal.
+for sig in INT TERM HUP; do
+	"$portstat" leaks -f json -i 0.05 > "$tmp/leaks-$sig.out" 2> "$tmp/leaks-$sig.err" &
+	pid=$!
+	for _ in $(seq 200); do
+		[ "$(wc -l < "$tmp/leaks-$sig.out")" -ge 3 ] && break
+		sleep 0.05
+	done
+	kill -s "$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	pid=
+	if [ "$rc" -gt 3 ] || ! jq -e . "$tmp/leaks-$sig.out" > /dev/null; then
+		ko "leaks SIG$sig: exit $rc, stderr: $(cat "$tmp/leaks-$sig.err")"
+	else
+		pass=$((pass + 1))
+	fi
+done
+
 # SIGPIPE: the reader leaves after one line; portstat ends without a word.
 ( "$portstat" -f json -i 0.05 2> "$tmp/pipe.err"; echo "$?" > "$tmp/pipe.rc" ) | head -1 > /dev/null
 for _ in $(seq 100); do [ -s "$tmp/pipe.rc" ] && break; sleep 0.05; done

@@ -124,5 +124,12 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("churned %lu connections in %.1f s\n", n, now() - t0);
+	for (unsigned long i = 0; i < window; i++)
+		if (conn[i][0]) {
+			slam(conn[i][0]);
+			slam(conn[i][1]);
+		}
+	close(lfd);
+	free(conn);
 	return 0;
 }

@@ -9,6 +9,7 @@
  * sample runs because nothing on the input path waits for one.
  */
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <langinfo.h>
@@ -284,8 +285,18 @@ static int term_check(char *err, size_t errlen)
 
 static int curses_init(struct top *tp, char *err, size_t errlen)
 {
-	/* newterm(), unlike initscr(), returns NULL for a terminal type it
-	 * does not know instead of printing and exiting. */
+	int terr;
+
+	/* The terminal type is checked first with setupterm(), which only
+	 * reads the terminfo entry: a newterm() that fails (it returns NULL
+	 * rather than exiting, unlike initscr()) leaves a screen allocated
+	 * inside ncurses that nothing can free. */
+	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
+		snprintf(err, errlen, "unknown terminal type '%s' (TERM); "
+			 "use 'portstat report' for plain output", getenv("TERM"));
+		return -ENOTTY;
+	}
+	del_curterm(cur_term);
 	tp->screen = newterm(NULL, stdout, stdin);
 	if (!tp->screen) {
 		snprintf(err, errlen, "unknown terminal type '%s' (TERM); "
@@ -774,7 +785,7 @@ static void draw_detail(struct top *tp, const struct table *t)
 
 static void draw_help(struct top *tp)
 {
-	static const char *const lines[] = {
+	static const char *const help_text[] = {
 		"q, F10              quit",
 		"Up/Down, j/k        move the selection",
 		"PgUp/PgDn, Home/End move by a page, to the first or last row",
@@ -798,8 +809,8 @@ static void draw_help(struct top *tp)
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
 	put(y++, 0, -1, role_attr(tp, ROLE_COLHDR), "KEYS");
-	for (size_t i = 0; lines[i] && y < LINES - 1; i++)
-		put(y++, 1, -1, A_NORMAL, lines[i]);
+	for (size_t i = 0; help_text[i] && y < LINES - 1; i++)
+		put(y++, 1, -1, A_NORMAL, help_text[i]);
 	put(LINES - 1, 0, -1, A_NORMAL, "Esc, h or ? to go back");
 }
 

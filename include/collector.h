@@ -98,6 +98,11 @@ void collector_set_ext(struct collector *c, uint8_t ext);
 /* collector_sample_end - the sample is complete; flush the recording. */
 int collector_sample_end(struct collector *c);
 
+/* collector_copy_error - make @src's last failure @dst's (a parallel
+ * share failed; callers read the main collector's message).  Returns
+ * @ret. */
+int collector_copy_error(struct collector *dst, const struct collector *src, int ret);
+
 /* collector_error - the last failure as one line (no trailing newline). */
 const char *collector_error(const struct collector *c);
 

@@ -162,7 +162,9 @@ static int nl_open(struct collector *c)
 	struct mnl_socket *nl = NULL;
 
 	if (c->netns_fd >= 0) {
-		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		/* thread-self: setns() moves this thread only, and another
+		 * thread (--all-netns) may be elsewhere at this moment. */
+		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (self < 0)
 			return fail(c, -errno, "cannot open own network namespace: %s",
 				    strerror(errno));
@@ -460,7 +462,9 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 	 * datagram would lose sockets without a word), and mnl_nlmsg_ok()
 	 * compares (int)nlmsg_len, so a length of 2^31 or more from a damaged
 	 * recording would pass and send it off the end of the buffer. */
-	while (len - off >= sizeof(struct nlmsghdr)) {
+	/* off can pass len by the last message's alignment padding: test it
+	 * first, or the unsigned len - off wraps and the walk runs on. */
+	while (off < len && len - off >= sizeof(struct nlmsghdr)) {
 		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
 
 		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
@@ -495,6 +499,7 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 		return fail(c, -EBADMSG, "netlink message from an unexpected port id");
 	case EPROTO:
 		return fail(c, -EBADMSG, "netlink message with an unexpected sequence number");
+	case EOPNOTSUPP:	/* the TCPDIAG_GETSOCK path without inet_diag */
 	case ENOENT:
 		return fail(c, -ENOENT,
 			    "the kernel has no TCP socket diagnostics for %s; load them with 'modprobe tcp_diag'",
@@ -504,6 +509,26 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 			    family_name(ctx->family),
 			    errno ? strerror(errno) : "bad netlink message");
 	}
+}
+
+/* A receive that fails ends the dump without an NLMSG_DONE from the
+ * kernel; the recording gets one carrying the error, so a replay ends the
+ * dump the same way (a retry, or a partial sample) and not as a truncated
+ * file. */
+static int record_done(struct collector *c, int error)
+{
+	struct {
+		struct nlmsghdr nlh;
+		int error;
+	} done = {
+		.nlh = { .nlmsg_len = sizeof(done), .nlmsg_type = NLMSG_DONE,
+			 .nlmsg_flags = NLM_F_MULTI, .nlmsg_seq = c->seq },
+		.error = error,
+	};
+	int saved = errno, ret = record(c, RECFILE_DATA, &done, sizeof(done));
+
+	errno = saved;
+	return ret;
 }
 
 static int dump_live(struct dump_ctx *ctx)
@@ -551,6 +576,8 @@ static int dump_live(struct dump_ctx *ctx)
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(c->nl, c->buf, COLLECTOR_BUFSIZE);
 
+		if (n < 0 && errno != EINTR && (ret = record_done(c, -errno)) < 0)
+			return ret;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -779,6 +806,13 @@ int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi)
 void collector_set_ext(struct collector *c, uint8_t ext)
 {
 	c->ext = ext;
+}
+
+int collector_copy_error(struct collector *dst, const struct collector *src, int ret)
+{
+	if (dst != src)
+		snprintf(dst->err, sizeof(dst->err), "%s", src->err);
+	return ret;
 }
 
 const char *collector_error(const struct collector *c)

@@ -255,9 +255,10 @@ static int split_once(void *arg, struct sampler_info *info)
 	for (unsigned i = 1; i < started; i++)
 		pthread_join(sp->shares[i].tid, NULL);
 
+	/* The caller reads the main collector's message. */
 	for (unsigned i = 0; i < sp->nshares; i++)
 		if (sp->shares[i].ret < 0)
-			return sp->shares[i].ret;	/* share i's collector has the message */
+			return collector_copy_error(c, sp->shares[i].c, sp->shares[i].ret);
 	memset(sp->hist, 0, sizeof(sp->hist));
 	sp->hist_total = 0;
 	for (unsigned i = 0; i < sp->nshares; i++) {

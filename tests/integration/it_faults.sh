@@ -68,6 +68,23 @@ jq -r .error "$out" | grep -q "ENOBUFS.*after 3 attempts" || ps_fail "enobufs:2+
 grep -q "^portstat: incomplete sample" "$err" || ps_fail "enobufs:2+: no warning"
 echo "ok: enobufs:2+ incomplete after 3 attempts"
 
+# A share of a split sample that fails: its message reaches the user.
+env NLFAULT=error:4 LD_PRELOAD="$NLFAULT_LIB" PORTSTAT_SPLIT=2 "$PORTSTAT" -N "$ns" -f json > "$out" 2> "$err"
+rc=$?
+[ "$rc" = 1 ] && grep -q "Operation not permitted" "$err" || ps_fail "split share error: exit $rc: '$(cat "$err")'"
+echo "ok: a failing share's error is reported: $(cat "$err")"
+
+# A recording of a sample that stayed incomplete replays as incomplete
+# (the same partial table and warning), not as a damaged file.
+env NLFAULT=enobufs:2+ LD_PRELOAD="$NLFAULT_LIB" "$PORTSTAT" -N "$ns" -f json \
+	--record "$PS_TMPDIR/partial.rec" > "$PS_TMPDIR/live.json" 2> /dev/null
+"$PORTSTAT" --replay "$PS_TMPDIR/partial.rec" -f json > "$PS_TMPDIR/replayed.json" 2> "$err"
+rc=$?
+[ "$rc" = 1 ] && grep -q "^portstat: incomplete sample" "$err" || ps_fail "partial replay: exit $rc: $(cat "$err")"
+[ "$(jq -c 'del(.error, .netns)' "$PS_TMPDIR/live.json")" = "$(jq -c 'del(.error, .netns)' "$PS_TMPDIR/replayed.json")" ] ||
+	ps_fail "partial replay differs: $(head -c 300 "$PS_TMPDIR/replayed.json")"
+echo "ok: an incomplete recorded sample replays as incomplete"
+
 # --write into a full filesystem, then a read-only one: the old file stays.
 mnt=$PS_TMPDIR/small
 mkdir "$mnt"

@@ -142,6 +142,39 @@ START_TEST(test_every_byte_flipped)
 }
 END_TEST
 
+/* The last message of a datagram need not end on a 4-byte boundary; the
+ * framing check must not step past the datagram's end (found by review:
+ * it read 3 bytes beyond a 17-byte block). */
+START_TEST(test_unaligned_last_message)
+{
+	unsigned char file[16 + 8 + 16 + 8 + 8 + 8 + 17];
+	uint32_t hdr[2];
+	int64_t when[2] = { 1700000000, 0 };
+	uint8_t dump[8] = { 10, 6, 0, 0, 0xfe, 0x0f, 0, 0 };
+	uint32_t msg[5] = { 17, 0, 0, 0, 0 };
+	size_t o = 0;
+	uint64_t totals[4] = { 0 };
+	char err[256] = "";
+
+	memcpy(file, "PORTSTAT", 8);
+	hdr[0] = 1, hdr[1] = 0;
+	memcpy(file + 8, hdr, 8);
+	o = 16;
+	hdr[0] = 1, hdr[1] = 16;		/* SAMPLE */
+	memcpy(file + o, hdr, 8), o += 8;
+	memcpy(file + o, when, 16), o += 16;
+	hdr[0] = 2, hdr[1] = 8;			/* DUMP: IPv6, all states */
+	memcpy(file + o, hdr, 8), o += 8;
+	memcpy(file + o, dump, 8), o += 8;
+	hdr[0] = 3, hdr[1] = 17;		/* DATA: one 17-byte message */
+	memcpy(file + o, hdr, 8), o += 8;
+	memcpy(file + o, msg, 17), o += 17;
+	ck_assert_uint_eq(o, sizeof(file));
+	ck_assert_int_eq(replay(file, sizeof(file), totals, err), 0);
+	ck_assert_msg(err[0] != '\0', "no error for a damaged datagram");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("damaged");
@@ -153,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, test_intact_file_has_two_whole_samples);
 	tcase_add_test(tc, test_cut_at_every_offset);
 	tcase_add_test(tc, test_every_byte_flipped);
+	tcase_add_test(tc, test_unaligned_last_message);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -158,6 +158,20 @@ static int emit(const struct output *x)
 	return ret;
 }
 
+/* How the report's views render, from the command line. */
+static struct view_opts report_view_opts(const struct config *cfg)
+{
+	return (struct view_opts){
+		.sort = cfg->sort,
+		.top = cfg->top,
+		.header = cfg->header,
+		/* A time line per sample only when there is more than one in
+		 * the output. */
+		.stamp = cfg->count != 1 && !cfg->write,
+		.first = true,
+	};
+}
+
 static int run_report(const struct config *cfg)
 {
 	struct collector *c = NULL;
@@ -168,15 +182,7 @@ static int run_report(const struct config *cfg)
 	char err[512];
 	int status = CLI_EXIT_OK, ret;
 	struct timespec next;
-	struct view_opts vo = {
-		.sort = cfg->sort,
-		.top = cfg->top,
-		.header = cfg->header,
-		/* A time line per sample only when there is more than one in
-		 * the output. */
-		.stamp = cfg->count != 1 && !cfg->write,
-		.first = true,
-	};
+	struct view_opts vo = report_view_opts(cfg);
 
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
@@ -267,13 +273,7 @@ static int run_all_netns(const struct config *cfg)
 {
 	int status = CLI_EXIT_OK;
 	struct timespec next;
-	struct view_opts vo = {
-		.sort = cfg->sort,
-		.top = cfg->top,
-		.header = cfg->header,
-		.stamp = cfg->count != 1 && !cfg->write,
-		.first = true,
-	};
+	struct view_opts vo = report_view_opts(cfg);
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {

@@ -35,10 +35,18 @@ enum {
 	CLI_EXIT_LEAKS_USAGE = 3,
 };
 
+/* What the report's rows are (--by). */
+enum cli_rows {
+	CLI_ROWS_PORTS,		/* service, local or remote: filter.by */
+	CLI_ROWS_PROCESS,	/* owning processes */
+	CLI_ROWS_CGROUP,	/* the sockets' cgroups */
+};
+
 struct config {
 	enum cli_command command;
 	enum cli_format format;
 	struct table_filter filter;	/* --by, --state, --port, -4, -6 */
+	enum cli_rows rows;		/* --by process|cgroup */
 	struct table_sort sort;
 	size_t top;			/* 0 = every row */
 	bool header;

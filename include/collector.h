@@ -95,6 +95,10 @@ int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi);
  */
 void collector_set_ext(struct collector *c, uint8_t ext);
 
+/* collector_set_attrs - parse the attributes the kernel sends unasked
+ * (INET_DIAG_CGROUP_ID) of every socket, not only of IPv6 listeners. */
+void collector_set_attrs(struct collector *c, bool on);
+
 /* collector_sample_end - the sample is complete; flush the recording. */
 int collector_sample_end(struct collector *c);
 

@@ -27,6 +27,9 @@ struct sock_rec {
 	uint32_t uid;
 	uint32_t inode;		/* 0 for timewait and request sockets */
 	uint64_t cookie;	/* the kernel's socket cookie */
+	/* The cgroup (v2) id of the socket's creator, from INET_DIAG_CGROUP_ID
+	 * (Linux 5.7+, full sockets only); 0 when absent or not parsed. */
+	uint64_t cgroup_id;
 	/* From struct tcp_info (INET_DIAG_INFO), valid when has_info: */
 	uint32_t info_last_data_recv;	/* ms since data was last received */
 	uint32_t info_last_ack_recv;	/* ms since an ACK was last received */
@@ -42,7 +45,8 @@ enum {
  * diag_parse - decode one SOCK_DIAG_BY_FAMILY reply into @rec.
  * @nlh must be a complete message (nlmsg_len covers its bytes).  Attributes
  * are walked only where needed: for IPv6 listeners (dual-stack flag) or when
- * @flags has DIAG_PARSE_ATTRS.  An INET_DIAG_INFO attribute (only sent
+ * @flags has DIAG_PARSE_ATTRS.  INET_DIAG_CGROUP_ID (sent unasked by
+ * Linux 5.7+ for full sockets) fills cgroup_id.  An INET_DIAG_INFO attribute (only sent
  * when the request's idiag_ext asked for it) fills the info_* fields and
  * sets has_info; the kernel's struct tcp_info may be shorter or longer than
  * ours, so only the bytes both know are read.

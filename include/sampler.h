@@ -11,6 +11,7 @@
 
 #include "collector.h"
 
+struct owners;
 struct table;
 struct table_filter;
 
@@ -54,5 +55,13 @@ int sampler_dump(struct collector *c, const struct table_filter *f,
  */
 int sampler_retry(struct collector *c, struct sampler_info *info,
 		  int (*once)(void *arg, struct sampler_info *info), void *arg);
+
+/*
+ * sampler_run_owners - sampler_run() that also counts what the table
+ * counted per owner into @o (cleared first), then resolves the owners
+ * (owners_resolve() with @root).  The same returns, and -ENOMEM.
+ */
+int sampler_run_owners(struct collector *c, struct table *t, struct owners *o,
+		       const char *root, struct sampler_info *info);
 
 #endif

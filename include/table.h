@@ -75,7 +75,8 @@ void table_delete(struct table *t);
 /* table_clear - forget all counts and listeners, keep the memory. */
 void table_clear(struct table *t);
 
-/* table_add - count one socket.  Returns 0 or -ENOMEM. */
+/* table_add - count one socket.  Returns 1 when it was counted, 0 when the
+ * filter leaves it out, or -ENOMEM. */
 int table_add(struct table *t, const struct sock_rec *rec);
 
 const struct table_filter *table_filter(const struct table *t);
@@ -100,6 +101,11 @@ int table_merge(struct table *dst, const struct table *src);
 
 /* table_is_listening - whether @port is a listening port for @family. */
 bool table_is_listening(const struct table *t, int family, uint16_t port);
+
+/* table_row_cmp - <0, 0 or >0 as @a comes before, with or after @b in the
+ * order of @sort (the order of table_sorted()). */
+int table_row_cmp(const struct table_row *a, const struct table_row *b,
+		  const struct table_sort *s);
 
 /*
  * table_sorted - fill @out (table_nrows() entries) with the rows in the

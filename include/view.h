@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "owners.h"
 #include "table.h"
 
 /* One sample as the views see it; everything is borrowed. */
@@ -22,6 +23,7 @@ struct view_sample {
 	bool complete;
 	const char *note;	/* why incomplete, or NULL */
 	double cost_ms;		/* how long the sample took */
+	const struct owners *owners;	/* --by process|cgroup: the rows */
 };
 
 struct view_opts {
@@ -37,6 +39,12 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 int view_json_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 int view_csv_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
 int view_prom_render(FILE *out, const struct view_sample *s, const struct view_opts *o);
+
+/* The report with rows per owner (s->owners, --by process|cgroup). */
+int view_owners_text(FILE *out, const struct view_sample *s, const struct view_opts *o);
+int view_owners_json(FILE *out, const struct view_sample *s, const struct view_opts *o);
+int view_owners_csv(FILE *out, const struct view_sample *s, const struct view_opts *o);
+int view_owners_prom(FILE *out, const struct view_sample *s, const struct view_opts *o);
 
 /* The Prometheus metric families, in output order. */
 enum {
@@ -55,8 +63,40 @@ void view_prom_header(FILE *out, int family);
 int view_prom_family(FILE *out, int family, const struct view_sample *s,
 		     const struct view_opts *o, const char *netns);
 
+/* ---- text grid, shared by the port and the owner reports ---- */
+
+#define VIEW_KEYS_MAX	2
+
+/* One line of the text report: its key cells (PORT, DIR / PID, COMMAND /
+ * CGROUP) and counts. */
+struct view_line {
+	char buf[VIEW_KEYS_MAX][24];	/* storage for short keys */
+	const char *key[VIEW_KEYS_MAX];
+	uint64_t n[TCP_STATE_MAX + 1];
+	uint64_t total;
+};
+
+/*
+ * view_text_grid - @nlines lines (the last one the totals) under the key
+ * titles @head (@nkeys of them), aligned: key columns left, the state
+ * columns the filter selects that are non-zero or always shown, TOTAL.
+ * With o->stamp a "# TIME" line first; an incomplete sample a note last.
+ */
+int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opts *o,
+		   const char *const *head, int nkeys, const struct view_line *lines,
+		   size_t nlines);
+
+/* view_line_totals - @l as the "total" line of @t. */
+void view_line_totals(struct view_line *l, const struct table *t, int nkeys);
+
 /* view_csv_header - the CSV header line. */
 void view_csv_header(FILE *out);
+
+/* view_csv_field - @s as one CSV field, quoted when it must be. */
+void view_csv_field(FILE *out, const char *s);
+
+/* view_prom_value - @v escaped for a label value (no quotes). */
+void view_prom_value(FILE *out, const char *v);
 
 /* view_digits - decimal digits of @v, for column widths. */
 int view_digits(uint64_t v);

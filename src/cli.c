@@ -162,8 +162,18 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			cfg->filter.by = TABLE_BY_LOCAL;
 		else if (strcmp(arg, "remote") == 0)
 			cfg->filter.by = TABLE_BY_REMOTE;
+		else if (strcmp(arg, "process") == 0)
+			cfg->rows = CLI_ROWS_PROCESS;
+		else if (strcmp(arg, "cgroup") == 0)
+			cfg->rows = CLI_ROWS_CGROUP;
 		else
-			return bad(err, errlen, "unknown --by '%s' (service, local or remote)", arg);
+			return bad(err, errlen,
+				   "unknown --by '%s' (service, local, remote, process or cgroup)", arg);
+		/* The last --by wins; owner rows filter -p by service port. */
+		if (strcmp(arg, "process") != 0 && strcmp(arg, "cgroup") != 0)
+			cfg->rows = CLI_ROWS_PORTS;
+		else
+			cfg->filter.by = TABLE_BY_SERVICE;
 		break;
 	case OPT_SORT:
 		if (parse_sort(arg, &cfg->sort) < 0)
@@ -289,6 +299,24 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	return 0;
 }
 
+/* --by process and --by cgroup: rows of the report, live or recorded. */
+static int check_rows(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *by = cfg->rows == CLI_ROWS_PROCESS ? "process" : "cgroup";
+
+	if (cfg->rows == CLI_ROWS_PORTS)
+		return 0;
+	if (cfg->command != CLI_REPORT)
+		return bad(err, errlen, "--by %s applies to the report only, not to '%s'",
+			   by, cfg->command == CLI_TOP ? "top" : "leaks");
+	if (cfg->all_netns)
+		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
+	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)
+		return bad(err, errlen,
+			   "--by process cannot be used with --replay (owners come from this host's /proc, not from the recording)");
+	return 0;
+}
+
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen)
 {
 	bool has_interval = false, v4 = false, v6 = false, states_given = false;
@@ -350,6 +378,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return bad(err, errlen, "--replay and --netns cannot be used together");
 	if (check_leaks(cfg, states_given, err, errlen) < 0)
 		return -EINVAL;
+	if (check_rows(cfg, err, errlen) < 0)
+		return -EINVAL;
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -390,10 +420,10 @@ void cli_help(FILE *out)
 "                         syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
 "                         close-wait, last-ack, listening, closing, or a group:\n"
 "                         all, connected, synchronized, bucket, big\n"
-"  -p, --port LIST        only these ports: 80,443,8000-8100\n"
-"  -4, -6                 IPv4 or IPv6 sockets only\n"
-"      --by KEY           port to count under: service (default; local port\n"
-"                         if inbound, peer port if outbound), local, remote\n"
+"  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
+"      --by KEY           rows per port: service (default; local port if\n"
+"                         inbound, peer port if outbound), local, remote;\n"
+"                         or rows per owner: process, cgroup\n"
 "      --sort KEY         total (default), port, or a state name\n"
 "      --top N            show N rows; the rest are summed as 'other'\n"
 "  -H, --no-header        no column header line\n"

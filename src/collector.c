@@ -43,6 +43,7 @@ struct collector {
 	bool in_sample;		/* begun and not yet ended */
 	unsigned long samples;	/* samples begun, for messages */
 	uint8_t ext;		/* idiag_ext of live requests (INET_DIAG_* bits) */
+	bool attrs;		/* parse every socket's attributes */
 	int64_t unspec_mark;	/* replay: this sample's both-family dump, or -1 */
 	char *buf;
 	char err[512];
@@ -370,7 +371,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	/* Attributes are walked only when extensions were asked for, so a
 	 * plain dump pays nothing for them. */
-	if (diag_parse(nlh, ctx->c->ext ? DIAG_PARSE_ATTRS : 0, &rec) < 0) {
+	if (diag_parse(nlh, ctx->c->ext || ctx->c->attrs ? DIAG_PARSE_ATTRS : 0, &rec) < 0) {
 		ctx->err = fail(ctx->c, -EBADMSG, "malformed sock_diag message (%u bytes)",
 				nlh->nlmsg_len);
 		return MNL_CB_ERROR;
@@ -806,6 +807,11 @@ int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi)
 void collector_set_ext(struct collector *c, uint8_t ext)
 {
 	c->ext = ext;
+}
+
+void collector_set_attrs(struct collector *c, bool on)
+{
+	c->attrs = on;
 }
 
 int collector_copy_error(struct collector *dst, const struct collector *src, int ret)

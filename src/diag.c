@@ -14,6 +14,10 @@
 #include "diag.h"
 #include "tcp_state.h"
 
+#ifndef INET_DIAG_CGROUP_ID	/* Linux 5.7's uapi; the value is fixed */
+#define INET_DIAG_CGROUP_ID 21
+#endif
+
 static int attr_cb(const struct nlattr *attr, void *data)
 {
 	struct sock_rec *rec = data;
@@ -43,6 +47,11 @@ static int attr_cb(const struct nlattr *attr, void *data)
 		rec->has_info = 1;
 		break;
 	}
+	case INET_DIAG_CGROUP_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		rec->cgroup_id = mnl_attr_get_u64(attr);
+		break;
 	default:
 		break;
 	}

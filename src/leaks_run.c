@@ -82,6 +82,8 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.filter = cfg->filter,
 		.owners = !cfg->replay,
 		.proc_root = "/proc",
+		/* A recording's cgroup ids are another moment's: not resolved. */
+		.cgroup_root = cfg->replay ? "" : NULL,
 		/* More than one sample: follow sockets across them. */
 		.track = cfg->count != 1,
 	};

@@ -16,6 +16,7 @@
 #include "leaks_run.h"
 #include "sampler.h"
 #include "outfile.h"
+#include "owners.h"
 #include "pace.h"
 #include "split.h"
 #include "table.h"
@@ -47,9 +48,26 @@ static void signals_init(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+static int render_owners(const struct config *cfg, FILE *out, const struct view_sample *s,
+			 const struct view_opts *o)
+{
+	switch (cfg->format) {
+	case CLI_FORMAT_JSON:
+		return view_owners_json(out, s, o);
+	case CLI_FORMAT_CSV:
+		return view_owners_csv(out, s, o);
+	case CLI_FORMAT_PROMETHEUS:
+		return view_owners_prom(out, s, o);
+	default:
+		return view_owners_text(out, s, o);
+	}
+}
+
 static int render(const struct config *cfg, FILE *out, const struct view_sample *s,
 		  const struct view_opts *o)
 {
+	if (s->owners)
+		return render_owners(cfg, out, s, o);
 	switch (cfg->format) {
 	case CLI_FORMAT_JSON:
 		return view_json_render(out, s, o);
@@ -172,11 +190,42 @@ static struct view_opts report_view_opts(const struct config *cfg)
 	};
 }
 
+/* The one note per run about owners --by could not see. */
+static void owners_note(const struct owners *w, bool *said)
+{
+	const struct owners_stats *st = owners_stats(w);
+
+	if (*said)
+		return;
+	if (st->no_proc) {
+		fprintf(stderr, "portstat: note: owners unknown (\"?\"): /proc could not be read\n");
+		*said = true;
+	} else if (st->unknown && st->denied) {
+		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+			"%lu process%s of other users cannot be inspected without root "
+			"(CAP_SYS_PTRACE); counts are exact\n",
+			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s",
+			st->denied, st->denied == 1 ? "" : "es");
+		*said = true;
+	} else if (st->unknown) {
+		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+			"no process visible here holds them (another PID namespace, or they "
+			"exited during the scan)\n",
+			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
+		*said = true;
+	} else if (st->no_cgroupfs) {
+		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
+		*said = true;
+	}
+}
+
 static int run_report(const struct config *cfg)
 {
 	struct collector *c = NULL;
 	struct split *sp = NULL;
+	struct owners *w = NULL;
 	struct table *t = NULL;
+	bool said = false;
 	unsigned shares;
 	unsigned long min_sockets;
 	char err[512];
@@ -202,6 +251,17 @@ static int run_report(const struct config *cfg)
 		status = CLI_EXIT_USAGE;
 		goto out;
 	}
+	if (cfg->rows != CLI_ROWS_PORTS) {
+		/* Owner rows need every socket's inode or attributes in one
+		 * place: no parallel split. */
+		shares = 1;
+		if (owners_new(&w, cfg->rows == CLI_ROWS_PROCESS ? OWNERS_PROCESS : OWNERS_CGROUP) < 0) {
+			fprintf(stderr, "portstat: out of memory\n");
+			status = CLI_EXIT_FAILURE;
+			goto out;
+		}
+		collector_set_attrs(c, cfg->rows == CLI_ROWS_CGROUP);
+	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portstat: %s\n", err);
@@ -226,7 +286,12 @@ static int run_report(const struct config *cfg)
 		}
 		if (stop_requested)
 			break;
-		ret = sp ? split_run(sp, c, t, &info) : sampler_run(c, t, &info);
+		if (w)	/* a replay's cgroup ids are another host's: not resolved */
+			ret = sampler_run_owners(c, t, w, cfg->replay ? "" : NULL, &info);
+		else if (sp)
+			ret = split_run(sp, c, t, &info);
+		else
+			ret = sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
 				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
@@ -236,7 +301,9 @@ static int run_report(const struct config *cfg)
 			break;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "portstat: %s\n", collector_error(c));
+			/* Our own allocations fail without a collector error. */
+			fprintf(stderr, "portstat: %s\n",
+				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
 			break;
 		}
@@ -247,6 +314,7 @@ static int run_report(const struct config *cfg)
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
 			.cost_ms = info.cost_ms,
+			.owners = w,
 		};
 		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs }) < 0) {
 			status = CLI_EXIT_FAILURE;
@@ -256,11 +324,14 @@ static int run_report(const struct config *cfg)
 			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
+		if (w)
+			owners_note(w, &said);
 		/* Every written file is a whole output, header included. */
 		vo.first = cfg->write != NULL;
 	}
 out:
 	table_delete(t);
+	owners_delete(w);
 	split_delete(sp);
 	collector_close(c);
 	return status;

@@ -17,6 +17,7 @@
 
 #include "collector.h"
 #include "diag.h"
+#include "owners.h"
 #include "sampler.h"
 #include "table.h"
 #include "tcp_state.h"
@@ -105,4 +106,53 @@ int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
 	struct once_arg arg = { .c = c, .t = t };
 
 	return sampler_retry(c, info, sample_once, &arg);
+}
+
+/* --by process / --by cgroup: the table still classifies and filters (a
+ * socket counts for its owner when it would count for a port), and what
+ * it counted goes to the owners too. */
+struct owners_arg {
+	struct collector *c;
+	struct table *t;
+	struct owners *o;
+};
+
+static int owners_cb(const struct sock_rec *rec, void *data)
+{
+	struct owners_arg *a = data;
+	int ret = table_add(a->t, rec);
+
+	return ret > 0 ? owners_add(a->o, rec) : ret;
+}
+
+static int owners_once(void *arg, struct sampler_info *info)
+{
+	struct owners_arg *a = arg;
+	int ret;
+
+	table_clear(a->t);
+	owners_clear(a->o);
+	ret = collector_sample_begin(a->c, &info->time);
+	if (ret == 0)
+		ret = sampler_dump(a->c, table_filter(a->t), owners_cb, a);
+	if (ret < 0)
+		return ret;
+	return collector_sample_end(a->c);
+}
+
+int sampler_run_owners(struct collector *c, struct table *t, struct owners *o,
+		       const char *root, struct sampler_info *info)
+{
+	struct owners_arg arg = { .c = c, .t = t, .o = o };
+	struct timespec t0, t1;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = sampler_retry(c, info, owners_once, &arg);
+	if (ret < 0)
+		return ret;
+	ret = owners_resolve(o, root);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info->cost_ms = elapsed_ms(&t0, &t1);
+	return ret;
 }

@@ -152,7 +152,7 @@ int table_add(struct table *t, const struct sock_rec *rec)
 	r->total++;
 	t->n[rec->state]++;
 	t->total++;
-	return 0;
+	return 1;
 }
 
 void table_copy_listeners(struct table *dst, const struct table *src)
@@ -210,11 +210,9 @@ static int cmp_desc(uint64_t a, uint64_t b)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-static int row_cmp(const void *pa, const void *pb, void *arg)
+int table_row_cmp(const struct table_row *a, const struct table_row *b,
+		  const struct table_sort *s)
 {
-	const struct table_row *a = *(const struct table_row *const *)pa;
-	const struct table_row *b = *(const struct table_row *const *)pb;
-	const struct table_sort *s = arg;
 	int c = 0;
 
 	if (s->key == TABLE_SORT_TOTAL)
@@ -226,6 +224,12 @@ static int row_cmp(const void *pa, const void *pb, void *arg)
 	if (c == 0)
 		c = (a->dir > b->dir) - (a->dir < b->dir);
 	return c;
+}
+
+static int row_cmp(const void *pa, const void *pb, void *arg)
+{
+	return table_row_cmp(*(const struct table_row *const *)pa,
+			     *(const struct table_row *const *)pb, arg);
 }
 
 void table_sorted(const struct table *t, const struct table_sort *sort,

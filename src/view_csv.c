@@ -10,7 +10,7 @@
 
 #include "view.h"
 
-static void csv_field(FILE *out, const char *s)
+void view_csv_field(FILE *out, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
@@ -49,7 +49,7 @@ int view_csv_render(FILE *out, const struct view_sample *s, const struct view_op
 		const struct table_row *row = rows[r];
 
 		fprintf(out, "%s,", when);
-		csv_field(out, s->netns ? s->netns : "");
+		view_csv_field(out, s->netns ? s->netns : "");
 		fprintf(out, ",%u,%s", row->port, row->dir == TABLE_DIR_IN ? "in" : "out");
 		for (int i = 0; i < TCP_STATE_COUNT; i++)
 			fprintf(out, ",%" PRIu32, row->n[tcp_state_order[i]]);

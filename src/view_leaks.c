@@ -269,7 +269,12 @@ static void json_group(FILE *out, const struct leaks_group *g)
 	for (size_t i = 0; i < g->nprocs; i++) {
 		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", g->procs[i].pid);
 		view_json_string(out, g->procs[i].comm);
-		fprintf(out, ",\"count\":%llu}", (unsigned long long)g->procs[i].count);
+		fprintf(out, ",\"count\":%llu,\"cgroup\":", (unsigned long long)g->procs[i].count);
+		if (g->procs[i].cgroup)
+			view_json_string(out, g->procs[i].cgroup);
+		else
+			fputs("null", out);
+		fputc('}', out);
 	}
 	fprintf(out, "],\"peers_distinct\":%zu,\"peers\":[", g->npeers);
 	for (size_t i = 0; i < g->ntop; i++) {

@@ -30,13 +30,9 @@ void view_prom_header(FILE *out, int family)
 		families[family].name, families[family].help, families[family].name);
 }
 
-/* 'netns="x",' with the value escaped as the exposition format wants. */
-static void ns_label(FILE *out, const char *netns)
+void view_prom_value(FILE *out, const char *v)
 {
-	if (!netns)
-		return;
-	fputs("netns=\"", out);
-	for (const char *p = netns; *p; p++) {
+	for (const char *p = v; *p; p++) {
 		if (*p == '\\' || *p == '"')
 			fputc('\\', out);
 		if (*p == '\n')
@@ -44,6 +40,15 @@ static void ns_label(FILE *out, const char *netns)
 		else
 			fputc(*p, out);
 	}
+}
+
+/* 'netns="x",' with the value escaped as the exposition format wants. */
+static void ns_label(FILE *out, const char *netns)
+{
+	if (!netns)
+		return;
+	fputs("netns=\"", out);
+	view_prom_value(out, netns);
 	fputs("\",", out);
 }
 

@@ -15,63 +15,27 @@
 #define TEXT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		     TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
-struct line {
-	char port[8];		/* "65535", "other", "total" */
-	const char *dir;
-	uint64_t n[TCP_STATE_MAX + 1];
-	uint64_t total;
-};
-
-static void line_from_row(struct line *l, const struct table_row *r)
+static void line_from_row(struct view_line *l, const struct table_row *r)
 {
-	snprintf(l->port, sizeof(l->port), "%u", r->port);
-	l->dir = r->dir == TABLE_DIR_IN ? "in" : "out";
+	snprintf(l->buf[0], sizeof(l->buf[0]), "%u", r->port);
+	l->key[0] = l->buf[0];
+	l->key[1] = r->dir == TABLE_DIR_IN ? "in" : "out";
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		l->n[s] = r->n[s];
 	l->total = r->total;
 }
 
-int view_text_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
+int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opts *o,
+		   const char *const *head, int nkeys, const struct view_line *lines,
+		   size_t nlines)
 {
-	const struct table *t = s->table;
-	uint32_t selected = table_filter(t)->states;
+	uint32_t selected = table_filter(s->table)->states;
+	const struct view_line *tot = &lines[nlines - 1];
 	enum tcp_state cols[TCP_STATE_COUNT];
-	int ncols = 0, wport = 4, wdir = 3, w[TCP_STATE_COUNT], wtotal;
-	size_t n, shown, nlines;
-	const struct table_row **rows = view_sorted_rows(t, o, &n);
-	struct line *lines;
+	int ncols = 0, wkey[VIEW_KEYS_MAX], w[TCP_STATE_COUNT], wtotal;
 
-	if (!rows)
-		return -ENOMEM;
-	shown = view_shown(o, n);
-	/* shown rows, maybe "other", and "total" */
-	lines = calloc(shown + 2, sizeof(*lines));
-	if (!lines) {
-		free(rows);
-		return -ENOMEM;
-	}
-	nlines = 0;
-	for (size_t i = 0; i < shown; i++)
-		line_from_row(&lines[nlines++], rows[i]);
-	if (shown < n) {
-		struct line *l = &lines[nlines++];
-
-		snprintf(l->port, sizeof(l->port), "other");
-		l->dir = "-";
-		for (size_t i = shown; i < n; i++) {
-			for (int st = 0; st <= TCP_STATE_MAX; st++)
-				l->n[st] += rows[i]->n[st];
-			l->total += rows[i]->total;
-		}
-	}
-	struct line *tot = &lines[nlines++];
-
-	snprintf(tot->port, sizeof(tot->port), "total");
-	tot->dir = "";
-	for (int st = 0; st <= TCP_STATE_MAX; st++)
-		tot->n[st] = table_state_total(t, (enum tcp_state)st);
-	tot->total = table_total(t);
-
+	for (int k = 0; k < nkeys; k++)
+		wkey[k] = (int)strlen(head[k]);
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 
@@ -86,8 +50,9 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 	}
 	wtotal = view_digits(tot->total) > 5 ? view_digits(tot->total) : 5;
 	for (size_t i = 0; i < nlines; i++)
-		if ((int)strlen(lines[i].port) > wport)
-			wport = (int)strlen(lines[i].port);
+		for (int k = 0; k < nkeys; k++)
+			if ((int)strlen(lines[i].key[k]) > wkey[k])
+				wkey[k] = (int)strlen(lines[i].key[k]);
 
 	if (o->stamp) {
 		char when[32];
@@ -96,22 +61,69 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 		fprintf(out, "%s# %s\n", o->first ? "" : "\n", when);
 	}
 	if (o->header) {
-		fprintf(out, "%-*s  %-*s", wport, "PORT", wdir, "DIR");
+		for (int k = 0; k < nkeys; k++)
+			fprintf(out, "%s%-*s", k ? "  " : "", wkey[k], head[k]);
 		for (int c = 0; c < ncols; c++)
 			fprintf(out, "  %*s", w[c], tcp_state_label(cols[c]));
 		fprintf(out, "  %*s\n", wtotal, "TOTAL");
 	}
 	for (size_t i = 0; i < nlines; i++) {
-		const struct line *l = &lines[i];
+		const struct view_line *l = &lines[i];
 
-		fprintf(out, "%-*s  %-*s", wport, l->port, wdir, l->dir);
+		for (int k = 0; k < nkeys; k++)
+			fprintf(out, "%s%-*s", k ? "  " : "", wkey[k], l->key[k]);
 		for (int c = 0; c < ncols; c++)
 			fprintf(out, "  %*" PRIu64, w[c], l->n[cols[c]]);
 		fprintf(out, "  %*" PRIu64 "\n", wtotal, l->total);
 	}
 	if (!s->complete)
 		fprintf(out, "# incomplete: %s\n", s->note ? s->note : "dump interrupted");
+	return ferror(out) ? -EIO : 0;
+}
+
+void view_line_totals(struct view_line *l, const struct table *t, int nkeys)
+{
+	l->key[0] = "total";
+	for (int k = 1; k < nkeys; k++)
+		l->key[k] = "";
+	for (int st = 0; st <= TCP_STATE_MAX; st++)
+		l->n[st] = table_state_total(t, (enum tcp_state)st);
+	l->total = table_total(t);
+}
+
+int view_text_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	static const char *const head[] = { "PORT", "DIR" };
+	size_t n, shown, nlines = 0;
+	const struct table_row **rows = view_sorted_rows(s->table, o, &n);
+	struct view_line *lines;
+	int ret;
+
+	if (!rows)
+		return -ENOMEM;
+	shown = view_shown(o, n);
+	/* shown rows, maybe "other", and "total" */
+	lines = calloc(shown + 2, sizeof(*lines));
+	if (!lines) {
+		free(rows);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < shown; i++)
+		line_from_row(&lines[nlines++], rows[i]);
+	if (shown < n) {
+		struct view_line *l = &lines[nlines++];
+
+		l->key[0] = "other";
+		l->key[1] = "-";
+		for (size_t i = shown; i < n; i++) {
+			for (int st = 0; st <= TCP_STATE_MAX; st++)
+				l->n[st] += rows[i]->n[st];
+			l->total += rows[i]->total;
+		}
+	}
+	view_line_totals(&lines[nlines++], s->table, 2);
+	ret = view_text_grid(out, s, o, head, 2, lines, nlines);
 	free(lines);
 	free(rows);
-	return ferror(out) ? -EIO : 0;
+	return ret;
 }

@@ -91,6 +91,9 @@ expect 1 "cannot write '$tmp/w/dir.prom'" --replay "$fixture" -f prometheus --wr
 expect 1 "cannot write '$tmp/nodir/x'" --replay "$fixture" --write "$tmp/nodir/x"
 expect 2 "'top'"          top --write "$tmp/w/x"
 expect 2 "empty --write"  --write ""
+expect 2 "'top'"          top --by process
+expect 2 "--by cgroup cannot be used with --all-netns" --by cgroup --all-netns
+expect 2 "--by process cannot be used with --replay" --by process --replay "$fixture"
 expect 2 "--all-netns cannot be used with --netns" --all-netns -N foo
 expect 2 "--all-netns cannot be used with --replay" --all-netns --replay "$fixture"
 expect 2 "--all-netns cannot be used with --record" --all-netns --record "$tmp/r"

@@ -32,7 +32,7 @@ want=$(jq -cn --argjson n $LEAKS --argjson q $((LEAKS * BYTES)) --argjson pid "$
 	[{port: 8081, direction: "in", state: "close_wait", count: $n, recv_q_bytes: $q,
 	  processes: [{pid: $pid, comm: "leakysrv", count: $n}],
 	  peers: [{addr: "127.0.0.1", count: $n}]}]')
-got=$(jq -c '[.groups[] | {port, direction, state, count, recv_q_bytes, processes, peers}]' <<<"$json")
+got=$(jq -c '[.groups[] | {port, direction, state, count, recv_q_bytes, processes: [.processes[] | del(.cgroup)], peers}]' <<<"$json")
 [ "$got" = "$want" ] || ps_fail "groups: $got"$'\n'"want   $want"
 [ "$(jq -r '[.status, .sockets, .groups[0].growth_per_min, (.groups[0].oldest_s | type)] | @tsv' <<<"$json")" = \
   "ok	$LEAKS		number" ] || ps_fail "status/sockets/growth/oldest: $json"
@@ -40,7 +40,14 @@ jq -e --argjson g "$good" '[.. | .pid? // empty] | index($g) == null' <<<"$json"
 	ps_fail "the well-behaved server $good appears: $json"
 # The same count as ss, state by state.
 [ "$(lk_ss_count "$ns" state close-wait)" = "$(jq .sockets <<<"$json")" ] || ps_fail "count differs from ss"
-echo "ok: json names leakysrv[$leaky] on :8081 only"
+# The owner's cgroup, as the kernel gives it with the socket: the one
+# leakysrv was started in (this shell's), where cgroup2 is mounted.
+home=$(sed -n 's/^0:://p' /proc/self/cgroup)
+if grep -q ' - cgroup2 ' /proc/self/mountinfo && [ -n "$home" ]; then
+	[ "$(jq -r '.groups[0].processes[0].cgroup' <<<"$json")" = "$home" ] ||
+		ps_fail "owner's cgroup: $(jq -c '.groups[0].processes' <<<"$json"), want $home"
+fi
+echo "ok: json names leakysrv[$leaky] on :8081 only, in cgroup ${home:-?}"
 
 # Text leads with the verdict.
 text=$("$PORTSTAT" leaks -N "$ns")
@@ -117,7 +124,7 @@ echo "ok: unknown"
 strip='[.groups[] | del(.processes)]'
 [ "$(jq -c "$strip" "$PS_TMPDIR/live.json")" = "$(jq -c "$strip" "$PS_TMPDIR/replay.json")" ] ||
 	ps_fail "replay differs: $(cat "$PS_TMPDIR/live.json" "$PS_TMPDIR/replay.json")"
-[ "$(jq -c '.groups[0].processes' "$PS_TMPDIR/replay.json")" = "[{\"pid\":0,\"comm\":\"?\",\"count\":$LEAKS}]" ] ||
+[ "$(jq -c '.groups[0].processes | map(del(.cgroup))' "$PS_TMPDIR/replay.json")" = "[{\"pid\":0,\"comm\":\"?\",\"count\":$LEAKS}]" ] ||
 	ps_fail "replay owners: $(cat "$PS_TMPDIR/replay.json")"
 [ "$("$PORTSTAT" --replay "$PS_TMPDIR/l.rec" -s close-wait -f json | jq .states.close_wait)" = $LEAKS ] ||
 	ps_fail "the report cannot read a leaks recording"

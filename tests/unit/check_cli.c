@@ -242,6 +242,10 @@ static const struct {
 	{ { "--top", "x" },                  "invalid --top 'x'" },
 	{ { "-f", "xml" },                   "unknown format 'xml'" },
 	{ { "--by", "foo" },                 "unknown --by 'foo'" },
+	{ { "top", "--by", "process" },      "--by process applies to the report only, not to 'top'" },
+	{ { "leaks", "--by", "cgroup" },     "--by cgroup applies to the report only, not to 'leaks'" },
+	{ { "--by", "cgroup", "--all-netns" }, "--by cgroup cannot be used with --all-netns" },
+	{ { "--by", "process", "--replay", "x" }, "--by process cannot be used with --replay" },
 	{ { "--sort", "foo" },               "unknown --sort 'foo'" },
 	{ { "--foo" },                       "unknown option '--foo'" },
 	{ { "-z" },                          "unknown option '-z'" },
@@ -285,6 +289,33 @@ START_TEST(test_long_option_given_a_value)
 	ck_assert_int_eq(parse(&cfg, &a, words, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "--no-header") != NULL,
 		      "message \"%s\" does not name --no-header", err);
+}
+END_TEST
+
+/* --by process|cgroup: rows per owner, -p by service port; the last --by
+ * wins; a recording can be shown per cgroup (ids), not per process. */
+START_TEST(test_rows)
+{
+	static const struct {
+		const char *const words[6];
+		enum cli_rows rows;
+		enum table_by by;
+	} cases[] = {
+		{ { NULL }, CLI_ROWS_PORTS, TABLE_BY_SERVICE },
+		{ { "--by", "process", NULL }, CLI_ROWS_PROCESS, TABLE_BY_SERVICE },
+		{ { "--by", "local", "--by", "cgroup", NULL }, CLI_ROWS_CGROUP, TABLE_BY_SERVICE },
+		{ { "--by", "process", "--by", "remote", NULL }, CLI_ROWS_PORTS, TABLE_BY_REMOTE },
+		{ { "--by", "cgroup", "--replay", "x", NULL }, CLI_ROWS_CGROUP, TABLE_BY_SERVICE },
+	};
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(parse(&cfg, &a, cases[i].words, err, sizeof(err)), 0);
+		ck_assert_int_eq(cfg.rows, cases[i].rows);
+		ck_assert_int_eq(cfg.filter.by, cases[i].by);
+	}
 }
 END_TEST
 
@@ -375,6 +406,7 @@ static Suite *cli_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good_cases) / sizeof(good_cases[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_long_option_given_a_value);
+	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_parse_twice);
 	tcase_add_test(tc, test_borrows_argv);
 	tcase_add_test(tc, test_short_error_buffer);

@@ -325,6 +325,27 @@ START_TEST(test_attributes)
 }
 END_TEST
 
+/* INET_DIAG_CGROUP_ID: read when attributes are walked, 8 bytes or the
+ * message is malformed. */
+START_TEST(test_cgroup_id)
+{
+	union msgbuf mb;
+	struct spec s = { .family = AF_INET, .state = TCP_STATE_CLOSE_WAIT, .sport = 8080 };
+	struct nlmsghdr *nlh = put_sock(&mb, &s);
+	struct sock_rec rec;
+
+	mnl_attr_put_u64(nlh, 21 /* INET_DIAG_CGROUP_ID */, 0x123456789aULL);
+	ck_assert_int_eq(diag_parse(nlh, DIAG_PARSE_ATTRS, &rec), 0);
+	ck_assert_uint_eq(rec.cgroup_id, 0x123456789aULL);
+	ck_assert_int_eq(diag_parse(nlh, 0, &rec), 0);
+	ck_assert_uint_eq(rec.cgroup_id, 0);
+
+	nlh = put_sock(&mb, &s);
+	mnl_attr_put_u32(nlh, 21, 7);
+	ck_assert_int_eq(diag_parse(nlh, DIAG_PARSE_ATTRS, &rec), -EBADMSG);
+}
+END_TEST
+
 START_TEST(test_attr_overruns_message)
 {
 	union msgbuf mb;
@@ -404,6 +425,7 @@ static Suite *diag_suite(void)
 
 	tc = tcase_create("attributes");
 	tcase_add_loop_test(tc, test_attributes, 0, sizeof(attr_cases) / sizeof(attr_cases[0]));
+	tcase_add_test(tc, test_cgroup_id);
 	tcase_add_test(tc, test_attr_overruns_message);
 	tcase_add_loop_test(tc, test_tcp_info, 0, sizeof(info_cases) / sizeof(info_cases[0]));
 	suite_add_tcase(s, tc);

@@ -43,7 +43,7 @@ static void add(struct table *t, unsigned n, enum tcp_state state, uint16_t spor
 	r.sport = sport;
 	r.dport = dport;
 	for (unsigned i = 0; i < n; i++)
-		ck_assert_int_eq(table_add(t, &r), 0);
+		ck_assert_int_ge(table_add(t, &r), 0);
 }
 
 /* A server on 80 with @est connections and @cw in CLOSE-WAIT, and

@@ -1,0 +1,530 @@
+/*
+ * owners: per-process and per-cgroup rows of one sample.
+ *
+ * --by process collects the counted sockets' (inode, uid, state) during
+ * the dump and asks procmap for all the inodes at once after it: one scan
+ * of /proc, stopped as soon as every inode has an owner.  --by cgroup
+ * counts straight into one row per cgroup id (a u64map from id to row),
+ * then walks the cgroup2 tree once, stopping when every id has a path; on
+ * cgroup2 (kernfs) a directory's inode number is its cgroup id on 64-bit
+ * hosts, which is what the kernel reports.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "owners.h"
+#include "procmap.h"
+#include "u64map.h"
+
+/* Deeper cgroup trees than this are not walked (systemd's are < 10). */
+#define CGROUP_DEPTH	32
+
+struct osock {
+	uint32_t inode;
+	uint32_t uid;
+	uint8_t state;
+};
+
+struct owners {
+	enum owners_kind kind;
+	struct owner_row *rows;
+	size_t nrows, rows_cap;
+	struct u64map *index;		/* cgroup id, or owner code -> row */
+	struct osock *socks;		/* --by process, until resolved */
+	size_t nsocks, socks_cap;
+	uint64_t none[TCP_STATE_MAX + 1];	/* sockets without an owner */
+	struct owners_stats st;
+};
+
+int owners_new(struct owners **out, enum owners_kind kind)
+{
+	struct owners *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	o->kind = kind;
+	o->index = u64map_new(64);
+	if (!o->index) {
+		free(o);
+		return -ENOMEM;
+	}
+	*out = o;
+	return 0;
+}
+
+static void rows_free(struct owners *o)
+{
+	for (size_t i = 0; i < o->nrows; i++)
+		free(o->rows[i].cgroup);
+	o->nrows = 0;
+}
+
+void owners_delete(struct owners *o)
+{
+	if (!o)
+		return;
+	rows_free(o);
+	free(o->rows);
+	free(o->socks);
+	u64map_delete(o->index);
+	free(o);
+}
+
+enum owners_kind owners_kind(const struct owners *o)
+{
+	return o->kind;
+}
+
+void owners_clear(struct owners *o)
+{
+	rows_free(o);
+	u64map_clear(o->index);
+	o->nsocks = 0;
+	memset(o->none, 0, sizeof(o->none));
+	memset(&o->st, 0, sizeof(o->st));
+}
+
+static struct owner_row *row_new(struct owners *o)
+{
+	struct owner_row *r;
+
+	if (o->nrows == o->rows_cap) {
+		size_t cap = o->rows_cap ? 2 * o->rows_cap : 16;
+
+		r = realloc(o->rows, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		o->rows = r;
+		o->rows_cap = cap;
+	}
+	r = &o->rows[o->nrows++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static int add_cgroup(struct owners *o, const struct sock_rec *rec)
+{
+	bool created;
+	uint64_t *slot;
+	struct owner_row *r;
+
+	if (!rec->cgroup_id) {
+		o->none[rec->state]++;
+		return 0;
+	}
+	slot = u64map_slot(o->index, rec->cgroup_id, &created);
+	if (!slot)
+		return -ENOMEM;
+	if (created) {
+		r = row_new(o);
+		if (!r)
+			return -ENOMEM;	/* the sample is abandoned */
+		*slot = o->nrows - 1;
+		r->who = OWNER_CGROUP;
+		r->cgroup_id = rec->cgroup_id;
+	}
+	r = &o->rows[*slot];
+	r->n[rec->state]++;
+	r->total++;
+	return 0;
+}
+
+static int add_process(struct owners *o, const struct sock_rec *rec)
+{
+	if (!rec->inode) {
+		o->none[rec->state]++;
+		return 0;
+	}
+	if (o->nsocks == o->socks_cap) {
+		size_t cap = o->socks_cap ? 2 * o->socks_cap : 1024;
+		struct osock *s = realloc(o->socks, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		o->socks = s;
+		o->socks_cap = cap;
+	}
+	o->socks[o->nsocks++] = (struct osock){ rec->inode, rec->uid, rec->state };
+	return 0;
+}
+
+int owners_add(struct owners *o, const struct sock_rec *rec)
+{
+	return o->kind == OWNERS_CGROUP ? add_cgroup(o, rec) : add_process(o, rec);
+}
+
+/* ---- --by process ------------------------------------------------------ */
+
+/* Row codes in the index: procmap's owner index + CODE_PROC. */
+enum { CODE_UNKNOWN, CODE_PROC };
+
+static int resolve_processes(struct owners *o, const char *proc_root)
+{
+	struct procmap *pm = NULL;
+	int ret = 0;
+
+	if (o->nsocks) {
+		if (procmap_new(&pm, o->nsocks) < 0)
+			return -ENOMEM;
+		for (size_t i = 0; i < o->nsocks; i++)
+			procmap_want(pm, o->socks[i].inode, o->socks[i].uid);
+		ret = procmap_scan(pm, proc_root);
+		if (ret == -ENOMEM)
+			goto out;
+		if (ret < 0) {
+			/* No /proc is data (owners unknown), not a failure. */
+			o->st.no_proc = true;
+			procmap_delete(pm);
+			pm = NULL;
+			ret = 0;
+		} else {
+			o->st.denied = procmap_stats(pm)->denied;
+		}
+	}
+	for (size_t i = 0; i < o->nsocks; i++) {
+		const struct osock *s = &o->socks[i];
+		long idx = pm ? procmap_index(pm, s->inode) : -1;
+		uint64_t code = idx < 0 ? CODE_UNKNOWN : (uint64_t)idx + CODE_PROC;
+		bool created;
+		uint64_t *slot = u64map_slot(o->index, code, &created);
+		struct owner_row *r;
+
+		if (!slot) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (created) {
+			r = row_new(o);
+			if (!r) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			*slot = o->nrows - 1;
+			if (code == CODE_UNKNOWN) {
+				r->who = OWNER_UNKNOWN;
+				snprintf(r->comm, sizeof(r->comm), "%s", OWNERS_COMM_UNKNOWN);
+			} else {
+				const struct procmap_proc *pp = procmap_proc(pm, (size_t)idx);
+
+				r->who = OWNER_PROCESS;
+				r->pid = pp->pid;
+				memcpy(r->comm, pp->comm, sizeof(r->comm));
+			}
+		}
+		r = &o->rows[*slot];
+		r->n[s->state]++;
+		r->total++;
+		if (code == CODE_UNKNOWN)
+			o->st.unknown++;
+	}
+out:
+	procmap_delete(pm);
+	return ret;
+}
+
+/* ---- --by cgroup ------------------------------------------------------- */
+
+/* The ids a walk looks for. */
+struct cgwalk {
+	struct u64map *want;	/* id -> index in paths */
+	char **paths;
+	size_t unresolved;
+};
+
+static int set_path(struct cgwalk *w, uint64_t id, const char *path)
+{
+	uint64_t at;
+
+	if (!u64map_get(w->want, id, &at) || w->paths[at])
+		return 0;
+	w->paths[at] = strdup(path);
+	if (!w->paths[at])
+		return -ENOMEM;
+	w->unresolved--;
+	return 0;
+}
+
+/* Depth-first over the directories under @fd0 (consumed), whose path
+ * below the mount is @path (@plen bytes, PATH_MAX buffer). */
+static int walk(struct cgwalk *w, int fd0, char *path, size_t plen, int depth)
+{
+	DIR *d = fdopendir(fd0);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d) {
+		close(fd0);
+		return 0;	/* gone or unreadable: its ids stay unresolved */
+	}
+	while (w->unresolved && (de = readdir(d))) {
+		struct stat st;
+		size_t nlen = strlen(de->d_name);
+		int fd;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;	/* removed meanwhile, or not a cgroup */
+		if (plen + 1 + nlen + 1 > PATH_MAX)
+			continue;
+		path[plen] = '/';
+		memcpy(path + plen + 1, de->d_name, nlen + 1);
+		ret = set_path(w, (uint64_t)st.st_ino, path);
+		if (ret < 0)
+			break;
+		if (depth < CGROUP_DEPTH &&
+		    (fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			ret = walk(w, fd, path, plen + 1 + nlen, depth + 1);
+			if (ret < 0)
+				break;
+		}
+		path[plen] = '\0';
+	}
+	closedir(d);
+	return ret;
+}
+
+int owners_cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **paths,
+			bool *no_fs)
+{
+	char mount[PATH_MAX], path[PATH_MAX];
+	struct cgwalk w = { .paths = paths };
+	struct stat st;
+	int fd, ret = 0;
+
+	*no_fs = false;
+	if (!n)
+		return 0;
+	w.want = u64map_new(n);
+	if (!w.want)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool created;
+		uint64_t *slot = u64map_slot(w.want, ids[i], &created);
+
+		if (!slot) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (created) {
+			*slot = i;
+			w.unresolved++;
+		}
+	}
+	if (!root) {
+		*no_fs = owners_cgroup_mount("/proc/self/mountinfo", mount, sizeof(mount)) < 0;
+		root = *no_fs ? "" : mount;
+	}
+	if (*root && (fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fstat(fd, &st) == 0)
+			ret = set_path(&w, (uint64_t)st.st_ino, "/");
+		path[0] = '\0';
+		if (ret == 0)
+			ret = walk(&w, fd, path, 0, 0);
+		else
+			close(fd);
+		if (ret < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t at;
+		char id[32];
+
+		if (paths[i])
+			continue;
+		/* an id asked for twice: the first one's path */
+		u64map_get(w.want, ids[i], &at);
+		if (paths[at])
+			paths[i] = strdup(paths[at]);
+		else {
+			snprintf(id, sizeof(id), "id:%" PRIu64, ids[i]);
+			paths[i] = strdup(id);
+		}
+		if (!paths[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	u64map_delete(w.want);
+	return ret;
+}
+
+static int resolve_cgroups(struct owners *o, const char *root)
+{
+	uint64_t *ids;
+	char **paths;
+	int ret;
+
+	if (!o->nrows)
+		return 0;
+	ids = malloc(o->nrows * sizeof(*ids));
+	paths = calloc(o->nrows, sizeof(*paths));
+	if (!ids || !paths) {
+		free(ids);
+		free(paths);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o->nrows; i++)
+		ids[i] = o->rows[i].cgroup_id;
+	ret = owners_cgroup_paths(root, ids, o->nrows, paths, &o->st.no_cgroupfs);
+	/* the rows own the strings, also those of a failed call */
+	for (size_t i = 0; i < o->nrows; i++)
+		o->rows[i].cgroup = paths[i];
+	free(paths);
+	free(ids);
+	return ret;
+}
+
+int owners_resolve(struct owners *o, const char *root)
+{
+	int ret;
+	bool any = false;
+	struct owner_row *r;
+
+	if (o->kind == OWNERS_CGROUP)
+		ret = resolve_cgroups(o, root);
+	else
+		ret = resolve_processes(o, root ? root : "/proc");
+	if (ret < 0)
+		return ret;
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		any |= o->none[s] != 0;
+	if (!any)
+		return 0;
+	r = row_new(o);
+	if (!r)
+		return -ENOMEM;
+	r->who = OWNER_NONE;
+	snprintf(r->comm, sizeof(r->comm), "%s", OWNERS_COMM_NONE);
+	for (int s = 0; s <= TCP_STATE_MAX; s++) {
+		r->n[s] = (uint32_t)o->none[s];
+		r->total += o->none[s];
+	}
+	return 0;
+}
+
+size_t owners_nrows(const struct owners *o)
+{
+	return o->nrows;
+}
+
+const struct owner_row *owners_row(const struct owners *o, size_t i)
+{
+	return &o->rows[i];
+}
+
+const struct owners_stats *owners_stats(const struct owners *o)
+{
+	return &o->st;
+}
+
+/* ---- order ------------------------------------------------------------- */
+
+static uint64_t sort_value(const struct owner_row *r, const struct table_sort *sort)
+{
+	return sort->key == TABLE_SORT_STATE ? r->n[sort->state] : r->total;
+}
+
+/* Rows with an owner first, then by pid or path. */
+static int key_cmp(const struct owner_row *a, const struct owner_row *b)
+{
+	bool oa = a->who == OWNER_PROCESS || a->who == OWNER_CGROUP;
+	bool ob = b->who == OWNER_PROCESS || b->who == OWNER_CGROUP;
+
+	if (oa != ob)
+		return oa ? -1 : 1;
+	if (!oa)
+		return a->who == OWNER_UNKNOWN ? -1 : b->who == OWNER_UNKNOWN;
+	if (a->who == OWNER_CGROUP)
+		return strcmp(a->cgroup, b->cgroup);
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+static int row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct owner_row *a = *(const struct owner_row *const *)pa;
+	const struct owner_row *b = *(const struct owner_row *const *)pb;
+	const struct table_sort *sort = arg;
+
+	if (sort->key != TABLE_SORT_PORT) {
+		uint64_t va = sort_value(a, sort), vb = sort_value(b, sort);
+
+		if (va != vb)
+			return va < vb ? 1 : -1;
+	}
+	return key_cmp(a, b);
+}
+
+void owners_sorted(const struct owners *o, const struct table_sort *sort,
+		   const struct owner_row **out)
+{
+	for (size_t i = 0; i < o->nrows; i++)
+		out[i] = &o->rows[i];
+	if (o->nrows)	/* qsort_r(NULL, 0, ...) is undefined */
+		qsort_r(out, o->nrows, sizeof(*out), row_cmp, (void *)sort);
+}
+
+/* ---- the cgroup2 mount ------------------------------------------------- */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len)
+{
+	FILE *f = fopen(mountinfo, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -ENOENT;
+	while (getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE ... */
+		char *sep = strstr(line, " - "), *save = NULL, *mp = NULL, *fstype;
+		char *tok = strtok_r(line, " ", &save);
+
+		for (int i = 0; tok && i < 4; i++)
+			tok = mp = strtok_r(NULL, " ", &save);
+		if (!sep || !mp || mp > sep)
+			continue;
+		fstype = strtok_r(sep + 3, " ", &save);
+		if (!fstype || strcmp(fstype, "cgroup2") != 0)
+			continue;
+		unescape(mp);
+		if (strlen(mp) < len) {
+			memcpy(buf, mp, strlen(mp) + 1);
+			ret = 0;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}

@@ -1,0 +1,260 @@
+/*
+ * view_owners: the report with rows per owner (--by process, --by cgroup)
+ * in each format.  The same shape as the port report: per-state totals of
+ * the whole sample, then one row per owner with its counts, --top rows
+ * (the rest summed as "other" in text and Prometheus).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+static const struct owner_row **sorted(const struct owners *w, const struct view_opts *o)
+{
+	size_t n = owners_nrows(w);
+	const struct owner_row **rows = calloc(n ? n : 1, sizeof(*rows));
+
+	if (rows)
+		owners_sorted(w, &o->sort, rows);
+	return rows;
+}
+
+static bool by_process(const struct owners *w)
+{
+	return owners_kind(w) == OWNERS_PROCESS;
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static void line_from_owner(struct view_line *l, const struct owner_row *r)
+{
+	if (r->who == OWNER_CGROUP) {
+		l->key[0] = r->cgroup;
+	} else if (r->who == OWNER_PROCESS) {
+		snprintf(l->buf[0], sizeof(l->buf[0]), "%d", r->pid);
+		l->key[0] = l->buf[0];
+		l->key[1] = r->comm;
+	} else {
+		/* pid "-"; comm "-" (no process) or "?" (unknown) */
+		l->key[0] = OWNERS_COMM_NONE;
+		l->key[1] = r->comm;
+	}
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		l->n[s] = r->n[s];
+	l->total = r->total;
+}
+
+int view_owners_text(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	static const char *const head_proc[] = { "PID", "COMMAND" };
+	static const char *const head_cg[] = { "CGROUP" };
+	const struct owners *w = s->owners;
+	int nkeys = by_process(w) ? 2 : 1, ret;
+	size_t n = owners_nrows(w), shown = view_shown(o, n), nlines = 0;
+	const struct owner_row **rows = sorted(w, o);
+	struct view_line *lines = calloc(shown + 2, sizeof(*lines));
+
+	if (!rows || !lines) {
+		free(rows);
+		free(lines);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		struct view_line *l = &lines[nlines++];
+
+		l->key[1] = "";
+		line_from_owner(l, rows[i]);
+	}
+	if (shown < n) {
+		struct view_line *l = &lines[nlines++];
+
+		l->key[0] = "other";
+		l->key[1] = "-";
+		for (size_t i = shown; i < n; i++) {
+			for (int st = 0; st <= TCP_STATE_MAX; st++)
+				l->n[st] += rows[i]->n[st];
+			l->total += rows[i]->total;
+		}
+	}
+	view_line_totals(&lines[nlines++], s->table, nkeys);
+	ret = view_text_grid(out, s, o, by_process(w) ? head_proc : head_cg, nkeys, lines, nlines);
+	free(lines);
+	free(rows);
+	return ret;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* "pid":N,"comm":"x" or "cgroup":"/path" (null: the kernel said none). */
+static void json_key(FILE *out, const struct owners *w, const struct owner_row *r)
+{
+	if (by_process(w)) {
+		fprintf(out, "\"pid\":%d,\"comm\":", r->pid);
+		view_json_string(out, r->comm);
+	} else if (r->cgroup) {
+		fputs("\"cgroup\":", out);
+		view_json_string(out, r->cgroup);
+	} else {
+		fputs("\"cgroup\":null", out);
+	}
+}
+
+int view_owners_json(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	const struct owners *w = s->owners;
+	const struct table *t = s->table;
+	size_t shown = view_shown(o, owners_nrows(w));
+	const struct owner_row **rows = sorted(w, o);
+	char when[32];
+
+	if (!rows)
+		return -ENOMEM;
+	view_format_time(&s->time, when, sizeof(when));
+	fprintf(out, "{\"version\":1,\"time\":\"%s\",\"netns\":", when);
+	if (s->netns)
+		view_json_string(out, s->netns);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"sockets\":%" PRIu64 ",\"states\":{", table_total(t));
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state st = tcp_state_order[i];
+
+		fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", tcp_state_name(st),
+			table_state_total(t, st));
+	}
+	fprintf(out, "},\"%s\":[", by_process(w) ? "processes" : "cgroups");
+	for (size_t r = 0; r < shown; r++) {
+		const struct owner_row *row = rows[r];
+		int first = 1;
+
+		fputs(r ? ",{" : "{", out);
+		json_key(out, w, row);
+		fprintf(out, ",\"total\":%" PRIu64 ",\"states\":{", row->total);
+		for (int i = 0; i < TCP_STATE_COUNT; i++) {
+			enum tcp_state st = tcp_state_order[i];
+
+			if (!row->n[st])
+				continue;
+			fprintf(out, "%s\"%s\":%" PRIu32, first ? "" : ",", tcp_state_name(st),
+				row->n[st]);
+			first = 0;
+		}
+		fputs("}}", out);
+	}
+	fputc(']', out);
+	if (!s->complete) {
+		fputs(",\"complete\":false,\"error\":", out);
+		view_json_string(out, s->note ? s->note : "incomplete dump");
+	}
+	fputs("}\n", out);
+	free(rows);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- CSV --------------------------------------------------------------- */
+
+int view_owners_csv(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	const struct owners *w = s->owners;
+	size_t shown = view_shown(o, owners_nrows(w));
+	const struct owner_row **rows = sorted(w, o);
+	char when[32];
+
+	if (!rows)
+		return -ENOMEM;
+	view_format_time(&s->time, when, sizeof(when));
+	if (o->header && o->first) {
+		fputs(by_process(w) ? "time,netns,pid,comm" : "time,netns,cgroup", out);
+		for (int i = 0; i < TCP_STATE_COUNT; i++)
+			fprintf(out, ",%s", tcp_state_name(tcp_state_order[i]));
+		fputs(",total\n", out);
+	}
+	for (size_t r = 0; r < shown; r++) {
+		const struct owner_row *row = rows[r];
+
+		fprintf(out, "%s,", when);
+		view_csv_field(out, s->netns ? s->netns : "");
+		if (by_process(w)) {
+			fprintf(out, ",%d,", row->pid);
+			view_csv_field(out, row->comm);
+		} else {
+			fputc(',', out);
+			view_csv_field(out, row->cgroup ? row->cgroup : "");
+		}
+		for (int i = 0; i < TCP_STATE_COUNT; i++)
+			fprintf(out, ",%" PRIu32, row->n[tcp_state_order[i]]);
+		fprintf(out, ",%" PRIu64 "\n", row->total);
+	}
+	free(rows);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- Prometheus -------------------------------------------------------- */
+
+static void owner_series(FILE *out, const struct owners *w, const struct owner_row *r,
+			 const char *other, const uint64_t *n)
+{
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state st = tcp_state_order[i];
+
+		if (!n[st])
+			continue;
+		if (by_process(w)) {
+			fputs("portstat_tcp_process_sockets{pid=\"", out);
+			if (r)
+				fprintf(out, "%d\",comm=\"", r->pid);
+			else
+				fprintf(out, "%s\",comm=\"", other);
+			view_prom_value(out, r ? r->comm : other);
+		} else {
+			fputs("portstat_tcp_cgroup_sockets{cgroup=\"", out);
+			view_prom_value(out, !r ? other : r->cgroup ? r->cgroup : OWNERS_COMM_NONE);
+		}
+		fprintf(out, "\",state=\"%s\"} %" PRIu64 "\n", tcp_state_name(st), n[st]);
+	}
+}
+
+int view_owners_prom(FILE *out, const struct view_sample *s, const struct view_opts *o)
+{
+	const struct owners *w = s->owners;
+	size_t n = owners_nrows(w), shown = view_shown(o, n);
+	const struct owner_row **rows = sorted(w, o);
+	uint64_t other[TCP_STATE_MAX + 1] = { 0 };
+	int ret;
+
+	if (!rows)
+		return -ENOMEM;
+	view_prom_header(out, VIEW_PROM_SOCKETS);
+	ret = view_prom_family(out, VIEW_PROM_SOCKETS, s, o, NULL);
+	if (by_process(w))
+		fputs("# HELP portstat_tcp_process_sockets TCP sockets by owning process and state; "
+		      "pid=\"0\" comm=\"-\": no process, comm=\"?\": unknown; "
+		      "processes past --top are summed under pid=\"other\".\n"
+		      "# TYPE portstat_tcp_process_sockets gauge\n", out);
+	else
+		fputs("# HELP portstat_tcp_cgroup_sockets TCP sockets by the cgroup of their creator and state; "
+		      "cgroup=\"-\": none reported; cgroups past --top are summed under cgroup=\"other\".\n"
+		      "# TYPE portstat_tcp_cgroup_sockets gauge\n", out);
+	for (size_t r = 0; r < n; r++) {
+		uint64_t v[TCP_STATE_MAX + 1];
+
+		for (int st = 0; st <= TCP_STATE_MAX; st++) {
+			v[st] = rows[r]->n[st];
+			if (r >= shown)
+				other[st] += v[st];
+		}
+		if (r < shown)
+			owner_series(out, w, rows[r], NULL, v);
+	}
+	owner_series(out, w, NULL, "other", other);
+	free(rows);
+	for (int f = VIEW_PROM_DURATION; ret == 0 && f < VIEW_PROM_FAMILIES; f++) {
+		view_prom_header(out, f);
+		ret = view_prom_family(out, f, s, o, NULL);
+	}
+	if (ret < 0)
+		return ret;
+	return ferror(out) ? -EIO : 0;
+}

@@ -444,22 +444,23 @@ static int owners_find(struct leaks *l)
 		uint64_t code = !s->inode ? CODE_ORPHAN :
 				idx < 0 ? CODE_UNKNOWN : (uint64_t)idx + CODE_PROC;
 		uint64_t bkey = (uint64_t)s->group << 32 | code;
-		uint64_t *slot = u64map_slot(l->breakdown, bkey, NULL), *cg;
+		bool created;
+		uint64_t *slot = u64map_slot(l->breakdown, bkey, &created), *cg;
 
 		if (!slot) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		(*slot)++;
-		/* The owner's cgroup: its sockets' (the first one's). */
-		if (s->cgroup_id) {
+		/* The owner's cgroup: its first socket's (one probe per owner,
+		 * not per socket). */
+		if (created && s->cgroup_id) {
 			cg = u64map_slot(l->cgof, bkey, NULL);
 			if (!cg) {
 				ret = -ENOMEM;
 				goto out;
 			}
-			if (!*cg)
-				*cg = s->cgroup_id;
+			*cg = s->cgroup_id;
 		}
 		if (code == CODE_UNKNOWN)
 			l->sum.unowned++;

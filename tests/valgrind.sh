@@ -27,6 +27,9 @@ vg --replay "$fixtures/sample.rec" -f prometheus
 vg --replay "$fixtures/interrupted.rec" -f csv
 vg --replay "$fixtures/repeated.rec" -f json
 vg leaks --replay "$fixtures/sample.rec" -f json
+vg --by process -c 2 -i 0.1 -f json
+vg --by cgroup -f prometheus
+vg --replay "$fixtures/sample.rec" --by cgroup --top 1
 [ "$(id -u)" = 0 ] && vg --all-netns -f json
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" = 0 ]

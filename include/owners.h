@@ -49,11 +49,13 @@ struct owner_row {
 	int pid;		/* OWNER_PROCESS, else 0 */
 	char comm[16];		/* OWNER_PROCESS: comm ("?" if it exited);
 				 * else OWNERS_COMM_NONE / _UNKNOWN */
-	uint64_t cgroup_id;	/* OWNER_CGROUP */
-	/* OWNER_CGROUP: the path under the cgroup2 mount ("/" for its root,
+	/* OWNER_CGROUP: the row's cgroup; OWNER_PROCESS: the cgroup of the
+	 * process's (first) socket, 0 if the kernel gave none. */
+	uint64_t cgroup_id;
+	/* The path of cgroup_id under the cgroup2 mount ("/" for its root,
 	 * "/system.slice/nginx.service"), or "id:N" when no directory has the
-	 * id (removed since, another cgroup namespace, or a replay);
-	 * NULL otherwise. */
+	 * id (removed since, another cgroup namespace, or a replay); NULL
+	 * without an id. */
 	char *cgroup;
 	uint32_t n[TCP_STATE_MAX + 1];
 	uint64_t total;
@@ -88,14 +90,14 @@ void owners_clear(struct owners *o);
 int owners_add(struct owners *o, const struct sock_rec *rec);
 
 /*
- * owners_resolve - after the sample's dump, find the owners: @root is
- * where processes are ("/proc") for --by process, or the cgroup2 mount for
- * --by cgroup (NULL: look it up in /proc/self/mountinfo; "": do not
- * resolve, e.g. for a replay from another host, and show ids).  Owners we
- * cannot see are rows of their own (see owners_stats()), not errors.
- * 0 or -ENOMEM.
+ * owners_resolve - after the sample's dump, find the owners: the processes
+ * under @proc_root (NULL: "/proc") for --by process, and the cgroup paths
+ * under @cgroup_root, the cgroup2 mount (NULL: look it up in
+ * /proc/self/mountinfo; "": do not resolve, e.g. for a replay from another
+ * host, and show ids).  Owners we cannot see are rows of their own (see
+ * owners_stats()), not errors.  0 or -ENOMEM.
  */
-int owners_resolve(struct owners *o, const char *root);
+int owners_resolve(struct owners *o, const char *proc_root, const char *cgroup_root);
 
 size_t owners_nrows(const struct owners *o);
 const struct owner_row *owners_row(const struct owners *o, size_t i);

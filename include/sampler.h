@@ -59,9 +59,10 @@ int sampler_retry(struct collector *c, struct sampler_info *info,
 /*
  * sampler_run_owners - sampler_run() that also counts what the table
  * counted per owner into @o (cleared first), then resolves the owners
- * (owners_resolve() with @root).  The same returns, and -ENOMEM.
+ * (owners_resolve() with /proc and @cgroup_root).  The same returns, and
+ * -ENOMEM.
  */
 int sampler_run_owners(struct collector *c, struct table *t, struct owners *o,
-		       const char *root, struct sampler_info *info);
+		       const char *cgroup_root, struct sampler_info *info);
 
 #endif

@@ -260,7 +260,8 @@ static int run_report(const struct config *cfg)
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
-		collector_set_attrs(c, cfg->rows == CLI_ROWS_CGROUP);
+		/* the sockets' cgroups, for the rows or the processes' */
+		collector_set_attrs(c, true);
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {

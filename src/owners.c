@@ -28,6 +28,7 @@
 #define CGROUP_DEPTH	32
 
 struct osock {
+	uint64_t cgroup_id;
 	uint32_t inode;
 	uint32_t uid;
 	uint8_t state;
@@ -152,7 +153,8 @@ static int add_process(struct owners *o, const struct sock_rec *rec)
 		o->socks = s;
 		o->socks_cap = cap;
 	}
-	o->socks[o->nsocks++] = (struct osock){ rec->inode, rec->uid, rec->state };
+	o->socks[o->nsocks++] = (struct osock){ .cgroup_id = rec->cgroup_id, .inode = rec->inode,
+						.uid = rec->uid, .state = rec->state };
 	return 0;
 }
 
@@ -217,6 +219,8 @@ static int resolve_processes(struct owners *o, const char *proc_root)
 				r->who = OWNER_PROCESS;
 				r->pid = pp->pid;
 				memcpy(r->comm, pp->comm, sizeof(r->comm));
+				/* its cgroup: its first socket's */
+				r->cgroup_id = s->cgroup_id;
 			}
 		}
 		r = &o->rows[*slot];
@@ -362,42 +366,51 @@ out:
 	return ret;
 }
 
+/* The paths of the rows' cgroup ids (all rows --by cgroup; the processes'
+ * own --by process, where the kernel gave one). */
 static int resolve_cgroups(struct owners *o, const char *root)
 {
 	uint64_t *ids;
+	size_t *at, n = 0;
 	char **paths;
 	int ret;
 
 	if (!o->nrows)
 		return 0;
 	ids = malloc(o->nrows * sizeof(*ids));
+	at = malloc(o->nrows * sizeof(*at));
 	paths = calloc(o->nrows, sizeof(*paths));
-	if (!ids || !paths) {
+	if (!ids || !at || !paths) {
 		free(ids);
+		free(at);
 		free(paths);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < o->nrows; i++)
-		ids[i] = o->rows[i].cgroup_id;
-	ret = owners_cgroup_paths(root, ids, o->nrows, paths, &o->st.no_cgroupfs);
+		if (o->rows[i].cgroup_id) {
+			ids[n] = o->rows[i].cgroup_id;
+			at[n++] = i;
+		}
+	ret = owners_cgroup_paths(root, ids, n, paths, &o->st.no_cgroupfs);
 	/* the rows own the strings, also those of a failed call */
-	for (size_t i = 0; i < o->nrows; i++)
-		o->rows[i].cgroup = paths[i];
+	for (size_t i = 0; i < n; i++)
+		o->rows[at[i]].cgroup = paths[i];
 	free(paths);
+	free(at);
 	free(ids);
 	return ret;
 }
 
-int owners_resolve(struct owners *o, const char *root)
+int owners_resolve(struct owners *o, const char *proc_root, const char *cgroup_root)
 {
-	int ret;
+	int ret = 0;
 	bool any = false;
 	struct owner_row *r;
 
-	if (o->kind == OWNERS_CGROUP)
-		ret = resolve_cgroups(o, root);
-	else
-		ret = resolve_processes(o, root ? root : "/proc");
+	if (o->kind == OWNERS_PROCESS)
+		ret = resolve_processes(o, proc_root ? proc_root : "/proc");
+	if (ret == 0)
+		ret = resolve_cgroups(o, cgroup_root);
 	if (ret < 0)
 		return ret;
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
@@ -449,7 +462,7 @@ static int key_cmp(const struct owner_row *a, const struct owner_row *b)
 	if (!oa)
 		return a->who == OWNER_UNKNOWN ? -1 : b->who == OWNER_UNKNOWN;
 	if (a->who == OWNER_CGROUP)
-		return strcmp(a->cgroup, b->cgroup);
+		return strcmp(a->cgroup, b->cgroup);	/* both resolved: never NULL */
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 

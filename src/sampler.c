@@ -141,7 +141,7 @@ static int owners_once(void *arg, struct sampler_info *info)
 }
 
 int sampler_run_owners(struct collector *c, struct table *t, struct owners *o,
-		       const char *root, struct sampler_info *info)
+		       const char *cgroup_root, struct sampler_info *info)
 {
 	struct owners_arg arg = { .c = c, .t = t, .o = o };
 	struct timespec t0, t1;
@@ -151,7 +151,7 @@ int sampler_run_owners(struct collector *c, struct table *t, struct owners *o,
 	ret = sampler_retry(c, info, owners_once, &arg);
 	if (ret < 0)
 		return ret;
-	ret = owners_resolve(o, root);
+	ret = owners_resolve(o, NULL, cgroup_root);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	info->cost_ms = elapsed_ms(&t0, &t1);
 	return ret;

@@ -87,12 +87,18 @@ int view_owners_text(FILE *out, const struct view_sample *s, const struct view_o
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* "pid":N,"comm":"x" or "cgroup":"/path" (null: the kernel said none). */
+/* "pid":N,"comm":"x","cgroup":"/path" or "cgroup":"/path" (null: the
+ * kernel said none). */
 static void json_key(FILE *out, const struct owners *w, const struct owner_row *r)
 {
 	if (by_process(w)) {
 		fprintf(out, "\"pid\":%d,\"comm\":", r->pid);
 		view_json_string(out, r->comm);
+		fputs(",\"cgroup\":", out);
+		if (r->cgroup)
+			view_json_string(out, r->cgroup);
+		else
+			fputs("null", out);
 	} else if (r->cgroup) {
 		fputs("\"cgroup\":", out);
 		view_json_string(out, r->cgroup);

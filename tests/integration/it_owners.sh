@@ -67,7 +67,16 @@ ss_pids=$(ip netns exec "$ns" ss -Htanp | awk '{ p = "0"; if (match($0, /pid=[0-
 	END { for (p in n) print p, n[p] }' | sort -n)
 ps_pids=$(jq -r '.processes[] | "\(.pid) \(.total)"' <<<"$json" | sort -n)
 [ "$ss_pids" = "$ps_pids" ] || ps_fail "per pid, ss -tanp says"$'\n'"$ss_pids"$'\n'"portstat says"$'\n'"$ps_pids"
-echo "ok: --by process names every owner, exact counts, = ss -tanp per pid"
+# Each process's cgroup, as the kernel gives it with its sockets.
+if [ -n "$CGDIR" ]; then
+	[ "$(jq -r ".processes[] | select(.pid == $leaky) | .cgroup" <<<"$json")" = "/pstest-$$" ] ||
+		ps_fail "leakysrv's cgroup: $(jq -c .processes <<<"$json")"
+	[ "$(jq -r ".processes[] | select(.pid == $good) | .cgroup" <<<"$json")" = "$home" ] ||
+		ps_fail "goodsrv's cgroup: $(jq -c .processes <<<"$json")"
+fi
+[ "$(jq -c '[.processes[] | select(.pid == 0) | .cgroup]' <<<"$json")" = "[null]" ] ||
+	ps_fail "the no-process row has a cgroup: $(jq -c .processes <<<"$json")"
+echo "ok: --by process names every owner and its cgroup, exact counts, = ss -tanp per pid"
 
 # -p selects by service port: :8081's inbound sockets and the client's
 # outbound ones to it; -s by state.

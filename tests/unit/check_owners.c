@@ -101,7 +101,7 @@ static const struct owner_row *row_where(const struct owners *o, int pid, const 
 	for (size_t i = 0; i < owners_nrows(o); i++) {
 		const struct owner_row *r = owners_row(o, i);
 
-		if (r->pid == pid && strcmp(r->cgroup ? r->cgroup : r->comm, key) == 0)
+		if (r->pid == pid && strcmp(r->who == OWNER_CGROUP ? r->cgroup : r->comm, key) == 0)
 			return r;
 	}
 	ck_abort_msg("no row %d/%s", pid, key);
@@ -133,12 +133,12 @@ START_TEST(test_processes)
 
 	ck_assert_int_eq(owners_new(&o, OWNERS_PROCESS), 0);
 	ck_assert_int_eq(owners_kind(o), OWNERS_PROCESS);
-	add(o, TCP_STATE_LISTEN, 1000, 0, 1);
-	add(o, TCP_STATE_CLOSE_WAIT, 1001, 0, 2);
-	add(o, TCP_STATE_FIN_WAIT2, 2000, 0, 2);
+	add(o, TCP_STATE_LISTEN, 1000, 5, 1);	/* srv's in cgroup 5 */
+	add(o, TCP_STATE_CLOSE_WAIT, 1001, 5, 2);
+	add(o, TCP_STATE_FIN_WAIT2, 2000, 0, 2);	/* cli's: none given */
 	add(o, TCP_STATE_TIME_WAIT, 0, 0, 3);	/* no process */
 	add(o, TCP_STATE_ESTABLISHED, 3000, 0, 1);	/* nobody we see */
-	ck_assert_int_eq(owners_resolve(o, root), 0);
+	ck_assert_int_eq(owners_resolve(o, root, ""), 0);
 
 	ck_assert_uint_eq(owners_nrows(o), 4);
 	r = row_where(o, 100, "srv");
@@ -146,7 +146,9 @@ START_TEST(test_processes)
 	ck_assert_uint_eq(r->n[TCP_STATE_LISTEN], 1);
 	ck_assert_uint_eq(r->n[TCP_STATE_CLOSE_WAIT], 2);
 	ck_assert_uint_eq(r->total, 3);
+	ck_assert_str_eq(r->cgroup, "id:5");
 	r = row_where(o, 200, "cli");
+	ck_assert_ptr_null(r->cgroup);
 	ck_assert_uint_eq(r->n[TCP_STATE_FIN_WAIT2], 2);
 	ck_assert_uint_eq(r->total, 2);
 	r = row_where(o, 0, OWNERS_COMM_NONE);
@@ -176,7 +178,7 @@ START_TEST(test_processes)
 	/* cleared, the next sample starts empty */
 	owners_clear(o);
 	add(o, TCP_STATE_LISTEN, 1000, 0, 1);
-	ck_assert_int_eq(owners_resolve(o, root), 0);
+	ck_assert_int_eq(owners_resolve(o, root, ""), 0);
 	ck_assert_uint_eq(owners_nrows(o), 1);
 	ck_assert_uint_eq(row_where(o, 100, "srv")->total, 1);
 	ck_assert_uint_eq(owners_stats(o)->unknown, 0);
@@ -194,7 +196,7 @@ START_TEST(test_processes_no_proc)
 	snprintf(missing, sizeof(missing), "%s/none", root);
 	ck_assert_int_eq(owners_new(&o, OWNERS_PROCESS), 0);
 	add(o, TCP_STATE_ESTABLISHED, 1000, 0, 4);
-	ck_assert_int_eq(owners_resolve(o, missing), 0);
+	ck_assert_int_eq(owners_resolve(o, missing, ""), 0);
 	ck_assert(owners_stats(o)->no_proc);
 	ck_assert_uint_eq(owners_nrows(o), 1);
 	ck_assert_uint_eq(row_where(o, 0, OWNERS_COMM_UNKNOWN)->total, 4);
@@ -227,7 +229,7 @@ START_TEST(test_cgroups)
 	add(o, TCP_STATE_ESTABLISHED, 20, top, 2);
 	add(o, TCP_STATE_CLOSE_WAIT, 30, gone, 1);
 	add(o, TCP_STATE_TIME_WAIT, 0, 0, 4);
-	ck_assert_int_eq(owners_resolve(o, root), 0);
+	ck_assert_int_eq(owners_resolve(o, NULL, root), 0);
 
 	ck_assert_uint_eq(owners_nrows(o), 5);
 	r = row_where(o, 0, "/system.slice/web.service");
@@ -257,7 +259,7 @@ START_TEST(test_cgroups)
 	/* a replay's ids belong to another host: shown, not resolved */
 	owners_clear(o);
 	add(o, TCP_STATE_ESTABLISHED, 10, user, 2);
-	ck_assert_int_eq(owners_resolve(o, ""), 0);
+	ck_assert_int_eq(owners_resolve(o, NULL, ""), 0);
 	ck_assert_uint_eq(owners_nrows(o), 1);
 	ck_assert(strncmp(owners_row(o, 0)->cgroup, "id:", 3) == 0);
 	ck_assert_uint_eq(owners_row(o, 0)->total, 2);
@@ -303,7 +305,7 @@ START_TEST(test_real_cgroupfs)
 		return;	/* no cgroup2 here: nothing to check */
 	ck_assert_int_eq(owners_new(&o, OWNERS_CGROUP), 0);
 	add(o, TCP_STATE_LISTEN, 1, (uint64_t)st.st_ino, 1);
-	ck_assert_int_eq(owners_resolve(o, NULL), 0);
+	ck_assert_int_eq(owners_resolve(o, NULL, NULL), 0);
 	ck_assert_str_eq(owners_row(o, 0)->cgroup, "/");
 	ck_assert(!owners_stats(o)->no_cgroupfs);
 	owners_delete(o);

@@ -1,9 +1,10 @@
 /*
  * allns: one sample of every network namespace (--all-netns), taken in
- * parallel by one thread per usable CPU, each namespace rendered into
- * memory so the parts can be printed in a stable order.  Each namespace's
- * dump walks the kernel's whole (shared) socket hash, so namespaces are not
- * free; threads overlap those walks.
+ * parallel by one thread per usable CPU, each namespace either rendered
+ * into memory so the parts can be printed in a stable order (the report),
+ * or kept as its table (the dashboard).  Each namespace's dump walks the
+ * kernel's whole (shared) socket hash, so namespaces are not free; threads
+ * overlap those walks.
  */
 #ifndef PORTSTAT_ALLNS_H
 #define PORTSTAT_ALLNS_H
@@ -23,11 +24,13 @@ struct allns_result {
 	bool vanished;		/* gone before it could be read */
 	bool complete;		/* false: partial sample, see note */
 	char note[512];
-	/* The rendered output: part[0] for text, JSON (one object, no
-	 * newline) and CSV (rows); one part per metric family for
+	/* allns_sample(): the rendered output: part[0] for text, JSON (one
+	 * object, no newline) and CSV (rows); one part per metric family for
 	 * Prometheus. */
 	char *part[ALLNS_PARTS];
 	size_t partlen[ALLNS_PARTS];
+	/* allns_tables(): the sample itself, NULL unless it was taken. */
+	struct table *table;
 };
 
 /*
@@ -39,6 +42,15 @@ struct allns_result {
 int allns_sample(const struct config *cfg, const struct view_opts *o,
 		 struct allns_result **out, size_t *n, char *err, size_t errlen);
 
+/*
+ * allns_tables - the same sample, kept: each result's table (owned by the
+ * result) holds its namespace's sockets as @f selects, listeners included.
+ * Returns as allns_sample().
+ */
+int allns_tables(const struct table_filter *f, struct allns_result **out, size_t *n,
+		 char *err, size_t errlen);
+
+/* allns_free - the results, their parts and tables; accepts NULL. */
 void allns_free(struct allns_result *r, size_t n);
 
 #endif

@@ -2,10 +2,12 @@
  * top_model: everything the live dashboard decides without a terminal, so
  * each part is a unit-test case: per-row history across samples
  * (mark-and-sweep, rates per second, sparkline series), sparkline scaling,
- * the column layout for a width, and the interaction state (selection,
- * scroll, sort, filter, direction, pause, interval, which screen) with key
- * handling as a function from (state, key) to state.  No curses, no I/O,
- * no threads; top.c draws what this decides.
+ * which rows show in which order (per namespace or merged, with
+ * --all-netns), the column layout for a width, and the interaction state
+ * (selection, scroll, sort, filter, direction, namespaces, pause,
+ * interval, which screen) with key handling as a function from (state,
+ * key) to state.  No curses, no I/O, no threads; top.c draws what this
+ * decides.
  */
 #ifndef PORTSTAT_TOP_MODEL_H
 #define PORTSTAT_TOP_MODEL_H
@@ -23,10 +25,32 @@
 /* A sparkline narrower than this says nothing; the column drops instead. */
 #define TOP_SPARK_MIN	8
 
+/* The NETNS column is at most this wide; longer labels are cut. */
+#define TOP_NS_WIDTH_MAX	24
+/* Room for a namespace label (netns.h's), NUL included. */
+#define TOP_LABEL_LEN		128
+
+/* ---- sample ------------------------------------------------------------ */
+
+/*
+ * One namespace's table of a sample, as the model takes a sample: an array
+ * whose entry 0 is the whole sample (the one namespace read, or with
+ * --all-netns every namespace merged: id 0, no label), followed with
+ * --all-netns by each namespace read (a non-zero id that stays the same
+ * across samples, such as the nsfs inode, and its label).
+ */
+struct top_ns {
+	uint32_t id;
+	const char *label;		/* borrowed; NULL for entry 0 */
+	const struct table *table;	/* borrowed */
+};
+
 /* ---- history ----------------------------------------------------------- */
 
-/* One (port, direction) row as the dashboard remembers it across samples. */
+/* One (namespace, port, direction) row as the dashboard remembers it
+ * across samples. */
 struct top_hist_row {
+	uint32_t ns;			/* struct top_ns.id */
 	uint16_t port;
 	uint8_t dir;			/* enum table_dir */
 	bool seen;			/* mark of the current sweep */
@@ -49,18 +73,21 @@ struct top_hist *top_hist_new(void);
 void top_hist_delete(struct top_hist *h);
 
 /*
- * top_hist_update - take in one finished sample @t taken @dt seconds after
- * the previous one (<= 0: no rates for this step).  Rows of @t are updated
- * or created; rows not in @t are dropped (mark and sweep), with their
- * history.  Returns 0 or -ENOMEM (the history is then still consistent,
- * only missing rows).
+ * top_hist_update - take in one finished sample, @ns (@n entries, see
+ * struct top_ns; at least entry 0), taken @dt seconds after the previous
+ * one (<= 0: no rates for this step).  Rows of every entry are updated or
+ * created, keyed by (id, port, direction), so merged and per-namespace
+ * rows both keep their history whichever is shown; rows not in the sample
+ * are dropped (mark and sweep), with their history.  Entry 0's per-state
+ * totals are the sample's.  Returns 0 or -ENOMEM (the history is then
+ * still consistent, only missing rows).
  */
-int top_hist_update(struct top_hist *h, const struct table *t, double dt);
+int top_hist_update(struct top_hist *h, const struct top_ns *ns, size_t n, double dt);
 
-/* top_hist_find - the row of (@port, @dir), or NULL.  Borrowed until the
- * next update. */
-const struct top_hist_row *top_hist_find(const struct top_hist *h, uint16_t port,
-					 uint8_t dir);
+/* top_hist_find - the row of (@ns, @port, @dir), or NULL.  Borrowed until
+ * the next update. */
+const struct top_hist_row *top_hist_find(const struct top_hist *h, uint32_t ns,
+					 uint16_t port, uint8_t dir);
 
 /* top_hist_samples - samples taken in so far. */
 unsigned long top_hist_samples(const struct top_hist *h);
@@ -103,6 +130,7 @@ int top_spark_render(const uint32_t *v, size_t n, int width, bool utf8,
 /* ---- layout ------------------------------------------------------------ */
 
 enum top_col_kind {
+	TOP_COL_NETNS,
 	TOP_COL_PORT,
 	TOP_COL_DIR,
 	TOP_COL_STATE,
@@ -117,23 +145,35 @@ struct top_col {
 	int x, width;		/* screen column and width in cells */
 };
 
-/* PORT, DIR, eleven states, TOTAL, RATE, SPARK. */
-#define TOP_COLS_MAX	16
+/* NETNS, PORT, DIR, eleven states, TOTAL, RATE, SPARK. */
+#define TOP_COLS_MAX	17
 
 /*
  * top_layout - the columns of the port table for a screen @width cells
- * wide, in display order, into @out (TOP_COLS_MAX).  State columns are
- * those of @states (the filter) that are non-zero in @totals, always shown
- * (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT, as in the text report) or sorted
- * by.  When they do not fit, the sparkline narrows to TOP_SPARK_MIN, then
- * the least important columns drop first; PORT, DIR, TOTAL and the sort
- * column always stay.  Returns the number of columns.
+ * wide, in display order, into @out (TOP_COLS_MAX).  A NETNS column
+ * @ns_width wide comes first unless @ns_width is 0 (top_ns_width()).
+ * State columns are those of @states (the filter) that are non-zero in
+ * @totals, always shown (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT, as in the
+ * text report) or sorted by.  When they do not fit, the sparkline narrows
+ * to TOP_SPARK_MIN, then the least important columns drop first; NETNS,
+ * PORT, DIR, TOTAL and the sort column always stay.  Returns the number of
+ * columns.
  */
-size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t total,
-		  const struct table_sort *sort, struct top_col *out);
+size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
+		  uint64_t total, const struct table_sort *sort, struct top_col *out);
 
 /* top_col_label - header text of a column ("CLOSE-WAIT", "CHG/s"). */
 const char *top_col_label(const struct top_col *c);
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* One row on screen: a table row and the namespace it belongs to. */
+struct top_row {
+	const struct table_row *r;	/* borrowed from the sample */
+	uint32_t ns;			/* struct top_ns.id: 0 merged, or the only one */
+	const char *label;		/* borrowed; NULL when there is no NETNS column */
+	size_t order;			/* the namespace's place in the sample */
+};
 
 /* ---- interaction ------------------------------------------------------- */
 
@@ -179,15 +219,23 @@ struct top_ui {
 	uint32_t states;		/* columns there are to sort by */
 	bool paused;
 	double interval;		/* seconds */
+	/* --all-netns: the sample holds several namespaces, shown one row
+	 * per namespace (NETNS column) unless merged */
+	bool all_netns;
+	bool ns_merged;
 	/* selection: by row index while moving, by key across samples */
 	size_t sel, scroll;
 	bool sel_by_index;
 	bool has_sel;
+	uint32_t sel_ns;
 	uint16_t sel_port;
 	uint8_t sel_dir;
+	char sel_label[TOP_LABEL_LEN];	/* "" without a NETNS column */
 	/* the detail screen's row */
+	uint32_t detail_ns;
 	uint16_t detail_port;
 	uint8_t detail_dir;
+	char detail_label[TOP_LABEL_LEN];
 	/* set by the engine before keys: visible rows and rows per page */
 	size_t nrows;
 	size_t page;
@@ -203,9 +251,10 @@ enum {
 };
 
 /* top_ui_init - the starting state: list screen, @sort, sortable states
- * @states (the filter's), sampling every @interval seconds. */
+ * @states (the filter's), sampling every @interval seconds; rows per
+ * namespace when @all_netns. */
 void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t states,
-		 double interval);
+		 double interval, bool all_netns);
 
 /*
  * top_ui_key - apply one key (a character or an enum top_key) to @ui.
@@ -216,14 +265,37 @@ unsigned top_ui_key(struct top_ui *ui, int key);
 /* top_ui_shows - whether @r passes the view's port filter and direction. */
 bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir);
 
+/* top_ui_split - whether rows are per namespace (a NETNS column). */
+bool top_ui_split(const struct top_ui *ui);
+
+/*
+ * top_rows_max - room top_rows() may need for sample @ns (@n entries).
+ */
+size_t top_rows_max(const struct top_ns *ns, size_t n);
+
+/*
+ * top_rows - the rows the view shows, in display order, into @out (room
+ * for top_rows_max()): entry 0's rows of sample @ns (@n entries), or when
+ * top_ui_split() those of every later entry, labelled; sorted by the sort
+ * column (ties by port, in before out, then namespace order), passing the
+ * port filter and direction, reversed when asked.  Returns their number.
+ */
+size_t top_rows(const struct top_ui *ui, const struct top_ns *ns, size_t n,
+		struct top_row *out);
+
+/* top_ns_width - the NETNS column's width for sample @ns (@n entries):
+ * 0 unless top_ui_split(), else its longest label, within 5 (the header)
+ * and TOP_NS_WIDTH_MAX. */
+int top_ns_width(const struct top_ui *ui, const struct top_ns *ns, size_t n);
+
 /*
  * top_ui_follow - settle the selection on the visible rows @rows (@n, in
- * display order) with @page rows on screen: the selected (port, dir) keeps
- * its selection when rows re-sort; after a move key the index wins.  Clamps
- * and scrolls so the selection is on screen.
+ * display order) with @page rows on screen: the selected (namespace, port,
+ * dir) keeps its selection when rows re-sort, or failing that the first
+ * row of its (port, dir) (rows merged or split by 'n'); after a move key
+ * the index wins.  Clamps and scrolls so the selection is on screen.
  */
-void top_ui_follow(struct top_ui *ui, const struct table_row *const *rows, size_t n,
-		   size_t page);
+void top_ui_follow(struct top_ui *ui, const struct top_row *rows, size_t n, size_t page);
 
 /* top_ui_sort_label - "total", "port" or a state name, for the status line. */
 const char *top_ui_sort_label(const struct top_ui *ui);

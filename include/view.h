@@ -77,14 +77,14 @@ struct view_line {
 };
 
 /*
- * view_text_grid - @nlines lines (the last one the totals) under the key
+ * view_text_grid - @ngrid lines (the last one the totals) under the key
  * titles @head (@nkeys of them), aligned: key columns left, the state
  * columns the filter selects that are non-zero or always shown, TOTAL.
  * With o->stamp a "# TIME" line first; an incomplete sample a note last.
  */
 int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opts *o,
-		   const char *const *head, int nkeys, const struct view_line *lines,
-		   size_t nlines);
+		   const char *const *head, int nkeys, const struct view_line *grid,
+		   size_t ngrid);
 
 /* view_line_totals - @l as the "total" line of @t. */
 void view_line_totals(struct view_line *l, const struct table *t, int nkeys);

@@ -1,7 +1,8 @@
 /*
  * allns: parallel sampling of every network namespace.  Workers take the
  * next namespace from a shared counter; each has its own table and opens a
- * collector inside the namespace it samples.
+ * collector inside the namespace it samples, then hands the filled table to
+ * the job's finishing step: render it (and reuse the table), or keep it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +18,12 @@
 #include "table.h"
 
 struct allns_job {
-	const struct config *cfg;
+	const struct table_filter *f;
+	/* What becomes of a namespace's filled table *t: 0 or -errno.  It
+	 * may take *t, leaving a fresh table for the worker's next one. */
+	int (*finish)(const struct allns_job *job, struct allns_result *r,
+		      struct table **t, const struct view_sample *vs);
+	const struct config *cfg;	/* rendering only */
 	const struct view_opts *o;
 	struct allns_result *r;
 	size_t n;
@@ -25,7 +31,7 @@ struct allns_job {
 };
 
 static int render_one(const struct allns_job *job, struct allns_result *r,
-		      const struct view_sample *vs)
+		      struct table **t, const struct view_sample *vs)
 {
 	struct view_opts o = *job->o;
 	int nparts = job->cfg->format == CLI_FORMAT_PROMETHEUS ? ALLNS_PARTS : 1;
@@ -64,7 +70,19 @@ static int render_one(const struct allns_job *job, struct allns_result *r,
 	return 0;
 }
 
-static void sample_one(const struct allns_job *job, struct table *t, struct allns_result *r)
+static int keep_one(const struct allns_job *job, struct allns_result *r,
+		    struct table **t, const struct view_sample *vs)
+{
+	struct table *fresh = table_new(job->f);
+
+	if (!fresh)
+		return -ENOMEM;
+	r->table = *t;
+	*t = fresh;
+	return 0;
+}
+
+static void sample_one(const struct allns_job *job, struct table **t, struct allns_result *r)
 {
 	struct collector *c = NULL;
 	struct sampler_info info;
@@ -82,7 +100,7 @@ static void sample_one(const struct allns_job *job, struct table *t, struct alln
 		r->err = ret;
 		return;
 	}
-	ret = sampler_run(c, t, &info);
+	ret = sampler_run(c, *t, &info);
 	if (ret < 0) {
 		r->err = ret;
 		snprintf(r->note, sizeof(r->note), "%s", collector_error(c));
@@ -92,14 +110,14 @@ static void sample_one(const struct allns_job *job, struct table *t, struct alln
 	if (!info.complete)
 		snprintf(r->note, sizeof(r->note), "%s", info.note);
 	vs = (struct view_sample){
-		.table = t,
+		.table = *t,
 		.time = info.time,
 		.netns = r->ns.label,
 		.complete = info.complete,
 		.note = info.complete ? NULL : r->note,
 		.cost_ms = info.cost_ms,
 	};
-	ret = render_one(job, r, &vs);
+	ret = job->finish(job, r, t, &vs);
 	if (ret < 0) {
 		r->err = ret;
 		snprintf(r->note, sizeof(r->note), "out of memory");
@@ -111,7 +129,7 @@ out:
 static void *worker(void *arg)
 {
 	struct allns_job *job = arg;
-	struct table *t = table_new(&job->cfg->filter);
+	struct table *t = table_new(job->f);
 	size_t i;
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
@@ -120,17 +138,16 @@ static void *worker(void *arg)
 			snprintf(job->r[i].note, sizeof(job->r[i].note), "out of memory");
 			continue;
 		}
-		sample_one(job, t, &job->r[i]);
+		sample_one(job, &t, &job->r[i]);
 	}
 	table_delete(t);
 	return NULL;
 }
 
-int allns_sample(const struct config *cfg, const struct view_opts *o,
-		 struct allns_result **out, size_t *n, char *err, size_t errlen)
+static int run(struct allns_job *job, struct allns_result **out, size_t *n,
+	       char *err, size_t errlen)
 {
 	struct netns_entry *ns = NULL;
-	struct allns_job job = { .cfg = cfg, .o = o };
 	pthread_t tids[16];
 	size_t nns = 0, nthreads, started = 0;
 	cpu_set_t set;
@@ -141,17 +158,17 @@ int allns_sample(const struct config *cfg, const struct view_opts *o,
 		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(-ret));
 		return ret;
 	}
-	job.r = calloc(nns ? nns : 1, sizeof(*job.r));
-	if (!job.r) {
+	job->r = calloc(nns ? nns : 1, sizeof(*job->r));
+	if (!job->r) {
 		free(ns);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nns; i++)
-		job.r[i].ns = ns[i];
+		job->r[i].ns = ns[i];
 	free(ns);
-	job.n = nns;
-	atomic_init(&job.next, 0);
+	job->n = nns;
+	atomic_init(&job->next, 0);
 
 	nthreads = sched_getaffinity(0, sizeof(set), &set) == 0 ? (size_t)CPU_COUNT(&set) : 1;
 	if (nthreads > sizeof(tids) / sizeof(tids[0]))
@@ -160,22 +177,40 @@ int allns_sample(const struct config *cfg, const struct view_opts *o,
 		nthreads = nns;
 	/* This thread is a worker too. */
 	for (; started + 1 < nthreads; started++)
-		if (pthread_create(&tids[started], NULL, worker, &job) != 0)
+		if (pthread_create(&tids[started], NULL, worker, job) != 0)
 			break;
-	worker(&job);
+	worker(job);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	*out = job.r;
+	*out = job->r;
 	*n = nns;
 	return 0;
+}
+
+int allns_sample(const struct config *cfg, const struct view_opts *o,
+		 struct allns_result **out, size_t *n, char *err, size_t errlen)
+{
+	struct allns_job job = { .f = &cfg->filter, .finish = render_one, .cfg = cfg, .o = o };
+
+	return run(&job, out, n, err, errlen);
+}
+
+int allns_tables(const struct table_filter *f, struct allns_result **out, size_t *n,
+		 char *err, size_t errlen)
+{
+	struct allns_job job = { .f = f, .finish = keep_one };
+
+	return run(&job, out, n, err, errlen);
 }
 
 void allns_free(struct allns_result *r, size_t n)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		for (int k = 0; k < ALLNS_PARTS; k++)
 			free(r[i].part[k]);
+		table_delete(r[i].table);
+	}
 	free(r);
 }

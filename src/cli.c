@@ -389,8 +389,6 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			return bad(err, errlen, "--record does not apply to 'top'");
 		if (cfg->write)
 			return bad(err, errlen, "--write does not apply to 'top'");
-		if (cfg->all_netns)
-			return bad(err, errlen, "--all-netns does not apply to 'top' yet");
 		if (!has_interval)
 			cfg->interval = 2.0;
 		return 0;

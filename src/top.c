@@ -1,13 +1,19 @@
 /*
  * top: the dashboard engine.  Two threads: the sampler thread owns the
  * collector and a back table it fills with the same sampler_run() /
- * split_run() the report uses, then swaps it with the front table under a
- * mutex and wakes the UI through an eventfd; the UI thread owns the
- * terminal, polls stdin and the eventfd together (ppoll, so signals and
- * resizes interrupt it without races), and redraws the whole frame from the
- * front table and the model (top_model.h).  Keys are answered while a long
- * sample runs because nothing on the input path waits for one.
+ * split_run() the report uses (with --all-netns, allns_tables(): one table
+ * per namespace, sampled in parallel, and their sum), then swaps it with
+ * the front table under a mutex and wakes the UI through an eventfd; the
+ * UI thread owns the terminal, polls stdin and the eventfd together (ppoll,
+ * so signals and resizes interrupt it without races), and redraws the
+ * whole frame from the front sample and the model (top_model.h).  Keys are
+ * answered while a long sample runs because nothing on the input path
+ * waits for one.
  */
+/* Before <term.h>: its capability macros (lines, columns, ...) would
+ * rewrite parameter names in the project's headers. */
+#include "allns.h"
+
 #include <curses.h>
 #include <term.h>
 #include <errno.h>
@@ -61,6 +67,18 @@ enum top_role {
 	ROLE_COUNT,
 };
 
+/* The namespaces of one sample, as the model takes them: ns[0] the whole
+ * sample (the front or back table), then with --all-netns each namespace
+ * read, borrowing its table and label from r. */
+struct top_nsset {
+	struct top_ns *ns;
+	size_t n, cap;
+	struct allns_result *r;		/* --all-netns: every namespace listed */
+	size_t nr;
+	size_t failed;			/* listed, but could not be read */
+	char note[700];			/* the first of those: "LABEL: why" */
+};
+
 /* Shared between the UI and the sampler thread; everything under mu. */
 struct top_shared {
 	pthread_mutex_t mu;
@@ -68,7 +86,10 @@ struct top_shared {
 	int efd;			/* wakes the UI: a sample (or error) is in */
 	/* results, written by the sampler */
 	struct table *front;
+	struct top_nsset nsfront;
 	struct top_detail *dfront;
+	uint32_t dfront_ns;		/* the namespace dfront was collected in */
+	char dnote[512];		/* why dfront is empty, if it is */
 	struct sampler_info info;
 	unsigned long produced;		/* samples swapped in */
 	bool fresh;			/* front changed since the UI looked */
@@ -80,6 +101,7 @@ struct top_shared {
 	bool quit, paused, kick;
 	double interval;
 	bool want_detail;
+	uint32_t dns;
 	uint16_t dport;
 	uint8_t ddir;
 };
@@ -93,11 +115,13 @@ struct top {
 	struct collector *c;
 	struct split *sp;
 	struct table *back;
+	struct top_nsset nsback;
 	struct top_detail *dback;
+	char dback_note[512];
 	/* the UI thread's own */
 	struct top_hist *hist;
 	struct top_ui ui;
-	const struct table_row **rows;	/* visible rows of the frame */
+	struct top_row *rows;		/* visible rows of the frame */
 	size_t rows_cap;
 	struct timespec last_time;	/* the last consumed sample's */
 	SCREEN *screen;
@@ -143,6 +167,98 @@ static void wake_ui(struct top_shared *sh)
 
 /* ---- sampler thread ---------------------------------------------------- */
 
+/* A namespace's id for the model: nsfs inode numbers are 32 bits (the
+ * kernel's proc_inum), and never 0. */
+static uint32_t ns_id(const struct netns_entry *e)
+{
+	return (uint32_t)e->ino;
+}
+
+/* One sample of every namespace: each one's table into tp->nsback, their
+ * sum into tp->back.  A namespace that vanished since it was listed is
+ * left out quietly; one that could not be read is counted and the first
+ * one's reason kept.  Returns 0 or -errno (@err says why). */
+static int sample_allns(struct top *tp, struct sampler_info *info, char *err, size_t errlen)
+{
+	struct top_nsset *set = &tp->nsback;
+	double start = mono_now();
+	int ret;
+
+	allns_free(set->r, set->nr);
+	set->r = NULL;
+	set->nr = set->n = set->failed = 0;
+	set->note[0] = '\0';
+	memset(info, 0, sizeof(*info));
+	info->complete = true;
+	info->attempts = info->shares = 1;
+	clock_gettime(CLOCK_REALTIME, &info->time);
+	ret = allns_tables(&tp->cfg->filter, &set->r, &set->nr, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (set->cap < set->nr + 1) {
+		struct top_ns *nv = realloc(set->ns, (set->nr + 1) * sizeof(*nv));
+
+		if (!nv)
+			goto nomem;
+		set->ns = nv;
+		set->cap = set->nr + 1;
+	}
+	table_clear(tp->back);
+	set->ns[set->n++] = (struct top_ns){ .table = tp->back };
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct allns_result *r = &set->r[i];
+
+		if (r->vanished)
+			continue;
+		if (r->err || !r->table) {
+			if (set->failed++ == 0)
+				snprintf(set->note, sizeof(set->note), "%s: %s", r->ns.label,
+					 r->note[0] ? r->note : strerror(-r->err));
+			continue;
+		}
+		if (!r->complete && info->complete) {
+			info->complete = false;
+			snprintf(info->note, sizeof(info->note), "%.127s: %.380s", r->ns.label,
+				 r->note);
+		}
+		set->ns[set->n++] = (struct top_ns){
+			.id = ns_id(&r->ns), .label = r->ns.label, .table = r->table,
+		};
+		if (table_merge(tp->back, r->table) < 0)
+			goto nomem;
+	}
+	info->cost_ms = (mono_now() - start) * 1e3;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* The detail of (@ns, @port, @dir) from the sample just taken into
+ * tp->nsback: a dump of that one namespace.  Rows merged across
+ * namespaces (@ns 0) have none. */
+static void detail_allns(struct top *tp, uint32_t ns, uint16_t port, uint8_t dir)
+{
+	const struct top_nsset *set = &tp->nsback;
+
+	top_detail_clear(tp->dback);
+	tp->dback_note[0] = '\0';
+	if (!ns)
+		return;
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct allns_result *r = &set->r[i];
+		struct collector *c = NULL;
+
+		if (!r->table || ns_id(&r->ns) != ns)
+			continue;
+		if (collector_open_live(&c, r->ns.path, tp->dback_note, sizeof(tp->dback_note)) == 0)
+			top_detail_collect(tp->dback, c, r->table, port, dir);
+		collector_close(c);
+		return;
+	}
+	snprintf(tp->dback_note, sizeof(tp->dback_note), "the namespace is gone");
+}
+
 static void *sampler_main(void *arg)
 {
 	struct top *tp = arg;
@@ -153,9 +269,11 @@ static void *sampler_main(void *arg)
 	pthread_mutex_lock(&sh->mu);
 	for (;;) {
 		bool want;
+		uint32_t ns;
 		uint16_t port;
 		uint8_t dir;
 		struct sampler_info info;
+		char err[512] = "";
 		int ret;
 
 		while (!sh->quit) {
@@ -175,15 +293,27 @@ static void *sampler_main(void *arg)
 			break;
 		sh->kick = false;
 		want = sh->want_detail;
+		ns = sh->dns;
 		port = sh->dport;
 		dir = sh->ddir;
 		pthread_mutex_unlock(&sh->mu);
 
 		last_start = mono_now();
 		started = true;
-		ret = tp->sp ? split_run(tp->sp, tp->c, tp->back, &info)
-			     : sampler_run(tp->c, tp->back, &info);
-		if (ret == 0 && want && live)
+		if (tp->cfg->all_netns) {
+			ret = sample_allns(tp, &info, err, sizeof(err));
+		} else {
+			ret = tp->sp ? split_run(tp->sp, tp->c, tp->back, &info)
+				     : sampler_run(tp->c, tp->back, &info);
+			if (ret < 0)
+				snprintf(err, sizeof(err), "%s", collector_error(tp->c));
+			tp->nsback.ns[0] = (struct top_ns){ .table = tp->back };
+			tp->nsback.n = 1;
+		}
+		tp->dback_note[0] = '\0';
+		if (ret == 0 && want && live && tp->cfg->all_netns)
+			detail_allns(tp, ns, port, dir);
+		else if (ret == 0 && want && live)
 			top_detail_collect(tp->dback, tp->c, tp->back, port, dir);
 		else
 			top_detail_clear(tp->dback);
@@ -196,12 +326,17 @@ static void *sampler_main(void *arg)
 		}
 		if (ret == 0) {
 			struct table *t = sh->front;
+			struct top_nsset set = sh->nsfront;
 			struct top_detail *d = sh->dfront;
 
 			sh->front = tp->back;
 			tp->back = t;
+			sh->nsfront = tp->nsback;
+			tp->nsback = set;
 			sh->dfront = tp->dback;
 			tp->dback = d;
+			sh->dfront_ns = ns;
+			snprintf(sh->dnote, sizeof(sh->dnote), "%s", tp->dback_note);
 			sh->info = info;
 			sh->fresh = true;
 			sh->produced++;
@@ -214,7 +349,7 @@ static void *sampler_main(void *arg)
 		} else {
 			/* Shown on the status line; the next sample may do better. */
 			sh->err = ret;
-			snprintf(sh->errmsg, sizeof(sh->errmsg), "%s", collector_error(tp->c));
+			snprintf(sh->errmsg, sizeof(sh->errmsg), "%s", err);
 		}
 		wake_ui(sh);
 	}
@@ -386,7 +521,7 @@ static void draw_header(struct top *tp, const struct table *t)
 {
 	const struct top_shared *sh = &tp->sh;
 	const struct table_filter *f = table_filter(t);
-	char when[16] = "--:--:--", iv[32];
+	char when[16] = "--:--:--", iv[32], ns[64];
 	int x = 0, y = 1;
 
 	if (sh->produced) {
@@ -397,11 +532,17 @@ static void draw_header(struct top *tp, const struct table *t)
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	}
 	fmt_interval(tp->ui.interval, iv, sizeof(iv));
+	if (tp->cfg->all_netns && sh->produced)	/* how many were read; entry 0 is their sum */
+		snprintf(ns, sizeof(ns), "all (%zu)", sh->nsfront.n - 1);
+	else if (tp->cfg->all_netns)
+		snprintf(ns, sizeof(ns), "all");
+	else
+		snprintf(ns, sizeof(ns), "%s", tp->cfg->replay ? "(replay)" :
+			 tp->cfg->netns ? tp->cfg->netns : "(own)");
 	/* Most telling first: a narrow screen clips the end. */
 	x += putf(0, x, role_attr(tp, ROLE_TITLE), "portstat");
 	x += putf(0, x, A_NORMAL, "  %s  ns %s  %s  sockets %" PRIu64 "  every %s", tp->host,
-		  tp->cfg->replay ? "(replay)" : tp->cfg->netns ? tp->cfg->netns : "(own)",
-		  when, table_total(t), iv);
+		  ns, when, table_total(t), iv);
 	putf(0, x, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL,
 	     "  sample %.1fms%s", sh->info.cost_ms, sh->late ? " (late)" : "");
 
@@ -462,6 +603,11 @@ static void draw_status(struct top *tp)
 		  ui->reverse ? "asc" : "desc",
 		  ui->dir == TOP_DIR_IN ? "in" : ui->dir == TOP_DIR_OUT ? "out" : "both",
 		  ui->has_ports ? ui->filter : "none");
+	if (ui->all_netns)
+		x += putf(y, x, A_NORMAL, "  netns %s", ui->ns_merged ? "merged" : "split");
+	if (sh->produced && sh->nsfront.failed)
+		x += putf(y, x, role_attr(tp, ROLE_WARN), "  %zu unreadable: %s",
+			  sh->nsfront.failed, sh->nsfront.note);
 	if (ui->paused)
 		x += putf(y, x, role_attr(tp, ROLE_WARN), "  PAUSED");
 	if (sh->ended)
@@ -493,12 +639,13 @@ static void draw_footer(struct top *tp, const char *const *keys)
 }
 
 /* The rows the view shows, in display order, into tp->rows. */
-static size_t visible_rows(struct top *tp, const struct table *t)
+static size_t visible_rows(struct top *tp)
 {
-	size_t n = table_nrows(t), shown = 0;
+	const struct top_nsset *set = &tp->sh.nsfront;
+	size_t n = top_rows_max(set->ns, set->n);
 
 	if (n > tp->rows_cap) {
-		const struct table_row **nr = realloc(tp->rows, n * sizeof(*nr));
+		struct top_row *nr = realloc(tp->rows, n * sizeof(*nr));
 
 		if (!nr)
 			return 0;
@@ -507,28 +654,17 @@ static size_t visible_rows(struct top *tp, const struct table *t)
 	}
 	if (!n)
 		return 0;
-	table_sorted(t, &tp->ui.sort, tp->rows);
-	for (size_t i = 0; i < n; i++)
-		if (top_ui_shows(&tp->ui, tp->rows[i]->port, tp->rows[i]->dir))
-			tp->rows[shown++] = tp->rows[i];
-	if (tp->ui.reverse)
-		for (size_t i = 0; i < shown / 2; i++) {
-			const struct table_row *r = tp->rows[i];
-
-			tp->rows[i] = tp->rows[shown - 1 - i];
-			tp->rows[shown - 1 - i] = r;
-		}
-	return shown;
+	return top_rows(&tp->ui, set->ns, set->n, tp->rows);
 }
 
 /* The visible rows, with the selection settled on them.  Run after every
  * key too: a key that moves the selection, re-sorts or filters must act on
  * what is on screen before the next key (Down Down Enter opens the row two
  * below, not the one selected before). */
-static size_t rows_settle(struct top *tp, const struct table *t)
+static size_t rows_settle(struct top *tp)
 {
 	int top_y = TOP_HEAD_LINES + 1;
-	size_t n = visible_rows(tp, t);
+	size_t n = visible_rows(tp);
 	size_t page = LINES - 1 > top_y ? (size_t)(LINES - 1 - top_y) : 1;
 
 	top_ui_follow(&tp->ui, tp->rows, n, page);
@@ -536,14 +672,18 @@ static size_t rows_settle(struct top *tp, const struct table *t)
 }
 
 static void draw_cell(struct top *tp, int y, const struct top_col *c,
-		      const struct table_row *r, attr_t base)
+		      const struct top_row *row, attr_t base)
 {
-	const struct top_hist_row *hr = top_hist_find(tp->hist, r->port, r->dir);
-	char buf[3 * TOP_HIST_LEN + 1];
+	const struct table_row *r = row->r;
+	const struct top_hist_row *hr = top_hist_find(tp->hist, row->ns, r->port, r->dir);
+	char buf[TOP_LABEL_LEN + 3 * TOP_HIST_LEN + 1];
 	attr_t a = base;
 	double rate;
 
 	switch (c->kind) {
+	case TOP_COL_NETNS:
+		snprintf(buf, sizeof(buf), "%-*s", c->width, row->label ? row->label : "");
+		break;
 	case TOP_COL_PORT:
 		snprintf(buf, sizeof(buf), "%-*u", c->width, r->port);
 		break;
@@ -603,25 +743,29 @@ static void draw_list(struct top *tp, const struct table *t)
 		"q", "quit", "h", "help", "Enter", "detail", "/", "filter", "s", "sort",
 		"r", "rev", "d", "dir", "p", "pause", "+-", "intvl", NULL,
 	};
+	static const char *const keys_allns[] = {
+		"q", "quit", "h", "help", "Enter", "detail", "n", "netns", "/", "filter",
+		"s", "sort", "r", "rev", "d", "dir", "p", "pause", "+-", "intvl", NULL,
+	};
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = table_state_total(t, (enum tcp_state)s);
-	ncols = top_layout(COLS, table_filter(t)->states, totals, table_total(t),
-			   &tp->ui.sort, cols);
+	ncols = top_layout(COLS, top_ns_width(&tp->ui, tp->sh.nsfront.ns, tp->sh.nsfront.n),
+			   table_filter(t)->states, totals, table_total(t), &tp->ui.sort, cols);
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(TOP_HEAD_LINES, 0, ' ', COLS);
 	for (size_t i = 0; i < ncols; i++) {
 		const struct top_col *c = &cols[i];
 		char buf[64];
-		bool left = c->kind == TOP_COL_PORT || c->kind == TOP_COL_DIR ||
-			    c->kind == TOP_COL_SPARK;
+		bool left = c->kind == TOP_COL_NETNS || c->kind == TOP_COL_PORT ||
+			    c->kind == TOP_COL_DIR || c->kind == TOP_COL_SPARK;
 
 		snprintf(buf, sizeof(buf), left ? "%-*s" : "%*s", c->width, top_col_label(c));
 		put(TOP_HEAD_LINES, c->x, c->width, role_attr(tp, ROLE_COLHDR), buf);
 	}
 	attrset(A_NORMAL);
 
-	nrows = rows_settle(tp, t);
+	nrows = rows_settle(tp);
 	page = tp->ui.page;
 	for (size_t i = tp->ui.scroll; i < nrows && i < tp->ui.scroll + page; i++) {
 		int y = top_y + (int)(i - tp->ui.scroll);
@@ -634,15 +778,25 @@ static void draw_list(struct top *tp, const struct table *t)
 			attrset(A_NORMAL);
 		}
 		for (size_t k = 0; k < ncols; k++)
-			draw_cell(tp, y, &cols[k], tp->rows[i], base);
+			draw_cell(tp, y, &cols[k], &tp->rows[i], base);
 	}
 	if (!nrows)
 		put(top_y, 0, -1, A_NORMAL, tp->sh.produced ? "(no rows match)" : "(sampling...)");
-	draw_footer(tp, keys);
+	draw_footer(tp, tp->ui.all_netns ? keys_allns : keys);
 }
 
-static const struct table_row *row_find(const struct table *t, uint16_t port, uint8_t dir)
+/* The row (@ns, @port, @dir) of the front sample, or NULL. */
+static const struct table_row *row_find(const struct top *tp, uint32_t ns, uint16_t port,
+					uint8_t dir)
 {
+	const struct top_nsset *set = &tp->sh.nsfront;
+	const struct table *t = NULL;
+
+	for (size_t i = 0; i < set->n && !t; i++)
+		if (set->ns[i].id == ns)
+			t = set->ns[i].table;
+	if (!t)
+		return NULL;
 	for (size_t i = 0; i < table_nrows(t); i++) {
 		const struct table_row *r = table_row(t, i);
 
@@ -704,12 +858,13 @@ static int draw_owners(struct top *tp, const struct top_detail_sum *ds, int y)
 	return y;
 }
 
-static void draw_detail(struct top *tp, const struct table *t)
+static void draw_detail(struct top *tp)
 {
 	const struct top_ui *ui = &tp->ui;
-	const struct table_row *r = row_find(t, ui->detail_port, ui->detail_dir);
+	const struct table_row *r = row_find(tp, ui->detail_ns, ui->detail_port, ui->detail_dir);
 	const struct top_detail_sum *ds = top_detail_sum(tp->sh.dfront);
-	bool have = ds->valid && ds->port == ui->detail_port && ds->dir == ui->detail_dir;
+	bool have = ds->valid && ds->port == ui->detail_port && ds->dir == ui->detail_dir &&
+		    tp->sh.dfront_ns == ui->detail_ns;
 	int y = TOP_HEAD_LINES, x;
 	static const char *const keys[] = {
 		"Esc", "back", "p", "pause", "+-", "interval", "h", "help", "q", "quit", NULL,
@@ -718,8 +873,14 @@ static void draw_detail(struct top *tp, const struct table *t)
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "PORT %u %s: detail",
-	     ui->detail_port, ui->detail_dir == TABLE_DIR_IN ? "in" : "out");
+	if (ui->detail_label[0])
+		putf(y++, 0, role_attr(tp, ROLE_COLHDR), "NETNS %s PORT %u %s: detail",
+		     ui->detail_label, ui->detail_port,
+		     ui->detail_dir == TABLE_DIR_IN ? "in" : "out");
+	else
+		putf(y++, 0, role_attr(tp, ROLE_COLHDR), "PORT %u %s: detail%s",
+		     ui->detail_port, ui->detail_dir == TABLE_DIR_IN ? "in" : "out",
+		     ui->all_netns ? " (all namespaces)" : "");
 	x = put(y, 0, -1, A_NORMAL, "sockets by state:");
 	if (!r) {
 		put(y, x + 1, -1, role_attr(tp, ROLE_WARN), "none in this sample");
@@ -737,6 +898,18 @@ static void draw_detail(struct top *tp, const struct table *t)
 	if (tp->cfg->replay) {
 		putf(y++, 0, A_NORMAL, "processes, peers and queues: not in a replay "
 		     "(they need a live dump)");
+		draw_footer(tp, keys);
+		return;
+	}
+	if (ui->all_netns && !ui->detail_ns) {
+		putf(y++, 0, A_NORMAL, "processes, peers and queues: per namespace only "
+		     "(Esc, n to split rows by namespace, Enter on one)");
+		draw_footer(tp, keys);
+		return;
+	}
+	if (!have && tp->sh.dnote[0] && tp->sh.dfront_ns == ui->detail_ns) {
+		putf(y++, 0, role_attr(tp, ROLE_ERROR), "processes, peers and queues: %s",
+		     tp->sh.dnote);
 		draw_footer(tp, keys);
 		return;
 	}
@@ -795,6 +968,7 @@ static void draw_help(struct top *tp)
 		"r                   reverse the order",
 		"/                   filter ports (80,443,8000-8100); Enter applies, empty clears",
 		"d                   direction: both, in, out",
+		"n                   namespaces (--all-netns): a row per namespace, or merged",
 		"p, space            pause / resume sampling",
 		"+, -                longer / shorter interval",
 		"h, ?                this help (again: back)",
@@ -829,7 +1003,7 @@ static void draw(struct top *tp)
 	}
 	draw_header(tp, t);
 	if (tp->ui.screen == TOP_SCREEN_DETAIL)
-		draw_detail(tp, t);
+		draw_detail(tp);
 	else if (tp->ui.screen == TOP_SCREEN_HELP)
 		draw_help(tp);
 	else
@@ -868,6 +1042,7 @@ static void key_effects(struct top *tp, unsigned act)
 		sh->interval = tp->ui.interval;
 	if (act & TOP_ACT_DETAIL) {
 		sh->want_detail = tp->ui.screen == TOP_SCREEN_DETAIL;
+		sh->dns = tp->ui.detail_ns;
 		sh->dport = tp->ui.detail_port;
 		sh->ddir = tp->ui.detail_dir;
 		/* The peers should not wait a whole interval. */
@@ -889,7 +1064,7 @@ static bool read_keys(struct top *tp)
 		if (ch == KEY_RESIZE || key < 0)
 			continue;	/* the frame is redrawn anyway */
 		if (tp->ui.screen == TOP_SCREEN_LIST && !tp->ui.editing)
-			rows_settle(tp, tp->sh.front);
+			rows_settle(tp);
 		act = top_ui_key(&tp->ui, key);
 		if (act & TOP_ACT_QUIT)
 			return true;
@@ -912,7 +1087,7 @@ static void consume(struct top *tp)
 		     (double)(sh->info.time.tv_nsec - tp->last_time.tv_nsec) / 1e9;
 	tp->last_time = sh->info.time;
 	/* Out of memory leaves some rows without history; they still show. */
-	top_hist_update(tp->hist, sh->front, dt);
+	top_hist_update(tp->hist, sh->nsfront.ns, sh->nsfront.n, dt);
 }
 
 static int ui_loop(struct top *tp, const sigset_t *waitmask)
@@ -960,17 +1135,18 @@ static int ui_loop(struct top *tp, const sigset_t *waitmask)
 static int top_open(struct top *tp, char *err, size_t errlen)
 {
 	const struct config *cfg = tp->cfg;
-	int ret;
+	int ret = 0;
 
+	/* --all-netns opens a collector per namespace and sample (allns.c). */
 	if (cfg->replay)
 		ret = collector_open_replay(&tp->c, cfg->replay, err, errlen);
-	else
+	else if (!cfg->all_netns)
 		ret = collector_open_live(&tp->c, cfg->netns, err, errlen);
 	if (ret < 0)
 		return ret;
 	/* The report's parallel split, sized the same way (PORTSTAT_SPLIT,
 	 * or usable CPUs for namespaces large enough to pay). */
-	if (!cfg->replay) {
+	if (!cfg->replay && !cfg->all_netns) {
 		unsigned shares;
 		unsigned long min_sockets;
 
@@ -986,7 +1162,12 @@ static int top_open(struct top *tp, char *err, size_t errlen)
 	tp->dback = top_detail_new();
 	tp->sh.dfront = top_detail_new();
 	tp->hist = top_hist_new();
-	if (!tp->back || !tp->sh.front || !tp->dback || !tp->sh.dfront || !tp->hist) {
+	/* Entry 0, the whole sample, is there from the start. */
+	tp->nsback.ns = calloc(1, sizeof(*tp->nsback.ns));
+	tp->sh.nsfront.ns = calloc(1, sizeof(*tp->sh.nsfront.ns));
+	tp->nsback.cap = tp->sh.nsfront.cap = 1;
+	if (!tp->back || !tp->sh.front || !tp->dback || !tp->sh.dfront || !tp->hist ||
+	    !tp->nsback.ns || !tp->sh.nsfront.ns) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -997,6 +1178,12 @@ static int top_open(struct top *tp, char *err, size_t errlen)
 		return ret;
 	}
 	return 0;
+}
+
+static void nsset_done(struct top_nsset *set)
+{
+	allns_free(set->r, set->nr);
+	free(set->ns);
 }
 
 static int sync_init(struct top *tp, char *err, size_t errlen)
@@ -1070,7 +1257,7 @@ int top_run(const struct config *cfg)
 	}
 	tp->cfg = cfg;
 	tp->sh.efd = -1;
-	top_ui_init(&tp->ui, &cfg->sort, cfg->filter.states, cfg->interval);
+	top_ui_init(&tp->ui, &cfg->sort, cfg->filter.states, cfg->interval, cfg->all_netns);
 	tp->sh.interval = cfg->interval;
 
 	/* Signals first: from here on every exit path restores the terminal. */
@@ -1119,6 +1306,8 @@ out:
 	if (tp->sh.efd >= 0)
 		close(tp->sh.efd);
 	free(tp->rows);
+	nsset_done(&tp->nsback);
+	nsset_done(&tp->sh.nsfront);
 	top_hist_delete(tp->hist);
 	top_detail_delete(tp->sh.dfront);
 	top_detail_delete(tp->dback);

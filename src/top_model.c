@@ -1,9 +1,10 @@
 /*
  * top_model: the dashboard's decisions without a terminal.  History is kept
  * htop style: every sample marks all rows unseen, refreshes the rows the
- * table holds and sweeps the rest, so memory follows the rows on screen and
- * a port that goes away takes its history with it.  Key handling edits a
- * struct top_ui and reports what the engine must do (quit, pause, ...).
+ * sample holds and sweeps the rest, so memory follows the rows on screen
+ * and a port (or namespace) that goes away takes its history with it.
+ * Key handling edits a struct top_ui and reports what the engine must do
+ * (quit, pause, ...).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,12 +12,11 @@
 #include <string.h>
 
 #include "top_model.h"
+#include "u64map.h"
 #include "view.h"
 
-#define HIST_KEYS	(2u * 65536u)
-
 struct top_hist {
-	uint32_t *index;		/* (dir << 16 | port) -> row + 1; 0 = none */
+	struct u64map *index;		/* hist_key() -> row + 1 */
 	struct top_hist_row *rows;
 	size_t nrows, cap;
 	unsigned long samples;
@@ -25,9 +25,9 @@ struct top_hist {
 	uint64_t n[TCP_STATE_MAX + 1], prev_n[TCP_STATE_MAX + 1];
 };
 
-static uint32_t hist_key(uint16_t port, uint8_t dir)
+static uint64_t hist_key(uint32_t ns, uint16_t port, uint8_t dir)
 {
-	return (uint32_t)dir << 16 | port;
+	return (uint64_t)ns << 17 | (uint64_t)(dir & 1) << 16 | port;
 }
 
 struct top_hist *top_hist_new(void)
@@ -36,7 +36,7 @@ struct top_hist *top_hist_new(void)
 
 	if (!h)
 		return NULL;
-	h->index = calloc(HIST_KEYS, sizeof(*h->index));
+	h->index = u64map_new(256);
 	if (!h->index) {
 		free(h);
 		return NULL;
@@ -48,39 +48,45 @@ void top_hist_delete(struct top_hist *h)
 {
 	if (!h)
 		return;
-	free(h->index);
+	u64map_delete(h->index);
 	free(h->rows);
 	free(h);
 }
 
-static struct top_hist_row *hist_get(struct top_hist *h, uint16_t port, uint8_t dir)
+/* The index of the row of (@ns, @port, @dir), created empty (*fresh) when
+ * new; SIZE_MAX when out of memory. */
+static size_t hist_get(struct top_hist *h, uint32_t ns, uint16_t port, uint8_t dir,
+		       bool *fresh)
 {
-	uint32_t key = hist_key(port, dir);
+	uint64_t idx;
 	struct top_hist_row *r;
+	uint64_t *slot;
 
-	if (h->index[key])
-		return &h->rows[h->index[key] - 1];
+	*fresh = !u64map_get(h->index, hist_key(ns, port, dir), &idx);
+	if (!*fresh)
+		return (size_t)idx - 1;
 	if (h->nrows == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct top_hist_row *nr;
+		struct top_hist_row *nr = realloc(h->rows, cap * sizeof(*nr));
 
-		if (cap > HIST_KEYS)
-			cap = HIST_KEYS;
-		nr = realloc(h->rows, cap * sizeof(*nr));
 		if (!nr)
-			return NULL;
+			return SIZE_MAX;
 		h->rows = nr;
 		h->cap = cap;
 	}
+	slot = u64map_slot(h->index, hist_key(ns, port, dir), NULL);
+	if (!slot)
+		return SIZE_MAX;
 	r = &h->rows[h->nrows++];
 	memset(r, 0, sizeof(*r));
+	r->ns = ns;
 	r->port = port;
 	r->dir = dir;
 	/* A row that appears between two samples grew from nothing: its
 	 * rate is its count, not unknown. */
 	r->has_prev = h->samples > 0;
-	h->index[key] = (uint32_t)h->nrows;
-	return r;
+	*slot = h->nrows;
+	return h->nrows - 1;
 }
 
 static void hist_push(struct top_hist_row *r)
@@ -92,22 +98,23 @@ static void hist_push(struct top_hist_row *r)
 		r->len++;
 }
 
-int top_hist_update(struct top_hist *h, const struct table *t, double dt)
+/* Refresh the rows of one namespace's table. */
+static int hist_take(struct top_hist *h, const struct top_ns *ns)
 {
-	size_t nt = table_nrows(t), keep = 0;
+	size_t nt = table_nrows(ns->table);
 	int ret = 0;
 
-	for (size_t i = 0; i < h->nrows; i++)
-		h->rows[i].seen = false;
 	for (size_t i = 0; i < nt; i++) {
-		const struct table_row *tr = table_row(t, i);
-		bool fresh = !h->index[hist_key(tr->port, tr->dir)];
-		struct top_hist_row *r = hist_get(h, tr->port, tr->dir);
+		const struct table_row *tr = table_row(ns->table, i);
+		bool fresh;
+		size_t k = hist_get(h, ns->id, tr->port, tr->dir, &fresh);
+		struct top_hist_row *r;
 
-		if (!r) {
+		if (k == SIZE_MAX) {
 			ret = -ENOMEM;
 			continue;
 		}
+		r = &h->rows[k];
 		if (!fresh) {
 			memcpy(r->prev, r->n, sizeof(r->prev));
 			r->prev_total = r->total;
@@ -118,36 +125,54 @@ int top_hist_update(struct top_hist *h, const struct table *t, double dt)
 		r->seen = true;
 		hist_push(r);
 	}
-	/* Sweep: compact the rows that were seen, re-pointing the index. */
+	return ret;
+}
+
+int top_hist_update(struct top_hist *h, const struct top_ns *ns, size_t n, double dt)
+{
+	size_t keep = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < h->nrows; i++)
+		h->rows[i].seen = false;
+	for (size_t i = 0; i < n; i++)
+		if (hist_take(h, &ns[i]) < 0)
+			ret = -ENOMEM;
+	/* Sweep: compact the rows that were seen and index them afresh (no
+	 * more keys than before, so the map does not grow). */
+	u64map_clear(h->index);
 	for (size_t i = 0; i < h->nrows; i++) {
 		struct top_hist_row *r = &h->rows[i];
+		uint64_t *slot;
 
-		if (!r->seen) {
-			h->index[hist_key(r->port, r->dir)] = 0;
+		if (!r->seen)
+			continue;
+		slot = u64map_slot(h->index, hist_key(r->ns, r->port, r->dir), NULL);
+		if (!slot) {
+			ret = -ENOMEM;
 			continue;
 		}
 		if (keep != i)
 			h->rows[keep] = *r;
-		h->index[hist_key(h->rows[keep].port, h->rows[keep].dir)] = (uint32_t)(keep + 1);
-		keep++;
+		*slot = ++keep;
 	}
 	h->nrows = keep;
 
 	memcpy(h->prev_n, h->n, sizeof(h->prev_n));
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
-		h->n[s] = table_state_total(t, (enum tcp_state)s);
+		h->n[s] = n ? table_state_total(ns[0].table, (enum tcp_state)s) : 0;
 	h->has_prev = h->samples > 0;
 	h->dt = dt;
 	h->samples++;
 	return ret;
 }
 
-const struct top_hist_row *top_hist_find(const struct top_hist *h, uint16_t port,
-					 uint8_t dir)
+const struct top_hist_row *top_hist_find(const struct top_hist *h, uint32_t ns,
+					 uint16_t port, uint8_t dir)
 {
-	uint32_t i = h->index[hist_key(port, dir)];
+	uint64_t i;
 
-	return i ? &h->rows[i - 1] : NULL;
+	return u64map_get(h->index, hist_key(ns, port, dir), &i) ? &h->rows[i - 1] : NULL;
 }
 
 unsigned long top_hist_samples(const struct top_hist *h)
@@ -252,6 +277,7 @@ int top_spark_render(const uint32_t *v, size_t n, int width, bool utf8,
 static int col_prio(const struct top_col *c, const struct table_sort *sort)
 {
 	switch (c->kind) {
+	case TOP_COL_NETNS:	/* without it, rows of one port are ambiguous */
 	case TOP_COL_PORT:
 	case TOP_COL_DIR:
 	case TOP_COL_TOTAL:
@@ -283,13 +309,15 @@ static int col_prio(const struct top_col *c, const struct table_sort *sort)
 #define LAYOUT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		       TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
-size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t total,
-		  const struct table_sort *sort, struct top_col *out)
+size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
+		  uint64_t total, const struct table_sort *sort, struct top_col *out)
 {
 	struct top_col c[TOP_COLS_MAX];
 	size_t n = 0, spark = SIZE_MAX;
 	int x = 0;
 
+	if (ns_width > 0)
+		c[n++] = (struct top_col){ .kind = TOP_COL_NETNS, .width = ns_width };
 	c[n++] = (struct top_col){ .kind = TOP_COL_PORT, .width = 5 };
 	c[n++] = (struct top_col){ .kind = TOP_COL_DIR, .width = 3 };
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
@@ -358,6 +386,7 @@ size_t top_layout(int width, uint32_t states, const uint64_t *totals, uint64_t t
 const char *top_col_label(const struct top_col *c)
 {
 	switch (c->kind) {
+	case TOP_COL_NETNS:	return "NETNS";
 	case TOP_COL_PORT:	return "PORT";
 	case TOP_COL_DIR:	return "DIR";
 	case TOP_COL_STATE:	return tcp_state_label(c->state);
@@ -368,19 +397,95 @@ const char *top_col_label(const struct top_col *c)
 	return "";
 }
 
+/* ---- rows -------------------------------------------------------------- */
+
+bool top_ui_split(const struct top_ui *ui)
+{
+	return ui->all_netns && !ui->ns_merged;
+}
+
+size_t top_rows_max(const struct top_ns *ns, size_t n)
+{
+	size_t max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		max += table_nrows(ns[i].table);
+	return max;
+}
+
+static int row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct top_row *a = pa, *b = pb;
+	int c = table_row_cmp(a->r, b->r, arg);
+
+	if (c == 0)
+		c = (a->order > b->order) - (a->order < b->order);
+	return c;
+}
+
+size_t top_rows(const struct top_ui *ui, const struct top_ns *ns, size_t n,
+		struct top_row *out)
+{
+	bool split = top_ui_split(ui) && n > 1;
+	size_t shown = 0, first = 0, end = n ? 1 : 0;
+
+	if (split) {
+		first = 1;
+		end = n;
+	}
+	for (size_t k = first; k < end; k++) {
+		for (size_t i = 0; i < table_nrows(ns[k].table); i++) {
+			const struct table_row *r = table_row(ns[k].table, i);
+
+			if (!top_ui_shows(ui, r->port, r->dir))
+				continue;
+			out[shown++] = (struct top_row){
+				.r = r, .ns = ns[k].id, .order = k,
+				.label = split ? ns[k].label : NULL,
+			};
+		}
+	}
+	if (shown)	/* qsort_r(NULL, 0, ...) is undefined */
+		qsort_r(out, shown, sizeof(*out), row_cmp, (void *)&ui->sort);
+	if (ui->reverse)
+		for (size_t i = 0; i < shown / 2; i++) {
+			struct top_row t = out[i];
+
+			out[i] = out[shown - 1 - i];
+			out[shown - 1 - i] = t;
+		}
+	return shown;
+}
+
+int top_ns_width(const struct top_ui *ui, const struct top_ns *ns, size_t n)
+{
+	int w = (int)strlen("NETNS");
+
+	if (!top_ui_split(ui) || n < 2)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		int len = ns[i].label ? (int)strlen(ns[i].label) : 0;
+
+		if (len > w)
+			w = len;
+	}
+	return w < TOP_NS_WIDTH_MAX ? w : TOP_NS_WIDTH_MAX;
+}
+
 /* ---- interaction ------------------------------------------------------- */
 
 static const double interval_steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300 };
 #define NSTEPS (sizeof(interval_steps) / sizeof(interval_steps[0]))
 
 void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t states,
-		 double interval)
+		 double interval, bool all_netns)
 {
 	memset(ui, 0, sizeof(*ui));
 	ui->screen = TOP_SCREEN_LIST;
 	ui->sort = *sort;
 	ui->states = states;
 	ui->interval = interval;
+	ui->all_netns = all_netns;
 	ui->dir = TOP_DIR_BOTH;
 	ui->page = 1;
 }
@@ -506,8 +611,10 @@ static unsigned list_key(struct top_ui *ui, int key)
 		if (!ui->nrows || !ui->has_sel)
 			break;
 		ui->screen = TOP_SCREEN_DETAIL;
+		ui->detail_ns = ui->sel_ns;
 		ui->detail_port = ui->sel_port;
 		ui->detail_dir = ui->sel_dir;
+		snprintf(ui->detail_label, sizeof(ui->detail_label), "%s", ui->sel_label);
 		return TOP_ACT_DETAIL;
 	case 's': case '>':		sort_step(ui, 1); break;
 	case '<':			sort_step(ui, -1); break;
@@ -522,6 +629,14 @@ static unsigned list_key(struct top_ui *ui, int key)
 		ui->sel = 0;
 		ui->scroll = 0;
 		ui->sel_by_index = true;
+		break;
+	case 'n':
+		/* The selection stays on its port and direction (follow). */
+		if (ui->all_netns)
+			ui->ns_merged = !ui->ns_merged;
+		else
+			snprintf(ui->msg, sizeof(ui->msg),
+				 "one namespace: 'n' splits rows by namespace with --all-netns");
 		break;
 	}
 	return 0;
@@ -577,17 +692,25 @@ bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir)
 	return !ui->has_ports || portset_has(&ui->ports, port);
 }
 
-void top_ui_follow(struct top_ui *ui, const struct table_row *const *rows, size_t n,
-		   size_t page)
+void top_ui_follow(struct top_ui *ui, const struct top_row *rows, size_t n, size_t page)
 {
 	ui->nrows = n;
 	ui->page = page ? page : 1;
 	if (!ui->sel_by_index && ui->has_sel) {
-		for (size_t i = 0; i < n; i++)
-			if (rows[i]->port == ui->sel_port && rows[i]->dir == ui->sel_dir) {
-				ui->sel = i;
-				break;
-			}
+		size_t same = SIZE_MAX, near = SIZE_MAX;
+
+		for (size_t i = 0; i < n && same == SIZE_MAX; i++) {
+			if (rows[i].r->port != ui->sel_port || rows[i].r->dir != ui->sel_dir)
+				continue;
+			if (rows[i].ns == ui->sel_ns)
+				same = i;
+			else if (near == SIZE_MAX)
+				near = i;
+		}
+		if (same != SIZE_MAX)
+			ui->sel = same;
+		else if (near != SIZE_MAX)
+			ui->sel = near;
 	}
 	ui->sel_by_index = false;
 	if (n == 0) {
@@ -598,8 +721,11 @@ void top_ui_follow(struct top_ui *ui, const struct table_row *const *rows, size_
 	if (ui->sel >= n)
 		ui->sel = n - 1;
 	ui->has_sel = true;
-	ui->sel_port = rows[ui->sel]->port;
-	ui->sel_dir = rows[ui->sel]->dir;
+	ui->sel_ns = rows[ui->sel].ns;
+	ui->sel_port = rows[ui->sel].r->port;
+	ui->sel_dir = rows[ui->sel].r->dir;
+	snprintf(ui->sel_label, sizeof(ui->sel_label), "%s",
+		 rows[ui->sel].label ? rows[ui->sel].label : "");
 	if (ui->sel < ui->scroll)
 		ui->scroll = ui->sel;
 	if (ui->sel >= ui->scroll + ui->page)

@@ -26,9 +26,12 @@ static void line_from_row(struct view_line *l, const struct table_row *r)
 }
 
 int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opts *o,
-		   const char *const *head, int nkeys, const struct view_line *lines,
-		   size_t nlines)
+		   const char *const *head, int nkeys, const struct view_line *grid,
+		   size_t ngrid)
 {
+	const struct view_line *lines = grid;
+	size_t nlines = ngrid;
+
 	uint32_t selected = table_filter(s->table)->states;
 	const struct view_line *tot = &lines[nlines - 1];
 	enum tcp_state cols[TCP_STATE_COUNT];

@@ -80,6 +80,7 @@ static const struct {
 	{ { "report" },                      { .count = 1 } },
 	{ { "top" },                         { .command = CLI_TOP, .interval = 2.0, .count = 0 } },
 	{ { "top", "--replay", "f" },        { .command = CLI_TOP, .interval = 2.0, .replay = "f" } },
+	{ { "top", "--all-netns" },          { .command = CLI_TOP, .interval = 2.0, .count = 0 } },
 	{ { "top", "--replay", "f", "-i", "0.5", "-c", "3" },
 	  { .command = CLI_TOP, .interval = 0.5, .count = 3, .replay = "f" } },
 	{ { "leaks" },                       { .command = CLI_LEAKS, .count = 1 } },

@@ -5,6 +5,8 @@
  * several widths (what drops first, what always stays, that it fits), and
  * key handling on the model: movement, selection following a re-sort, sort
  * cycling, the '/' filter, direction, pause, interval, help and detail.
+ * With --all-netns: history per namespace, rows per namespace or merged
+ * ('n'), the NETNS column, and the selection across the toggle.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,12 @@ static void fill(struct table *t, unsigned est, unsigned cw, unsigned pool)
 	add(t, pool, TCP_STATE_ESTABLISHED, 50000, 5432);
 }
 
+/* One namespace's sample, as the dashboard without --all-netns takes it. */
+static int upd(struct top_hist *h, const struct table *t, double dt)
+{
+	return top_hist_update(h, &(struct top_ns){ .table = t }, 1, dt);
+}
+
 /* ---- history ----------------------------------------------------------- */
 
 START_TEST(test_hist_rates_and_sweep)
@@ -72,8 +80,8 @@ START_TEST(test_hist_rates_and_sweep)
 	ck_assert_ptr_nonnull(t);
 	ck_assert_ptr_nonnull(h);
 	fill(t, 4, 0, 2);
-	ck_assert_int_eq(top_hist_update(h, t, 0), 0);
-	r = top_hist_find(h, 80, IN);
+	ck_assert_int_eq(upd(h, t, 0), 0);
+	r = top_hist_find(h, 0, 80, IN);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->total, 5);
 	/* One sample: no rate yet. */
@@ -85,17 +93,17 @@ START_TEST(test_hist_rates_and_sweep)
 	add(t, 1, TCP_STATE_LISTEN, 80, 0);
 	add(t, 10, TCP_STATE_ESTABLISHED, 80, 40000);
 	add(t, 3, TCP_STATE_ESTABLISHED, 50001, 6379);
-	ck_assert_int_eq(top_hist_update(h, t, 2.0), 0);
+	ck_assert_int_eq(upd(h, t, 2.0), 0);
 	ck_assert_uint_eq(top_hist_samples(h), 2);
 
-	r = top_hist_find(h, 80, IN);
+	r = top_hist_find(h, 0, 80, IN);
 	ck_assert(top_hist_rate(h, r, &total, &rate));
 	ck_assert_double_eq_tol(rate, 3.0, 1e-9);
 	ck_assert(top_hist_rate(h, r, &est, &rate));
 	ck_assert_double_eq_tol(rate, 3.0, 1e-9);
-	ck_assert_ptr_null(top_hist_find(h, 5432, OUT));
+	ck_assert_ptr_null(top_hist_find(h, 0, 5432, OUT));
 	/* A new row grew from nothing. */
-	r = top_hist_find(h, 6379, OUT);
+	r = top_hist_find(h, 0, 6379, OUT);
 	ck_assert_ptr_nonnull(r);
 	ck_assert(top_hist_rate(h, r, &total, &rate));
 	ck_assert_double_eq_tol(rate, 1.5, 1e-9);
@@ -105,10 +113,10 @@ START_TEST(test_hist_rates_and_sweep)
 
 	/* A row that comes back after being swept starts a new history. */
 	fill(t, 10, 0, 1);
-	ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
-	ck_assert_uint_eq(top_hist_find(h, 5432, OUT)->len, 1);
-	ck_assert_uint_eq(top_hist_find(h, 80, IN)->len, 3);
-	ck_assert_ptr_null(top_hist_find(h, 6379, OUT));
+	ck_assert_int_eq(upd(h, t, 1.0), 0);
+	ck_assert_uint_eq(top_hist_find(h, 0, 5432, OUT)->len, 1);
+	ck_assert_uint_eq(top_hist_find(h, 0, 80, IN)->len, 3);
+	ck_assert_ptr_null(top_hist_find(h, 0, 6379, OUT));
 
 	top_hist_delete(h);
 	table_delete(t);
@@ -127,17 +135,17 @@ START_TEST(test_hist_series)
 
 	for (size_t i = 0; i < 3; i++) {
 		fill(t, 4, cw[i], 2);
-		ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
+		ck_assert_int_eq(upd(h, t, 1.0), 0);
 	}
 	/* Close-wait now: its series, oldest first. */
-	n = top_hist_series(top_hist_find(h, 80, IN), v, &is_cw);
+	n = top_hist_series(top_hist_find(h, 0, 80, IN), v, &is_cw);
 	ck_assert_uint_eq(n, 3);
 	ck_assert(is_cw);
 	ck_assert_uint_eq(v[0], 0);
 	ck_assert_uint_eq(v[1], 2);
 	ck_assert_uint_eq(v[2], 5);
 	/* No close-wait: the total. */
-	n = top_hist_series(top_hist_find(h, 5432, OUT), v, &is_cw);
+	n = top_hist_series(top_hist_find(h, 0, 5432, OUT), v, &is_cw);
 	ck_assert(!is_cw);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(v[2], 2);
@@ -145,15 +153,101 @@ START_TEST(test_hist_series)
 	/* The ring keeps the last TOP_HIST_LEN samples. */
 	for (unsigned i = 0; i < TOP_HIST_LEN + 10; i++) {
 		fill(t, 4, 0, i + 1);
-		ck_assert_int_eq(top_hist_update(h, t, 1.0), 0);
+		ck_assert_int_eq(upd(h, t, 1.0), 0);
 	}
-	n = top_hist_series(top_hist_find(h, 5432, OUT), v, &is_cw);
+	n = top_hist_series(top_hist_find(h, 0, 5432, OUT), v, &is_cw);
 	ck_assert_uint_eq(n, TOP_HIST_LEN);
 	ck_assert_uint_eq(v[0], 11);
 	ck_assert_uint_eq(v[TOP_HIST_LEN - 1], TOP_HIST_LEN + 10);
 
 	top_hist_delete(h);
 	table_delete(t);
+}
+END_TEST
+
+/* Two namespaces, "a" (id 11) and "b" (id 22), and their sum as entry 0,
+ * as the dashboard takes an --all-netns sample. */
+struct two_ns {
+	struct table *a, *b, *sum;
+	struct top_ns ns[3];
+};
+
+static void two_ns_init(struct two_ns *x)
+{
+	struct table_filter f = filter_all();
+
+	x->a = table_new(&f);
+	x->b = table_new(&f);
+	x->sum = table_new(&f);
+	ck_assert(x->a && x->b && x->sum);
+	x->ns[0] = (struct top_ns){ .table = x->sum };
+	x->ns[1] = (struct top_ns){ .id = 11, .label = "a", .table = x->a };
+	x->ns[2] = (struct top_ns){ .id = 22, .label = "pid:4242/containerd-shim-runc-v2",
+				    .table = x->b };
+}
+
+/* a: server on 80 (@a_est + listener), b: server on 80 (@b_est + listener)
+ * and 2 connections out to 5432. */
+static void two_ns_fill(struct two_ns *x, unsigned a_est, unsigned b_est)
+{
+	table_clear(x->a);
+	add(x->a, 1, TCP_STATE_LISTEN, 80, 0);
+	add(x->a, a_est, TCP_STATE_ESTABLISHED, 80, 40000);
+	table_clear(x->b);
+	add(x->b, 1, TCP_STATE_LISTEN, 80, 0);
+	add(x->b, b_est, TCP_STATE_ESTABLISHED, 80, 40000);
+	add(x->b, 2, TCP_STATE_ESTABLISHED, 50000, 5432);
+	table_clear(x->sum);
+	ck_assert_int_eq(table_merge(x->sum, x->a), 0);
+	ck_assert_int_eq(table_merge(x->sum, x->b), 0);
+}
+
+static void two_ns_done(struct two_ns *x)
+{
+	table_delete(x->a);
+	table_delete(x->b);
+	table_delete(x->sum);
+}
+
+START_TEST(test_hist_netns)
+{
+	struct two_ns x;
+	struct top_hist *h = top_hist_new();
+	struct table_sort total = { .key = TABLE_SORT_TOTAL };
+	double rate;
+
+	two_ns_init(&x);
+	two_ns_fill(&x, 4, 1);
+	ck_assert_int_eq(top_hist_update(h, x.ns, 3, 0), 0);
+	/* The same port keeps one history per namespace, and one merged. */
+	ck_assert_uint_eq(top_hist_find(h, 11, 80, IN)->total, 5);
+	ck_assert_uint_eq(top_hist_find(h, 22, 80, IN)->total, 2);
+	ck_assert_uint_eq(top_hist_find(h, 0, 80, IN)->total, 7);
+	ck_assert_ptr_null(top_hist_find(h, 11, 5432, OUT));
+	ck_assert_uint_eq(top_hist_find(h, 22, 5432, OUT)->total, 2);
+
+	/* Rates per row: a grows by 4 in 2 s, b stays. */
+	two_ns_fill(&x, 8, 1);
+	ck_assert_int_eq(top_hist_update(h, x.ns, 3, 2.0), 0);
+	ck_assert(top_hist_rate(h, top_hist_find(h, 11, 80, IN), &total, &rate));
+	ck_assert_double_eq_tol(rate, 2.0, 1e-9);
+	ck_assert(top_hist_rate(h, top_hist_find(h, 22, 80, IN), &total, &rate));
+	ck_assert_double_eq_tol(rate, 0.0, 1e-9);
+	ck_assert(top_hist_rate(h, top_hist_find(h, 0, 80, IN), &total, &rate));
+	ck_assert_double_eq_tol(rate, 2.0, 1e-9);
+	/* The header's state rates are entry 0's: ESTAB 7 -> 11. */
+	ck_assert(top_hist_state_rate(h, TCP_STATE_ESTABLISHED, &rate));
+	ck_assert_double_eq_tol(rate, 2.0, 1e-9);
+	ck_assert_uint_eq(top_hist_find(h, 22, 80, IN)->len, 2);
+
+	/* Namespace b vanishes: its rows go, with their history. */
+	ck_assert_int_eq(top_hist_update(h, x.ns, 2, 1.0), 0);
+	ck_assert_ptr_null(top_hist_find(h, 22, 80, IN));
+	ck_assert_ptr_null(top_hist_find(h, 22, 5432, OUT));
+	ck_assert_uint_eq(top_hist_find(h, 11, 80, IN)->len, 3);
+
+	top_hist_delete(h);
+	two_ns_done(&x);
 }
 END_TEST
 
@@ -226,7 +320,7 @@ START_TEST(test_layout_wide)
 	totals[TCP_STATE_LISTEN] = 2;
 	totals[TCP_STATE_ESTABLISHED] = 1234567;
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
-	n = top_layout(200, TCP_STATE_ALL_MASK, totals, 1234576, &sort, c);
+	n = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 1234576, &sort, c);
 	/* PORT DIR LISTEN ESTAB TIME-WAIT CLOSE-WAIT TOTAL CHG/s HISTORY:
 	 * zero states drop except the four always shown. */
 	ck_assert_uint_eq(n, 9);
@@ -261,7 +355,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = 5;
-	n = top_layout(80, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+	n = top_layout(80, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 80);
 	/* CLOSE goes first, CLOSE-WAIT and the rate stay. */
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE), -1);
@@ -274,7 +368,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 		ck_assert_int_eq(find_state(c, n, TCP_STATE_TIME_WAIT), -1);
 
 	/* 40 cells: the essentials, and the sort column even if minor. */
-	n = top_layout(40, TCP_STATE_ALL_MASK, totals, 55, &by_closing, c);
+	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 55, &by_closing, c);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 40);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_DIR), 0);
@@ -286,7 +380,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 	/* Every width from the essentials up fits, and PORT, DIR, TOTAL
 	 * are always there. */
 	for (int w = 20; w <= 220; w++) {
-		n = top_layout(w, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
 		if (find_kind(c, n, TOP_COL_SPARK) >= 0)
@@ -304,10 +398,134 @@ START_TEST(test_layout_state_filter)
 
 	totals[TCP_STATE_CLOSE_WAIT] = 3;
 	/* -s close-wait: only that state's column. */
-	n = top_layout(120, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, c);
+	n = top_layout(120, 0, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, c);
 	ck_assert_uint_eq(n, 6);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE_WAIT), 2);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
+}
+END_TEST
+
+START_TEST(test_layout_netns)
+{
+	uint64_t totals[TCP_STATE_MAX + 1];
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_col c[TOP_COLS_MAX], plain[TOP_COLS_MAX];
+	size_t n, np;
+
+	for (int s = 0; s <= TCP_STATE_MAX; s++)
+		totals[s] = 5;
+	/* NETNS leftmost, the rest shifted right by its width. */
+	n = top_layout(220, 12, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+	np = top_layout(220, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, plain);
+	ck_assert_uint_eq(n, np + 1);
+	ck_assert_int_eq(c[0].kind, TOP_COL_NETNS);
+	ck_assert_int_eq(c[0].x, 0);
+	ck_assert_int_eq(c[0].width, 12);
+	ck_assert_str_eq(top_col_label(&c[0]), "NETNS");
+	ck_assert_int_eq(c[1].kind, TOP_COL_PORT);
+	ck_assert_int_eq(c[1].x, 13);
+	ck_assert_int_eq(find_kind(plain, np, TOP_COL_NETNS), -1);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_eq(c[i].x, c[i - 1].x + c[i - 1].width + 1);
+
+	/* Narrow screens drop states before the namespace: every width
+	 * fits and NETNS, PORT, DIR and TOTAL stay. */
+	for (int w = 40; w <= 220; w++) {
+		n = top_layout(w, TOP_NS_WIDTH_MAX, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
+		ck_assert_int_eq(find_kind(c, n, TOP_COL_NETNS), 0);
+		ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
+		ck_assert_int_ge(find_kind(c, n, TOP_COL_DIR), 0);
+		ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
+	}
+}
+END_TEST
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* "label port dir total" of each row, '|'-separated, "-" for no label. */
+static const char *rows_str(const struct top_row *r, size_t n)
+{
+	static char buf[512];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %u %s %llu",
+					i ? "|" : "", r[i].label ? r[i].label : "-",
+					r[i].r->port, r[i].r->dir == IN ? "in" : "out",
+					(unsigned long long)r[i].r->total);
+	return buf;
+}
+
+START_TEST(test_rows_split_merged)
+{
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct two_ns x;
+	struct top_ui ui;
+	struct top_row rows[16];
+	const char *b = "pid:4242/containerd-shim-runc-v2";
+	char want[256];
+	size_t n;
+
+	two_ns_init(&x);
+	two_ns_fill(&x, 4, 4);
+	ck_assert_uint_ge(sizeof(rows) / sizeof(rows[0]), top_rows_max(x.ns, 3));
+
+	/* Without --all-netns: entry 0 only, no labels, no column. */
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, false);
+	ck_assert(!top_ui_split(&ui));
+	n = top_rows(&ui, x.ns, 1, rows);
+	ck_assert_str_eq(rows_str(rows, n), "- 80 in 10|- 5432 out 2");
+	ck_assert_int_eq(top_ns_width(&ui, x.ns, 1), 0);
+
+	/* --all-netns: a row per namespace; equal totals go by namespace
+	 * order; the column is as wide as the longest label, capped. */
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, true);
+	ck_assert(top_ui_split(&ui));
+	n = top_rows(&ui, x.ns, 3, rows);
+	snprintf(want, sizeof(want), "a 80 in 5|%s 80 in 5|%s 5432 out 2", b, b);
+	ck_assert_str_eq(rows_str(rows, n), want);
+	ck_assert_uint_eq(rows[0].ns, 11);
+	ck_assert_uint_eq(rows[1].ns, 22);
+	ck_assert_int_eq(top_ns_width(&ui, x.ns, 3), TOP_NS_WIDTH_MAX);
+	x.ns[2].label = "b";
+	ck_assert_int_eq(top_ns_width(&ui, x.ns, 3), 5);	/* "NETNS" */
+	x.ns[2].label = b;
+
+	/* Filters and order act per row. */
+	two_ns_fill(&x, 4, 9);
+	top_ui_key(&ui, 'r');
+	n = top_rows(&ui, x.ns, 3, rows);
+	snprintf(want, sizeof(want), "%s 5432 out 2|a 80 in 5|%s 80 in 10", b, b);
+	ck_assert_str_eq(rows_str(rows, n), want);
+	top_ui_key(&ui, 'r');
+	top_ui_key(&ui, 'd');
+	n = top_rows(&ui, x.ns, 3, rows);
+	snprintf(want, sizeof(want), "%s 80 in 10|a 80 in 5", b);
+	ck_assert_str_eq(rows_str(rows, n), want);
+	top_ui_key(&ui, 'd');
+	top_ui_key(&ui, 'd');
+
+	/* 'n' merges: counts summed per port and direction, no column. */
+	ck_assert_uint_eq(top_ui_key(&ui, 'n'), 0);
+	ck_assert(ui.ns_merged);
+	ck_assert(!top_ui_split(&ui));
+	n = top_rows(&ui, x.ns, 3, rows);
+	ck_assert_str_eq(rows_str(rows, n), "- 80 in 15|- 5432 out 2");
+	ck_assert_uint_eq(rows[0].ns, 0);
+	ck_assert_uint_eq(rows[0].r->n[TCP_STATE_ESTABLISHED], 13);
+	ck_assert_uint_eq(rows[0].r->n[TCP_STATE_LISTEN], 2);
+	ck_assert_int_eq(top_ns_width(&ui, x.ns, 3), 0);
+	top_ui_key(&ui, 'n');
+	ck_assert(top_ui_split(&ui));
+
+	/* No namespace could be read: the (empty) whole, no column. */
+	table_clear(x.sum);
+	n = top_rows(&ui, x.ns, 1, rows);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(top_ns_width(&ui, x.ns, 1), 0);
+	two_ns_done(&x);
 }
 END_TEST
 
@@ -318,19 +536,19 @@ static struct top_ui ui_new(void)
 	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
 	struct top_ui ui;
 
-	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0);
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, false);
 	return ui;
 }
 
 /* Ten rows, ports 1..10 in, @page on screen. */
 static void follow10(struct top_ui *ui, struct table_row *store, size_t page)
 {
-	const struct table_row *rows[10];
+	struct top_row rows[10];
 
 	for (int i = 0; i < 10; i++) {
 		store[i].port = (uint16_t)(i + 1);
 		store[i].dir = IN;
-		rows[i] = &store[i];
+		rows[i] = (struct top_row){ .r = &store[i] };
 	}
 	top_ui_follow(ui, rows, 10, page);
 }
@@ -374,7 +592,7 @@ START_TEST(test_keys_selection_follows_row)
 {
 	struct top_ui ui = ui_new();
 	struct table_row store[10];
-	const struct table_row *rows[10];
+	struct top_row rows[10];
 
 	follow10(&ui, store, 4);
 	top_ui_key(&ui, TOP_KEY_DOWN);
@@ -383,7 +601,7 @@ START_TEST(test_keys_selection_follows_row)
 	ck_assert_uint_eq(ui.sel_port, 3);
 	/* The next sample sorts the rows the other way round. */
 	for (int i = 0; i < 10; i++)
-		rows[i] = &store[9 - i];
+		rows[i] = (struct top_row){ .r = &store[9 - i] };
 	top_ui_follow(&ui, rows, 10, 4);
 	ck_assert_uint_eq(ui.sel, 7);
 	ck_assert_uint_eq(ui.sel_port, 3);
@@ -427,7 +645,7 @@ START_TEST(test_keys_sort)
 	ck_assert(!ui.reverse);
 
 	/* With -s close-wait only that state is a sort column. */
-	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), 2.0);
+	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), 2.0, false);
 	top_ui_key(&ui, 's');
 	ck_assert_int_eq(ui.sort.state, TCP_STATE_CLOSE_WAIT);
 	top_ui_key(&ui, 's');
@@ -561,6 +779,76 @@ START_TEST(test_keys_screens)
 }
 END_TEST
 
+START_TEST(test_keys_netns)
+{
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct two_ns x;
+	struct top_ui ui;
+	struct top_row rows[16];
+	size_t n;
+
+	/* Without --all-netns 'n' only says why it does nothing. */
+	ui = ui_new();
+	ck_assert_uint_eq(top_ui_key(&ui, 'n'), 0);
+	ck_assert(!ui.ns_merged);
+	ck_assert(strstr(ui.msg, "--all-netns") != NULL);
+
+	two_ns_init(&x);
+	two_ns_fill(&x, 4, 9);
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, true);
+	/* b 80 in 10 | a 80 in 5 | b 5432 out 2: select a's row. */
+	n = top_rows(&ui, x.ns, 3, rows);
+	top_ui_follow(&ui, rows, n, 10);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	n = top_rows(&ui, x.ns, 3, rows);
+	top_ui_follow(&ui, rows, n, 10);
+	ck_assert_uint_eq(ui.sel, 1);
+	ck_assert_uint_eq(ui.sel_ns, 11);
+	ck_assert_str_eq(ui.sel_label, "a");
+
+	/* The selection follows (namespace, port, dir) when rows re-sort. */
+	two_ns_fill(&x, 20, 9);
+	n = top_rows(&ui, x.ns, 3, rows);
+	top_ui_follow(&ui, rows, n, 10);
+	ck_assert_uint_eq(ui.sel, 0);
+	ck_assert_uint_eq(ui.sel_ns, 11);
+
+	/* Merged: the same port and direction stays selected. */
+	two_ns_fill(&x, 4, 9);
+	top_ui_key(&ui, 'n');
+	n = top_rows(&ui, x.ns, 3, rows);
+	top_ui_follow(&ui, rows, n, 10);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(ui.sel, 0);
+	ck_assert_uint_eq(ui.sel_ns, 0);
+	ck_assert_uint_eq(ui.sel_port, 80);
+	ck_assert_str_eq(ui.sel_label, "");
+	/* Enter on a merged row: a detail of no one namespace. */
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_ENTER), TOP_ACT_DETAIL);
+	ck_assert_uint_eq(ui.detail_ns, 0);
+	top_ui_key(&ui, TOP_KEY_ESC);
+	/* 'n' is a list key: not on the detail or help screen. */
+	top_ui_key(&ui, 'h');
+	top_ui_key(&ui, 'n');
+	ck_assert(ui.ns_merged);
+	top_ui_key(&ui, 'h');
+
+	/* Split again: the first row of that port and direction. */
+	top_ui_key(&ui, 'n');
+	n = top_rows(&ui, x.ns, 3, rows);
+	top_ui_follow(&ui, rows, n, 10);
+	ck_assert_uint_eq(ui.sel, 0);
+	ck_assert_uint_eq(ui.sel_ns, 22);
+	ck_assert_uint_eq(ui.sel_port, 80);
+	/* Enter on a namespace's row: the detail knows which. */
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_ENTER), TOP_ACT_DETAIL);
+	ck_assert_uint_eq(ui.detail_ns, 22);
+	ck_assert_uint_eq(ui.detail_port, 80);
+	ck_assert_str_eq(ui.detail_label, "pid:4242/containerd-shim-runc-v2");
+	two_ns_done(&x);
+}
+END_TEST
+
 static Suite *top_model_suite(void)
 {
 	Suite *s = suite_create("top_model");
@@ -569,6 +857,7 @@ static Suite *top_model_suite(void)
 	tc = tcase_create("history");
 	tcase_add_test(tc, test_hist_rates_and_sweep);
 	tcase_add_test(tc, test_hist_series);
+	tcase_add_test(tc, test_hist_netns);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sparkline");
@@ -580,6 +869,11 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_layout_wide);
 	tcase_add_test(tc, test_layout_narrow_drops_least_important);
 	tcase_add_test(tc, test_layout_state_filter);
+	tcase_add_test(tc, test_layout_netns);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rows");
+	tcase_add_test(tc, test_rows_split_merged);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");
@@ -589,6 +883,7 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_keys_filter);
 	tcase_add_test(tc, test_keys_direction_pause_interval);
 	tcase_add_test(tc, test_keys_screens);
+	tcase_add_test(tc, test_keys_netns);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -163,13 +164,21 @@ static int nl_open(struct collector *c)
 	struct mnl_socket *nl = NULL;
 
 	if (c->netns_fd >= 0) {
+		struct stat want, own;
+
 		/* thread-self: setns() moves this thread only, and another
 		 * thread (--all-netns) may be elsewhere at this moment. */
 		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (self < 0)
 			return fail(c, -errno, "cannot open own network namespace: %s",
 				    strerror(errno));
-		if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
+		/* Already there (our own, named or listed by --all-netns):
+		 * no setns(), which needs CAP_SYS_ADMIN even for that. */
+		if (fstat(c->netns_fd, &want) == 0 && fstat(self, &own) == 0 &&
+		    want.st_dev == own.st_dev && want.st_ino == own.st_ino) {
+			close(self);
+			self = -1;
+		} else if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
 			ret = -errno;
 			if (errno == EINVAL)
 				fail(c, ret, "cannot enter network namespace: not a network namespace");

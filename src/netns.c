@@ -185,11 +185,14 @@ int netns_list(struct netns_entry **out, size_t *n)
 
 	/* The host's namespace is init's, or kthreadd's: kernel threads
 	 * always live in the initial namespaces, and some sandboxes hide
-	 * PID 1's.  Without either, holders' labels are used. */
+	 * PID 1's.  Without either (unprivileged, other users' /proc/PID/ns
+	 * are not ours to read), our own comes first as "self". */
 	if (stat("/proc/1/ns/net", &st) == 0)
 		ret = list_add(&l, &st, "host", "/proc/1/ns/net");
 	else if (stat("/proc/2/ns/net", &st) == 0)
 		ret = list_add(&l, &st, "host", "/proc/2/ns/net");
+	else
+		ret = list_add(&l, &self, "self", "/proc/self/ns/net");
 	if (ret == 0)
 		ret = add_named(&l, self.st_dev);
 	if (ret == 0)

@@ -68,5 +68,10 @@ if id nobody >/dev/null 2>&1; then
 		ps_fail "no error for $nsa: $(cat "$PS_TMPDIR/nobody.err")"
 	jq -e --arg ns "$nsa" '.namespaces[] | select(.netns == $ns) | .error' "$PS_TMPDIR/nobody.json" >/dev/null ||
 		ps_fail "JSON lacks the error for $nsa"
+	# The host's namespace is unknown without privileges; our own is read
+	# (no setns() needed) and comes first, as "self".
+	jq -e '.namespaces[0] | .netns == "self" and (.sockets | type) == "number" and (has("error") | not)' \
+		"$PS_TMPDIR/nobody.json" >/dev/null ||
+		ps_fail "own namespace not read as 'self': $(jq -c '.namespaces[0] | {netns, sockets, error}' "$PS_TMPDIR/nobody.json")"
 fi
 echo "it_allns: 1 passed, 0 failed"

@@ -831,10 +831,11 @@ static int draw_owners(struct top *tp, const struct top_detail_sum *ds, int y)
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%7s  %-15s %8s", "PID", "COMM", "SOCKETS");
+	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%7s  %-15s %8s  %s", "PID", "COMM", "SOCKETS",
+	     "CGROUP");
 	for (size_t i = 0; i < o->ntop && y < LINES - 1; i++, y++) {
-		putf(y, 0, A_NORMAL, "%7d  %-15s %8" PRIu32, o->top[i].pid, o->top[i].comm,
-		     o->top[i].sockets);
+		putf(y, 0, A_NORMAL, "%7d  %-15s %8" PRIu32 "  %s", o->top[i].pid, o->top[i].comm,
+		     o->top[i].sockets, o->top[i].cgroup);
 		shown += o->top[i].sockets;
 	}
 	if (o->nprocs > o->ntop && y < LINES - 1) {

@@ -152,11 +152,17 @@ has 'Recv-Q [0-9]+  Send-Q [0-9]+' || ps_fail "queue sums"
 # spread over worker processes, so the rows named popgen are summed).
 wait_for main "the owners" has '^ +PID +COMM +SOCKETS'
 popgen_sockets() {
-	awk '$1 ~ /^[0-9]+$/ && $2 == "popgen" { n += $NF } END { print n + 0 }' <<<"$S"
+	awk '$1 ~ /^[0-9]+$/ && $2 == "popgen" { n += $3 } END { print n + 0 }' <<<"$S"
 }
 printf '%s\n' "$S" >"$D/detail.txt"
 has '^processes: [0-9]+, holding 8 of 8 sockets$' || ps_fail "processes line"
 [ "$(popgen_sockets)" = 8 ] || ps_fail "popgen holds $(popgen_sockets) sockets, not 8 (7 CLOSE-WAIT + 1 LISTEN)"
+# ... in the cgroup it was started in (this shell's), as the kernel says.
+home=$(sed -n 's/^0:://p' /proc/self/cgroup)
+if grep -q ' - cgroup2 ' /proc/self/mountinfo && [ -n "$home" ]; then
+	cg=$(awk '$1 ~ /^[0-9]+$/ && $2 == "popgen" { print $4 }' <<<"$S" | sort -u)
+	[ "$cg" = "$home" ] || ps_fail "popgen's CGROUP column: '$cg', want $home"
+fi
 ! has '^ +\? +\? ' || ps_fail "owners not found ('?')"
 keys main Escape
 wait_for main "back to the list" rows_are "$ALL"

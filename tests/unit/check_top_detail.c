@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "sampler.h"
 #include "table.h"
+#include "owners.h"
 #include "top_detail.h"
 
 #define MAX_FDS	32
@@ -117,6 +118,27 @@ static void own_comm(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* Where the kernel reports socket cgroups (5.7+) and cgroup2 is mounted,
+ * our sockets' cgroup is ours, as /proc/self/cgroup says. */
+static void own_cgroup_check(const struct top_owner *o)
+{
+	char mount[256], line[512] = "";
+	FILE *f;
+
+	if (owners_cgroup_mount("/proc/self/mountinfo", mount, sizeof(mount)) < 0 ||
+	    !o->cgroup_id)
+		return;
+	f = fopen("/proc/self/cgroup", "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) && strncmp(line, "0::", 3) != 0)
+		;
+	fclose(f);
+	if (strncmp(line, "0::", 3) != 0)
+		return;
+	line[strcspn(line, "\n")] = '\0';
+	ck_assert_str_eq(o->cgroup, line + 3);
+}
+
 START_TEST(test_owner_is_us)
 {
 	struct loop l;
@@ -138,6 +160,7 @@ START_TEST(test_owner_is_us)
 	ck_assert_str_eq(o->top[0].comm, comm);
 	ck_assert_uint_eq(o->top[0].sockets, 4);
 	ck_assert_uint_eq(o->owned, 4);
+	own_cgroup_check(&o->top[0]);
 	ck_assert_uint_eq(o->unowned, 0);
 	ck_assert_uint_eq(o->no_inode, 1);
 	top_detail_delete(d);

@@ -104,6 +104,16 @@ int view_digits(uint64_t v);
 /* view_shown - how many of @n sorted rows o->top lets a view show. */
 size_t view_shown(const struct view_opts *o, size_t n);
 
+/* The JSON object of a sample, as both kinds of rows share it:
+ * view_json_head - '{"version":1,"time":..,"netns":..,"sockets":N,
+ * "states":{all eleven}' (the object left open); view_json_states - the
+ * non-zero states of @n as an object; view_json_tail - "complete":false
+ * and "error" when the sample is incomplete, then the closing brace and
+ * newline (0 or -EIO). */
+void view_json_head(FILE *out, const struct view_sample *s);
+void view_json_states(FILE *out, const uint32_t *n);
+int view_json_tail(FILE *out, const struct view_sample *s);
+
 /* view_json_string - @s as a JSON string literal, quotes included. */
 void view_json_string(FILE *out, const char *s);
 

@@ -110,53 +110,25 @@ static void json_key(FILE *out, const struct owners *w, const struct owner_row *
 int view_owners_json(FILE *out, const struct view_sample *s, const struct view_opts *o)
 {
 	const struct owners *w = s->owners;
-	const struct table *t = s->table;
 	size_t shown = view_shown(o, owners_nrows(w));
 	const struct owner_row **rows = sorted(w, o);
-	char when[32];
+	int ret;
 
 	if (!rows)
 		return -ENOMEM;
-	view_format_time(&s->time, when, sizeof(when));
-	fprintf(out, "{\"version\":1,\"time\":\"%s\",\"netns\":", when);
-	if (s->netns)
-		view_json_string(out, s->netns);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"sockets\":%" PRIu64 ",\"states\":{", table_total(t));
-	for (int i = 0; i < TCP_STATE_COUNT; i++) {
-		enum tcp_state st = tcp_state_order[i];
-
-		fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", tcp_state_name(st),
-			table_state_total(t, st));
-	}
-	fprintf(out, "},\"%s\":[", by_process(w) ? "processes" : "cgroups");
+	view_json_head(out, s);
+	fprintf(out, ",\"%s\":[", by_process(w) ? "processes" : "cgroups");
 	for (size_t r = 0; r < shown; r++) {
-		const struct owner_row *row = rows[r];
-		int first = 1;
-
 		fputs(r ? ",{" : "{", out);
-		json_key(out, w, row);
-		fprintf(out, ",\"total\":%" PRIu64 ",\"states\":{", row->total);
-		for (int i = 0; i < TCP_STATE_COUNT; i++) {
-			enum tcp_state st = tcp_state_order[i];
-
-			if (!row->n[st])
-				continue;
-			fprintf(out, "%s\"%s\":%" PRIu32, first ? "" : ",", tcp_state_name(st),
-				row->n[st]);
-			first = 0;
-		}
-		fputs("}}", out);
+		json_key(out, w, rows[r]);
+		fprintf(out, ",\"total\":%" PRIu64 ",\"states\":", rows[r]->total);
+		view_json_states(out, rows[r]->n);
+		fputc('}', out);
 	}
 	fputc(']', out);
-	if (!s->complete) {
-		fputs(",\"complete\":false,\"error\":", out);
-		view_json_string(out, s->note ? s->note : "incomplete dump");
-	}
-	fputs("}\n", out);
+	ret = view_json_tail(out, s);
 	free(rows);
-	return ferror(out) ? -EIO : 0;
+	return ret;
 }
 
 /* ---- CSV --------------------------------------------------------------- */

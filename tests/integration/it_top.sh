@@ -8,23 +8,15 @@
 # errors without a terminal, and a short valgrind run.  Every wait is a bounded poll of the screen.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tmux_lib.sh"
 ps_require_root
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed" >&2; exit 77; }
 
 B=23000
 ps_netns_new ns
 ps_popgen_start "$ns" -4 --established 40 --close-wait 7 --port-base $B
-ps_tmpdir
+tm_init
 D=$PS_TMPDIR
-# Our own tmux server (socket in our tmp dir), so only it is killed.
-T=(tmux -S "$D/tmux.sock" -f /dev/null)
-top_cleanup() {
-	"${T[@]}" kill-server 2>/dev/null
-	ps_cleanup
-}
-trap 'top_cleanup' EXIT
-trap 'top_cleanup; trap - EXIT; exit 130' INT
-trap 'top_cleanup; trap - EXIT; exit 143' TERM
 
 # run.sh TAG ARGS...: run portstat in the pane, recording its pid, exit
 # status and the tty settings before and after; then keep the pane.
@@ -46,23 +38,6 @@ start() {	# start SESSION ARGS...: a 120x40 pane running portstat
 		"env PORTSTAT='$PORTSTAT' LANG=C.UTF-8 TERM=${TOP_TERM:-screen} bash '$D/run.sh' $s $*" ||
 		ps_fail "tmux new-session failed"
 }
-screen() { "${T[@]}" capture-pane -p -t "$1"; }
-keys() { local s=$1; shift; "${T[@]}" send-keys -t "$s" "$@"; }
-
-# wait_for SESSION WHAT TEST...: poll (10 s at most) until the command
-# TEST, run with the screen in $S, succeeds.
-wait_for() {
-	local s=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < 100; i++)); do
-		S=$(screen "$s")
-		"$@" && return 0
-		sleep 0.1
-	done
-	printf '%s\n' "$S" >&2
-	ps_fail "timed out waiting for $what"
-}
-has() { grep -qE -- "$1" <<<"$S"; }
 # The table rows (after the PORT header line) as "PORT DIR N N N ... TOTAL",
 # dropping the rate and history columns, one per line.
 rows() {

@@ -12,6 +12,7 @@
 # rows are asserted exactly.  Every wait is a bounded poll of the screen.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tmux_lib.sh"
 ps_require_root
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed" >&2; exit 77; }
 
@@ -21,17 +22,10 @@ ps_netns_new nsa
 ps_popgen_start "$nsa" -4 --established 12 --close-wait 3 --port-base $B
 ps_netns_new nsb
 ps_popgen_start "$nsb" -4 --established 5 --port-base $B
-ps_tmpdir
+tm_init
 D=$PS_TMPDIR
-# Our own tmux server (socket in our tmp dir), so only it is killed.
-T=(tmux -S "$D/tmux.sock" -f /dev/null)
-top_cleanup() {
-	"${T[@]}" kill-server 2>/dev/null
-	ps_cleanup
-}
-trap 'top_cleanup' EXIT
-trap 'top_cleanup; trap - EXIT; exit 130' INT
-trap 'top_cleanup; trap - EXIT; exit 143' TERM
+# Every sample dumps each namespace, which costs more on a busy host.
+TM_WAIT=600
 
 # The pane runs portstat, records its exit status, then stays.
 cat >"$D/run.sh" <<'EOF'
@@ -44,23 +38,6 @@ EOF
 "${T[@]}" new-session -d -s main -x 160 -y 40 \
 	"env PORTSTAT='$PORTSTAT' LANG=C.UTF-8 TERM=screen bash '$D/run.sh' --all-netns -p $P1,$P2 -i 0.5" ||
 	ps_fail "tmux new-session failed"
-keys() { "${T[@]}" send-keys -t main "$@"; }
-
-# wait_for WHAT TEST...: poll (60 s at most: every sample dumps each
-# namespace, which costs more on a busy host) until TEST, run with the
-# screen in $S, succeeds.
-wait_for() {
-	local what=$1 i
-	shift
-	for ((i = 0; i < 600; i++)); do
-		S=$("${T[@]}" capture-pane -p -t main)
-		"$@" && return 0
-		sleep 0.1
-	done
-	printf '%s\n' "$S" >&2
-	ps_fail "timed out waiting for $what"
-}
-has() { grep -qE -- "$1" <<<"$S"; }
 # The table's rows as "NETNS PORT DIR LISTEN ESTAB CLOSE-WAIT TOTAL" ("-"
 # for NETNS when the column is hidden), cut at the header's column
 # positions: right-aligned numbers end where their header ends, and a
@@ -102,7 +79,7 @@ split_ok() {
 	has '^NETNS +PORT +DIR +LISTEN +ESTAB .* TOTAL +CHG/s +HISTORY' &&
 		all_rows_are "$A1i|$A1o|$B1i|$B1o|$A2i|$A2o"
 }
-wait_for "both namespaces' rows" split_ok
+wait_for main "both namespaces' rows" split_ok
 has 'netns split' || ps_fail "status line lacks 'netns split'"
 nns=$(grep -oE 'ns all \([0-9]+\)' <<<"$S" | grep -oE '[0-9]+')
 [ -n "$nns" ] && [ "$nns" -ge 3 ] || ps_fail "header does not count the namespaces (host + 2): ${nns:-none}"
@@ -115,31 +92,31 @@ echo "ok - a row per namespace, labelled, exact counts"
 
 # --- detail of one namespace's row -----------------------------------------
 # Our nsb row of $P1 in, by its place on screen.
-keys / "$P1" Enter d
-wait_for "the $P1 inbound rows" has "dir in .*filter $P1( |$)"
-wait_for "nsb's row" row_is "$B1i"
+keys main / "$P1" Enter d
+wait_for main "the $P1 inbound rows" has "dir in .*filter $P1( |$)"
+wait_for main "nsb's row" row_is "$B1i"
 idx=$(rows | grep -nxF -- "$B1i" | cut -d: -f1)
-keys Home
-for ((i = 1; i < idx; i++)); do keys Down; done
-keys Enter
-wait_for "the detail of $nsb $P1 in" has "^NETNS $nsb PORT $P1 in: detail"
+keys main Home
+for ((i = 1; i < idx; i++)); do keys main Down; done
+keys main Enter
+wait_for main "the detail of $nsb $P1 in" has "^NETNS $nsb PORT $P1 in: detail"
 has "sockets by state:  LISTEN 1  ESTAB 5  TOTAL 6" || ps_fail "detail states"
 # nsb's peers only: 5 connections from 127.0.0.1, not nsa's 12.
-wait_for "nsb's peers" has '^127\.0\.0\.1 +5 +ESTAB 5$'
+wait_for main "nsb's peers" has '^127\.0\.0\.1 +5 +ESTAB 5$'
 has '^processes: [0-9]+, holding 6 of 6 sockets$' || ps_fail "nsb's owners: $(grep processes <<<"$S")"
 printf '%s\n' "$S" >"$D/detail.txt"
-keys Escape / BSpace BSpace BSpace BSpace BSpace Enter d d
-wait_for "the list again" split_ok
+keys main Escape / BSpace BSpace BSpace BSpace BSpace Enter d d
+wait_for main "the list again" split_ok
 echo "ok - the detail of a namespace's row reads that namespace"
 
 # --- n: merged --------------------------------------------------------------
-keys n
+keys main n
 merged_ok() {
 	has 'netns merged' && has '^PORT +DIR +LISTEN' && ! has '^NETNS' &&
 		! has "^($nsa|$nsb) " && row_is "- $P2 in 1 0 3 4" &&
 		rows | grep -qE "^- $P1 in [0-9]+ [0-9]+ [0-9]+ [0-9]+$"
 }
-wait_for "merged rows" merged_ok
+wait_for main "merged rows" merged_ok
 # The shared port: one row each way, the sum of its per-namespace rows
 # (ours: LISTEN 1 + 1, ESTAB 12 + 5, TOTAL 13 + 6 inbound; a foreign row of
 # that port, if any, was in the sum too).
@@ -147,13 +124,13 @@ row_is "$M1i" || ps_fail "merged $P1 in is not '$M1i': $(rows | grep " $P1 in ")
 row_is "$M1o" || ps_fail "merged $P1 out is not '$M1o': $(rows | grep " $P1 out ")"
 [ "$(rows | grep -c "^- $P1 in ")" = 1 ] || ps_fail "$P1 in shows more than once when merged"
 printf '%s\n' "$S" >"$D/merged.txt"
-keys Enter
-wait_for "the merged row's detail" has 'per namespace only'
-keys Escape n
-wait_for "rows split again" split_ok
+keys main Enter
+wait_for main "the merged row's detail" has 'per namespace only'
+keys main Escape n
+wait_for main "rows split again" split_ok
 echo "ok - n merges the namespaces ($M1i) and splits them again"
 
-keys q
+keys main q
 for ((i = 0; i < 600; i++)); do [ -f "$D/top.rc" ] && break; sleep 0.1; done
 [ "$(cat "$D/top.rc" 2>/dev/null)" = 0 ] || ps_fail "exit status $(cat "$D/top.rc" 2>/dev/null): $(cat "$D/top.err")"
 echo "ok - q exits 0"

@@ -17,36 +17,12 @@
 #include <check.h>
 
 #include "diag.h"
+#include "fstree.h"
 #include "owners.h"
-
-static char root[64];
 
 static void mk(const char *rel)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	ck_assert_int_eq(mkdir(p, 0755), 0);
-}
-
-static void lnk(const char *target, const char *rel)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	ck_assert_int_eq(symlink(target, p), 0);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	mk_mode(rel, 0755);
 }
 
 static uint64_t ino(const char *rel)
@@ -61,16 +37,7 @@ static uint64_t ino(const char *rel)
 
 static void tree_setup(void)
 {
-	snprintf(root, sizeof(root), "/tmp/check_owners-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void tree_teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	fstree_setup_named("check_owners");
 }
 
 static struct sock_rec rec(enum tcp_state state, uint32_t inode, uint64_t cgroup)
@@ -317,7 +284,7 @@ static Suite *owners_suite(void)
 	Suite *s = suite_create("owners");
 	TCase *tc = tcase_create("owners");
 
-	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_checked_fixture(tc, tree_setup, fstree_teardown);
 	tcase_add_test(tc, test_processes);
 	tcase_add_test(tc, test_processes_no_proc);
 	tcase_add_test(tc, test_cgroups);

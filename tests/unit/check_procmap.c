@@ -16,6 +16,7 @@
 
 #include <check.h>
 
+#include "fstree.h"
 #include "procmap.h"
 
 static const struct {
@@ -43,78 +44,33 @@ START_TEST(test_parse_link)
 }
 END_TEST
 
-static char root[64];
-
-static void mk(const char *rel, int mode)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	ck_assert_int_eq(mkdir(p, (mode_t)mode), 0);
-}
-
-static void lnk(const char *target, const char *rel)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	ck_assert_int_eq(symlink(target, p), 0);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/*
- * 100 (uid of the test)  fds: socket:[1001], /dev/null, socket:[1002]; comm "srv"
- * 200 (uid 4242 if root) fds: socket:[1003];                          comm "cli"
- * 300                    no fd directory (exited)
- * 400                    fds: pipe:[1004] (an inode number, not a socket); no comm
- * self, abc              not processes
- */
 static void tree_setup(void)
 {
 	char p[256];
 
-	snprintf(root, sizeof(root), "/tmp/check_procmap-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
-	mk("100", 0755);
-	mk("100/fd", 0755);
+	fstree_setup_named("check_procmap");
+	mk_mode("100", 0755);
+	mk_mode("100/fd", 0755);
 	lnk("socket:[1001]", "100/fd/0");
 	lnk("/dev/null", "100/fd/1");
 	lnk("socket:[1002]", "100/fd/2");
 	put("100/comm", "srv\n");
-	mk("200", 0755);
-	mk("200/fd", 0755);
+	mk_mode("200", 0755);
+	mk_mode("200/fd", 0755);
 	lnk("socket:[1003]", "200/fd/5");
 	put("200/comm", "cli\n");
-	mk("300", 0755);
-	mk("400", 0755);
-	mk("400/fd", 0755);
+	mk_mode("300", 0755);
+	mk_mode("400", 0755);
+	mk_mode("400/fd", 0755);
 	lnk("pipe:[1004]", "400/fd/3");
 	lnk("100", "self");
-	mk("abc", 0755);
+	mk_mode("abc", 0755);
 	if (geteuid() == 0) {
 		snprintf(p, sizeof(p), "%s/200", root);
 		ck_assert_int_eq(chown(p, 4242, 4242), 0);
 	}
 }
 
-static void tree_teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 START_TEST(test_fake_tree)
 {
@@ -238,8 +194,7 @@ START_TEST(test_live_self)
 	char self[64], name[32];
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	snprintf(root, sizeof(root), "/tmp/check_procmap-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	fstree_setup_named("check_procmap");
 	snprintf(self, sizeof(self), "/proc/%d", (int)getpid());
 	snprintf(name, sizeof(name), "%d", (int)getpid());
 	lnk(self, name);
@@ -256,7 +211,7 @@ START_TEST(test_live_self)
 	ck_assert_uint_eq(p->count, 1);
 	procmap_delete(pm);
 	close(fd);
-	tree_teardown();
+	fstree_teardown();
 }
 END_TEST
 
@@ -271,7 +226,7 @@ static Suite *procmap_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scan");
-	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_checked_fixture(tc, tree_setup, fstree_teardown);
 	tcase_add_test(tc, test_fake_tree);
 	tcase_add_test(tc, test_uid_order);
 	suite_add_tcase(s, tc);

@@ -34,10 +34,14 @@ static void on_stop(int sig)
 /* SIGINT, SIGTERM and SIGHUP end a repeating report after the sample in
  * progress, so a recording or a JSON line is never cut mid-sample; a second
  * signal kills (SA_RESETHAND).  SIGPIPE keeps its default: a reader that
- * went away ends the report at once and without a word. */
+ * went away ends the report at once and without a word.  These are
+ * pace_stop_signals(): pace_wait() lets them end the wait between samples
+ * whenever they come.  A mask inherited from the parent must not leave
+ * them pending until exit, so they are unblocked. */
 static void signals_init(void)
 {
 	struct sigaction sa;
+	sigset_t stops;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -46,6 +50,8 @@ static void signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	pace_stop_signals(&stops);
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 }
 
 static int render_owners(const struct config *cfg, FILE *out, const struct view_sample *s,

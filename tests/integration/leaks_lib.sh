@@ -66,6 +66,7 @@ lk_client() {
 	ps_tmpdir
 	fifo="$PS_TMPDIR/client.in"
 	LK_CLIENT_OUT="$PS_TMPDIR/client.out"
+	: >"$LK_CLIENT_OUT"	# lk_do counts its lines before the client runs
 	mkfifo "$fifo" || ps_fail "mkfifo"
 	exec {LK_CLIENT_FD}<>"$fifo"
 	ip netns exec "$ns" "$LK_PY" "$LK_LEAKER" client <"$fifo" >"$LK_CLIENT_OUT" 2>&1 &

@@ -198,8 +198,13 @@ static int scan_pid(struct procmap *pm, int procfd, int pid)
 	}
 	d = fdopendir(fd);
 	if (!d) {
+		int e = errno;
+
 		close(fd);
-		return -ENOMEM;
+		if (e == ENOMEM)
+			return -ENOMEM;
+		pm->st.vanished++;	/* its fd directory went away meanwhile */
+		return 0;
 	}
 	pm->st.scanned++;
 	while (pm->st.found < pm->st.wanted && (de = readdir(d))) {

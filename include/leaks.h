@@ -67,8 +67,6 @@ struct leaks_opts {
 					 * of LEAKS_STATES_MASK to report */
 	bool owners;			/* map sockets to processes */
 	const char *proc_root;		/* where processes are: "/proc" */
-	const char *cgroup_root;	/* the cgroup2 mount (NULL: find it;
-					 * "": keep ids, e.g. replays) */
 	bool track;			/* follow sockets across samples */
 };
 
@@ -80,8 +78,7 @@ struct leaks_proc {
 	int pid;
 	char comm[16];
 	uint64_t count;
-	uint64_t cgroup_id;	/* of its sockets, as the kernel says; 0: none */
-	const char *cgroup;	/* its path (see owners_cgroup_paths), or NULL */
+	char cgroup[256];	/* its cgroup (procmap.h); "": none or unknown */
 };
 
 struct leaks_peer {

@@ -49,13 +49,12 @@ struct owner_row {
 	int pid;		/* OWNER_PROCESS, else 0 */
 	char comm[16];		/* OWNER_PROCESS: comm ("?" if it exited);
 				 * else OWNERS_COMM_NONE / _UNKNOWN */
-	/* OWNER_CGROUP: the row's cgroup; OWNER_PROCESS: the cgroup of the
-	 * process's (first) socket, 0 if the kernel gave none. */
-	uint64_t cgroup_id;
-	/* The path of cgroup_id under the cgroup2 mount ("/" for its root,
-	 * "/system.slice/nginx.service"), or "id:N" when no directory has the
-	 * id (removed since, another cgroup namespace, or a replay); NULL
-	 * without an id. */
+	uint64_t cgroup_id;	/* OWNER_CGROUP: the kernel's id */
+	/* OWNER_CGROUP: the path of cgroup_id under the cgroup2 mount ("/"
+	 * for its root, "/system.slice/nginx.service"), or "id:N" when no
+	 * directory has the id (removed since, another cgroup namespace, or a
+	 * replay).  OWNER_PROCESS: the process's own cgroup (procmap.h), NULL
+	 * if it has none.  NULL otherwise. */
 	char *cgroup;
 	uint32_t n[TCP_STATE_MAX + 1];
 	uint64_t total;

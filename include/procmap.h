@@ -25,6 +25,10 @@ struct procmap_proc {
 	int pid;
 	uint32_t count;		/* wanted inodes this process owns */
 	char comm[16];		/* TASK_COMM_LEN, NUL-terminated */
+	/* Its cgroup (v2), the "0::" line of /proc/PID/cgroup: a path under
+	 * the cgroup2 mount such as "/system.slice/nginx.service"; "" when
+	 * there is none (cgroup v1 only) or the process exited. */
+	char cgroup[256];
 };
 
 /* What a scan did; for notes, tests and benchmarks. */
@@ -80,6 +84,14 @@ const struct procmap_proc *procmap_proc(const struct procmap *pm, size_t i);
 long procmap_index(const struct procmap *pm, uint32_t inode);
 
 const struct procmap_stats *procmap_stats(const struct procmap *pm);
+
+/*
+ * procmap_note - the note for stderr on owners that could not be seen:
+ * /proc unreadable (@no_proc), or @unknown sockets of which @denied
+ * processes of other users could not be read.  Returns false (and "")
+ * when there is nothing of that to say.
+ */
+bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied);
 
 /*
  * procmap_parse_link - the inode of an fd link's target "socket:[12345]",

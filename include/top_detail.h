@@ -37,10 +37,8 @@ struct top_owner {
 	int pid;
 	uint32_t sockets;		/* the row's sockets it holds */
 	char comm[16];			/* "?" if it exited before it was read */
-	/* The cgroup of its (first) socket as the kernel reports it: the id
-	 * (0: none) and its path under the cgroup2 mount, "id:N" when not
-	 * found there, "..."-shortened at the front; "" without an id. */
-	uint64_t cgroup_id;
+	/* Its cgroup (procmap.h), "..."-shortened at the front when long:
+	 * the end names the unit or container; "" if none. */
 	char cgroup[80];
 };
 
@@ -85,11 +83,6 @@ void top_detail_delete(struct top_detail *d);
  * unless set (tests pass a tree of their own).  @root is borrowed for the
  * detail's lifetime. */
 void top_detail_set_proc_root(struct top_detail *d, const char *root);
-
-/* top_detail_set_cgroup_root - where cgroup ids are looked up: the
- * cgroup2 mount (NULL, the default: found in /proc/self/mountinfo), a
- * tree of a test's own, or "" to keep ids.  Borrowed. */
-void top_detail_set_cgroup_root(struct top_detail *d, const char *root);
 
 /* top_detail_clear - forget everything (sum.valid becomes false). */
 void top_detail_clear(struct top_detail *d);

@@ -15,7 +15,6 @@
 #include "collector.h"
 #include "diag.h"
 #include "leaks.h"
-#include "owners.h"
 #include "procmap.h"
 #include "sampler.h"
 #include "u64map.h"
@@ -25,7 +24,6 @@ struct lsock {
 	uint32_t inode;
 	uint32_t uid;
 	uint32_t group;		/* index in groups before they are sorted */
-	uint64_t cgroup_id;	/* the kernel's, 0 if none */
 };
 
 /* Peer table entry: (group, address) -> count. */
@@ -45,8 +43,8 @@ struct hist {
 	uint64_t c[LEAKS_HISTORY];
 };
 
-/* Owner codes in the breakdown map: process index + CODE_PROC. */
-enum { CODE_UNKNOWN, CODE_ORPHAN, CODE_PROC };
+/* Owner codes in the breakdown map: process index + OWNER_PROC. */
+enum { OWNER_UNKNOWN, OWNER_ORPHAN, OWNER_PROC };
 
 struct leaks {
 	struct leaks_opts o;
@@ -65,9 +63,6 @@ struct leaks {
 
 	struct leaks_proc *procs;	/* every group's owners, group after group */
 	struct u64map *breakdown;	/* (group, owner code) -> count */
-	struct u64map *cgof;		/* (group, owner code) -> cgroup id */
-	char **cgpaths;			/* procs' cgroup paths, this sample */
-	size_t ncgpaths;
 
 	struct u64map *cookies;		/* this sample: cookie -> born_ms << 8 | state */
 	struct u64map *prev;		/* the last sample's */
@@ -97,28 +92,18 @@ int leaks_new(struct leaks **out, const struct leaks_opts *o)
 	l->listen = table_new(&lf);
 	l->gindex = u64map_new(64);
 	l->breakdown = u64map_new(64);
-	l->cgof = u64map_new(64);
 	l->hindex = u64map_new(64);
 	l->cookies = u64map_new(o->track ? 1024 : 0);
 	l->prev = u64map_new(o->track ? 1024 : 0);
 	l->pmask = 255;
 	l->peers = calloc(l->pmask + 1, sizeof(*l->peers));
-	if (!l->listen || !l->gindex || !l->breakdown || !l->cgof || !l->hindex || !l->cookies ||
+	if (!l->listen || !l->gindex || !l->breakdown || !l->hindex || !l->cookies ||
 	    !l->prev || !l->peers) {
 		leaks_delete(l);
 		return -ENOMEM;
 	}
 	*out = l;
 	return 0;
-}
-
-static void cgpaths_free(struct leaks *l)
-{
-	for (size_t i = 0; i < l->ncgpaths; i++)
-		free(l->cgpaths[i]);
-	free(l->cgpaths);
-	l->cgpaths = NULL;
-	l->ncgpaths = 0;
 }
 
 void leaks_delete(struct leaks *l)
@@ -132,8 +117,6 @@ void leaks_delete(struct leaks *l)
 	free(l->peers);
 	free(l->procs);
 	u64map_delete(l->breakdown);
-	u64map_delete(l->cgof);
-	cgpaths_free(l);
 	u64map_delete(l->cookies);
 	u64map_delete(l->prev);
 	free(l->hist);
@@ -271,7 +254,7 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 		l->scap = cap;
 	}
 	l->socks[l->nsocks++] = (struct lsock){ .inode = rec->inode, .uid = rec->uid,
-						.group = group, .cgroup_id = rec->cgroup_id };
+						.group = group };
 	return 0;
 }
 
@@ -373,42 +356,9 @@ static int proc_cmp(const void *pa, const void *pb)
 	return strcmp(a->comm, b->comm);
 }
 
-/* The paths of the @n owners' cgroups (where the kernel gave one). */
-static int cgroups_resolve(struct leaks *l, size_t n)
-{
-	uint64_t *ids;
-	size_t *at, k = 0;
-	bool no_fs;
-	int ret;
-
-	cgpaths_free(l);
-	if (!n)
-		return 0;
-	ids = malloc(n * sizeof(*ids));
-	at = malloc(n * sizeof(*at));
-	l->cgpaths = calloc(n, sizeof(*l->cgpaths));
-	if (!ids || !at || !l->cgpaths) {
-		free(ids);
-		free(at);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (l->procs[i].cgroup_id) {
-			ids[k] = l->procs[i].cgroup_id;
-			at[k++] = i;
-		}
-	l->ncgpaths = k;
-	ret = owners_cgroup_paths(l->o.cgroup_root, ids, k, l->cgpaths, &no_fs);
-	for (size_t j = 0; ret == 0 && j < k; j++)
-		l->procs[at[j]].cgroup = l->cgpaths[j];
-	free(ids);
-	free(at);
-	return ret;
-}
-
 /* Owners: one procmap scan for every reported socket's inode, then the
  * per-group breakdown into l->procs. */
-static int owners_find(struct leaks *l)
+static int owners_resolve(struct leaks *l)
 {
 	struct procmap *pm = NULL;
 	size_t *start = NULL, pos = 0, n;
@@ -437,32 +387,19 @@ static int owners_find(struct leaks *l)
 	}
 
 	u64map_clear(l->breakdown);
-	u64map_clear(l->cgof);
 	for (size_t i = 0; i < l->nsocks; i++) {
 		const struct lsock *s = &l->socks[i];
 		long idx = pm ? procmap_index(pm, s->inode) : -1;
-		uint64_t code = !s->inode ? CODE_ORPHAN :
-				idx < 0 ? CODE_UNKNOWN : (uint64_t)idx + CODE_PROC;
-		uint64_t bkey = (uint64_t)s->group << 32 | code;
-		bool created;
-		uint64_t *slot = u64map_slot(l->breakdown, bkey, &created), *cg;
+		uint64_t code = !s->inode ? OWNER_ORPHAN :
+				idx < 0 ? OWNER_UNKNOWN : (uint64_t)idx + OWNER_PROC;
+		uint64_t *slot = u64map_slot(l->breakdown, (uint64_t)s->group << 32 | code, NULL);
 
 		if (!slot) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		(*slot)++;
-		/* The owner's cgroup: its first socket's (one probe per owner,
-		 * not per socket). */
-		if (created && s->cgroup_id) {
-			cg = u64map_slot(l->cgof, bkey, NULL);
-			if (!cg) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			*cg = s->cgroup_id;
-		}
-		if (code == CODE_UNKNOWN)
+		if (code == OWNER_UNKNOWN)
 			l->sum.unowned++;
 	}
 
@@ -496,20 +433,17 @@ static int owners_find(struct leaks *l)
 
 		memset(p, 0, sizeof(*p));
 		p->count = val;
-		u64map_get(l->cgof, key, &p->cgroup_id);
-		if (code >= CODE_PROC) {
-			const struct procmap_proc *pp = procmap_proc(pm, code - CODE_PROC);
+		if (code >= OWNER_PROC) {
+			const struct procmap_proc *pp = procmap_proc(pm, code - OWNER_PROC);
 
 			p->pid = pp->pid;
 			memcpy(p->comm, pp->comm, sizeof(p->comm));
+			memcpy(p->cgroup, pp->cgroup, sizeof(p->cgroup));
 		} else {
 			snprintf(p->comm, sizeof(p->comm), "%s",
-				 code == CODE_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
+				 code == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
 		}
 	}
-	ret = cgroups_resolve(l, n);
-	if (ret < 0)
-		goto out;
 	for (size_t g = 0; g < l->ngroups; g++)
 		if (l->groups[g].nprocs > 1)
 			qsort(l->procs + start[g], l->groups[g].nprocs, sizeof(*l->procs), proc_cmp);
@@ -655,7 +589,7 @@ int leaks_end(struct leaks *l, bool complete)
 {
 	int ret;
 
-	if ((ret = owners_find(l)) < 0)
+	if ((ret = owners_resolve(l)) < 0)
 		return ret;
 	peers_top(l);
 	if (l->o.track) {

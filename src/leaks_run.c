@@ -14,6 +14,7 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "outfile.h"
+#include "procmap.h"
 #include "pace.h"
 #include "sampler.h"
 #include "view_leaks.h"
@@ -59,17 +60,11 @@ static int emit(const struct config *cfg, const struct view_leaks *s, const stru
 /* The one note per run about owners we could not see. */
 static void owners_note(const struct leaks_summary *sum, bool *said)
 {
-	if (*said)
-		return;
-	if (sum->owners_failed) {
-		fprintf(stderr, "portstat: note: owners unknown: /proc could not be read\n");
-		*said = true;
-	} else if (sum->unowned && sum->denied) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
-			"%lu process%s of other users cannot be inspected without root "
-			"(CAP_SYS_PTRACE); counts are exact\n",
-			(unsigned long long)sum->unowned, sum->unowned == 1 ? "" : "s",
-			sum->denied, sum->denied == 1 ? "" : "es");
+	char note[256];
+
+	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
+				   sum->denied)) {
+		fprintf(stderr, "portstat: note: %s\n", note);
 		*said = true;
 	}
 }
@@ -82,8 +77,6 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.filter = cfg->filter,
 		.owners = !cfg->replay,
 		.proc_root = "/proc",
-		/* A recording's cgroup ids are another moment's: not resolved. */
-		.cgroup_root = cfg->replay ? "" : NULL,
 		/* More than one sample: follow sockets across them. */
 		.track = cfg->count != 1,
 	};

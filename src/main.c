@@ -18,6 +18,7 @@
 #include "outfile.h"
 #include "owners.h"
 #include "pace.h"
+#include "procmap.h"
 #include "split.h"
 #include "table.h"
 #include "top.h"
@@ -196,32 +197,30 @@ static struct view_opts report_view_opts(const struct config *cfg)
 	};
 }
 
-/* The one note per run about owners --by could not see. */
-static void owners_note(const struct owners *w, bool *said)
+/* The notes of a run about owners --by could not see: one about
+ * processes, one about cgroups, each once. */
+struct owners_said {
+	bool procs, cgroups;
+};
+
+static void owners_note(const struct owners *w, struct owners_said *said)
 {
 	const struct owners_stats *st = owners_stats(w);
+	char note[256];
 
-	if (*said)
-		return;
-	if (st->no_proc) {
-		fprintf(stderr, "portstat: note: owners unknown (\"?\"): /proc could not be read\n");
-		*said = true;
-	} else if (st->unknown && st->denied) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
-			"%lu process%s of other users cannot be inspected without root "
-			"(CAP_SYS_PTRACE); counts are exact\n",
-			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s",
-			st->denied, st->denied == 1 ? "" : "es");
-		*said = true;
-	} else if (st->unknown) {
+	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
+		fprintf(stderr, "portstat: note: %s\n", note);
+		said->procs = true;
+	} else if (!said->procs && st->unknown) {
 		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
 			"no process visible here holds them (another PID namespace, or they "
 			"exited during the scan)\n",
 			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
-		*said = true;
-	} else if (st->no_cgroupfs) {
+		said->procs = true;
+	}
+	if (!said->cgroups && st->no_cgroupfs) {
 		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
-		*said = true;
+		said->cgroups = true;
 	}
 }
 
@@ -231,7 +230,7 @@ static int run_report(const struct config *cfg)
 	struct split *sp = NULL;
 	struct owners *w = NULL;
 	struct table *t = NULL;
-	bool said = false;
+	struct owners_said said = { false, false };
 	unsigned shares;
 	unsigned long min_sockets;
 	char err[512];
@@ -266,8 +265,8 @@ static int run_report(const struct config *cfg)
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
-		/* the sockets' cgroups, for the rows or the processes' */
-		collector_set_attrs(c, true);
+		/* the sockets' cgroups are the rows */
+		collector_set_attrs(c, cfg->rows == CLI_ROWS_CGROUP);
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {

@@ -28,7 +28,6 @@
 #define CGROUP_DEPTH	32
 
 struct osock {
-	uint64_t cgroup_id;
 	uint32_t inode;
 	uint32_t uid;
 	uint8_t state;
@@ -153,8 +152,8 @@ static int add_process(struct owners *o, const struct sock_rec *rec)
 		o->socks = s;
 		o->socks_cap = cap;
 	}
-	o->socks[o->nsocks++] = (struct osock){ .cgroup_id = rec->cgroup_id, .inode = rec->inode,
-						.uid = rec->uid, .state = rec->state };
+	o->socks[o->nsocks++] = (struct osock){ .inode = rec->inode, .uid = rec->uid,
+						.state = rec->state };
 	return 0;
 }
 
@@ -219,8 +218,10 @@ static int resolve_processes(struct owners *o, const char *proc_root)
 				r->who = OWNER_PROCESS;
 				r->pid = pp->pid;
 				memcpy(r->comm, pp->comm, sizeof(r->comm));
-				/* its cgroup: its first socket's */
-				r->cgroup_id = s->cgroup_id;
+				if (pp->cgroup[0] && !(r->cgroup = strdup(pp->cgroup))) {
+					ret = -ENOMEM;
+					goto out;
+				}
 			}
 		}
 		r = &o->rows[*slot];
@@ -366,8 +367,7 @@ out:
 	return ret;
 }
 
-/* The paths of the rows' cgroup ids (all rows --by cgroup; the processes'
- * own --by process, where the kernel gave one). */
+/* The paths of the rows' cgroup ids (--by cgroup). */
 static int resolve_cgroups(struct owners *o, const char *root)
 {
 	uint64_t *ids;

@@ -158,12 +158,47 @@ static long proc_add(struct procmap *pm, int pid)
 	return (long)pm->nprocs++;
 }
 
-static void comm_read(int procfd, struct procmap_proc *p)
+/* The first line of /proc/PID/@name starting with @prefix, without the
+ * prefix and the newline, into @out (@len bytes); "" if none.  Longer
+ * lines are cut; only the first 4 KiB of the file are read. */
+static void line_read(int procfd, int pid, const char *name, const char *prefix,
+		      char *out, size_t len)
+{
+	char path[32], buf[4096], *line, *end;
+	size_t plen = strlen(prefix);
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%d/%s", pid, name);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* gone: its sockets are still its */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (line = buf; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (strncmp(line, prefix, plen) == 0) {
+			snprintf(out, len, "%s", line + plen);
+			return;
+		}
+	}
+}
+
+/* The owner's comm (any bytes but the last newline; "?" stays if it
+ * exited) and cgroup. */
+static void proc_read(int procfd, struct procmap_proc *p)
 {
 	char path[32], buf[sizeof(p->comm)];
 	ssize_t n;
 	int fd;
 
+	line_read(procfd, p->pid, "cgroup", "0::", p->cgroup, sizeof(p->cgroup));
 	snprintf(path, sizeof(path), "%d/comm", p->pid);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -232,7 +267,7 @@ static int scan_pid(struct procmap *pm, int procfd, int pid)
 	if (idx < 0 && idx != -1)
 		return (int)idx;
 	if (idx >= 0)
-		comm_read(procfd, &pm->procs[idx]);
+		proc_read(procfd, &pm->procs[idx]);
 	return 0;
 }
 
@@ -344,4 +379,18 @@ const struct procmap_proc *procmap_proc(const struct procmap *pm, size_t i)
 const struct procmap_stats *procmap_stats(const struct procmap *pm)
 {
 	return &pm->st;
+}
+
+bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied)
+{
+	buf[0] = '\0';
+	if (no_proc)
+		snprintf(buf, len, "owners unknown (\"?\"): /proc could not be read");
+	else if (unknown && denied)
+		snprintf(buf, len, "owners of %llu socket%s unknown (\"?\"): %lu process%s of "
+			 "other users cannot be inspected without root (CAP_SYS_PTRACE); "
+			 "counts are exact",
+			 (unsigned long long)unknown, unknown == 1 ? "" : "s", denied,
+			 denied == 1 ? "" : "es");
+	return buf[0] != '\0';
 }

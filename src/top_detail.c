@@ -14,7 +14,6 @@
 
 #include "collector.h"
 #include "diag.h"
-#include "owners.h"
 #include "procmap.h"
 #include "table.h"
 #include "sampler.h"
@@ -27,11 +26,9 @@ struct top_detail {
 	struct top_peer *slots;		/* SLOTS; total == 0 marks a free slot */
 	const struct top_peer **order;	/* the used slots, busiest first */
 	const char *proc_root;		/* borrowed */
-	const char *cgroup_root;	/* borrowed; NULL: the cgroup2 mount */
 	/* the row's sockets with an inode, and their uids (procmap orders
 	 * its scan by them); kept across collects */
 	uint32_t *ino, *uid;
-	uint64_t *cg;			/* and their cgroup ids (0: none) */
 	size_t nino, ino_cap;
 	bool ino_failed;		/* out of memory growing them */
 	/* during a collect */
@@ -59,11 +56,6 @@ void top_detail_set_proc_root(struct top_detail *d, const char *root)
 	d->proc_root = root ? root : "/proc";
 }
 
-void top_detail_set_cgroup_root(struct top_detail *d, const char *root)
-{
-	d->cgroup_root = root;
-}
-
 void top_detail_delete(struct top_detail *d)
 {
 	if (!d)
@@ -72,7 +64,6 @@ void top_detail_delete(struct top_detail *d)
 	free(d->order);
 	free(d->ino);
 	free(d->uid);
-	free(d->cg);
 	free(d);
 }
 
@@ -149,7 +140,6 @@ static void inode_add(struct top_detail *d, const struct sock_rec *rec)
 	if (d->nino == d->ino_cap) {
 		size_t cap = d->ino_cap ? d->ino_cap * 2 : 256;
 		uint32_t *ino = realloc(d->ino, cap * sizeof(*ino)), *uid;
-		uint64_t *cg;
 
 		if (!ino) {
 			d->ino_failed = true;
@@ -161,16 +151,10 @@ static void inode_add(struct top_detail *d, const struct sock_rec *rec)
 			return;
 		}
 		d->uid = uid;
-		if (!(cg = realloc(d->cg, cap * sizeof(*cg)))) {
-			d->ino_failed = true;
-			return;
-		}
-		d->cg = cg;
 		d->ino_cap = cap;
 	}
 	d->ino[d->nino] = rec->inode;
 	d->uid[d->nino] = rec->uid;
-	d->cg[d->nino] = rec->cgroup_id;
 	d->nino++;
 }
 
@@ -226,52 +210,20 @@ static bool owner_before(const struct procmap_proc *a, const struct top_owner *b
 	return a->pid < b->pid;
 }
 
-/* The listed owners' cgroups: each one's first socket's, as the kernel
- * reported it, named by its path under the cgroup2 mount.  On entry
- * top[].cgroup_id holds the owner's procmap index. */
-static void cgroups_resolve(struct top_detail *d, struct procmap *pm)
+/* @src into @dst (@cap bytes), shortened at the front: "...tail". */
+static void cgroup_copy(char *dst, size_t cap, const char *src)
 {
-	struct top_detail_owners *o = &d->sum.owners;
-	uint64_t ids[TOP_DETAIL_MAX_OWNERS] = { 0 };
-	char *paths[TOP_DETAIL_MAX_OWNERS] = { NULL };
-	size_t left = o->ntop, n = 0, at[TOP_DETAIL_MAX_OWNERS];
-	bool no_fs;
+	size_t len = strlen(src);
 
-	for (size_t i = 0; i < d->nino && left; i++) {
-		long idx = procmap_index(pm, d->ino[i]);
-
-		for (size_t k = 0; idx >= 0 && k < o->ntop; k++)
-			if (!ids[k] && o->top[k].cgroup_id == (uint64_t)idx && d->cg[i]) {
-				ids[k] = d->cg[i];
-				left--;
-			}
-	}
-	for (size_t k = 0; k < o->ntop; k++) {
-		o->top[k].cgroup_id = ids[k];
-		if (ids[k]) {
-			ids[n] = ids[k];
-			at[n++] = k;
-		}
-	}
-	/* Out of memory: the column stays empty. */
-	if (owners_cgroup_paths(d->cgroup_root, ids, n, paths, &no_fs) == 0)
-		for (size_t j = 0; j < n; j++) {
-			char *dst = o->top[at[j]].cgroup;
-			size_t len = strlen(paths[j]), cap = sizeof(o->top[0].cgroup);
-
-			/* the end names the unit or container: keep it */
-			if (len < cap)
-				memcpy(dst, paths[j], len + 1);
-			else
-				snprintf(dst, cap, "...%s", paths[j] + len - (cap - 4));
-		}
-	for (size_t j = 0; j < n; j++)
-		free(paths[j]);
+	if (len < cap)
+		memcpy(dst, src, len + 1);
+	else
+		snprintf(dst, cap, "...%s", src + len - (cap - 4));
 }
 
 /* One procmap scan for the inodes the dump saw; the busiest owners into
  * sum.owners.top by insertion (there are few slots, maybe many owners). */
-static void detail_owners(struct top_detail *d)
+static void owners_resolve(struct top_detail *d)
 {
 	struct top_detail_owners *o = &d->sum.owners;
 	const struct procmap_stats *st;
@@ -315,10 +267,8 @@ static void detail_owners(struct top_detail *d)
 		o->top[k].pid = p->pid;
 		o->top[k].sockets = p->count;
 		memcpy(o->top[k].comm, p->comm, sizeof(o->top[k].comm));
-		o->top[k].cgroup[0] = '\0';
-		o->top[k].cgroup_id = (uint64_t)i;	/* procmap index, for below */
+		cgroup_copy(o->top[k].cgroup, sizeof(o->top[k].cgroup), p->cgroup);
 	}
-	cgroups_resolve(d, pm);
 out:
 	procmap_delete(pm);
 }
@@ -336,14 +286,11 @@ int top_detail_collect(struct top_detail *d, struct collector *c, const struct t
 	d->sum.dir = dir;
 	d->sum.complete = true;
 	d->t = t;
-	/* the sockets' cgroups, for the owners' column */
-	collector_set_attrs(c, true);
 	ret = collector_sample_begin(c, &when);
 	if (ret == 0)
 		ret = sampler_dump(c, table_filter(t), detail_cb, d);
 	if (ret == 0)
 		ret = collector_sample_end(c);
-	collector_set_attrs(c, false);
 	d->t = NULL;
 	if (ret < 0) {
 		/* What was gathered is still shown, marked: the detail is a
@@ -351,7 +298,7 @@ int top_detail_collect(struct top_detail *d, struct collector *c, const struct t
 		d->sum.complete = false;
 		snprintf(d->sum.note, sizeof(d->sum.note), "%s", collector_error(c));
 	}
-	detail_owners(d);
+	owners_resolve(d);
 	for (size_t i = 0; i < SLOTS; i++)
 		if (d->slots[i].total)
 			d->order[n++] = &d->slots[i];

@@ -270,7 +270,7 @@ static void json_group(FILE *out, const struct leaks_group *g)
 		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", g->procs[i].pid);
 		view_json_string(out, g->procs[i].comm);
 		fprintf(out, ",\"count\":%llu,\"cgroup\":", (unsigned long long)g->procs[i].count);
-		if (g->procs[i].cgroup)
+		if (g->procs[i].cgroup[0])
 			view_json_string(out, g->procs[i].cgroup);
 		else
 			fputs("null", out);

@@ -12,9 +12,10 @@ source "$(dirname "$0")/leaks_lib.sh"
 ps_require_root
 
 LEAKS=12 GOOD=7
-CGDIR=""
+CGDIR="" CGMOVED=""
 cleanup() {
 	lk_cleanup
+	[ -n "$CGMOVED" ] && rmdir "$CGMOVED" 2>/dev/null
 	[ -n "$CGDIR" ] && rmdir "$CGDIR" 2>/dev/null
 }
 ps_netns_new ns
@@ -67,7 +68,7 @@ ss_pids=$(ip netns exec "$ns" ss -Htanp | awk '{ p = "0"; if (match($0, /pid=[0-
 	END { for (p in n) print p, n[p] }' | sort -n)
 ps_pids=$(jq -r '.processes[] | "\(.pid) \(.total)"' <<<"$json" | sort -n)
 [ "$ss_pids" = "$ps_pids" ] || ps_fail "per pid, ss -tanp says"$'\n'"$ss_pids"$'\n'"portstat says"$'\n'"$ps_pids"
-# Each process's cgroup, as the kernel gives it with its sockets.
+# Each process's own cgroup (/proc/PID/cgroup).
 if [ -n "$CGDIR" ]; then
 	[ "$(jq -r ".processes[] | select(.pid == $leaky) | .cgroup" <<<"$json")" = "/pstest-$$" ] ||
 		ps_fail "leakysrv's cgroup: $(jq -c .processes <<<"$json")"
@@ -138,3 +139,15 @@ if [ -n "$CGDIR" ]; then
 	  "[$((LEAKS + 1)),{\"listen\":1,\"close_wait\":$LEAKS}]" ] || ps_fail "leakysrv's cgroup: $(jq -c .cgroups <<<"$cg")"
 fi
 echo "ok: --by cgroup exact per cgroup, = ss --cgroup"
+
+# A process's cgroup is its own, the sockets' are their creator's: move
+# leakysrv (its sockets stay where they were made).
+if [ -n "$CGDIR" ] && mkdir "$mnt/pstest-$$-moved" 2>/dev/null; then
+	CGMOVED=$mnt/pstest-$$-moved
+	echo "$leaky" > "$CGMOVED/cgroup.procs" || ps_fail "cannot move $leaky"
+	[ "$("$PORTSTAT" -N "$ns" --by process -f json | jq -r ".processes[] | select(.pid == $leaky) | .cgroup")" = \
+	  "/pstest-$$-moved" ] || ps_fail "--by process does not show leakysrv's new cgroup"
+	[ "$("$PORTSTAT" -N "$ns" --by cgroup -f json | jq -c ".cgroups[] | select(.cgroup == \"/pstest-$$\") | .total")" = \
+	  $((LEAKS + 1)) ] || ps_fail "--by cgroup moved the sockets with their process"
+	echo "ok: a moved process shows its new cgroup, its sockets their creator's"
+fi

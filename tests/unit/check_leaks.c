@@ -47,8 +47,6 @@ static struct leaks *model(uint32_t states, bool track, const char *proc_root)
 		.filter = { .by = TABLE_BY_SERVICE, .states = states, .ipv4 = true, .ipv6 = true },
 		.owners = proc_root != NULL,
 		.proc_root = proc_root,
-		/* cgroup ids stay ids: no walk of this host's cgroup2 tree */
-		.cgroup_root = "",
 		.track = track,
 	};
 	struct leaks *l;
@@ -183,6 +181,12 @@ static void proc_tree(void)
 		f = fopen(p, "w");
 		ck_assert_ptr_nonnull(f);
 		fputs(pid == 100 ? "java\n" : "nginx\n", f);
+		fclose(f);
+		/* java's cgroup (v2 line among v1 ones); nginx has none */
+		snprintf(p, sizeof(p), "%s/%d/cgroup", root, pid);
+		f = fopen(p, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(pid == 100 ? "4:memory:/x\n0::/app.slice/java.service\n" : "4:memory:/y\n", f);
 		fclose(f);
 	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -445,12 +449,8 @@ START_TEST(test_verdict_and_json)
 	sample_n(l, 100000, 0, true);
 	begin_at(l, 100060);
 	listener(l, AF_INET, 8080);
-	for (uint32_t ino = 11; ino <= 14; ino++) {
-		struct sock_rec r = cw(ino, true, 7980000);
-
-		r.cgroup_id = ino == 14 ? 0 : 77;	/* the kernel's; nginx's: none */
-		add(l, r);
-	}
+	for (uint32_t ino = 11; ino <= 14; ino++)
+		add(l, cw(ino, true, 7980000));
 	ck_assert_int_eq(leaks_end(l, true), 0);
 	view_leaks_verdict(&v, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "CRITICAL: 4 CLOSE_WAIT on :8080 held by java[100] and 1 more process, "
@@ -466,7 +466,7 @@ START_TEST(test_verdict_and_json)
 		"+4/min, oldest 2h13m\",\"sockets\":4,\"groups\":[{\"port\":8080,\"direction\":\"in\","
 		"\"state\":\"close_wait\",\"count\":4,\"recv_q_bytes\":0,\"oldest_s\":7980,"
 		"\"growth_per_min\":4.0,\"processes\":[{\"pid\":100,\"comm\":\"java\",\"count\":3,"
-		"\"cgroup\":\"id:77\"},{\"pid\":200,\"comm\":\"nginx\",\"count\":1,\"cgroup\":null}],"
+		"\"cgroup\":\"/app.slice/java.service\"},{\"pid\":200,\"comm\":\"nginx\",\"count\":1,\"cgroup\":null}],"
 		"\"peers_distinct\":1,"
 		"\"peers\":[{\"addr\":\"10.0.0.1\",\"count\":4}]}]}\n");
 	free(text);

@@ -92,6 +92,7 @@ START_TEST(test_processes)
 	lnk("socket:[1001]", "100/fd/4");
 	lnk("socket:[1002]", "100/fd/5");
 	put("100/comm", "srv\n");
+	put("100/cgroup", "1:name=systemd:/\n0::/system.slice/srv.service\n");
 	mk("200");
 	mk("200/fd");
 	lnk("socket:[2000]", "200/fd/3");
@@ -100,9 +101,10 @@ START_TEST(test_processes)
 
 	ck_assert_int_eq(owners_new(&o, OWNERS_PROCESS), 0);
 	ck_assert_int_eq(owners_kind(o), OWNERS_PROCESS);
-	add(o, TCP_STATE_LISTEN, 1000, 5, 1);	/* srv's in cgroup 5 */
+	/* a process's cgroup is its own, not its sockets' */
+	add(o, TCP_STATE_LISTEN, 1000, 5, 1);
 	add(o, TCP_STATE_CLOSE_WAIT, 1001, 5, 2);
-	add(o, TCP_STATE_FIN_WAIT2, 2000, 0, 2);	/* cli's: none given */
+	add(o, TCP_STATE_FIN_WAIT2, 2000, 0, 2);	/* cli: no cgroup file */
 	add(o, TCP_STATE_TIME_WAIT, 0, 0, 3);	/* no process */
 	add(o, TCP_STATE_ESTABLISHED, 3000, 0, 1);	/* nobody we see */
 	ck_assert_int_eq(owners_resolve(o, root, ""), 0);
@@ -113,7 +115,7 @@ START_TEST(test_processes)
 	ck_assert_uint_eq(r->n[TCP_STATE_LISTEN], 1);
 	ck_assert_uint_eq(r->n[TCP_STATE_CLOSE_WAIT], 2);
 	ck_assert_uint_eq(r->total, 3);
-	ck_assert_str_eq(r->cgroup, "id:5");
+	ck_assert_str_eq(r->cgroup, "/system.slice/srv.service");
 	r = row_where(o, 200, "cli");
 	ck_assert_ptr_null(r->cgroup);
 	ck_assert_uint_eq(r->n[TCP_STATE_FIN_WAIT2], 2);

@@ -55,6 +55,8 @@ static void tree_setup(void)
 	lnk("/dev/null", "100/fd/1");
 	lnk("socket:[1002]", "100/fd/2");
 	put("100/comm", "srv\n");
+	/* a hybrid host: v1 lines, then the v2 one */
+	put("100/cgroup", "12:pids:/x\n1:name=systemd:/y\n0::/system.slice/srv.service\n");
 	mk_mode("200", 0755);
 	mk_mode("200/fd", 0755);
 	lnk("socket:[1003]", "200/fd/5");
@@ -99,12 +101,14 @@ START_TEST(test_fake_tree)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(p->pid, 100);
 	ck_assert_str_eq(p->comm, "srv");
+	ck_assert_str_eq(p->cgroup, "/system.slice/srv.service");
 	ck_assert_uint_eq(p->count, 2);
 	ck_assert_ptr_eq(procmap_lookup(pm, 1002), p);
 	p = procmap_lookup(pm, 1003);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(p->pid, 200);
 	ck_assert_str_eq(p->comm, "cli");
+	ck_assert_str_eq(p->cgroup, "");	/* no cgroup file: none */
 	ck_assert_uint_eq(p->count, 1);
 	ck_assert_ptr_null(procmap_lookup(pm, 1004));
 	ck_assert_ptr_null(procmap_lookup(pm, 5555));	/* not wanted */

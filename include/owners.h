@@ -111,19 +111,10 @@ const struct owners_stats *owners_stats(const struct owners *o);
 void owners_sorted(const struct owners *o, const struct table_sort *sort,
 		   const struct owner_row **out);
 
-/*
- * owners_cgroup_paths - the paths of cgroup ids @ids[0..@n) under @root
- * (NULL: the cgroup2 mount found in /proc/self/mountinfo, *@no_fs set when
- * there is none; "": do not resolve) into @paths (@n NULLs on entry):
- * malloc'd "/a/b" ("/" for the root), or "id:N" where no directory has
- * the id.  One walk of the tree, stopped when every id is found.  0, or
- * -ENOMEM (paths filled so far are the caller's to free).
- */
-int owners_cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **paths,
-			bool *no_fs);
-
-/* owners_cgroup_mount - the first cgroup2 mount point in @mountinfo
- * (normally /proc/self/mountinfo) into @buf.  0, or -ENOENT. */
+/* owners_cgroup_mount - the cgroup2 mount point in @mountinfo (normally
+ * /proc/self/mountinfo) into @buf: the first that mounts the whole tree
+ * (root "/"), else the first.  0, -ENOENT, or -ENAMETOOLONG when it does
+ * not fit @len bytes. */
 int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len);
 
 #endif

@@ -301,7 +301,15 @@ static int walk(struct cgwalk *w, int fd0, char *path, size_t plen, int depth)
 	return ret;
 }
 
-int owners_cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **paths,
+/*
+ * The paths of cgroup ids @ids[0..@n) under @root (NULL: the cgroup2
+ * mount found in /proc/self/mountinfo, *@no_fs set when there is none; "":
+ * do not resolve) into @paths (@n NULLs on entry): malloc'd "/a/b" ("/"
+ * for the root), or "id:N" where no directory has the id.  One walk of
+ * the tree, stopped when every id is found.  0, or -ENOMEM (paths filled
+ * so far are the caller's to free).
+ */
+static int cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **paths,
 			bool *no_fs)
 {
 	char mount[PATH_MAX], path[PATH_MAX];
@@ -391,7 +399,7 @@ static int resolve_cgroups(struct owners *o, const char *root)
 			ids[n] = o->rows[i].cgroup_id;
 			at[n++] = i;
 		}
-	ret = owners_cgroup_paths(root, ids, n, paths, &o->st.no_cgroupfs);
+	ret = cgroup_paths(root, ids, n, paths, &o->st.no_cgroupfs);
 	/* the rows own the strings, also those of a failed call */
 	for (size_t i = 0; i < n; i++)
 		o->rows[at[i]].cgroup = paths[i];
@@ -520,22 +528,32 @@ int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len)
 		return -ENOENT;
 	while (getline(&line, &cap, f) > 0) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE ... */
-		char *sep = strstr(line, " - "), *save = NULL, *mp = NULL, *fstype;
+		char *sep = strstr(line, " - "), *save = NULL, *root = NULL, *mp = NULL, *fstype;
 		char *tok = strtok_r(line, " ", &save);
 
-		for (int i = 0; tok && i < 4; i++)
+		for (int i = 0; tok && i < 4; i++) {
+			root = mp;
 			tok = mp = strtok_r(NULL, " ", &save);
+		}
 		if (!sep || !mp || mp > sep)
 			continue;
 		fstype = strtok_r(sep + 3, " ", &save);
 		if (!fstype || strcmp(fstype, "cgroup2") != 0)
 			continue;
+		/* A bind mount of a subtree would give paths relative to it:
+		 * the whole tree's mount is wanted, the first other one only
+		 * if there is none. */
+		if (ret == 0 && strcmp(root, "/") != 0)
+			continue;
 		unescape(mp);
-		if (strlen(mp) < len) {
-			memcpy(buf, mp, strlen(mp) + 1);
-			ret = 0;
+		if (strlen(mp) >= len) {
+			ret = -ENAMETOOLONG;
 			break;
 		}
+		memcpy(buf, mp, strlen(mp) + 1);
+		ret = 0;
+		if (strcmp(root, "/") == 0)
+			break;
 	}
 	free(line);
 	fclose(f);

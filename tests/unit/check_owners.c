@@ -242,16 +242,21 @@ START_TEST(test_cgroup_mount)
 
 	snprintf(mi, sizeof(mi), "%s/mountinfo", root);
 	snprintf(buf, sizeof(buf), "%s", "mountinfo");
+	/* a bind mount of a subtree first: the whole tree's is wanted */
 	put("mountinfo",
 	    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	    "29 22 0:27 /sub /srv/cg rw - cgroup2 cgroup2 rw\n"
 	    "30 22 0:26 / /sys/fs/cgroup/cpu rw,nosuid shared:9 - cgroup cgroup rw,cpu\n"
 	    "31 22 0:27 / /sys/fs/cgroup/my\\040tree rw,nosuid shared:10 master:3 - cgroup2 cgroup2 rw\n"
 	    "32 22 0:28 / /other rw - cgroup2 cgroup2 rw\n");
 	ck_assert_int_eq(owners_cgroup_mount(mi, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "/sys/fs/cgroup/my tree");
-	/* too small a buffer: not this one, the next */
-	ck_assert_int_eq(owners_cgroup_mount(mi, buf, 12), 0);
-	ck_assert_str_eq(buf, "/other");
+	/* too small a buffer: an error, not another mount */
+	ck_assert_int_eq(owners_cgroup_mount(mi, buf, 12), -ENAMETOOLONG);
+	/* only a subtree's mount: that one */
+	put("mountinfo", "29 22 0:27 /sub /srv/cg rw - cgroup2 cgroup2 rw\n");
+	ck_assert_int_eq(owners_cgroup_mount(mi, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/srv/cg");
 
 	put("mountinfo", "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
 			 "garbage\n\n");

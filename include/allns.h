@@ -45,10 +45,12 @@ int allns_sample(const struct config *cfg, const struct view_opts *o,
 /*
  * allns_tables - the same sample, kept: each result's table (owned by the
  * result) holds its namespace's sockets as @f selects, listeners included.
- * Returns as allns_sample().
+ * The tables of @reuse (an earlier sample's @nreuse results, or NULL) are
+ * filled again before new ones are made; they leave @reuse (its tables
+ * become NULL), which the caller still frees.  Returns as allns_sample().
  */
-int allns_tables(const struct table_filter *f, struct allns_result **out, size_t *n,
-		 char *err, size_t errlen);
+int allns_tables(const struct table_filter *f, struct allns_result *reuse, size_t nreuse,
+		 struct allns_result **out, size_t *n, char *err, size_t errlen);
 
 /* allns_free - the results, their parts and tables; accepts NULL. */
 void allns_free(struct allns_result *r, size_t n);

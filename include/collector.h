@@ -12,6 +12,7 @@
 #define PORTSTAT_COLLECTOR_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -19,7 +20,8 @@ struct sock_rec;
 struct collector;
 
 /* Called for every socket of a dump; @rec is borrowed for the call only.
- * Return 0 to go on, a negative errno to abort the dump with it. */
+ * Return 0 or more to go on (table_add() says 1 when it counted the
+ * socket), a negative errno to abort the dump with it. */
 typedef int (*collector_cb)(const struct sock_rec *rec, void *data);
 
 /*
@@ -94,6 +96,11 @@ int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi);
  * gives records without them (has_info 0).
  */
 void collector_set_ext(struct collector *c, uint8_t ext);
+
+/* collector_netns_is - whether @c reads the network namespace whose nsfs
+ * inode is (@dev, @ino): a path like /proc/PID/ns/net names another
+ * namespace once PID exits and is reused.  Replays: false. */
+bool collector_netns_is(const struct collector *c, dev_t dev, ino_t ino);
 
 /* collector_set_attrs - parse the attributes the kernel sends unasked
  * (INET_DIAG_CGROUP_ID) of every socket, not only of IPv6 listeners. */

@@ -21,16 +21,36 @@ struct allns_job {
 	const struct table_filter *f;
 	/* What becomes of a namespace's filled table *t: 0 or -errno.  It
 	 * may take *t, leaving a fresh table for the worker's next one. */
-	int (*finish)(const struct allns_job *job, struct allns_result *r,
+	int (*finish)(struct allns_job *job, struct allns_result *r,
 		      struct table **t, const struct view_sample *vs);
 	const struct config *cfg;	/* rendering only */
 	const struct view_opts *o;
 	struct allns_result *r;
 	size_t n;
 	atomic_size_t next;
+	/* Tables of an earlier sample to fill again before new ones are
+	 * made (a table's index is 512 KiB, a sample may list hundreds of
+	 * namespaces): taken by index, the rest freed after the run. */
+	struct table **spare;
+	size_t nspare;
+	atomic_size_t spare_next;
 };
 
-static int render_one(const struct allns_job *job, struct allns_result *r,
+/* A table to fill: a spare one, or a new one.  NULL when out of memory. */
+static struct table *take_table(struct allns_job *job)
+{
+	size_t k = atomic_fetch_add(&job->spare_next, 1);
+
+	if (k < job->nspare) {
+		struct table *t = job->spare[k];
+
+		job->spare[k] = NULL;
+		return t;
+	}
+	return table_new(job->f);
+}
+
+static int render_one(struct allns_job *job, struct allns_result *r,
 		      struct table **t, const struct view_sample *vs)
 {
 	struct view_opts o = *job->o;
@@ -70,10 +90,10 @@ static int render_one(const struct allns_job *job, struct allns_result *r,
 	return 0;
 }
 
-static int keep_one(const struct allns_job *job, struct allns_result *r,
+static int keep_one(struct allns_job *job, struct allns_result *r,
 		    struct table **t, const struct view_sample *vs)
 {
-	struct table *fresh = table_new(job->f);
+	struct table *fresh = take_table(job);
 
 	if (!fresh)
 		return -ENOMEM;
@@ -82,7 +102,7 @@ static int keep_one(const struct allns_job *job, struct allns_result *r,
 	return 0;
 }
 
-static void sample_one(const struct allns_job *job, struct table **t, struct allns_result *r)
+static void sample_one(struct allns_job *job, struct table **t, struct allns_result *r)
 {
 	struct collector *c = NULL;
 	struct sampler_info info;
@@ -99,6 +119,12 @@ static void sample_one(const struct allns_job *job, struct table **t, struct all
 	if (ret < 0) {
 		r->err = ret;
 		return;
+	}
+	if (!collector_netns_is(c, r->ns.dev, r->ns.ino)) {
+		/* The holder exited and its pid was reused meanwhile. */
+		r->vanished = true;
+		r->err = -ESRCH;
+		goto out;
 	}
 	ret = sampler_run(c, *t, &info);
 	if (ret < 0) {
@@ -129,7 +155,7 @@ out:
 static void *worker(void *arg)
 {
 	struct allns_job *job = arg;
-	struct table *t = table_new(job->f);
+	struct table *t = take_table(job);
 	size_t i;
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
@@ -195,12 +221,25 @@ int allns_sample(const struct config *cfg, const struct view_opts *o,
 	return run(&job, out, n, err, errlen);
 }
 
-int allns_tables(const struct table_filter *f, struct allns_result **out, size_t *n,
-		 char *err, size_t errlen)
+int allns_tables(const struct table_filter *f, struct allns_result *reuse, size_t nreuse,
+		 struct allns_result **out, size_t *n, char *err, size_t errlen)
 {
 	struct allns_job job = { .f = f, .finish = keep_one };
+	int ret;
 
-	return run(&job, out, n, err, errlen);
+	/* Without room for the list, every table is simply made anew. */
+	job.spare = nreuse ? calloc(nreuse, sizeof(*job.spare)) : NULL;
+	for (size_t i = 0; job.spare && i < nreuse; i++)
+		if (reuse[i].table) {
+			job.spare[job.nspare++] = reuse[i].table;
+			reuse[i].table = NULL;
+		}
+	atomic_init(&job.spare_next, 0);
+	ret = run(&job, out, n, err, errlen);
+	for (size_t i = 0; i < job.nspare; i++)
+		table_delete(job.spare[i]);	/* not taken: NULL */
+	free(job.spare);
+	return ret;
 }
 
 void allns_free(struct allns_result *r, size_t n)

@@ -818,6 +818,18 @@ void collector_set_ext(struct collector *c, uint8_t ext)
 	c->ext = ext;
 }
 
+bool collector_netns_is(const struct collector *c, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	if (c->replay)
+		return false;
+	if (c->netns_fd >= 0 ? fstat(c->netns_fd, &st) < 0
+			     : stat("/proc/thread-self/ns/net", &st) < 0)
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
 void collector_set_attrs(struct collector *c, bool on)
 {
 	c->attrs = on;

@@ -181,10 +181,11 @@ static uint32_t ns_id(const struct netns_entry *e)
 static int sample_allns(struct top *tp, struct sampler_info *info, char *err, size_t errlen)
 {
 	struct top_nsset *set = &tp->nsback;
+	struct allns_result *old = set->r;
+	size_t nold = set->nr;
 	double start = mono_now();
 	int ret;
 
-	allns_free(set->r, set->nr);
 	set->r = NULL;
 	set->nr = set->n = set->failed = 0;
 	set->note[0] = '\0';
@@ -192,7 +193,9 @@ static int sample_allns(struct top *tp, struct sampler_info *info, char *err, si
 	info->complete = true;
 	info->attempts = info->shares = 1;
 	clock_gettime(CLOCK_REALTIME, &info->time);
-	ret = allns_tables(&tp->cfg->filter, &set->r, &set->nr, err, errlen);
+	/* The last back set's tables are filled again, not made anew. */
+	ret = allns_tables(&tp->cfg->filter, old, nold, &set->r, &set->nr, err, errlen);
+	allns_free(old, nold);
 	if (ret < 0)
 		return ret;
 	if (set->cap < set->nr + 1) {
@@ -251,8 +254,15 @@ static void detail_allns(struct top *tp, uint32_t ns, uint16_t port, uint8_t dir
 
 		if (!r->table || ns_id(&r->ns) != ns)
 			continue;
-		if (collector_open_live(&c, r->ns.path, tp->dback_note, sizeof(tp->dback_note)) == 0)
-			top_detail_collect(tp->dback, c, r->table, port, dir);
+		if (collector_open_live(&c, r->ns.path, tp->dback_note, sizeof(tp->dback_note)) == 0) {
+			/* a path by pid names another namespace once the
+			 * pid is reused */
+			if (collector_netns_is(c, r->ns.dev, r->ns.ino))
+				top_detail_collect(tp->dback, c, r->table, port, dir);
+			else
+				snprintf(tp->dback_note, sizeof(tp->dback_note),
+					 "the namespace is gone");
+		}
 		collector_close(c);
 		return;
 	}

@@ -4,6 +4,8 @@
 # replays without damage; SIGPIPE (a reader that went away) ends it quietly.
 # Runs in the caller's own namespace: no root needed.
 set -uo pipefail
+# Whole JSON lines are checked with "jq -s .": it accepts no output at all
+# (a run stopped before its first sample) and rejects a cut line.
 portstat=${PORTSTAT:?}
 # The window cases preload a shim; an ASan build wants its runtime first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
@@ -30,7 +32,7 @@ for sig in INT TERM HUP; do
 		ko "SIG$sig: exit $rc ($(cat "$tmp/$sig.err"))"
 	elif [ -s "$tmp/$sig.err" ]; then
 		ko "SIG$sig: printed $(cat "$tmp/$sig.err")"
-	elif ! jq -e . "$tmp/$sig.out" > /dev/null; then
+	elif ! jq -s . "$tmp/$sig.out" > /dev/null; then
 		ko "SIG$sig: a sample's JSON was cut"
 	elif [ "$("$portstat" --replay "$tmp/$sig.rec" -f json | wc -l)" != "$n" ]; then
 		ko "SIG$sig: recording replays $("$portstat" --replay "$tmp/$sig.rec" -f json 2>&1 | wc -l) samples, output had $n"
@@ -53,7 +55,7 @@ for sig in INT TERM HUP; do
 	wait "$pid"
 	rc=$?
 	pid=
-	if [ "$rc" -gt 3 ] || ! jq -e . "$tmp/leaks-$sig.out" > /dev/null; then
+	if [ "$rc" -gt 3 ] || ! jq -s . "$tmp/leaks-$sig.out" > /dev/null; then
 		ko "leaks SIG$sig: exit $rc, stderr: $(cat "$tmp/leaks-$sig.err")"
 	else
 		pass=$((pass + 1))
@@ -119,7 +121,7 @@ ended() {
 	pid=
 	if [ "$rc" -gt "$maxrc" ]; then
 		ko "$name: exit $rc, stderr: $(head -c 300 "$tmp/w.err")"
-	elif ! jq -e . "$tmp/w.out" > /dev/null; then
+	elif ! jq -s . "$tmp/w.out" > /dev/null; then
 		ko "$name: a sample's JSON was cut"
 	else
 		pass=$((pass + 1))

@@ -138,13 +138,15 @@ echo "ok - q exits 0"
 # --- valgrind: a short run with a namespace's detail open leaks nothing -----
 if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null; then
 	"${T[@]}" new-session -d -s vg -x 160 -y 40 \
-		"env LANG=C.UTF-8 TERM=screen valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top --all-netns -p $P1 -i 0.2 -c 5; echo \$? >'$D/vg.rc'; exec sleep 600" ||
+		"env LANG=C.UTF-8 TERM=screen valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top --all-netns -p $P1 -i 0.2; echo \$? >'$D/vg.rc'; exec sleep 600" ||
 		ps_fail "tmux new-session failed"
-	for ((i = 0; i < 1200; i++)); do
-		"${T[@]}" capture-pane -p -t vg | grep -qE "^$nsa +$P1 +in " && break
-		sleep 0.1
-	done
-	"${T[@]}" send-keys -t vg Enter
+	# Slow under valgrind: up to 120 s a step.  The detail must really be
+	# drawn (owners included) before q, so its code ran under valgrind.
+	TM_WAIT=1200 wait_for vg "valgrind's rows" has "^$nsa +$P1 +in "
+	keys vg Enter
+	TM_WAIT=1200 wait_for vg "valgrind's detail" has "^NETNS .* detail"
+	TM_WAIT=1200 wait_for vg "valgrind's detail owners" has '^processes: '
+	keys vg q
 	for ((i = 0; i < 1200; i++)); do [ -f "$D/vg.rc" ] && break; sleep 0.1; done
 	[ "$(cat "$D/vg.rc" 2>/dev/null)" = 0 ] ||
 		ps_fail "valgrind: status $(cat "$D/vg.rc" 2>/dev/null): $(grep -E 'lost|ERROR' "$D/vg.log")"

@@ -86,6 +86,9 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 		   const char *const *head, int nkeys, const struct view_line *grid,
 		   size_t ngrid);
 
+/* view_line_add - add a row's counts @n and @total into @l ("other"). */
+void view_line_add(struct view_line *l, const uint32_t *n, uint64_t total);
+
 /* view_line_totals - @l as the "total" line of @t. */
 void view_line_totals(struct view_line *l, const struct table *t, int nkeys);
 

@@ -72,11 +72,8 @@ int view_owners_text(FILE *out, const struct view_sample *s, const struct view_o
 
 		l->key[0] = "other";
 		l->key[1] = "-";
-		for (size_t i = shown; i < n; i++) {
-			for (int st = 0; st <= TCP_STATE_MAX; st++)
-				l->n[st] += rows[i]->n[st];
-			l->total += rows[i]->total;
-		}
+		for (size_t i = shown; i < n; i++)
+			view_line_add(l, rows[i]->n, rows[i]->total);
 	}
 	view_line_totals(&lines[nlines++], s->table, nkeys);
 	ret = view_text_grid(out, s, o, by_process(w) ? head_proc : head_cg, nkeys, lines, nlines);

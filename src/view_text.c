@@ -84,6 +84,13 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 	return ferror(out) ? -EIO : 0;
 }
 
+void view_line_add(struct view_line *l, const uint32_t *n, uint64_t total)
+{
+	for (int st = 0; st <= TCP_STATE_MAX; st++)
+		l->n[st] += n[st];
+	l->total += total;
+}
+
 void view_line_totals(struct view_line *l, const struct table *t, int nkeys)
 {
 	l->key[0] = "total";
@@ -118,11 +125,8 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 
 		l->key[0] = "other";
 		l->key[1] = "-";
-		for (size_t i = shown; i < n; i++) {
-			for (int st = 0; st <= TCP_STATE_MAX; st++)
-				l->n[st] += rows[i]->n[st];
-			l->total += rows[i]->total;
-		}
+		for (size_t i = shown; i < n; i++)
+			view_line_add(l, rows[i]->n, rows[i]->total);
 	}
 	view_line_totals(&lines[nlines++], s->table, 2);
 	ret = view_text_grid(out, s, o, head, 2, lines, nlines);

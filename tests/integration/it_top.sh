@@ -215,12 +215,7 @@ if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null
 	"${T[@]}" new-session -d -s vg -x 120 -y 40 "env LANG=C.UTF-8 TERM=screen bash '$D/vg.sh'"
 	wait_for vg "the dashboard under valgrind" has 'sockets 96 '
 	keys vg Enter
-	for ((i = 0; i < 300; i++)); do [ -f "$D/vg.rc" ] && break; sleep 0.1; done
-	[ "$(cat "$D/vg.rc" 2>/dev/null)" = 0 ] ||
-		ps_fail "valgrind: status $(cat "$D/vg.rc" 2>/dev/null): $(grep -E 'lost|ERROR' "$D/vg.log")"
-	grep -qE 'definitely lost: 0 bytes|no leaks are possible' "$D/vg.log" ||
-		ps_fail "valgrind: $(grep lost "$D/vg.log")"
-	echo "ok - valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$D/vg.log"), no definite leaks"
+	tm_valgrind_ok "$D" 300
 else
 	echo "ok - valgrind skipped (not installed, or a sanitizer build)"
 fi

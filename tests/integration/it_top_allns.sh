@@ -147,12 +147,7 @@ if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null
 	TM_WAIT=1200 wait_for vg "valgrind's detail" has "^NETNS .* detail"
 	TM_WAIT=1200 wait_for vg "valgrind's detail owners" has '^processes: '
 	keys vg q
-	for ((i = 0; i < 1200; i++)); do [ -f "$D/vg.rc" ] && break; sleep 0.1; done
-	[ "$(cat "$D/vg.rc" 2>/dev/null)" = 0 ] ||
-		ps_fail "valgrind: status $(cat "$D/vg.rc" 2>/dev/null): $(grep -E 'lost|ERROR' "$D/vg.log")"
-	grep -qE 'definitely lost: 0 bytes|no leaks are possible' "$D/vg.log" ||
-		ps_fail "valgrind: $(grep lost "$D/vg.log")"
-	echo "ok - valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$D/vg.log"), no definite leaks"
+	tm_valgrind_ok "$D" 1200
 else
 	echo "ok - valgrind skipped (not installed, or a sanitizer build)"
 fi

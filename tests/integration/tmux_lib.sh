@@ -35,3 +35,16 @@ wait_for() {
 }
 
 has() { grep -qE -- "$1" <<<"$S"; }
+
+# tm_valgrind_ok DIR TENTHS: a valgrind run that writes its status to
+# DIR/vg.rc and its log to DIR/vg.log ended (waited for TENTHS tenths of a
+# second at most) with status 0 and no definite leaks.
+tm_valgrind_ok() {
+	local d=$1 i
+	for ((i = 0; i < $2; i++)); do [ -f "$d/vg.rc" ] && break; sleep 0.1; done
+	[ "$(cat "$d/vg.rc" 2>/dev/null)" = 0 ] ||
+		ps_fail "valgrind: status $(cat "$d/vg.rc" 2>/dev/null): $(grep -E 'lost|ERROR' "$d/vg.log")"
+	grep -qE 'definitely lost: 0 bytes|no leaks are possible' "$d/vg.log" ||
+		ps_fail "valgrind: $(grep lost "$d/vg.log")"
+	echo "ok - valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$d/vg.log"), no definite leaks"
+}

@@ -210,12 +210,16 @@ echo "ok - errors without a usable terminal"
 # and pipefail would then take a sanitizer build for a plain one.
 if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null; then
 	printf '%s\n' \
-		"valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top -N '$ns' -i 0.1 -c 15" \
+		"valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top -N '$ns' -i 0.1" \
 		"echo \$? >'$D/vg.rc'" 'exec sleep 600' >"$D/vg.sh"
 	"${T[@]}" new-session -d -s vg -x 120 -y 40 "env LANG=C.UTF-8 TERM=screen bash '$D/vg.sh'"
-	wait_for vg "the dashboard under valgrind" has 'sockets 96 '
+	TM_WAIT=600 wait_for vg "the dashboard under valgrind" has 'sockets 96 '
 	keys vg Enter
-	tm_valgrind_ok "$D" 300
+	# The detail drawn, owners included, before q: its code ran under valgrind.
+	TM_WAIT=600 wait_for vg "the detail under valgrind" has 'PORT [0-9]+ (in|out): detail'
+	TM_WAIT=600 wait_for vg "the owners under valgrind" has '^processes: '
+	keys vg q
+	tm_valgrind_ok "$D" 600
 else
 	echo "ok - valgrind skipped (not installed, or a sanitizer build)"
 fi

@@ -17,7 +17,13 @@ while IFS='|' read -r name args fixture; do
 	# shellcheck disable=SC2086 # args are deliberately word-split
 	# The one value that differs between runs, the sample's own duration,
 	# is normalised (and so checked to be a plain number).
-	out=$("$portstat" --replay "$fixtures/${fixture:-sample.rec}" $args 2>&1 |
+	# A command (leaks) comes first on the command line, then the replay.
+	cmd=()
+	if [[ $args =~ ^[[:space:]]*leaks([[:space:]]|$) ]]; then
+		cmd=(leaks)
+		args=${args/leaks/}
+	fi
+	out=$("$portstat" "${cmd[@]}" --replay "$fixtures/${fixture:-sample.rec}" $args 2>&1 |
 	      sed -E 's/^(portstat_sample_duration_seconds) [0-9]+\.[0-9]{6}$/\1 <seconds>/')
 	rc=$?	# pipefail: portstat's status, not sed's
 	out+=$'\n'"exit $rc"
@@ -28,7 +34,7 @@ while IFS='|' read -r name args fixture; do
 	if diff -u "$here/$name.out" <(printf '%s\n' "$out"); then
 		pass=$((pass + 1))
 	else
-		echo "FAIL: $name (portstat --replay ${fixture:-sample.rec} $args)"
+		echo "FAIL: $name (portstat ${cmd[*]} --replay ${fixture:-sample.rec} $args)"
 		fail=$((fail + 1))
 	fi
 done < "$here/cases.txt"

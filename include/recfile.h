@@ -24,6 +24,11 @@ struct recfile_sample {
 	int64_t nsec;
 };
 
+/* The latest sample time a reader accepts (9999-12-31T23:59:59Z, the end
+ * of RFC 3339's range); times before 1970 are refused too.  Anything else
+ * is damage, and would overflow the milliseconds computed from it. */
+#define RECFILE_MAX_SEC		INT64_C(253402300799)
+
 struct recfile_dump {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t protocol;	/* IPPROTO_TCP */
@@ -67,6 +72,9 @@ int recfile_seek(struct recfile *f, int64_t mark);
 
 /* recfile_flush - push buffered blocks to the file.  0 or -errno. */
 int recfile_flush(struct recfile *f);
+
+/* recfile_path - the file's path, for messages. */
+const char *recfile_path(const struct recfile *f);
 
 /* recfile_error - the last error as one line naming the file. */
 const char *recfile_error(const struct recfile *f);

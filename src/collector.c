@@ -318,16 +318,38 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 		if (type != RECFILE_SAMPLE)
 			continue;
 		if (len != sizeof(struct recfile_sample))
-			return fail(c, -EBADMSG, "replay: corrupt sample header (%u bytes)", len);
+			return fail(c, -EBADMSG, "corrupt sample header (%u bytes)", len);
 		struct recfile_sample s;
 
 		memcpy(&s, p, sizeof(s));
-		if (s.nsec < 0 || s.nsec >= 1000000000)
-			return fail(c, -EBADMSG, "replay: corrupt sample time");
+		/* Every later use of the time (ms arithmetic, rates, dates)
+		 * relies on this range: checked here, once, for all. */
+		if (s.sec < 0 || s.sec > RECFILE_MAX_SEC || s.nsec < 0 || s.nsec >= 1000000000)
+			return fail(c, -EBADMSG,
+				    "corrupt sample time in sample %lu (%lld s + %lld ns; a time from 1970 to 9999 expected)",
+				    c->samples, (long long)s.sec, (long long)s.nsec);
 		when->tv_sec = (time_t)s.sec;
 		when->tv_nsec = (long)s.nsec;
 		return 0;
 	}
+}
+
+/*
+ * A replay's errors name the file: recfile's own messages already do,
+ * the collector's get it in front.  Not for -EINTR, a dump the kernel
+ * flagged when it was recorded (data, shown as an incomplete sample), nor
+ * for errors without a message of this call (a callback's -ENOMEM).
+ */
+static int replay_error(struct collector *c, int ret)
+{
+	char msg[sizeof(c->err)];
+	static const char own[] = "replay file '";
+
+	if (ret >= 0 || ret == -ENODATA || ret == -EINTR || !c->err[0] ||
+	    strncmp(c->err, own, sizeof(own) - 1) == 0)
+		return ret;
+	memcpy(msg, c->err, sizeof(msg));
+	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
 int collector_sample_begin(struct collector *c, struct timespec *when)
@@ -337,8 +359,10 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 
 	c->samples++;
 	c->unspec_mark = -1;
-	if (c->replay)
-		return replay_sample_begin(c, when);
+	if (c->replay) {
+		c->err[0] = '\0';
+		return replay_error(c, replay_sample_begin(c, when));
+	}
 
 	if (c->record) {
 		/* A sample begun again before it ended is a retry: drop the
@@ -635,7 +659,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 
 		states_str(ctx->states & TCP_STATE_ALL_MASK, want, sizeof(want));
 		states_str(rd->states, have, sizeof(have));
-		return fail(c, -EPROTO, "replay: %s sockets were recorded in states %s only; asked for %s",
+		return fail(c, -EPROTO, "%s sockets were recorded in states %s only; asked for %s",
 			    family_name(rd->family), have, want);
 	}
 	ctx->family = rd->family;
@@ -644,7 +668,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 		ret = recfile_read(c->replay, &type, &p, &len);
 		if (ret == -ENODATA || (ret == 0 && type != RECFILE_DATA))
 			return fail(c, -EBADMSG,
-				    "replay: %s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
+				    "%s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
 				    family_name(rd->family), c->samples);
 		if (ret < 0)
 			return fail(c, ret, "%s", recfile_error(c->replay));
@@ -672,10 +696,10 @@ static int replay_next_dump(struct collector *c, struct recfile_dump *rd, int64_
 	if (type == RECFILE_SAMPLE)
 		return recfile_seek(c->replay, *at) < 0 ? fail(c, -EIO, "%s", recfile_error(c->replay)) : 0;
 	if (type != RECFILE_DUMP || len != sizeof(*rd))
-		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
+		return fail(c, -EBADMSG, "corrupt recording (expected a dump header)");
 	memcpy(rd, p, sizeof(*rd));
 	if (rd->family != AF_INET && rd->family != AF_INET6 && rd->family != AF_UNSPEC)
-		return fail(c, -EBADMSG, "replay: corrupt recording (dump of family %u)", rd->family);
+		return fail(c, -EBADMSG, "corrupt recording (dump of family %u)", rd->family);
 	return 1;
 }
 
@@ -699,7 +723,7 @@ static int dump_replay(struct dump_ctx *ctx)
 		return fail(c, -EIO, "%s", recfile_error(c->replay));
 	ret = replay_next_dump(c, &rd, &at);
 	if (ret == 0)
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(want));
 	if (ret < 0)
 		return ret;
@@ -708,7 +732,7 @@ static int dump_replay(struct dump_ctx *ctx)
 			c->unspec_mark = at;
 			ctx->want = want;
 		} else if (rd.family != want) {
-			return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+			return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 				    family_name(rd.family), family_name(want));
 		}
 		return replay_serve(ctx, &rd);
@@ -719,7 +743,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	 * listeners are known before the IPv4 sockets they make inbound;
 	 * any other order would classify wrongly, so it is refused. */
 	if (rd.family != AF_INET6)
-		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+		return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 			    family_name(rd.family), family_name(AF_INET6));
 	ret = replay_serve(ctx, &rd);
 	if (ret < 0)
@@ -730,7 +754,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	if (ret == 0 || rd.family != AF_INET) {
 		if (recfile_seek(c->replay, at) < 0)
 			return fail(c, -EIO, "%s", recfile_error(c->replay));
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(AF_INET));
 	}
 	return replay_serve(ctx, &rd);
@@ -756,7 +780,8 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 		return fail(c, -EINVAL, "filter program too long (%zu bytes)", bclen);
 	if (c->replay) {
 		ctx.bc = bclen ? bc : NULL;
-		return dump_replay(&ctx);
+		c->err[0] = '\0';
+		return replay_error(c, dump_replay(&ctx));
 	}
 	ctx.bc = bc;
 	ret = dump_live(&ctx);

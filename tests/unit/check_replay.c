@@ -815,6 +815,32 @@ static void build_bad_sample_time(struct rec *r)
 	rec_close(r);
 }
 
+/* Seconds near INT64_MAX overflowed the milliseconds computed from them
+ * (UBSan, in leaks); before 1970 or after 9999 is damage too. */
+static void build_time_huge(struct rec *r)
+{
+	rec_good_sample(r, INT64_MAX, 0);
+	rec_close(r);
+}
+
+static void build_time_negative(struct rec *r)
+{
+	rec_good_sample(r, -1, 0);
+	rec_close(r);
+}
+
+static void build_time_past_9999(struct rec *r)
+{
+	rec_good_sample(r, RECFILE_MAX_SEC + 1, 0);
+	rec_close(r);
+}
+
+static void build_time_negative_nsec(struct rec *r)
+{
+	rec_good_sample(r, 1700000000, -1);
+	rec_close(r);
+}
+
 static void build_bad_dump_header(struct rec *r)
 {
 	uint32_t half = AF_INET6;
@@ -885,6 +911,14 @@ static const struct {
 	  "corrupt sample header", NULL },
 	{ "bad_sample_time",    build_bad_sample_time,    -EBADMSG,
 	  "corrupt sample time", NULL },
+	{ "time_huge",          build_time_huge,          -EBADMSG,
+	  "corrupt sample time in sample 1", "(9223372036854775807 s + 0 ns;" },
+	{ "time_negative",      build_time_negative,      -EBADMSG,
+	  "corrupt sample time", "(-1 s + 0 ns;" },
+	{ "time_past_9999",     build_time_past_9999,     -EBADMSG,
+	  "corrupt sample time", "(253402300800 s" },
+	{ "time_negative_nsec", build_time_negative_nsec, -EBADMSG,
+	  "corrupt sample time", "+ -1 ns" },
 	{ "bad_dump_header",    build_bad_dump_header,    -EBADMSG,
 	  "expected a dump header", NULL },
 	{ "foreign_message",    build_foreign_message,    -EBADMSG,
@@ -900,7 +934,7 @@ START_TEST(test_damaged)
 	struct table_filter f = filter_all();
 	struct table *t = table_new(&f);
 	struct sampler_info info;
-	char name[64];
+	char name[64], want[PATH_MAX + 32];
 	int ret;
 
 	snprintf(name, sizeof(name), "%s.rec", damaged[_i].name);
@@ -919,6 +953,12 @@ START_TEST(test_damaged)
 		ck_assert_msg(strstr(collector_error(c), damaged[_i].msg2) != NULL,
 			      "%s: error \"%s\" lacks \"%s\"", damaged[_i].name,
 			      collector_error(c), damaged[_i].msg2);
+	/* One line that names the file, whoever found the damage. */
+	snprintf(want, sizeof(want), "replay file '%s': ", r.path);
+	ck_assert_msg(strncmp(collector_error(c), want, strlen(want)) == 0,
+		      "%s: error \"%s\" does not begin with \"%s\"", damaged[_i].name,
+		      collector_error(c), want);
+	ck_assert_msg(!strchr(collector_error(c), '\n'), "%s: error spans lines", damaged[_i].name);
 	collector_close(c);
 	table_delete(t);
 }

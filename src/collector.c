@@ -442,6 +442,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The kernel's error codes are -1..-MAX_ERRNO; any other negative value
+ * comes from a damaged recording (and -INT_MIN does not exist). */
+#define NL_MAX_ERRNO	4095
+
 /* NLMSG_DONE of a dump carries the dump's own error code (netlink_dump_done):
  * a dump can end early and still say DONE. */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
@@ -451,6 +455,11 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(int))
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < -NL_MAX_ERRNO) {
+		ctx->err = fail(ctx->c, -EBADMSG, "%s dump ended with an invalid error code %d",
+				family_name(ctx->family), err);
+		return MNL_CB_ERROR;
+	}
 	if (err < 0) {
 		ctx->err = fail(ctx->c, err, "%s dump ended with an error: %s",
 				family_name(ctx->family), strerror(-err));
@@ -473,7 +482,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e->error == 0)	/* an ACK: nothing to dump */
 		return MNL_CB_STOP;
-	errno = e->error < 0 ? -e->error : EBADMSG;
+	errno = e->error < 0 && e->error >= -NL_MAX_ERRNO ? -e->error : EBADMSG;
 	return MNL_CB_ERROR;
 }
 

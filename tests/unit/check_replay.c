@@ -778,6 +778,29 @@ static void build_done_error(struct rec *r)
 	rec_close(r);
 }
 
+/* Found by fuzz_leaks: -INT_MIN was negated for strerror (UBSan). */
+static void build_done_int_min(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_done(&d, INT_MIN);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static void build_error_int_min(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_error(&d, INT_MIN);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
 static void build_narrow_states(struct rec *r)
 {
 	rec_sample(r, 1700000000, 0);
@@ -901,6 +924,10 @@ static const struct {
 	  "IPv4 socket in a dump of IPv6", NULL },
 	{ "done_error",         build_done_error,         -EIO,
 	  "IPv6 dump ended with an error", NULL },
+	{ "done_int_min",       build_done_int_min,       -EBADMSG,
+	  "IPv6 dump ended with an invalid error code -2147483648", NULL },
+	{ "error_int_min",      build_error_int_min,      -EBADMSG,
+	  "IPv6 dump failed: Bad message", NULL },
 	{ "narrow_states",      build_narrow_states,      -EPROTO,
 	  "recorded in states listen,close_wait only", NULL },
 	{ "missing_ipv4_dump",  build_missing_ipv4_dump,  -EPROTO,

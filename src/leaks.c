@@ -558,7 +558,7 @@ static int peers_count(struct leaks *l)
 	while (i < l->nsocks) {
 		uint64_t gbits = l->socks[i].key >> GROUP_SHIFT;
 		struct leaks_group *g = &l->groups[gbits];
-		struct leaks_peer top[LEAKS_TOP_PEERS];
+		struct leaks_peer top[LEAKS_TOP_PEERS] = { { 0 } };
 		unsigned nt = 0;
 
 		g->npeers = 0;
@@ -710,7 +710,7 @@ static int owners_count(struct leaks *l)
 		for (; i < l->nsocks && l->socks[i].key == key; i++)
 			p->count++;
 		p->cgroup = "";
-		if (code >= OWNER_PROC) {
+		if (code >= OWNER_PROC && pm && cg) {	/* process codes come from pm */
 			const struct procmap_proc *pp = procmap_proc(pm, code - OWNER_PROC);
 
 			p->pid = pp->pid;

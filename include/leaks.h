@@ -75,7 +75,8 @@ struct leaks_thresholds {
 
 struct leaks_opts {
 	struct table_filter filter;	/* by, ports, families; states: which
-					 * of LEAKS_STATES_MASK to report */
+					 * of LEAKS_STATES_MASK to report
+					 * (others are ignored) */
 	bool owners;			/* map sockets to processes */
 	const char *proc_root;		/* where processes are: "/proc" */
 	bool track;			/* follow sockets across samples */

@@ -60,8 +60,10 @@ grep -qx "portstat_tcp_port_sockets{netns=\"$anon_label\",port=\"24201\",directi
 [ "$(grep -c '^# TYPE portstat_tcp_sockets gauge$' <<<"$prom")" = 1 ] || ps_fail "TYPE repeated"
 
 # Unprivileged: other namespaces cannot be entered; said so, exit 1, own one counted.
-if id nobody >/dev/null 2>&1; then
-	runuser -u nobody -- "$PORTSTAT" --all-netns -f json > "$PS_TMPDIR/nobody.json" 2> "$PS_TMPDIR/nobody.err"
+id nobody >/dev/null 2>&1 || ps_fail "no user nobody for the unprivileged run"
+ps_reachable_copy "$PORTSTAT" user_portstat
+{
+	runuser -u nobody -- "$user_portstat" --all-netns -f json > "$PS_TMPDIR/nobody.json" 2> "$PS_TMPDIR/nobody.err"
 	rc=$?
 	[ "$rc" = 1 ] || ps_fail "unprivileged --all-netns exit $rc"
 	grep -q "^portstat: $nsa: cannot enter network namespace" "$PS_TMPDIR/nobody.err" ||
@@ -73,5 +75,5 @@ if id nobody >/dev/null 2>&1; then
 	jq -e '.namespaces[0] | .netns == "self" and (.sockets | type) == "number" and (has("error") | not)' \
 		"$PS_TMPDIR/nobody.json" >/dev/null ||
 		ps_fail "own namespace not read as 'self': $(jq -c '.namespaces[0] | {netns, sockets, error}' "$PS_TMPDIR/nobody.json")"
-fi
+}
 echo "it_allns: 1 passed, 0 failed"

@@ -256,7 +256,7 @@ exported() {
 	cp "$D/$name" "$D/textfile/.portstat.tmp" && mv "$D/textfile/.portstat.tmp" "$D/textfile/portstat.prom"
 	s=$(scrape) || { bad "$name: node_exporter scrape failed"; return; }
 	grep -qx 'node_textfile_scrape_error 0' <<<"$s" ||
-		{ bad "$name: node_exporter: $(grep '^node_textfile_scrape_error' <<<"$s"); $(tail -2 "$D/exporter.log")"; return; }
+		{ bad "$name: node_exporter: $(grep '^node_textfile_scrape_error' <<<"$s"): $(grep -o 'err=.*' "$D/exporter.log" | tail -1 | cut -c1-300)"; return; }
 	grep -qE "$re" <<<"$s" || { bad "$name: node_exporter serves no series /$re/"; return; }
 	ok "$name: node_exporter reads it, series there"
 }

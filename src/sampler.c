@@ -9,6 +9,10 @@
  * that family's dump is the last: a dual-stack IPv6 listener takes IPv4
  * connections, so for -4 the IPv6 listeners are read first on their own
  * (a walk of the listening hash only).
+ *
+ * Without a listener, direction depends on the namespace's ephemeral
+ * range, which belongs to the sample (it can change between samples, and
+ * a replay has the recorded one): sampler_begin() hands it to the table.
  */
 #include <errno.h>
 #include <stdio.h>

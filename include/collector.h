@@ -85,7 +85,10 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 int collector_sockets(struct collector *c, unsigned long *n);
 
 /* collector_port_range - the namespace's net.ipv4.ip_local_port_range
- * (where the ephemeral side of its connections lies).  0 or -ENOENT. */
+ * (where the ephemeral side of its connections lies) as of the current
+ * sample: read inside the namespace at each live sample, or the one the
+ * replayed sample recorded.  0, or -ENOENT when unknown (no /proc/sys, or
+ * a recording made before ranges were recorded). */
 int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi);
 
 /*

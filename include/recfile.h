@@ -4,7 +4,9 @@
  * all in host byte order like the netlink bytes they carry.  This module
  * knows blocks, not what is in them; the collector gives them meaning:
  *
- *   RECFILE_SAMPLE  struct recfile_sample: one sample begins
+ *   RECFILE_SAMPLE  struct recfile_sample: one sample begins; then, in
+ *                   recordings made since portstat records it, struct
+ *                   recfile_ports (older ones replay with Linux's default)
  *   RECFILE_DUMP    struct recfile_dump: one dump request (family, states)
  *   RECFILE_DATA    one netlink datagram exactly as received
  */
@@ -22,6 +24,15 @@ enum recfile_type {
 struct recfile_sample {
 	int64_t sec;		/* CLOCK_REALTIME of the sample's start */
 	int64_t nsec;
+};
+
+/* The sample's namespace's net.ipv4.ip_local_port_range, which decides the
+ * direction of sockets on ports without listener; hi 0 when it could not
+ * be read. */
+struct recfile_ports {
+	uint16_t lo;
+	uint16_t hi;
+	uint32_t reserved;	/* 0 */
 };
 
 struct recfile_dump {

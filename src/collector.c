@@ -36,7 +36,8 @@ struct collector {
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
 	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
 	int sockstat6_fd;	/* ... and sockstat6 (IPv6 counts), or -1 */
-	uint16_t eph_lo, eph_hi;	/* its ip_local_port_range, 0 if unknown */
+	int eph_fd;		/* live: its ip_local_port_range, or -1 */
+	uint16_t eph_lo, eph_hi;	/* that range (live or recorded), hi 0 if unknown */
 	unsigned int seq;
 	struct recfile *replay;
 	struct recfile *record;
@@ -117,6 +118,7 @@ static struct collector *collector_new(void)
 	c->netns_fd = -1;
 	c->sockstat_fd = -1;
 	c->sockstat6_fd = -1;
+	c->eph_fd = -1;
 	c->unspec_mark = -1;
 	c->buf = malloc(COLLECTOR_BUFSIZE);
 	if (!c->buf) {
@@ -155,6 +157,40 @@ static int netns_open(const char *netns, char *err, size_t errlen)
 	return fd;
 }
 
+/* Read the namespace's ephemeral range again (it can be changed while we
+ * run); a failed read keeps what was known. */
+static void port_range_read(struct collector *c)
+{
+	char buf[64];
+	unsigned lo, hi;
+	ssize_t n;
+
+	if (c->eph_fd < 0)
+		return;
+	n = pread(c->eph_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* The kernel refuses lo > hi; lo == hi is a valid one-port range. */
+	if (sscanf(buf, "%u %u", &lo, &hi) == 2 && lo <= hi && hi >= 1 && hi <= 65535) {
+		c->eph_lo = (uint16_t)lo;
+		c->eph_hi = (uint16_t)hi;
+	}
+}
+
+/*
+ * The namespace's net.ipv4.ip_local_port_range.  A /proc/sys/net file
+ * belongs to the network namespace of the task that opens it (the sysctl
+ * lookup goes by current->nsproxy->net_ns, whatever namespace /proc was
+ * mounted from), so it is opened by this thread while inside the
+ * namespace; the open file keeps reading that namespace's value.
+ */
+static void port_range_open(struct collector *c)
+{
+	c->eph_fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+	port_range_read(c);
+}
+
 /* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()
  * moves only this thread, and only for the socket() call: a netlink socket
  * belongs to the namespace it was created in for its whole life. */
@@ -191,20 +227,11 @@ static int nl_open(struct collector *c)
 	/* /proc/thread-self/net follows this thread's namespace; an fd
 	 * opened now keeps reading that namespace's counters. */
 	if (c->sockstat_fd < 0) {
-		FILE *f;
-		unsigned lo, hi;
-
 		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
 		c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
-		/* net.* sysctls are the opening thread's namespace's too. */
-		f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-		if (f && fscanf(f, "%u %u", &lo, &hi) == 2 && lo < hi && hi <= 65535) {
-			c->eph_lo = (uint16_t)lo;
-			c->eph_hi = (uint16_t)hi;
-		}
-		if (f)
-			fclose(f);
 	}
+	if (c->eph_fd < 0)
+		port_range_open(c);
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
 		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
@@ -303,6 +330,22 @@ static int record(struct collector *c, uint32_t type, const void *p, uint32_t le
 	return 0;
 }
 
+/* The ephemeral range recorded after the sample header of @len bytes at
+ * @p, or none (hi 0: the caller's default) in older recordings. */
+static int replay_port_range(struct collector *c, const void *p, uint32_t len)
+{
+	struct recfile_ports r = { 0 };
+
+	if (len > sizeof(struct recfile_sample))
+		memcpy(&r, (const char *)p + sizeof(struct recfile_sample), sizeof(r));
+	if (r.hi && r.lo > r.hi)
+		return fail(c, -EBADMSG, "replay: corrupt sample header (port range %u-%u)",
+			    r.lo, r.hi);
+	c->eph_lo = r.hi ? r.lo : 0;
+	c->eph_hi = r.hi;
+	return 0;
+}
+
 static int replay_sample_begin(struct collector *c, struct timespec *when)
 {
 	for (;;) {
@@ -317,11 +360,14 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 		/* Blocks left over from a sample whose dump failed are skipped. */
 		if (type != RECFILE_SAMPLE)
 			continue;
-		if (len != sizeof(struct recfile_sample))
+		if (len != sizeof(struct recfile_sample) &&
+		    len != sizeof(struct recfile_sample) + sizeof(struct recfile_ports))
 			return fail(c, -EBADMSG, "replay: corrupt sample header (%u bytes)", len);
 		struct recfile_sample s;
 
 		memcpy(&s, p, sizeof(s));
+		if ((ret = replay_port_range(c, p, len)) < 0)
+			return ret;
 		if (s.nsec < 0 || s.nsec >= 1000000000)
 			return fail(c, -EBADMSG, "replay: corrupt sample time");
 		when->tv_sec = (time_t)s.sec;
@@ -330,10 +376,21 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 	}
 }
 
+/* A sample header, and the range its sockets were classified with. */
+static int record_sample(struct collector *c, const struct recfile_sample *s)
+{
+	struct {
+		struct recfile_sample s;
+		struct recfile_ports r;
+	} b = { .s = *s, .r = { .lo = c->eph_lo, .hi = c->eph_hi } };
+
+	_Static_assert(sizeof(b) == sizeof(b.s) + sizeof(b.r), "no padding in a sample block");
+	return record(c, RECFILE_SAMPLE, &b, sizeof(b));
+}
+
 int collector_sample_begin(struct collector *c, struct timespec *when)
 {
 	struct recfile_sample s;
-	int ret;
 
 	c->samples++;
 	c->unspec_mark = -1;
@@ -349,10 +406,10 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 	}
 	c->in_sample = true;
 	clock_gettime(CLOCK_REALTIME, when);
+	port_range_read(c);
 	s.sec = when->tv_sec;
 	s.nsec = when->tv_nsec;
-	ret = record(c, RECFILE_SAMPLE, &s, sizeof(s));
-	return ret;
+	return record_sample(c, &s);
 }
 
 int collector_sample_end(struct collector *c)
@@ -859,6 +916,8 @@ void collector_close(struct collector *c)
 		close(c->sockstat_fd);
 	if (c->sockstat6_fd >= 0)
 		close(c->sockstat6_fd);
+	if (c->eph_fd >= 0)
+		close(c->eph_fd);
 	recfile_close(c->replay);
 	recfile_close(c->record);
 	free(c->buf);

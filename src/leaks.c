@@ -83,7 +83,9 @@ static uint64_t group_key(uint8_t state, uint8_t dir, uint16_t port)
 
 int leaks_new(struct leaks **out, const struct leaks_opts *o)
 {
-	struct table_filter lf = { .by = TABLE_BY_LOCAL, .states = 0, .ipv4 = true, .ipv6 = true };
+	/* Counts nothing (states 0): it keeps the listeners and the range
+	 * for table_classify(), which decides as the report does. */
+	struct table_filter lf = { .by = o->filter.by, .states = 0, .ipv4 = true, .ipv6 = true };
 	struct leaks *l = calloc(1, sizeof(*l));
 
 	if (!l)
@@ -303,18 +305,7 @@ int leaks_add(const struct sock_rec *rec, void *data)
 		return 0;
 	if (rec->family == AF_INET ? !f->ipv4 : !f->ipv6)
 		return 0;
-	dir = table_is_listening(l->listen, rec->family, rec->sport) ? TABLE_DIR_IN : TABLE_DIR_OUT;
-	switch (f->by) {
-	case TABLE_BY_LOCAL:
-		port = rec->sport;
-		break;
-	case TABLE_BY_REMOTE:
-		port = rec->dport;
-		break;
-	default:
-		port = dir == TABLE_DIR_IN ? rec->sport : rec->dport;
-		break;
-	}
+	table_classify(l->listen, rec, &port, &dir);
 	if (f->has_ports && !portset_has(&f->ports, port))
 		return 0;
 
@@ -632,7 +623,7 @@ static int leaks_once(void *arg, struct sampler_info *info)
 {
 	struct leaks *l = ((struct once_arg *)arg)->l;
 	struct collector *c = ((struct once_arg *)arg)->c;
-	int ret = collector_sample_begin(c, &info->time);
+	int ret = sampler_begin(c, l->listen, &info->time);
 
 	if (ret < 0)
 		return ret;

@@ -218,7 +218,7 @@ static int split_once(void *arg, struct sampler_info *info)
 	int ret;
 
 	table_clear(t);
-	ret = collector_sample_begin(c, &info->time);
+	ret = sampler_begin(c, t, &info->time);
 	if (ret < 0)
 		return ret;
 	/* Listeners of both families first: IPv6 ones may own IPv4 ports. */

@@ -217,6 +217,8 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		cfg->count = v;
 		break;
 	case OPT_RECORD:
+		if (!*arg)
+			return bad(err, errlen, "empty --record file name");
 		cfg->record = arg;
 		break;
 	case OPT_REPLAY:

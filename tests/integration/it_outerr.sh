@@ -148,6 +148,39 @@ rc=$?
 [ "$rc" = 1 ] && [ "$(wc -l <"$err")" = 1 ] || ps_fail "top | closed: exit $rc: $(cat "$err")"
 echo "ok: top without a terminal: one line, status 1"
 
+# top whose terminal hangs up (its window closed): the SIGHUP that comes
+# with it is lost output, not a quit, so status 1 with the errno; a
+# `kill -HUP` on a live terminal stays a quit (it_top).
+hup=$(python3 - "$PORTSTAT" "$ns" "$err" <<'EOF'
+import fcntl, os, pty, select, struct, subprocess, sys, termios, time
+portstat, ns, errpath = sys.argv[1:4]
+m, s = pty.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+env = dict(os.environ, TERM="screen", LANG="C.UTF-8")
+with open(errpath, "w") as err:
+    p = subprocess.Popen([portstat, "top", "-N", ns, "-i", "0.2"], stdin=s, stdout=s,
+                         stderr=err, env=env, start_new_session=True,
+                         preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+os.close(s)
+buf, deadline = b"", time.monotonic() + 30
+while b"PORT" not in buf and time.monotonic() < deadline:
+    if select.select([m], [], [], 0.5)[0]:
+        buf += os.read(m, 65536)
+if b"PORT" not in buf:
+    p.kill()
+    sys.exit("top drew no table")
+os.close(m)
+try:
+    print(p.wait(timeout=30))
+except subprocess.TimeoutExpired:
+    p.kill()
+    sys.exit("top did not end after its terminal hung up")
+EOF
+) || ps_fail "top hangup: $hup"
+[ "$hup" = 1 ] && grep -qx 'portstat: terminal: Input/output error' "$err" ||
+	ps_fail "top after a hangup: exit $hup, want 1: $(cat "$err")"
+echo "ok: top whose terminal hung up: status 1, 'Input/output error'"
+
 # A repeating --write on a file system that fills, then frees.
 command -v unshare >/dev/null || ps_fail "unshare not found"
 for m in "report -i|1|-N $ns -f json -i 0.1 -c 1000" \

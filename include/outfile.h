@@ -10,9 +10,10 @@
  * regular file; a symbolic link, a directory, a device, a FIFO or a socket
  * is refused, not replaced.  An existing file keeps its owner, group and
  * mode; a new one is made 0644 whatever the umask (the textfile collector
- * runs as another user).  The directory is opened once and everything after
- * is relative to it (fstatat without following, openat, renameat), so the
- * checks and the rename speak of the same directory.
+ * runs as another user).  The directory is opened once (outfile_dir_open)
+ * and everything after is relative to it (fstatat without following,
+ * openat, renameat), so the checks and the rename speak of the same
+ * directory.
  *
  * Both sinks record the errno of the first write that failed, so a message
  * names the real cause (ENOSPC, EPIPE, ...), not whatever errno held later.
@@ -65,6 +66,19 @@ void outfile_abort(struct outfile *f);
  */
 int outfile_emit(const char *path, int (*render)(FILE *out, const void *arg),
 		 const void *arg, char *err, size_t errlen);
+
+/*
+ * outfile_dir_open - open the directory @path is in (O_DIRECTORY) and point
+ * *@base at @path's last component (empty if @path ends in '/').  The
+ * directory may be reached through symbolic links, but when the directory
+ * named is itself a link, only one owned by root or by us is followed: a
+ * link another user made (in /tmp, say) would let that user choose where
+ * root writes.  Returns the descriptor, or -errno (-ELOOP: such a link)
+ * with a message in @err starting "@what 'PATH': ".  Used by --write and
+ * --record alike.
+ */
+int outfile_dir_open(const char *path, const char **base, const char *what,
+		     char *err, size_t errlen);
 
 /* outfile_kind - "a regular file", "a directory", "a symbolic link",
  * "a device", "a FIFO", "a socket": what @mode (st_mode) is, for messages. */

@@ -138,41 +138,75 @@ static void outfile_free(struct outfile *f)
 	free(f);
 }
 
-/*
- * The target's directory, opened once: every later step names the target
- * relative to it.  The directory itself may be reached through symbolic
- * links (a textfile directory under /var/run is one); the rules are about
- * the last component, the one --write replaces.
- */
-static int target_open(struct outfile *f, const char *path, char *err, size_t errlen)
+int outfile_dir_open(const char *path, const char **base, const char *what,
+		     char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
+	struct stat st;
 	char *dir;
-	int ret;
+	int fd, ret;
 
-	f->path = strdup(path);
+	*base = slash ? slash + 1 : path;
 	if (slash)
 		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
 	else
 		dir = strdup(".");
-	f->base = strdup(slash ? slash + 1 : path);
-	if (!f->path || !dir || !f->base) {
-		free(dir);
+	if (!dir) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (!*f->base) {
-		free(dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* A symbolic link fails O_DIRECTORY (ENOTDIR) before O_NOFOLLOW. */
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		int e = errno;
+
+		/* The directory named is a symbolic link.  One of root's or
+		 * our own (/var/run -> /run) is the system's layout; another
+		 * user's would let that user choose where root writes. */
+		if (lstat(dir, &st) < 0 || !S_ISLNK(st.st_mode)) {
+			errno = e;	/* not a link: the error stands */
+		} else if (st.st_uid == 0 || st.st_uid == geteuid()) {
+			fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		} else {
+			snprintf(err, errlen, "%s '%s': its directory '%s' is a symbolic link "
+				 "of another user (uid %u); name the real directory",
+				 what, path, dir, (unsigned)st.st_uid);
+			free(dir);
+			return -ELOOP;
+		}
+	}
+	ret = fd < 0 ? -errno : fd;
+	free(dir);
+	if (ret < 0)
+		snprintf(err, errlen, "%s '%s': %s", what, path, strerror(-ret));
+	return ret;
+}
+
+/* The target's directory, opened once: every later step names the target
+ * relative to it. */
+static int target_open(struct outfile *f, const char *path, char *err, size_t errlen)
+{
+	const char *base;
+
+	f->path = strdup(path);
+	if (!f->path) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	f->dirfd = outfile_dir_open(path, &base, "cannot write", err, errlen);
+	if (f->dirfd < 0)
+		return f->dirfd;
+	if (!*base) {
 		snprintf(err, errlen, "refusing to write '%s': it names a directory "
 			 "(--write replaces only regular files)", path);
 		return -EISDIR;
 	}
-	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ret = f->dirfd < 0 ? -errno : 0;
-	free(dir);
-	if (ret < 0)
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(-ret));
-	return ret;
+	f->base = strdup(base);
+	if (!f->base) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* The target as it is now: absent (*st zeroed, st_nlink 0) or a regular

@@ -63,29 +63,41 @@ static int fail(struct recfile *f, int ret, const char *fmt, ...)
  */
 static int create_new(struct recfile *f, const char *path, char *err, size_t errlen)
 {
+	const char *base;
 	struct stat st;
-	int fd, ret;
+	int dirfd, fd, ret;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, RECFILE_MODE);
+	dirfd = outfile_dir_open(path, &base, "cannot create recording", err, errlen);
+	if (dirfd < 0)
+		return dirfd;
+	if (!*base) {
+		snprintf(err, errlen, "cannot create recording '%s': it names a directory", path);
+		ret = -EISDIR;
+		goto out;
+	}
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    RECFILE_MODE);
 	if (fd < 0) {
 		ret = -errno;
-		if (ret == -EEXIST && lstat(path, &st) == 0)
+		if (ret == -EEXIST && fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			snprintf(err, errlen, "cannot create recording '%s': it already exists (%s); "
 				 "portstat writes only a new file: remove it first",
 				 path, outfile_kind(st.st_mode));
 		else
 			snprintf(err, errlen, "cannot create recording '%s': %s", path,
 				 strerror(-ret));
-		return ret;
+		goto out;
 	}
+	ret = 0;
 	if (fchmod(fd, RECFILE_MODE) < 0 || !(f->fp = fdopen(fd, "w"))) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot create recording '%s': %s", path, strerror(-ret));
 		close(fd);
-		unlink(path);
-		return ret;
+		unlinkat(dirfd, base, 0);
 	}
-	return 0;
+out:
+	close(dirfd);
+	return ret;
 }
 
 static int open_common(struct recfile **out, const char *path, int writing,

@@ -131,6 +131,22 @@ runuser -u nobody -- ln -s "$d/target" "$sticky/y.rec"
 run 1 "it already exists (a symbolic link)" -N "$ns" --record "$sticky/y.rec"
 [ "$(cat "$d/target")" = precious ] || ps_fail "--record wrote through nobody's link"
 
+# A directory named through nobody's symbolic link (nobody chooses where
+# root writes): refused, nothing created where it points.  Root's own
+# link to a directory (like /var/run -> /run) is followed.
+runuser -u nobody -- ln -s "$d" "$sticky/dirlink"
+run 1 "its directory '$sticky/dirlink' is a symbolic link of another user" \
+	--replay "$fixture" --write "$sticky/dirlink/w.prom"
+run 1 "its directory '$sticky/dirlink' is a symbolic link of another user" \
+	-N "$ns" --record "$sticky/dirlink/r.rec"
+[ ! -e "$d/w.prom" ] && [ ! -e "$d/r.rec" ] || ps_fail "wrote through nobody's directory link"
+ln -s "$d" "$PS_TMPDIR/rootlink"
+"$PORTSTAT" --replay "$fixture" -c 1 --write "$PS_TMPDIR/rootlink/via.txt" || ps_fail "root's directory link"
+"$PORTSTAT" -N "$ns" --record "$PS_TMPDIR/rootlink/via.rec" >/dev/null || ps_fail "root's directory link"
+[ -f "$d/via.txt" ] && [ -f "$d/via.rec" ] || ps_fail "root's directory link not followed"
+rm "$d/via.txt" "$d/via.rec"
+run 1 "it names a directory" -N "$ns" --record "$d/"
+
 # A new recording: 0600 whatever the umask, and it replays.
 ( umask 0; "$PORTSTAT" -N "$ns" --record "$d/new.rec" >/dev/null ) || ps_fail "--record new.rec"
 [ "$(stat -c '%u %a' "$d/new.rec")" = "0 600" ] || ps_fail "new.rec: $(stat -c '%u %a' "$d/new.rec")"

@@ -327,6 +327,31 @@ START_TEST(test_long_name)
 }
 END_TEST
 
+/* A directory named through a symbolic link: ours is followed; another
+ * user's (root only: lchown) is refused and nothing is made through it. */
+START_TEST(test_directory_link)
+{
+	char real[PATH_MAX], link[PATH_MAX], p[PATH_MAX], err[512] = "";
+
+	ck_assert_int_eq(mkdir(in_dir(real, "real"), 0755), 0);
+	ck_assert_int_eq(symlink(real, in_dir(link, "link")), 0);
+	ck_assert_int_lt(snprintf(p, sizeof(p), "%s/x.prom", link), (int)sizeof(p));
+	ck_assert_msg(outfile_emit(p, say, "via\n", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_lt(snprintf(p, sizeof(p), "%s/x.prom", real), (int)sizeof(p));
+	expect_text(p, "via\n");
+	ck_assert_int_eq(unlink(p), 0);
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(lchown(link, 65534, 65534), 0);
+	ck_assert_int_lt(snprintf(p, sizeof(p), "%s/x.prom", link), (int)sizeof(p));
+	ck_assert_int_eq(outfile_emit(p, say, "via\n", err, sizeof(err)), -ELOOP);
+	ck_assert_msg(strstr(err, "symbolic link of another user (uid 65534)"), "%s", err);
+	ck_assert_int_eq(outfile_check(p, err, sizeof(err)), -ELOOP);
+	ck_assert_int_lt(snprintf(p, sizeof(p), "%s/x.prom", real), (int)sizeof(p));
+	ck_assert_int_eq(access(p, F_OK), -1);
+}
+END_TEST
+
 /* stdout is @fd for the call; restored after. */
 static int emit_to(int fd, int (*render)(FILE *, const void *), const void *arg,
 		   char *err, size_t errlen)
@@ -417,6 +442,7 @@ static Suite *outfile_suite(void)
 	tcase_add_test(tc, test_render_failure_keeps_old);
 	tcase_add_test(tc, test_check_creates_nothing);
 	tcase_add_test(tc, test_long_name);
+	tcase_add_test(tc, test_directory_link);
 	tcase_add_test(tc, test_stdout_full);
 	tcase_add_test(tc, test_stdout_closed_pipe);
 	tcase_add_test(tc, test_stdout_ok);

@@ -431,7 +431,7 @@ void cli_help(FILE *out)
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
 "  -c, --count N          stop after N samples\n"
-"      --record FILE      save the raw netlink replies to FILE\n"
+"      --record FILE      save the raw netlink replies to FILE (a new file)\n"
 "      --replay FILE      read a recording instead of the kernel\n"
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"

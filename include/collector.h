@@ -38,7 +38,10 @@ int collector_open_live(struct collector **out, const char *netns,
 int collector_open_replay(struct collector **out, const char *path,
 			  char *err, size_t errlen);
 
-/* collector_record - also append every sample to a new recording @path. */
+/* collector_record - also append every sample to a new recording @path
+ * (recfile_create(): refused if anything exists there).  Callers attach it
+ * last, once everything that can refuse the run has passed, so a refused
+ * run leaves no file behind. */
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen);
 
 bool collector_is_replay(const struct collector *c);

@@ -49,7 +49,9 @@ struct recfile_dump {
 struct recfile;
 
 /*
- * recfile_create - create (truncate) @path and write the header.
+ * recfile_create - create @path, which must not exist (O_EXCL: an existing
+ * file, symbolic link or anything else there is refused with -EEXIST, never
+ * opened), mode 0600, and write the header.
  * recfile_open - open @path for reading and check the header.
  * Both return 0 or a negative errno (-EPROTO: not a portstat recording or
  * an unknown version); recfile_error() of *out is unavailable on failure, so

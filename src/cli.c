@@ -217,6 +217,8 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		cfg->count = v;
 		break;
 	case OPT_RECORD:
+		if (!*arg)
+			return bad(err, errlen, "empty --record file name");
 		cfg->record = arg;
 		break;
 	case OPT_REPLAY:
@@ -429,7 +431,7 @@ void cli_help(FILE *out)
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
 "  -c, --count N          stop after N samples\n"
-"      --record FILE      save the raw netlink replies to FILE\n"
+"      --record FILE      save the raw netlink replies to FILE (a new file)\n"
 "      --replay FILE      read a recording instead of the kernel\n"
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"

@@ -13,6 +13,7 @@
 #include "allns.h"
 #include "cli.h"
 #include "collector.h"
+#include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
 #include "outfile.h"
@@ -171,16 +172,45 @@ static int render_cb(FILE *out, const void *arg)
 	return render_output(out, arg);
 }
 
-/* One sample to stdout, or to --write's file replaced atomically (each
- * sample replaces the last, so the file always holds one whole sample). */
-static int emit(const struct output *x)
+/*
+ * One sample to stdout, or to --write's file replaced atomically (each
+ * sample replaces the last, so the file always holds one whole sample).
+ * The output-error policy of every mode (man page, FILES AND SECURITY):
+ * stdout failing ends the run (EMIT_END); a failed --write leaves the
+ * previous file, is said once per sample, and a repeating run goes on
+ * (EMIT_FAILED).  Either way the run's status becomes a failure.
+ */
+enum emit_result {
+	EMIT_OK,
+	EMIT_FAILED,
+	EMIT_END,
+};
+
+static enum emit_result emit(const struct output *x)
+{
+	const struct config *cfg = x->cfg;
+	bool repeating = cfg->count != 1;
+	char err[512];
+
+	if (outfile_emit(cfg->write, render_cb, x, err, sizeof(err)) == 0)
+		return EMIT_OK;
+	fprintf(stderr, "portstat: %s%s\n", err,
+		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+	return cfg->write && repeating ? EMIT_FAILED : EMIT_END;
+}
+
+/* What must hold before the run touches anything: the --write target is
+ * one it may replace (refused at once, not once per sample).  0, or an
+ * exit status. */
+static int check_write(const struct config *cfg, int failure)
 {
 	char err[512];
-	int ret = outfile_emit(x->cfg->write, render_cb, x, err, sizeof(err));
 
-	if (ret < 0)
+	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portstat: %s\n", err);
-	return ret;
+		return failure;
+	}
+	return 0;
 }
 
 /* How the report's views render, from the command line. */
@@ -238,6 +268,14 @@ static int run_report(const struct config *cfg)
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
 
+	/* Everything that can refuse the run comes before the recording is
+	 * created, so a refused run leaves no file. */
+	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
+		return CLI_EXIT_USAGE;
+	}
+	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
+		return status;
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
 	else
@@ -245,16 +283,6 @@ static int run_report(const struct config *cfg)
 	if (ret < 0) {
 		fprintf(stderr, "portstat: %s\n", err);
 		return CLI_EXIT_FAILURE;
-	}
-	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
-		status = CLI_EXIT_FAILURE;
-		goto out;
-	}
-	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
-		status = CLI_EXIT_USAGE;
-		goto out;
 	}
 	if (cfg->rows != CLI_ROWS_PORTS) {
 		/* Owner rows need every socket's inode or attributes in one
@@ -277,6 +305,11 @@ static int run_report(const struct config *cfg)
 	t = table_new(&cfg->filter);
 	if (!t) {
 		fprintf(stderr, "portstat: out of memory\n");
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portstat: %s\n", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -322,9 +355,15 @@ static int run_report(const struct config *cfg)
 			.cost_ms = info.cost_ms,
 			.owners = w,
 		};
-		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs }) < 0) {
+		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs })) {
+		case EMIT_OK:
+			break;
+		case EMIT_FAILED:
 			status = CLI_EXIT_FAILURE;
 			break;
+		case EMIT_END:
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		if (!info.complete) {
 			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
@@ -352,6 +391,8 @@ static int run_all_netns(const struct config *cfg)
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
 
+	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
+		return status;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -370,8 +411,16 @@ static int run_all_netns(const struct config *cfg)
 			fprintf(stderr, "portstat: %s\n", err);
 			return CLI_EXIT_FAILURE;
 		}
-		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when }) < 0)
+		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
+		case EMIT_OK:
+			break;
+		case EMIT_FAILED:
 			status = CLI_EXIT_FAILURE;
+			break;
+		case EMIT_END:
+			allns_free(r, n);
+			return CLI_EXIT_FAILURE;
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
 				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
@@ -393,36 +442,42 @@ static int run_all_netns(const struct config *cfg)
 	return status;
 }
 
+static int help_cb(FILE *out, const void *arg)
+{
+	const struct config *cfg = arg;
+
+	if (cfg->version)
+		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
+	else if (cfg->command == CLI_LEAKS)
+		cli_help_leaks(out);
+	else
+		cli_help(out);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct config cfg;
 	char err[512];
-	static char outbuf[1 << 16];
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
 		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
 		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
 	}
-	if (cfg.help) {
-		if (cfg.command == CLI_LEAKS)
-			cli_help_leaks(stdout);
-		else
-			cli_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	if (cfg.version) {
-		printf("portstat %s\n", PORTSTAT_VERSION);
+	if (cfg.help || cfg.version) {
+		/* The output policy holds here too: help that did not reach
+		 * its reader is a failure, said with its cause. */
+		if (outfile_emit(NULL, help_cb, &cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "portstat: %s\n", err);
+			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
+		}
 		return CLI_EXIT_OK;
 	}
 	if (cfg.command == CLI_TOP)
 		return top_run(&cfg);
-	if (cfg.command == CLI_LEAKS) {
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-		signals_init();
-		return leaks_run(&cfg, &stop_requested);
-	}
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signals_init();
+	if (cfg.command == CLI_LEAKS)
+		return leaks_run(&cfg, &stop_requested);
 	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
 }

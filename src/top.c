@@ -1101,6 +1101,26 @@ static void consume(struct top *tp)
 	top_hist_update(tp->hist, sh->nsfront.ns, sh->nsfront.n, dt);
 }
 
+/* Whether the terminal is gone: hung up (its window closed, the ssh
+ * session dropped) or in error.  ncurses drops failed writes silently, so
+ * this is how a dashboard learns its output no longer reaches anyone; a
+ * hung-up tty reports POLLHUP on every descriptor open on it. */
+static bool term_gone(void)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO }, { .fd = STDOUT_FILENO } };
+
+	if (poll(p, 2, 0) <= 0)
+		return false;
+	return ((p[0].revents | p[1].revents) & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/*
+ * The dashboard's loop.  Returns 0 when it ends as asked (q, a stop
+ * signal, -c samples), -EIO when the terminal went away (also when the
+ * SIGHUP of a hangup is what stopped it: the output policy makes lost
+ * output a failure, while `kill -HUP` on a live terminal is a quit), or
+ * another -errno.
+ */
 static int ui_loop(struct top *tp, const sigset_t *waitmask)
 {
 	struct top_shared *sh = &tp->sh;
@@ -1120,7 +1140,7 @@ static int ui_loop(struct top *tp, const sigset_t *waitmask)
 		done = tp->cfg->count && sh->produced >= tp->cfg->count;
 		pthread_mutex_unlock(&sh->mu);
 		if (quit || done || top_stop)
-			return 0;
+			return term_gone() ? -EIO : 0;
 
 		/* Signals are blocked except inside ppoll(): one that comes
 		 * while drawing interrupts the next wait instead of being

@@ -80,17 +80,19 @@ rc=$?
 [ "$(wc -l < "$tmp/w/out.json")" = 1 ] && [ "$(jq .sockets "$tmp/w/out.json")" = 33 ] && ok ||
 	ko "--write json: $(head -c 200 "$tmp/w/out.json")"
 [ "$(ls "$tmp/w")" = out.json ] && ok || ko "--write left files: $(ls "$tmp/w")"
-[ "$(stat -c %a "$tmp/w/out.json")" = "$(printf '%o' $((0666 & ~$(umask))))" ] && ok ||
+[ "$(stat -c %a "$tmp/w/out.json")" = 644 ] && ok ||
 	ko "--write mode $(stat -c %a "$tmp/w/out.json")"
 "$portstat" --replay "$fixture" -f prometheus -p 8080 --write "$tmp/w/out.json"
 grep -q '^portstat_tcp_port_sockets{port="8080",direction="in",state="close_wait"} 2$' "$tmp/w/out.json" &&
 	! grep -q '"version"' "$tmp/w/out.json" && ok || ko "--write did not replace the file"
 mkdir "$tmp/w/dir.prom"
-expect 1 "cannot write '$tmp/w/dir.prom'" --replay "$fixture" -f prometheus --write "$tmp/w/dir.prom"
+expect 1 "refusing to write '$tmp/w/dir.prom': it is a directory" --replay "$fixture" -f prometheus --write "$tmp/w/dir.prom"
 [ -d "$tmp/w/dir.prom" ] && [ "$(ls "$tmp/w" | wc -l)" = 2 ] && ok || ko "failed --write left: $(ls "$tmp/w")"
 expect 1 "cannot write '$tmp/nodir/x'" --replay "$fixture" --write "$tmp/nodir/x"
 expect 2 "'top'"          top --write "$tmp/w/x"
 expect 2 "empty --write"  --write ""
+expect 2 "empty --record" --record ""
+expect 3 "empty --record" leaks --record ""
 expect 2 "'top'"          top --by process
 expect 2 "--by cgroup cannot be used with --all-netns" --by cgroup --all-netns
 expect 2 "--by process cannot be used with --replay" --by process --replay "$fixture"

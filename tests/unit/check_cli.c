@@ -258,6 +258,8 @@ static const struct {
 	{ { "frobnicate" },                  "unknown command 'frobnicate'" },
 	{ { "-N", "" },                      "empty --netns" },
 	{ { "--record", "a", "--replay", "b" }, "--record and --replay" },
+	{ { "--record", "" },                "empty --record file name" },
+	{ { "--write", "" },                 "empty --write file name" },
 	{ { "--replay", "b", "-N", "ns" },   "--replay and --netns" },
 	{ { "--replay", "b", "-i", "1" },    "--replay and --interval" },
 };

@@ -29,7 +29,7 @@ tmpfs_child() {
 	local i ino rc
 	mnt=$1 log=$1.err	# globals: the EXIT trap and enospc read them
 	shift
-	mount -t tmpfs -o size=64k,mode=755 pstest "$mnt" || ps_fail "mount tmpfs"
+	mount -t tmpfs -o size=1m,mode=755 pstest "$mnt" || ps_fail "mount tmpfs"
 	"$PORTSTAT" "$@" --write "$mnt/out.json" 2>"$log" &
 	pid=$!
 	trap 'kill "$pid" 2>/dev/null; wait "$pid"; umount "$mnt"' EXIT
@@ -184,10 +184,11 @@ EOF
 	ps_fail "top after a hangup: exit $hup, want 1: $(cat "$err")"
 echo "ok: top whose terminal hung up: status 1, 'Input/output error'"
 
-# A repeating --write on a file system that fills, then frees.
+# A repeating --write on a file system that fills, then frees.  -p 1 keeps
+# --all-netns small whatever other namespaces this host holds.
 command -v unshare >/dev/null || ps_fail "unshare not found"
 for m in "report -i|1|-N $ns -f json -i 0.1 -c 1000" \
-	 "--all-netns -i|1|--all-netns -f json -i 0.1 -c 1000" \
+	 "--all-netns -i|1|--all-netns -p 1 -f json -i 0.1 -c 1000" \
 	 "leaks -i|3|leaks -N $ns -f json -i 0.1 -c 1000"; do
 	IFS='|' read -r label want args <<<"$m"
 	mnt=$PS_TMPDIR/mnt-${label//[^a-z]/}

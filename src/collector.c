@@ -23,6 +23,7 @@
 #include "bytecode.h"
 #include "collector.h"
 #include "diag.h"
+#include "netns.h"
 #include "recfile.h"
 #include "tcp_state.h"
 
@@ -124,35 +125,6 @@ static struct collector *collector_new(void)
 		return NULL;
 	}
 	return c;
-}
-
-static int netns_open(const char *netns, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (strchr(netns, '/')) {
-		snprintf(path, sizeof(path), "%s", netns);
-	} else {
-		if (!*netns || strcmp(netns, ".") == 0 || strcmp(netns, "..") == 0) {
-			snprintf(err, errlen, "invalid network namespace name '%s'", netns);
-			return -EINVAL;
-		}
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT && !strchr(netns, '/'))
-			snprintf(err, errlen, "no network namespace '%s' (nothing at %s)",
-				 netns, path);
-		else
-			snprintf(err, errlen, "cannot open network namespace '%s': %s",
-				 netns, strerror(e));
-		return -e;
-	}
-	return fd;
 }
 
 /* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()

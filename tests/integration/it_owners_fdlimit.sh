@@ -9,6 +9,8 @@
 #    fails with a one-line "Too many open files" error and status 1 (leaks:
 #    3): never exit 0 with owners lost ("?"), a process that "vanished", or
 #    "no cgroup2 file system mounted" that an unlimited run does not say.
+#  - A split forced by PORTSTAT_SPLIT=4 that cannot open its shares' sockets
+#    uses fewer shares, with the same counts.
 #  - Some limit makes the owner scan itself fail: that is the error
 #    "cannot read owners: Too many open files (raise the fd limit: ...)".
 set -uo pipefail
@@ -136,6 +138,22 @@ for limit in 16 8; do
 done
 echo "ok: report, --by process, --by cgroup and leaks exact at ulimit -n 16 and 8"
 
+# A split forced into 4 shares that cannot all be opened (each needs its
+# own netlink socket and namespace files): fewer shares, the same counts.
+for limit in 16 8; do
+	(closefds && ulimit -n "$limit" && PORTSTAT_SPLIT=4 exec "$PORTSTAT" -f json -N "$ns" -c 2 -i 0.05) \
+		>"$out" 2>"$err"
+	rc=$?
+	[ "$rc" = 0 ] || ps_fail "PORTSTAT_SPLIT=4 at ulimit -n $limit: status $rc: $(cat "$err")"
+	[ ! -s "$err" ] || ps_fail "PORTSTAT_SPLIT=4 at ulimit -n $limit printed: $(cat "$err")"
+	while read -r line; do
+		[ "$(norm report <<<"$line")" = "${ref[N.report]}" ] ||
+			ps_fail "PORTSTAT_SPLIT=4 at ulimit -n $limit: $line"
+	done <"$out"
+	[ "$(wc -l <"$out")" = 2 ] || ps_fail "PORTSTAT_SPLIT=4 at ulimit -n $limit: $(wc -l <"$out") samples"
+done
+echo "ok: a forced split that cannot open its shares counts exactly"
+
 # Every limit: the whole answer, or an error that says why.  leaks run
 # inside the namespace is not swept: leaks.c still turns an owner scan
 # that runs out of fds into the note "/proc could not be read" (its owner
@@ -172,4 +190,4 @@ for ((limit = 16; limit >= 4; limit--)); do
 done
 [ "$owner_errors" -gt 0 ] || ps_fail "no limit made the owner scan fail: the error path went untested"
 echo "ok: at every limit from 16 to 4, exact output or a 'Too many open files' error ($owner_errors from the owner scan)"
-echo "it_owners_fdlimit: 3 passed, 0 failed"
+echo "it_owners_fdlimit: 4 passed, 0 failed"

@@ -106,7 +106,6 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
 {
 	struct split *sp = calloc(1, sizeof(*sp));
 
-	(void)errlen;
 	if (!sp) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "split.h"
 
 enum {
 	OPT_BY = 256,
@@ -368,6 +369,16 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 
 	if (cfg->help || cfg->version)
 		return 0;
+	/* The environment is part of the command line: an invalid
+	 * PORTSTAT_SPLIT is the same usage error for every command, also
+	 * those that never split (leaks, --all-netns, replays). */
+	{
+		unsigned shares;
+		unsigned long min_sockets;
+
+		if (split_env(&shares, &min_sockets, err, errlen) < 0)
+			return -EINVAL;
+	}
 	/* -4 and -6 together mean both, as in ss. */
 	cfg->filter.ipv4 = v4 || !v6;
 	cfg->filter.ipv6 = v6 || !v4;

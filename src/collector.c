@@ -23,6 +23,7 @@
 #include "bytecode.h"
 #include "collector.h"
 #include "diag.h"
+#include "netns.h"
 #include "recfile.h"
 #include "tcp_state.h"
 
@@ -79,6 +80,7 @@ struct dump_ctx {
 	uint64_t cur[DEDUP_WINDOW];	/* ... of this one, as a ring */
 	unsigned nprev, ncur;	/* cookies in prev; sockets so far in this datagram */
 	unsigned long repeats;	/* sockets dropped as repeats */
+	int kernel_err;		/* errno of an NLMSG_ERROR in this datagram, or 0 */
 };
 
 static int fail(struct collector *c, int ret, const char *fmt, ...)
@@ -126,35 +128,6 @@ static struct collector *collector_new(void)
 		return NULL;
 	}
 	return c;
-}
-
-static int netns_open(const char *netns, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (strchr(netns, '/')) {
-		snprintf(path, sizeof(path), "%s", netns);
-	} else {
-		if (!*netns || strcmp(netns, ".") == 0 || strcmp(netns, "..") == 0) {
-			snprintf(err, errlen, "invalid network namespace name '%s'", netns);
-			return -EINVAL;
-		}
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT && !strchr(netns, '/'))
-			snprintf(err, errlen, "no network namespace '%s' (nothing at %s)",
-				 netns, path);
-		else
-			snprintf(err, errlen, "cannot open network namespace '%s': %s",
-				 netns, strerror(e));
-		return -e;
-	}
-	return fd;
 }
 
 /* Read the namespace's ephemeral range again (it can be changed while we
@@ -485,7 +458,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(int))
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err < 0) {
-		ctx->err = fail(ctx->c, err, "%s dump ended with an error: %s",
+		ctx->err = fail(ctx->c, err, "%s%s dump ended with an error: %s",
+				ctx->c->replay ? "recording holds a kernel error: " : "",
 				family_name(ctx->family), strerror(-err));
 		return MNL_CB_ERROR;
 	}
@@ -498,8 +472,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct dump_ctx *ctx = data;
 
-	(void)data;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
@@ -507,7 +481,23 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	if (e->error == 0)	/* an ACK: nothing to dump */
 		return MNL_CB_STOP;
 	errno = e->error < 0 ? -e->error : EBADMSG;
+	ctx->kernel_err = errno;
 	return MNL_CB_ERROR;
+}
+
+/* An NLMSG_ERROR read from a recording is the recorded host's kernel
+ * refusing the dump, not this one's: the message says so (and gives no
+ * advice for this host), the status is the live one's. */
+static int replay_kernel_error(struct dump_ctx *ctx)
+{
+	int e = ctx->kernel_err;
+
+	if (e == EOPNOTSUPP || e == ENOENT)
+		return fail(ctx->c, -ENOENT,
+			    "recording holds a kernel error: the recorded host had no TCP socket "
+			    "diagnostics for %s (%s)", family_name(ctx->family), strerror(e));
+	return fail(ctx->c, -e, "recording holds a kernel error: %s dump failed: %s",
+		    family_name(ctx->family), strerror(e));
 }
 
 /* Run the messages of one datagram.  Returns 1 when the dump is finished
@@ -550,6 +540,7 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 	memcpy(ctx->prev, ctx->cur, ctx->nprev * sizeof(ctx->prev[0]));
 	ctx->ncur = 0;
 	ctx->err = 0;
+	ctx->kernel_err = 0;
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, msg_cb, ctx, ctl_cbs, NLMSG_MIN_TYPE);
 	if (ret == MNL_CB_STOP)
@@ -558,6 +549,8 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 		return 0;
 	if (ctx->err)
 		return ctx->err;
+	if (c->replay && ctx->kernel_err)
+		return replay_kernel_error(ctx);
 	switch (errno) {
 	case EINTR:	/* libmnl's report of NLM_F_DUMP_INTR */
 		return fail(c, -EINTR, "%s dump interrupted: the kernel's table changed under it",

@@ -340,8 +340,10 @@ static int run_report(const struct config *cfg)
 			break;
 		}
 		if (ret < 0) {
-			/* Our own allocations fail without a collector error. */
+			/* Our own allocations fail without a collector error;
+			 * an owner scan that ran out of fds says so itself. */
 			fprintf(stderr, "portstat: %s\n",
+				w && *owners_error(w) ? owners_error(w) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
 			break;

@@ -357,9 +357,13 @@ static void *sampler_main(void *arg)
 		} else if (ret == -ENODATA) {
 			sh->ended = true;
 		} else {
-			/* Shown on the status line; the next sample may do better. */
+			/* Shown on the status line; the next sample may do better.
+			 * Not a replay's: a damaged recording stays damaged, so
+			 * the replay ends there, and 'top' exits 1 with it. */
 			sh->err = ret;
 			snprintf(sh->errmsg, sizeof(sh->errmsg), "%s", err);
+			if (!live)
+				done = true;
 		}
 		wake_ui(sh);
 	}
@@ -428,6 +432,15 @@ static int term_check(char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether the terminal setupterm() loaded can position the cursor: a
+ * "cup" string, and not marked hardcopy ("hc") or generic ("gn"). */
+static bool cursor_addressable(void)
+{
+	char *cup = tigetstr("cup");
+
+	return cup && cup != (char *)-1 && tigetflag("hc") <= 0 && tigetflag("gn") <= 0;
+}
+
 static int curses_init(struct top *tp, char *err, size_t errlen)
 {
 	int terr;
@@ -439,6 +452,16 @@ static int curses_init(struct top *tp, char *err, size_t errlen)
 	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
 		snprintf(err, errlen, "unknown terminal type '%s' (TERM); "
 			 "use 'portstat report' for plain output", getenv("TERM"));
+		return -ENOTTY;
+	}
+	/* A terminal that cannot address the cursor (TERM=dumb, a
+	 * hardcopy or generic type) would get every frame appended below
+	 * the last: refused, with what to do instead. */
+	if (!cursor_addressable()) {
+		snprintf(err, errlen, "terminal type '%s' (TERM) cannot move the cursor, which "
+			 "'top' needs; run it in a full-screen terminal (TERM=xterm-256color, "
+			 "screen, ...) or use 'portstat report' for plain output", getenv("TERM"));
+		del_curterm(cur_term);
 		return -ENOTTY;
 	}
 	del_curterm(cur_term);
@@ -1324,6 +1347,15 @@ int top_run(const struct config *cfg)
 out:
 	curses_done(tp);
 	thread_stop(tp);
+	/* A replay that failed, or held nothing, fails as the report's does
+	 * (the sampler has stopped: sh is ours alone now). */
+	if (status == CLI_EXIT_OK && cfg->replay && tp->sh.err) {
+		snprintf(err, sizeof(err), "%s", tp->sh.errmsg);
+		status = CLI_EXIT_FAILURE;
+	} else if (status == CLI_EXIT_OK && cfg->replay && tp->sh.ended && !tp->sh.produced) {
+		snprintf(err, sizeof(err), "replay file '%s' holds no samples", cfg->replay);
+		status = CLI_EXIT_FAILURE;
+	}
 	if (status != CLI_EXIT_OK)
 		fprintf(stderr, "portstat: %s\n", err);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);

@@ -37,7 +37,13 @@ expect() {
 
 expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
-expect 2 "'0'"            -p 0
+expect 2 "'65536'"        -p 0,65536
+# PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
+PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
+PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns
+PORTSTAT_SPLIT=0 expect 2 "invalid PORTSTAT_SPLIT '0'" --replay "$fixture"
+PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x'" top
+PORTSTAT_SPLIT=x expect 3 "invalid PORTSTAT_SPLIT 'x'" leaks
 expect 2 "'65536'"        -p 65536
 expect 2 "'http'"         -p http
 expect 2 "'9000-8000'"    -p 9000-8000

@@ -6,7 +6,8 @@ database (unicodedata), so the width of a name on screen depends neither on
 the caller's locale nor on which locales a host has installed.  Zero width:
 combining and enclosing marks (Mn, Me), format characters (Cf) and the
 Hangul medial vowels and final consonants; two columns: East Asian Wide
-and Fullwidth, plus the planes 2 and 3 that are wide by default.  Rerun
+and Fullwidth, plus the CJK blocks and planes 2 and 3 that are wide by
+default; other unassigned code points, one column.  Rerun
 when Python's Unicode version moves on, and commit the result."""
 import sys
 import unicodedata
@@ -37,10 +38,13 @@ def zero(cp):
 
 
 def wide(cp):
-    if zero(cp):
-        return False
-    if 0x20000 <= cp <= 0x2FFFD or 0x30000 <= cp <= 0x3FFFD:
-        return True
+    if zero(cp) or (cp & 0xFFFE) == 0xFFFE or 0xFDD0 <= cp <= 0xFDEF:
+        return False    # noncharacters: this database calls some wide
+    if (0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or
+            0x20000 <= cp <= 0x2FFFD or 0x30000 <= cp <= 0x3FFFD):
+        return True     # CJK blocks and planes: wide even where unassigned
+    if unicodedata.category(chr(cp)) == "Cn":
+        return False    # other unassigned code points: one column
     return unicodedata.east_asian_width(chr(cp)) in ("W", "F")
 
 

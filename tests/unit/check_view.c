@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <check.h>
 
@@ -331,6 +332,82 @@ START_TEST(test_owners)
 }
 END_TEST
 
+/* Every series (name and label set) appears once: node_exporter drops a
+ * whole file that repeats one. */
+static void assert_unique_series(const char *text)
+{
+	char *copy = strdup(text), *lines[256];
+	size_t n;
+
+	ck_assert_ptr_nonnull(copy);
+	n = split_lines(copy, lines, 256);
+	for (size_t i = 0; i < n; i++) {
+		char *sp = strrchr(lines[i], ' ');
+
+		if (lines[i][0] != '#' && sp)
+			*sp = '\0';	/* the value */
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			ck_assert_msg(lines[i][0] == '#' || strcmp(lines[i], lines[j]) != 0,
+				      "series twice: %s", lines[i]);
+	free(copy);
+}
+
+/* Cgroups whose paths differ only in bytes the encoder replaces: one
+ * series, their counts summed. */
+START_TEST(test_cgroup_collisions)
+{
+	static const char *const dirs[] = { "a\xff", "a\xfe", "b\x1b", "b\\x1b", "c" };
+	struct table_filter f = filter();
+	struct table *t = table_new(&f);
+	struct owners *w;
+	struct view_sample s;
+	char *out;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(owners_new(&w, OWNERS_CGROUP), 0);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char p[256];
+		struct stat st;
+
+		mk_mode(dirs[i], 0755);
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		ck_assert_int_eq(stat(p, &st), 0);
+		for (size_t k = 0; k <= i; k++) {	/* 1, 2, 3, 4, 5 sockets */
+			struct sock_rec r = rec(TCP_STATE_ESTABLISHED, 40000, 443, 0, i * 10 + k + 1);
+
+			r.cgroup_id = (uint64_t)st.st_ino;
+			ck_assert_int_eq(table_add(t, &r), 1);
+			ck_assert_int_eq(owners_add(w, &r), 0);
+		}
+	}
+	ck_assert_int_eq(owners_resolve(w, NULL, root), 0);
+	ck_assert_uint_eq(owners_nrows(w), 5);
+	s = (struct view_sample){ .table = t, .complete = true, .owners = w };
+
+	out = render(view_owners_prom, &s);
+	assert_no_controls(out);
+	assert_unique_series(out);
+	assert_promtool(out);
+	ck_assert_msg(strstr(out, "{cgroup=\"/a\xef\xbf\xbd\",state=\"established\"} 3\n") != NULL,
+		      "%s", out);
+	ck_assert_msg(strstr(out, "{cgroup=\"/b\\\\x1b\",state=\"established\"} 7\n") != NULL,
+		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "{cgroup=\"/c\",state=\"established\"} 5\n"));
+	free(out);
+
+	/* text and JSON keep every row */
+	out = render(view_owners_json, &s);
+	assert_json_strings(out);
+	ck_assert_ptr_nonnull(strstr(out, "\"cgroup\":\"/b\\u001b\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"cgroup\":\"/b\\\\x1b\""));
+	free(out);
+	owners_delete(w);
+	table_delete(t);
+}
+END_TEST
+
 /* ---- the port report with a hostile namespace label ------------------ */
 
 START_TEST(test_ports_netns)
@@ -503,6 +580,7 @@ static Suite *view_suite(void)
 
 	tcase_add_checked_fixture(tc, tree_setup, fstree_teardown);
 	tcase_add_test(tc, test_owners);
+	tcase_add_test(tc, test_cgroup_collisions);
 	tcase_add_test(tc, test_ports_netns);
 	tcase_add_test(tc, test_leaks);
 	tcase_add_test(tc, test_leaks_verdict_pipe);

@@ -222,8 +222,9 @@ void strenc_text_pad(FILE *out, const char *s, int width, bool right)
 		int32_t cp;
 		size_t n = unit(p, left, &cp);
 		int w;
+		size_t k = text_unit(p, n, cp, 0, rep, &w);
 
-		fwrite(rep, 1, text_unit(p, n, cp, 0, rep, &w), out);
+		fwrite(rep, 1, k, out);
 		p += n;
 		left -= n;
 	}
@@ -325,8 +326,9 @@ void strenc_csv(FILE *out, const char *s)
 		} else if (is_control(cp)) {
 			char rep[UNIT_MAX];
 			int w;
+			size_t k = text_unit(p, n, cp, 0, rep, &w);
 
-			fwrite(rep, 1, text_unit(p, n, cp, 0, rep, &w), out);
+			fwrite(rep, 1, k, out);
 		} else {
 			fwrite(p, 1, n, out);
 		}

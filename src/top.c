@@ -750,8 +750,8 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 		top_spark_render(series, n, c->width, tp->utf8, buf, sizeof(buf));
 		if (cw && base == A_NORMAL)
 			a = role_attr(tp, ROLE_WARN);
-		/* Glyphs are several bytes but one cell each: put(tp, ) would
-		 * clip by bytes, and the layout already made them fit. */
+		/* Our own glyphs (no untrusted bytes), one cell each, and
+		 * the layout already made them fit: drawn as they are. */
 		attrset(a);
 		mvaddstr(y, c->x, buf);
 		attrset(A_NORMAL);

@@ -21,6 +21,7 @@
 #include "pace.h"
 #include "procmap.h"
 #include "split.h"
+#include "strenc.h"
 #include "table.h"
 #include "top.h"
 #include "view.h"
@@ -150,11 +151,16 @@ static int render_allns(FILE *out, const struct output *x)
 
 			if (r->vanished)
 				continue;
-			fprintf(out, "%s# netns: %s\n", first ? "" : "\n", r->ns.label);
+			/* A label or note may hold any bytes: its text form. */
+			fprintf(out, "%s# netns: ", first ? "" : "\n");
+			strenc_text_pad(out, r->ns.label, 0, false);
+			fputc('\n', out);
 			first = false;
-			if (r->err)
-				fprintf(out, "# error: %s\n", r->note);
-			else
+			if (r->err) {
+				fputs("# error: ", out);
+				strenc_text_pad(out, r->note, 0, false);
+				fputc('\n', out);
+			} else
 				fwrite(r->part[0], 1, r->partlen[0], out);
 		}
 		break;

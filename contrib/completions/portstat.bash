@@ -74,11 +74,16 @@ _portstat()
 		if [[ $cur == /* || $cur == .* ]]; then
 			_portstat_files
 		else
-			local names=() n
+			# Anyone who can name a namespace chooses these names: they
+			# are matched as plain text (compgen -W would expand them),
+			# inserted quoted, and skipped if they hold control characters.
+			local n name quoted
 			for n in /run/netns/*; do
-				[[ -e $n ]] && names+=("${n##*/}")
+				name=${n##*/}
+				[[ -e $n && $name == "$cur"* && $name != *[[:cntrl:]]* ]] || continue
+				printf -v quoted '%q' "$name"
+				COMPREPLY+=("$quoted")
 			done
-			COMPREPLY=($(compgen -W "${names[*]}" -- "$cur"))
 		fi
 		return
 		;;

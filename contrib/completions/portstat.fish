@@ -52,8 +52,12 @@ function __portstat_netns
     if string match -qr '^[/.]' -- $token
         __fish_complete_path $token
     else
+        # Anyone who can name a namespace chooses these names: printed as
+        # they are (fish quotes them on insertion), one per line, so ones
+        # with control characters (a newline would make two) are left out.
         for n in /run/netns/*
-            basename $n
+            string match -qr '[[:cntrl:]]' -- $n; and continue
+            string replace -r '^.*/' '' -- $n
         end
     end
 end

@@ -9,20 +9,29 @@
 #   fish  complete -C "LINE"
 # Each query's candidates must equal the expected set exactly.  A shell
 # that is not installed is skipped, and the test then ends 77 (not all of
-# it ran).  As root, a network namespace made here must be offered for -N.
+# it ran).
+# -N completes the names under /run/netns, which any tool (or a hostile
+# user with a container runtime) chooses.  As root the test runs in a
+# private mount namespace with its own tmpfs on /run/netns, so other tests'
+# namespaces do not change the answers and nothing leaks out, and lays
+# names there that would run commands or break the line if a completion
+# expanded them: none may run, plain ones must still complete.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SRC_DIR:-$(cd "$here/../.." && pwd)}
+if [ "$(id -u)" = 0 ] && [ -z "${PORTSTAT_COMP_PRIVATE:-}" ] &&
+	unshare -m --propagation private true 2>/dev/null; then
+	export SRC_DIR=$src PORTSTAT_COMP_PRIVATE=1
+	exec unshare -m --propagation private bash "$0" "$@"
+fi
 comp=$src/contrib/completions
 cli=$src/src/cli.c
 fixtures=$src/tests/fixtures
 fail=0 skipped=()
-ns=
-
-cleanup() {
-	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
-}
-trap cleanup EXIT
+tmp=$(mktemp -d /tmp/portstat-comp.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+# A command a hostile name smuggled in would run here.
+cd "$tmp" || exit 1
 
 bad() {
 	echo "FAIL: $*" >&2
@@ -49,11 +58,11 @@ done
 # The other way: an option a completion offers must exist.
 for f in portstat.bash _portstat; do
 	for o in $(grep -v '^\s*#' "$comp/$f" | grep -oE -- '(^|[^a-z-])--[a-z][a-z0-9-]*' | sed 's/.*--//' | sort -u); do
-		printf '%s\n' "${longs[@]}" | grep -qx -- "$o" || bad "$f offers --$o, which src/cli.c does not take"
+		[[ " ${longs[*]} " == *" $o "* ]] || bad "$f offers --$o, which src/cli.c does not take"
 	done
 done
 for o in $(grep '^complete ' "$comp/portstat.fish" | grep -oE -- '-l [a-z][a-z0-9-]*' | sed 's/-l //' | sort -u); do
-	printf '%s\n' "${longs[@]}" | grep -qx -- "$o" || bad "portstat.fish offers --$o, which src/cli.c does not take"
+	[[ " ${longs[*]} " == *" $o "* ]] || bad "portstat.fish offers --$o, which src/cli.c does not take"
 done
 echo "# drift: ${#longs[@]} long and ${#shorts} short options in every file"
 
@@ -86,11 +95,22 @@ absent=(
 	"portstat --|--warn --crit --warn-age --crit-age"
 )
 
-if [ "$(id -u)" = 0 ] && ip netns add "pstest-$$-comp" 2>/dev/null; then
-	ns=pstest-$$-comp
-	queries+=("portstat -N pstest-$$-c|$ns" "portstat top --netns pstest-$$-c|$ns")
+netns=no
+if [ -n "${PORTSTAT_COMP_PRIVATE:-}" ] && mkdir -p /run/netns &&
+	mount -t tmpfs -o size=64k,mode=0755 portstat-comp /run/netns; then
+	netns=yes
+	# The files need not be namespaces: completion only lists names.
+	for name in pstest-comp-alpha pstest-comp-beta 'pstest-comp-$(touch pwned1)' \
+		'pstest-comp-`touch pwned2`' $'pstest-comp-"q\'\\ x' $'pstest-comp-\e[2J\nline'; do
+		: >"/run/netns/$name"
+	done
+	queries+=(
+		"portstat -N pstest-comp-a|pstest-comp-alpha"
+		"portstat top --netns pstest-comp-b|pstest-comp-beta"
+		"portstat -N nosuch|"
+	)
 else
-	echo "# not root or no netns: -N names not checked" >&2
+	echo "# not root or no private mount namespace: -N names not checked" >&2
 fi
 
 # Candidates, sorted, one per line; file names reduced to their last part
@@ -137,6 +157,17 @@ run_shell() {
 			grep -qx -- "$o" <<<"$got" && bad "$sh '$line' offers $o"
 		done
 	done
+	if [ "$netns" = yes ]; then
+		# Every name but the one with control characters, each one
+		# candidate, and no command run.
+		got=$("${sh}_query" "portstat -N pstest-comp-" "${@:2}" | norm)
+		[ "$(wc -l <<<"$got")" = 5 ] && grep -qx pstest-comp-alpha <<<"$got" ||
+			bad "$sh 'portstat -N pstest-comp-': got [$got], want alpha, beta and the three quoted names"
+		for f in pwned1 pwned2; do
+			[ -e "$tmp/$f" ] && bad "$sh ran a command from a namespace's name ($f)"
+			rm -f "$tmp/$f"
+		done
+	fi
 	echo "# $sh: ${#queries[@]} queries, ${#absent[@]} exclusions checked"
 }
 
@@ -146,16 +177,16 @@ run_shell bash ''
 bc=/usr/share/bash-completion/bash_completion
 if [ -r "$bc" ]; then
 	run_shell bash "source $bc"
-	bash --norc --noprofile -c "source $bc; source $comp/portstat.bash; complete -p portstat" |
-		grep -qx 'complete -F _portstat portstat' || bad "bash: complete -p portstat"
+	[ "$(bash --norc --noprofile -c "source $bc; source $comp/portstat.bash; complete -p portstat")" = \
+		'complete -F _portstat portstat' ] || bad "bash: complete -p portstat"
 else
 	skipped+=(bash-completion)
 fi
 
 if command -v zsh >/dev/null && zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 	zsh -n "$comp/_portstat" || bad "zsh: _portstat does not parse"
-	zsh -f -c "fpath=($comp \$fpath); autoload -U compinit; compinit -u -D; whence -v _portstat" |
-		grep -q 'autoload' || bad "zsh: compinit does not pick _portstat up"
+	[ "$(zsh -f -c "fpath=($comp \$fpath); autoload -U compinit; compinit -u -D; print -r -- \$_comps[portstat]")" = _portstat ] ||
+		bad "zsh: compinit does not bind _portstat to portstat"
 	run_shell zsh
 else
 	skipped+=(zsh)

@@ -5,9 +5,12 @@
 #      build directory) is copied to a temporary directory, and
 #      dpkg-buildpackage -us -uc builds the source and binary packages
 #      there: dpkg writes them to the copy's parent, never beside $SRC_DIR;
-#   2. dpkg-deb -c lists exactly the expected files, owned by root;
-#      Depends names libmnl and ncursesw (from shlibs);
-#   3. dpkg-deb -x into a temporary root: its binary is stripped, prints
+#   2. dpkg-deb -c lists exactly the expected files, owned by root, each
+#      named in the man page (and its directory in the README);
+#      Depends names libmnl and ncursesw (from shlibs); the maintainer
+#      scripts enable and start no unit;
+#   3. dpkg-deb -x into a temporary root: its binary is stripped and
+#      hardened (PIE, RELRO, bind now, fortified calls), prints
 #      the version, reports this namespace, and replays the fixture to the
 #      golden output byte for byte; the shipped completions, units, alert
 #      rules and man page are the tree's;
@@ -88,6 +91,19 @@ $(diff <(echo "$want") <(echo "$got"))"
 awk '$2 != "root/root" { exit 1 }' <<<"$listing" || bad "files not owned by root/root:
 $(awk '$2 != "root/root"' <<<"$listing")"
 grep -E '^-rwxr-xr-x .* \./usr/sbin/portstat$' <<<"$listing" >/dev/null || bad "/usr/sbin/portstat is not 0755"
+# The man page's INSTALLED FILES and the README's Install name these paths.
+for f in $want; do
+	f=${f#.}
+	case $f in /usr/share/doc/* | /usr/share/man/*) continue ;; esac
+	grep -qF -- "${f//-/\\-}" "$src/man/portstat.8" || bad "the man page does not name $f"
+	case $f in
+	*/systemd/system/*) d=${f%/*} ;;
+	/usr/share/portstat/*) d=/usr/share/portstat ;;
+	*) d=$f ;;
+	esac
+	grep -qF -- "$d" "$src/README.md" || bad "README.md does not name $d"
+done
+grep -qF /usr/local/sbin/portstat "$src/README.md" || bad "README.md does not name cmake's /usr/local/sbin/portstat"
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libmnl0 libncursesw6 libc6; do
 	grep -q "$lib" <<<"$depends" || bad "Depends ($depends) lacks $lib"
@@ -110,14 +126,17 @@ fi
 root=$tmp/root
 dpkg-deb -x "$deb" "$root"
 bin=$root/usr/sbin/portstat
-readelf -S "$bin" | grep -q '\.symtab' && bad "the packaged binary is not stripped"
+# (Whole outputs, then grep: a grep -q that quits early would SIGPIPE its
+# writer, and pipefail would call that a failure.)
+elf=$(readelf -hlSdW --dyn-syms "$bin")
+grep -q '\.symtab' <<<"$elf" && bad "the packaged binary is not stripped"
 # dpkg-buildflags' hardening=+all: PIE, full RELRO, bind now, fortified calls.
-readelf -h "$bin" | grep -q 'DYN (Position-Independent Executable' || bad "the binary is not PIE"
-readelf -lW "$bin" | grep -q GNU_RELRO || bad "the binary has no RELRO"
-readelf -d "$bin" | grep -q 'FLAGS.*BIND_NOW' || bad "the binary is not linked with -z now"
-readelf --dyn-syms -W "$bin" | grep -q '__[a-z_]*_chk@' || bad "no fortified libc call in the binary"
-"$bin" --version | head -1 | grep -q "^portstat $version" ||
-	bad "--version: $("$bin" --version | head -1), not 'portstat $version'"
+grep -q 'DYN (Position-Independent Executable' <<<"$elf" || bad "the binary is not PIE"
+grep -q GNU_RELRO <<<"$elf" || bad "the binary has no RELRO"
+grep -q 'FLAGS.*BIND_NOW' <<<"$elf" || bad "the binary is not linked with -z now"
+grep -q '__[a-z_]*_chk@' <<<"$elf" || bad "no fortified libc call in the binary"
+[[ $("$bin" --version) == "portstat $version"* ]] ||
+	bad "--version: $("$bin" --version), not 'portstat $version...'"
 if out=$("$bin" 2>&1); then
 	grep -q '^PORT ' <<<"$out" && grep -q '^total ' <<<"$out" ||
 		bad "the report has no header or total line:

@@ -55,7 +55,10 @@ expected() {
 }
 
 stripped() {
-	! readelf -S "$1" | grep -q '\.symtab'
+	# readelf's whole output first: grep -q quitting early would SIGPIPE it.
+	local sections
+	sections=$(readelf -SW "$1") || return 2
+	! grep -q '\.symtab' <<<"$sections"
 }
 
 # check DESTDIR PREFIX STRIPPED(yes|no): one installed tree.
@@ -66,7 +69,7 @@ check() {
 	[ "$got" = "$want" ] || bad "prefix $p: installed files differ:
 $(diff <(echo "$want") <(echo "$got"))"
 	[ -x "$root$p/sbin/portstat" ] || { bad "prefix $p: no executable sbin/portstat"; return; }
-	"$root$p/sbin/portstat" --version | head -1 | grep -q "^portstat $version" ||
+	[[ $("$root$p/sbin/portstat" --version) == "portstat $version"* ]] ||
 		bad "prefix $p: --version does not start with 'portstat $version'"
 	if [ "$strip" = yes ]; then
 		stripped "$root$p/sbin/portstat" || bad "prefix $p: binary not stripped"

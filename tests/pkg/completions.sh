@@ -30,8 +30,10 @@ fixtures=$src/tests/fixtures
 fail=0 skipped=()
 tmp=$(mktemp -d /tmp/portstat-comp.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-# A command a hostile name smuggled in would run here.
+# A command a hostile name smuggled in would run here; and the shells keep
+# their state (fish makes its directories) here, not in the user's home.
 cd "$tmp" || exit 1
+export HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data XDG_CACHE_HOME=$tmp/cache
 
 bad() {
 	echo "FAIL: $*" >&2

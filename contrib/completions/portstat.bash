@@ -6,14 +6,14 @@
 # --state (comma-separated lists), --netns (names under /run/netns, or a
 # path) and the file options.  Self-contained: it uses bash-completion's
 # helpers only where they are loaded.
+# shellcheck shell=bash disable=SC2207 # compgen -W over fixed words, no spaces
 
 _portstat_files()
 {
 	if declare -F _filedir >/dev/null; then
 		_filedir
 	else
-		local IFS=$'\n'
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 }
 

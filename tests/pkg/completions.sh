@@ -149,7 +149,7 @@ run_shell() {
 		line=${q%%|*} want=$(tr ' ' '\n' <<<"${q#*|}" | norm)
 		got=$("${sh}_query" "$line" "${@:2}" | norm)
 		[ "$got" = "$want" ] ||
-			bad "$sh '$line': got [$(echo $got)], want [$(echo $want)]"
+			bad "$sh '$line': got [${got//$'\n'/ }], want [${want//$'\n'/ }]"
 	done
 	for q in "${absent[@]}"; do
 		line=${q%%|*}
@@ -163,8 +163,9 @@ run_shell() {
 		# Every name but the one with control characters, each one
 		# candidate, and no command run.
 		got=$("${sh}_query" "portstat -N pstest-comp-" "${@:2}" | norm)
-		[ "$(wc -l <<<"$got")" = 5 ] && grep -qx pstest-comp-alpha <<<"$got" ||
+		if [ "$(wc -l <<<"$got")" != 5 ] || ! grep -qx pstest-comp-alpha <<<"$got"; then
 			bad "$sh 'portstat -N pstest-comp-': got [$got], want alpha, beta and the three quoted names"
+		fi
 		for f in pwned1 pwned2; do
 			[ -e "$tmp/$f" ] && bad "$sh ran a command from a namespace's name ($f)"
 			rm -f "$tmp/$f"

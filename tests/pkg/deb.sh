@@ -138,9 +138,10 @@ grep -q '__[a-z_]*_chk@' <<<"$elf" || bad "no fortified libc call in the binary"
 [[ $("$bin" --version) == "portstat $version"* ]] ||
 	bad "--version: $("$bin" --version), not 'portstat $version...'"
 if out=$("$bin" 2>&1); then
-	grep -q '^PORT ' <<<"$out" && grep -q '^total ' <<<"$out" ||
+	if ! grep -q '^PORT ' <<<"$out" || ! grep -q '^total ' <<<"$out"; then
 		bad "the report has no header or total line:
 $out"
+	fi
 else
 	bad "the report failed: $out"
 fi

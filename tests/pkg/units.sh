@@ -21,7 +21,7 @@ portstat=${PORTSTAT:?PORTSTAT must name the binary}
 units=$src/contrib/systemd
 svc=$units/portstat-textfile.service
 tmr=$units/portstat-textfile.timer
-fail=0 ns= holder=
+fail=0 ns='' holder=''
 tmp=$(mktemp -d /tmp/portstat-units.XXXXXX) || exit 1
 
 cleanup() {
@@ -108,7 +108,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/d
 	if got=$(run_capped "$bounding"); then
 		for want in host "$ns" "pid:$holder/sleep"; do
 			grep -qx -- "$want" <<<"$got" ||
-				bad "ExecStart under CapabilityBoundingSet=$caps: no namespace '$want' (got: $(echo $got))"
+				bad "ExecStart under CapabilityBoundingSet=$caps: no namespace '$want' (got: ${got//$'\n'/ })"
 		done
 		[ -s "$tmp/err" ] && bad "ExecStart under CapabilityBoundingSet=$caps: stderr: $(cat "$tmp/err")"
 	else

@@ -455,7 +455,7 @@ static int help_cb(FILE *out, const void *arg)
 	const struct config *cfg = arg;
 
 	if (cfg->version)
-		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
+		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
 	else

@@ -115,7 +115,8 @@ man=$(dirname "$0")/../man/portstat.8
 for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
 done
-"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version"
+[ "$("$portstat" --version | sed 1d)" = "License: MIT" ] &&
+	"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version: version, then the licence"
 
 # A closed pipe ends the output quietly.
 ( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )

@@ -139,7 +139,9 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			break;
 		}
 		if (ret < 0) {
+			/* An owner scan that ran out of fds says so itself. */
 			fprintf(stderr, "portstat: %s\n",
+				*leaks_error(l) ? leaks_error(l) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = LEAKS_UNKNOWN;
 			break;

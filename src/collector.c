@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ struct collector {
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
 	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
 	int sockstat6_fd;	/* ... and sockstat6 (IPv6 counts), or -1 */
+	bool sockstat_tried;	/* opened on first use (only a split reads them) */
 	int eph_fd;		/* live: its ip_local_port_range, or -1 */
 	uint16_t eph_lo, eph_hi;	/* that range (live or recorded), hi 0 if unknown */
 	unsigned int seq;
@@ -155,8 +158,8 @@ static void port_range_read(struct collector *c)
  * The namespace's net.ipv4.ip_local_port_range.  A /proc/sys/net file
  * belongs to the network namespace of the task that opens it (the sysctl
  * lookup goes by current->nsproxy->net_ns, whatever namespace /proc was
- * mounted from), so it is opened by this thread while inside the
- * namespace; the open file keeps reading that namespace's value.
+ * mounted from), so it is opened inside the namespace (in_netns()); the
+ * open file keeps reading that namespace's value.
  */
 static void port_range_open(struct collector *c)
 {
@@ -164,65 +167,107 @@ static void port_range_open(struct collector *c)
 	port_range_read(c);
 }
 
-/* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()
- * moves only this thread, and only for the socket() call: a netlink socket
- * belongs to the namespace it was created in for its whole life. */
-static int nl_open(struct collector *c)
+/* A job run inside the collector's namespace (in_netns()). */
+struct netns_job {
+	struct collector *c;
+	int (*fn)(struct collector *c);
+	int ret;
+};
+
+static void *netns_thread(void *arg)
 {
-	int self = -1, ret = 0;
-	struct mnl_socket *nl = NULL;
+	struct netns_job *job = arg;
+	struct collector *c = job->c;
 
-	if (c->netns_fd >= 0) {
-		struct stat want, own;
+	if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
+		job->ret = -errno;
+		if (errno == EINVAL)
+			fail(c, job->ret, "cannot enter network namespace: not a network namespace");
+		else
+			fail(c, job->ret, "cannot enter network namespace: %s%s", strerror(errno),
+			     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return NULL;
+	}
+	job->ret = job->fn(c);
+	return NULL;
+}
 
-		/* thread-self: setns() moves this thread only, and another
-		 * thread (--all-netns) may be elsewhere at this moment. */
-		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self < 0)
-			return fail(c, -errno, "cannot open own network namespace: %s",
-				    strerror(errno));
-		/* Already there (our own, named or listed by --all-netns):
-		 * no setns(), which needs CAP_SYS_ADMIN even for that. */
-		if (fstat(c->netns_fd, &want) == 0 && fstat(self, &own) == 0 &&
-		    want.st_dev == own.st_dev && want.st_ino == own.st_ino) {
-			close(self);
-			self = -1;
-		} else if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
-			ret = -errno;
-			if (errno == EINVAL)
-				fail(c, ret, "cannot enter network namespace: not a network namespace");
-			else
-				fail(c, ret, "cannot enter network namespace: %s%s", strerror(errno),
-				     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-			goto out;
-		}
-	}
-	/* /proc/thread-self/net follows this thread's namespace; an fd
-	 * opened now keeps reading that namespace's counters. */
-	if (c->sockstat_fd < 0) {
-		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
-		c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
-	}
+/*
+ * Run @fn (which opens files or sockets; 0 or -errno with c->err said)
+ * inside c->netns_fd.  A netlink socket belongs to the namespace it was
+ * created in, and a /proc/thread-self/net or /proc/sys/net file to the
+ * namespace of the task that opened it, for their whole life; so a thread
+ * of its own enters the namespace, opens them and exits.  The calling
+ * thread never moves: it needs no descriptor of its own namespace to come
+ * back to (one fewer at a low fd limit), it cannot be stranded in another
+ * namespace, and other threads (--all-netns, top) are not disturbed.
+ * Already there (our own namespace, named or listed by --all-netns), @fn
+ * runs here: no setns(), which needs CAP_SYS_ADMIN even for that.
+ */
+static int in_netns(struct collector *c, int (*fn)(struct collector *c))
+{
+	struct netns_job job = { .c = c, .fn = fn };
+	struct stat want, own;
+	sigset_t all, old;
+	pthread_t tid;
+	int e;
+
+	if (c->netns_fd < 0)
+		return fn(c);
+	if (fstat(c->netns_fd, &want) == 0 && stat("/proc/thread-self/ns/net", &own) == 0 &&
+	    want.st_dev == own.st_dev && want.st_ino == own.st_ino)
+		return fn(c);
+	/* The thread takes no signal: they are the main thread's to see. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&tid, NULL, netns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0)
+		return fail(c, -e, "cannot enter network namespace: cannot start a thread: %s",
+			    strerror(e));
+	pthread_join(tid, NULL);
+	return job.ret;
+}
+
+/* In the namespace: the port range file (first: a range silently unknown
+ * would change directions, a netlink socket that cannot be opened is an
+ * error), then a bound NETLINK_SOCK_DIAG socket. */
+static int nl_open_here(struct collector *c)
+{
+	struct mnl_socket *nl;
+	int ret;
+
 	if (c->eph_fd < 0)
 		port_range_open(c);
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
-		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
-			   strerror(errno));
-	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return fail(c, -errno, "cannot open netlink sock_diag socket: %s",
+			    strerror(errno));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = fail(c, -errno, "cannot bind netlink socket: %s", strerror(errno));
-	if (self >= 0 && setns(self, CLONE_NEWNET) < 0)
-		ret = fail(c, -errno, "cannot return to own network namespace: %s",
-			   strerror(errno));
-out:
-	if (self >= 0)
-		close(self);
-	if (ret < 0) {
-		if (nl)
-			mnl_socket_close(nl);
+		mnl_socket_close(nl);
 		return ret;
 	}
 	c->nl = nl;
+	return 0;
+}
+
+/* Open and bind the netlink socket (and the range file) inside the
+ * collector's namespace. */
+static int nl_open(struct collector *c)
+{
+	return in_netns(c, nl_open_here);
+}
+
+/* In the namespace: its sockstat pair.  /proc/thread-self/net follows the
+ * opening thread's namespace; the open files keep reading that
+ * namespace's counters. */
+static int sockstat_open_here(struct collector *c)
+{
+	c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
+	if (c->sockstat_fd < 0)
+		return -errno;
+	c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -844,6 +889,15 @@ int collector_sockets(struct collector *c, unsigned long *n)
 	unsigned long inuse4 = 0, inuse6 = 0, tw = 0;
 	int ret;
 
+	if (c->replay)
+		return -ENOENT;
+	/* Opened when first asked for: modes that never split (owners,
+	 * leaks) do not hold two more descriptors for nothing.  One try: a
+	 * failure leaves the estimate unknown, and the caller's default. */
+	if (!c->sockstat_tried) {
+		c->sockstat_tried = true;
+		in_netns(c, sockstat_open_here);
+	}
 	/* sockstat's TCP line counts IPv4 sockets and every TIME_WAIT;
 	 * IPv6 sockets are in sockstat6. */
 	ret = sockstat_read(c->sockstat_fd, "TCP:", &inuse4, &tw);

@@ -74,6 +74,7 @@ struct leaks {
 	int64_t prev_ms;
 
 	struct leaks_summary sum;
+	char err[160];			/* why the last leaks_end() failed, or "" */
 };
 
 static uint64_t group_key(uint8_t state, uint8_t dir, uint16_t port)
@@ -356,6 +357,7 @@ static int owners_resolve(struct leaks *l)
 	uint64_t key, val;
 	int ret = 0;
 
+	l->err[0] = '\0';
 	l->sum.owners = l->o.owners;
 	if (l->o.owners && l->nsocks) {
 		if ((ret = procmap_new(&pm, l->nsocks)) < 0)
@@ -364,8 +366,12 @@ static int owners_resolve(struct leaks *l)
 			if (l->socks[i].inode)
 				procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
 		ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
-		if (ret == -ENOMEM)
+		if (procmap_is_limit(ret)) {
+			/* Out of fds or memory: the owners would be wrong,
+			 * which is a failure, not "unknown" (as --by process). */
+			procmap_limit_message(l->err, sizeof(l->err), "owners", ret);
 			goto out;
+		}
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;
@@ -661,6 +667,11 @@ const struct leaks_group *leaks_group(const struct leaks *l, size_t i)
 const struct leaks_summary *leaks_summary(const struct leaks *l)
 {
 	return &l->sum;
+}
+
+const char *leaks_error(const struct leaks *l)
+{
+	return l->err;
 }
 
 uint32_t leaks_states(const struct leaks *l)

@@ -17,6 +17,7 @@
 #include "procmap.h"
 #include "pace.h"
 #include "sampler.h"
+#include "strenc.h"
 #include "view_leaks.h"
 
 static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
@@ -57,7 +58,7 @@ static int emit(const struct config *cfg, const struct view_leaks *s, const stru
 
 	if (outfile_emit(cfg->write, render_cb, &x, err, sizeof(err)) == 0)
 		return 0;
-	fprintf(stderr, "portstat: %s%s\n", err,
+	strenc_text_line(stderr, "portstat: %s%s", err,
 		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
 	return cfg->write && repeating ? 1 : -1;
 }
@@ -69,7 +70,7 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 
 	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
 				   sum->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		*said = true;
 	}
 }
@@ -100,7 +101,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (cfg->replay)
@@ -108,15 +109,15 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (leaks_new(&l, &lo) < 0) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		goto out;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		goto out;
 	}
 
@@ -134,12 +135,14 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		ret = leaks_sample(l, c, &info);
 		if (ret == -ENODATA) {
 			if (n == 0)
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 			break;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "portstat: %s\n",
+			/* An owner scan that ran out of fds says so itself. */
+			strenc_text_line(stderr, "portstat: %s",
+				*leaks_error(l) ? leaks_error(l) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = LEAKS_UNKNOWN;
 			break;
@@ -164,7 +167,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		if (ret < 0)
 			break;
 		if (!info.complete)
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 		if (!cfg->replay)
 			owners_note(leaks_summary(l), &said);
 		vo.first = cfg->write != NULL;

@@ -1,7 +1,9 @@
 /*
  * main: the one place that prints errors and chooses exit statuses.  Parses
  * the command line, opens the collector, and runs the sample loop for the
- * report; the modules below it only return errors.
+ * report; the modules below it only return errors.  Messages embed names,
+ * labels, paths and notes that may hold any bytes, so every line on stderr
+ * goes out through strenc_text_line() (as leaks_run.c's and top.c's do).
  */
 #include <errno.h>
 #include <signal.h>
@@ -200,7 +202,7 @@ static enum emit_result emit(const struct output *x)
 
 	if (outfile_emit(cfg->write, render_cb, x, err, sizeof(err)) == 0)
 		return EMIT_OK;
-	fprintf(stderr, "portstat: %s%s\n", err,
+	strenc_text_line(stderr, "portstat: %s%s", err,
 		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
 	return cfg->write && repeating ? EMIT_FAILED : EMIT_END;
 }
@@ -213,7 +215,7 @@ static int check_write(const struct config *cfg, int failure)
 	char err[512];
 
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return failure;
 	}
 	return 0;
@@ -245,17 +247,17 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	char note[256];
 
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;
 	} else if (!said->procs && st->unknown) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+		strenc_text_line(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
 			"no process visible here holds them (another PID namespace, or they "
-			"exited during the scan)\n",
+			"exited during the scan)",
 			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
 		said->procs = true;
 	}
 	if (!said->cgroups && st->no_cgroupfs) {
-		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
+		strenc_text_line(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id");
 		said->cgroups = true;
 	}
 }
@@ -277,7 +279,7 @@ static int run_report(const struct config *cfg)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_USAGE;
 	}
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
@@ -287,7 +289,7 @@ static int run_report(const struct config *cfg)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_FAILURE;
 	}
 	if (cfg->rows != CLI_ROWS_PORTS) {
@@ -295,7 +297,7 @@ static int run_report(const struct config *cfg)
 		 * place: no parallel split. */
 		shares = 1;
 		if (owners_new(&w, cfg->rows == CLI_ROWS_PROCESS ? OWNERS_PROCESS : OWNERS_CGROUP) < 0) {
-			fprintf(stderr, "portstat: out of memory\n");
+			strenc_text_line(stderr, "portstat: out of memory");
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
@@ -304,18 +306,18 @@ static int run_report(const struct config *cfg)
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
 	t = table_new(&cfg->filter);
 	if (!t) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -339,7 +341,7 @@ static int run_report(const struct config *cfg)
 			ret = sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -348,7 +350,7 @@ static int run_report(const struct config *cfg)
 		if (ret < 0) {
 			/* Our own allocations fail without a collector error;
 			 * an owner scan that ran out of fds says so itself. */
-			fprintf(stderr, "portstat: %s\n",
+			strenc_text_line(stderr, "portstat: %s",
 				w && *owners_error(w) ? owners_error(w) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
@@ -374,7 +376,7 @@ static int run_report(const struct config *cfg)
 			goto out;
 		}
 		if (!info.complete) {
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
 		if (w)
@@ -416,7 +418,7 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
 		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return CLI_EXIT_FAILURE;
 		}
 		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
@@ -431,13 +433,13 @@ static int run_all_netns(const struct config *cfg)
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
-				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
 					r[i].ns.label);
 			} else if (r[i].err) {
-				fprintf(stderr, "portstat: %s: %s\n", r[i].ns.label, r[i].note);
+				strenc_text_line(stderr, "portstat: %s: %s", r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			} else if (!r[i].complete) {
-				fprintf(stderr, "portstat: incomplete sample of %s: %s\n",
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
 					r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -469,7 +471,8 @@ int main(int argc, char *argv[])
 	char err[512];
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
+		fputs("Try 'portstat --help' for more information.\n", stderr);
 		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
 		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
 	}
@@ -477,7 +480,7 @@ int main(int argc, char *argv[])
 		/* The output policy holds here too: help that did not reach
 		 * its reader is a failure, said with its cause. */
 		if (outfile_emit(NULL, help_cb, &cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
 		}
 		return CLI_EXIT_OK;

@@ -40,7 +40,10 @@ int collector_open_live(struct collector **out, const char *netns,
 int collector_open_replay(struct collector **out, const char *path,
 			  char *err, size_t errlen);
 
-/* collector_record - also append every sample to a new recording @path. */
+/* collector_record - also append every sample to a new recording @path
+ * (recfile_create(): refused if anything exists there).  Callers attach it
+ * last, once everything that can refuse the run has passed, so a refused
+ * run leaves no file behind. */
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen);
 
 bool collector_is_replay(const struct collector *c);
@@ -87,7 +90,10 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 int collector_sockets(struct collector *c, unsigned long *n);
 
 /* collector_port_range - the namespace's net.ipv4.ip_local_port_range
- * (where the ephemeral side of its connections lies).  0 or -ENOENT. */
+ * (where the ephemeral side of its connections lies) as of the current
+ * sample: read inside the namespace at each live sample, or the one the
+ * replayed sample recorded.  0, or -ENOENT when unknown (no /proc/sys, or
+ * a recording made before ranges were recorded). */
 int collector_port_range(const struct collector *c, uint16_t *lo, uint16_t *hi);
 
 /*

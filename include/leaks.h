@@ -164,7 +164,8 @@ int leaks_add(const struct sock_rec *rec, void *data);
  * leaks_end - finish the sample: find owners, update tracking and growth,
  * order the groups by count.  @complete false (a partial dump) keeps the
  * tracked sockets that were not seen and records no growth history.
- * Returns 0 or -ENOMEM.
+ * Returns 0, -ENOMEM, or -EMFILE/-ENFILE/-ENOMEM from an owner scan that
+ * ran out of them (leaks_error() then says so: the owners would be wrong).
  */
 int leaks_end(struct leaks *l, bool complete);
 
@@ -182,6 +183,10 @@ size_t leaks_ngroups(const struct leaks *l);
 const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
 
 const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/* leaks_error - why the last sample's owner scan failed, as one line, or
+ * "" when it did not (the failure was the collector's, or memory). */
+const char *leaks_error(const struct leaks *l);
 
 /* leaks_states - the states reported (TCP_STATE_BIT()s). */
 uint32_t leaks_states(const struct leaks *l);

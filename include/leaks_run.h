@@ -15,7 +15,9 @@ struct config;
  * leaks_run - take cfg->count samples (cfg->interval apart) of the stuck
  * sockets, render each, and return the status of the last one: 0 ok,
  * 1 warning, 2 critical, 3 unknown (no sample could be taken, a replay
- * error, or an incomplete sample that is not already critical).
+ * error, an incomplete sample that is not already critical, or output that
+ * could not be written: stdout failing ends the run, a failed --write
+ * does not).
  * *@stop (set by a signal handler) ends the run after the current sample.
  */
 int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop);

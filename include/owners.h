@@ -94,9 +94,19 @@ int owners_add(struct owners *o, const struct sock_rec *rec);
  * under @cgroup_root, the cgroup2 mount (NULL: look it up in
  * /proc/self/mountinfo; "": do not resolve, e.g. for a replay from another
  * host, and show ids).  Owners we cannot see are rows of their own (see
- * owners_stats()), not errors.  0 or -ENOMEM.
+ * owners_stats()), not errors.  Running out of file descriptors or memory
+ * is an error, never "owners unknown", "vanished" or "no cgroup2 mounted":
+ * 0, or -EMFILE, -ENFILE or -ENOMEM with owners_error() saying so.  The
+ * scans hold one file descriptor at a time.
  */
 int owners_resolve(struct owners *o, const char *proc_root, const char *cgroup_root);
+
+/*
+ * owners_error - why the last owners_resolve() failed, one line ("cannot
+ * read owners: Too many open files (raise the fd limit: ulimit -n)"), or
+ * "" when it did not (or failed for want of memory outside the scans).
+ */
+const char *owners_error(const struct owners *o);
 
 size_t owners_nrows(const struct owners *o);
 const struct owner_row *owners_row(const struct owners *o, size_t i);
@@ -113,8 +123,9 @@ void owners_sorted(const struct owners *o, const struct table_sort *sort,
 
 /* owners_cgroup_mount - the cgroup2 mount point in @mountinfo (normally
  * /proc/self/mountinfo) into @buf: the first that mounts the whole tree
- * (root "/"), else the first.  0, -ENOENT, or -ENAMETOOLONG when it does
- * not fit @len bytes. */
+ * (root "/"), else the first.  0, -ENOENT (none, or no such file),
+ * -ENAMETOOLONG when it does not fit @len bytes, or -EMFILE, -ENFILE,
+ * -ENOMEM when the file could not be read for want of them. */
 int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len);
 
 #endif

@@ -67,11 +67,29 @@ int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid);
  * procmap_scan - find the owners of the wanted inodes under @proc_root
  * (normally "/proc"; tests pass a tree of their own).  Processes that exit
  * or close fds mid-scan are skipped quietly; fd directories we may not
- * read are counted in stats->denied.  May be called again after more
- * procmap_want()s: owners found before are kept.  Returns 0, or -errno
- * when @proc_root cannot be read at all.
+ * read are counted in stats->denied.  The scan holds one file descriptor
+ * at a time (the process list is read first, then each fd directory is
+ * closed before the next is opened).  May be called again after more
+ * procmap_want()s: owners found before are kept.  Returns 0; -EMFILE,
+ * -ENFILE or -ENOMEM when this process ran out of file descriptors or
+ * memory at any point (see procmap_is_limit(): a failure, never a process
+ * that "vanished"); or another -errno when @proc_root cannot be read.
  */
 int procmap_scan(struct procmap *pm, const char *proc_root);
+
+/*
+ * procmap_is_limit - whether @ret (a negative errno) is this process
+ * running out of a resource: -EMFILE, -ENFILE or -ENOMEM.  Such a failure
+ * of an owner or cgroup scan is an error to report, not missing data.
+ */
+bool procmap_is_limit(int ret);
+
+/*
+ * procmap_limit_message - "cannot read @what: <strerror> (<what to do>)"
+ * into @buf for a procmap_is_limit() @ret, e.g. "cannot read owners: Too
+ * many open files (raise the fd limit: ulimit -n)".
+ */
+void procmap_limit_message(char *buf, size_t len, const char *what, int ret);
 
 /* procmap_lookup - the owner of @inode, or NULL (not wanted, not found). */
 const struct procmap_proc *procmap_lookup(const struct procmap *pm, uint32_t inode);

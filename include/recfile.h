@@ -4,7 +4,9 @@
  * all in host byte order like the netlink bytes they carry.  This module
  * knows blocks, not what is in them; the collector gives them meaning:
  *
- *   RECFILE_SAMPLE  struct recfile_sample: one sample begins
+ *   RECFILE_SAMPLE  struct recfile_sample: one sample begins; then, in
+ *                   recordings made since portstat records it, struct
+ *                   recfile_ports (older ones replay with Linux's default)
  *   RECFILE_DUMP    struct recfile_dump: one dump request (family, states)
  *   RECFILE_DATA    one netlink datagram exactly as received
  */
@@ -29,6 +31,15 @@ struct recfile_sample {
  * is damage, and would overflow the milliseconds computed from it. */
 #define RECFILE_MAX_SEC		INT64_C(253402300799)
 
+/* The sample's namespace's net.ipv4.ip_local_port_range, which decides the
+ * direction of sockets on ports without listener; hi 0 when it could not
+ * be read. */
+struct recfile_ports {
+	uint16_t lo;
+	uint16_t hi;
+	uint32_t reserved;	/* 0 */
+};
+
 struct recfile_dump {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t protocol;	/* IPPROTO_TCP */
@@ -43,7 +54,9 @@ struct recfile_dump {
 struct recfile;
 
 /*
- * recfile_create - create (truncate) @path and write the header.
+ * recfile_create - create @path, which must not exist (O_EXCL: an existing
+ * file, symbolic link or anything else there is refused with -EEXIST, never
+ * opened), mode 0600, and write the header.
  * recfile_open - open @path for reading and check the header.
  * Both return 0 or a negative errno (-EPROTO: not a portstat recording or
  * an unknown version); recfile_error() of *out is unavailable on failure, so

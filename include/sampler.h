@@ -40,6 +40,16 @@ struct sampler_info {
 int sampler_run(struct collector *c, struct table *t, struct sampler_info *info);
 
 /*
+ * sampler_begin - collector_sample_begin() for a sample that fills @t,
+ * and tell @t the ephemeral port range of the sample's namespace (the
+ * collector's, live or recorded; Linux's default when it has none), which
+ * the direction of sockets on ports without listener depends on.  Every
+ * way of filling a table from a collector begins its sample here.
+ * Returns what collector_sample_begin() returns.
+ */
+int sampler_begin(struct collector *c, struct table *t, struct timespec *when);
+
+/*
  * sampler_dump - the dumps of one sample for what @f selects, in the order
  * that classifies in one pass (see sampler.c), with LISTEN always asked
  * for; each socket goes to @cb.  Between collector_sample_begin() and

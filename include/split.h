@@ -30,10 +30,13 @@ struct split;
 #define SPLIT_MIN_SOCKETS	50000ul
 
 /*
- * split_new - a splitter for namespace @netns (as collector_open_live())
- * counting what @f selects.  @shares: 0 picks the number of usable CPUs
- * (capped at SPLIT_MAX_SHARES); 1 never splits.  @min_sockets: split only
- * from this many sockets (0 for always).  Returns 0 or -errno with @err set.
+ * split_new - a splitter for namespace @netns (as collector_open_live();
+ * borrowed for the splitter's life) counting what @f selects.  @shares: 0
+ * picks the number of usable CPUs (capped at SPLIT_MAX_SHARES); 1 never
+ * splits.  @min_sockets: split only from this many sockets (0 for always).
+ * Nothing is opened here: the shares' sockets are opened by the first
+ * sample that splits, and a share that cannot be opened then (a low fd
+ * limit) is simply not used.  Returns 0 or -ENOMEM with @err set.
  */
 int split_new(struct split **out, const char *netns, const struct table_filter *f,
 	      unsigned shares, unsigned long min_sockets, char *err, size_t errlen);
@@ -41,7 +44,8 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
 /*
  * split_run - like sampler_run(): one sample into @t, using @c for the
  * listeners and the first share.  Falls back to sampler_run() when the
- * namespace is small or only one share is configured.
+ * namespace is small, only one share is configured, or no other share's
+ * socket could be opened.
  */
 int split_run(struct split *sp, struct collector *c, struct table *t,
 	      struct sampler_info *info);

@@ -6,9 +6,13 @@
  *
  * Direction: a socket whose local port is a listening port of the namespace
  * (a LISTEN socket of its family, or a dual-stack IPv6 one, exists on it) is
- * inbound; every other socket is outbound; listeners are inbound.  Which port
- * a socket counts under is chosen by table_by.  This relies on every listener
- * reaching the table before the sockets it classifies; see sampler.c.
+ * inbound; so is a socket on a port without listener whose local port lies
+ * outside the namespace's ephemeral port range and whose peer's port lies
+ * inside it (a server that closed its listener: its leftover sockets stay
+ * under its port); every other socket is outbound; listeners are inbound.
+ * Which port a socket counts under is chosen by table_by.  This relies on
+ * every listener reaching the table before the sockets it classifies; see
+ * sampler.c.
  */
 #ifndef PORTSTAT_TABLE_H
 #define PORTSTAT_TABLE_H
@@ -21,6 +25,12 @@
 #include "tcp_state.h"
 
 struct sock_rec;
+
+/* Linux's default net.ipv4.ip_local_port_range, which a table assumes until
+ * table_set_ephemeral() says otherwise: what replays of recordings that do
+ * not hold the range, and hosts without /proc/sys, are classified with. */
+#define TABLE_EPHEMERAL_LO	32768
+#define TABLE_EPHEMERAL_HI	60999
 
 enum table_by {
 	TABLE_BY_SERVICE,	/* inbound: local port, outbound: remote port */
@@ -72,8 +82,17 @@ struct table *table_new(const struct table_filter *f);
 /* table_delete - free; accepts NULL. */
 void table_delete(struct table *t);
 
-/* table_clear - forget all counts and listeners, keep the memory. */
+/* table_clear - forget all counts and listeners, keep the memory and the
+ * ephemeral range (a property of the namespace, not of one sample). */
 void table_clear(struct table *t);
+
+/*
+ * table_set_ephemeral - the namespace's ephemeral port range, @lo to @hi
+ * inclusive (its net.ipv4.ip_local_port_range, which IPv6 uses too), for
+ * the direction of sockets on ports without listener.  Set it before
+ * adding a sample's sockets (sampler_begin() does).
+ */
+void table_set_ephemeral(struct table *t, uint16_t lo, uint16_t hi);
 
 /* table_add - count one socket.  Returns 1 when it was counted, 0 when the
  * filter leaves it out, or -ENOMEM. */
@@ -87,13 +106,15 @@ uint64_t table_state_total(const struct table *t, enum tcp_state s);
 
 /*
  * table_classify - the (port, direction) @rec counts under, by the table's
- * --by and the listeners it has seen so far (what table_add() uses).
+ * --by, the listeners it has seen so far and its ephemeral range: the one
+ * classification that table_add(), leaks and the dashboard's detail use.
  */
 void table_classify(const struct table *t, const struct sock_rec *rec,
 		    uint16_t *port, enum table_dir *dir);
 
-/* table_copy_listeners - give @dst the listening ports @src has seen, so
- * it classifies sockets as @src would (for tables filled in parallel). */
+/* table_copy_listeners - give @dst the listening ports @src has seen and
+ * its ephemeral range, so it classifies sockets as @src would (for tables
+ * filled in parallel). */
 void table_copy_listeners(struct table *dst, const struct table *src);
 
 /* table_merge - add @src's counts into @dst.  Returns 0 or -ENOMEM. */

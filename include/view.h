@@ -95,10 +95,11 @@ void view_line_totals(struct view_line *l, const struct table *t, int nkeys);
 /* view_csv_header - the CSV header line. */
 void view_csv_header(FILE *out);
 
-/* view_csv_field - @s as one CSV field, quoted when it must be. */
+/* view_csv_field - @s (untrusted) as one CSV field: strenc_csv(). */
 void view_csv_field(FILE *out, const char *s);
 
-/* view_prom_value - @v escaped for a label value (no quotes). */
+/* view_prom_value - @v (untrusted) as a label value, no quotes:
+ * strenc_prom(). */
 void view_prom_value(FILE *out, const char *v);
 
 /* view_digits - decimal digits of @v, for column widths. */
@@ -117,7 +118,8 @@ void view_json_head(FILE *out, const struct view_sample *s);
 void view_json_states(FILE *out, const uint32_t *n);
 int view_json_tail(FILE *out, const struct view_sample *s);
 
-/* view_json_string - @s as a JSON string literal, quotes included. */
+/* view_json_string - @s (untrusted) as a JSON string literal, quotes
+ * included: strenc_json(). */
 void view_json_string(FILE *out, const char *s);
 
 /* view_format_time - "2026-11-24T10:00:00Z" (UTC, seconds) into @buf. */

@@ -102,6 +102,15 @@ static int keep_one(struct allns_job *job, struct allns_result *r,
 	return 0;
 }
 
+/* Whether @ns was listed from /run/netns (netns_list() found it there as
+ * a mounted namespace), not held by a process. */
+static bool named(const struct netns_entry *ns)
+{
+	static const char dir[] = "/run/netns/";
+
+	return strncmp(ns->path, dir, sizeof(dir) - 1) == 0;
+}
+
 static void sample_one(struct allns_job *job, struct table **t, struct allns_result *r)
 {
 	struct collector *c = NULL;
@@ -110,8 +119,10 @@ static void sample_one(struct allns_job *job, struct table **t, struct allns_res
 	int ret;
 
 	ret = collector_open_live(&c, r->ns.path, r->note, sizeof(r->note));
-	if (ret == -ENOENT || ret == -ESRCH) {
-		/* The holder exited or the name was deleted mid-scan. */
+	if (ret == -ENOENT || ret == -ESRCH || (ret == -EINVAL && named(&r->ns))) {
+		/* The holder exited or the name was deleted mid-scan: 'ip
+		 * netns del' unmounts the namespace, leaving a plain file
+		 * (not nsfs: -EINVAL) for a moment, then unlinks it. */
 		r->vanished = true;
 		r->err = ret;
 		return;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "split.h"
 
 enum {
 	OPT_BY = 256,
@@ -217,6 +218,8 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		cfg->count = v;
 		break;
 	case OPT_RECORD:
+		if (!*arg)
+			return bad(err, errlen, "empty --record file name");
 		cfg->record = arg;
 		break;
 	case OPT_REPLAY:
@@ -366,6 +369,16 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 
 	if (cfg->help || cfg->version)
 		return 0;
+	/* The environment is part of the command line: an invalid
+	 * PORTSTAT_SPLIT is the same usage error for every command, also
+	 * those that never split (leaks, --all-netns, replays). */
+	{
+		unsigned shares;
+		unsigned long min_sockets;
+
+		if (split_env(&shares, &min_sockets, err, errlen) < 0)
+			return -EINVAL;
+	}
 	/* -4 and -6 together mean both, as in ss. */
 	cfg->filter.ipv4 = v4 || !v6;
 	cfg->filter.ipv6 = v6 || !v4;
@@ -429,7 +442,7 @@ void cli_help(FILE *out)
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
 "  -c, --count N          stop after N samples\n"
-"      --record FILE      save the raw netlink replies to FILE\n"
+"      --record FILE      save the raw netlink replies to FILE (a new file)\n"
 "      --replay FILE      read a recording instead of the kernel\n"
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"

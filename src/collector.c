@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "bytecode.h"
 #include "collector.h"
 #include "diag.h"
+#include "netns.h"
 #include "recfile.h"
 #include "tcp_state.h"
 
@@ -36,7 +39,9 @@ struct collector {
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
 	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
 	int sockstat6_fd;	/* ... and sockstat6 (IPv6 counts), or -1 */
-	uint16_t eph_lo, eph_hi;	/* its ip_local_port_range, 0 if unknown */
+	bool sockstat_tried;	/* opened on first use (only a split reads them) */
+	int eph_fd;		/* live: its ip_local_port_range, or -1 */
+	uint16_t eph_lo, eph_hi;	/* that range (live or recorded), hi 0 if unknown */
 	unsigned int seq;
 	struct recfile *replay;
 	struct recfile *record;
@@ -78,6 +83,7 @@ struct dump_ctx {
 	uint64_t cur[DEDUP_WINDOW];	/* ... of this one, as a ring */
 	unsigned nprev, ncur;	/* cookies in prev; sockets so far in this datagram */
 	unsigned long repeats;	/* sockets dropped as repeats */
+	int kernel_err;		/* errno of an NLMSG_ERROR in this datagram, or 0 */
 };
 
 static int fail(struct collector *c, int ret, const char *fmt, ...)
@@ -117,6 +123,7 @@ static struct collector *collector_new(void)
 	c->netns_fd = -1;
 	c->sockstat_fd = -1;
 	c->sockstat6_fd = -1;
+	c->eph_fd = -1;
 	c->unspec_mark = -1;
 	c->buf = malloc(COLLECTOR_BUFSIZE);
 	if (!c->buf) {
@@ -126,103 +133,141 @@ static struct collector *collector_new(void)
 	return c;
 }
 
-static int netns_open(const char *netns, char *err, size_t errlen)
+/* Read the namespace's ephemeral range again (it can be changed while we
+ * run); a failed read keeps what was known. */
+static void port_range_read(struct collector *c)
 {
-	char path[PATH_MAX];
-	int fd;
+	char buf[64];
+	unsigned lo, hi;
+	ssize_t n;
 
-	if (strchr(netns, '/')) {
-		snprintf(path, sizeof(path), "%s", netns);
-	} else {
-		if (!*netns || strcmp(netns, ".") == 0 || strcmp(netns, "..") == 0) {
-			snprintf(err, errlen, "invalid network namespace name '%s'", netns);
-			return -EINVAL;
-		}
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	if (c->eph_fd < 0)
+		return;
+	n = pread(c->eph_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* The kernel refuses lo > hi; lo == hi is a valid one-port range. */
+	if (sscanf(buf, "%u %u", &lo, &hi) == 2 && lo <= hi && hi >= 1 && hi <= 65535) {
+		c->eph_lo = (uint16_t)lo;
+		c->eph_hi = (uint16_t)hi;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT && !strchr(netns, '/'))
-			snprintf(err, errlen, "no network namespace '%s' (nothing at %s)",
-				 netns, path);
-		else
-			snprintf(err, errlen, "cannot open network namespace '%s': %s",
-				 netns, strerror(e));
-		return -e;
-	}
-	return fd;
 }
 
-/* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()
- * moves only this thread, and only for the socket() call: a netlink socket
- * belongs to the namespace it was created in for its whole life. */
-static int nl_open(struct collector *c)
+/*
+ * The namespace's net.ipv4.ip_local_port_range.  A /proc/sys/net file
+ * belongs to the network namespace of the task that opens it (the sysctl
+ * lookup goes by current->nsproxy->net_ns, whatever namespace /proc was
+ * mounted from), so it is opened inside the namespace (in_netns()); the
+ * open file keeps reading that namespace's value.
+ */
+static void port_range_open(struct collector *c)
 {
-	int self = -1, ret = 0;
-	struct mnl_socket *nl = NULL;
+	c->eph_fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+	port_range_read(c);
+}
 
-	if (c->netns_fd >= 0) {
-		struct stat want, own;
+/* A job run inside the collector's namespace (in_netns()). */
+struct netns_job {
+	struct collector *c;
+	int (*fn)(struct collector *c);
+	int ret;
+};
 
-		/* thread-self: setns() moves this thread only, and another
-		 * thread (--all-netns) may be elsewhere at this moment. */
-		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self < 0)
-			return fail(c, -errno, "cannot open own network namespace: %s",
-				    strerror(errno));
-		/* Already there (our own, named or listed by --all-netns):
-		 * no setns(), which needs CAP_SYS_ADMIN even for that. */
-		if (fstat(c->netns_fd, &want) == 0 && fstat(self, &own) == 0 &&
-		    want.st_dev == own.st_dev && want.st_ino == own.st_ino) {
-			close(self);
-			self = -1;
-		} else if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
-			ret = -errno;
-			if (errno == EINVAL)
-				fail(c, ret, "cannot enter network namespace: not a network namespace");
-			else
-				fail(c, ret, "cannot enter network namespace: %s%s", strerror(errno),
-				     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-			goto out;
-		}
+static void *netns_thread(void *arg)
+{
+	struct netns_job *job = arg;
+	struct collector *c = job->c;
+
+	if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
+		job->ret = -errno;
+		if (errno == EINVAL)
+			fail(c, job->ret, "cannot enter network namespace: not a network namespace");
+		else
+			fail(c, job->ret, "cannot enter network namespace: %s%s", strerror(errno),
+			     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return NULL;
 	}
-	/* /proc/thread-self/net follows this thread's namespace; an fd
-	 * opened now keeps reading that namespace's counters. */
-	if (c->sockstat_fd < 0) {
-		FILE *f;
-		unsigned lo, hi;
+	job->ret = job->fn(c);
+	return NULL;
+}
 
-		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
-		c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
-		/* net.* sysctls are the opening thread's namespace's too. */
-		f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-		if (f && fscanf(f, "%u %u", &lo, &hi) == 2 && lo < hi && hi <= 65535) {
-			c->eph_lo = (uint16_t)lo;
-			c->eph_hi = (uint16_t)hi;
-		}
-		if (f)
-			fclose(f);
-	}
+/*
+ * Run @fn (which opens files or sockets; 0 or -errno with c->err said)
+ * inside c->netns_fd.  A netlink socket belongs to the namespace it was
+ * created in, and a /proc/thread-self/net or /proc/sys/net file to the
+ * namespace of the task that opened it, for their whole life; so a thread
+ * of its own enters the namespace, opens them and exits.  The calling
+ * thread never moves: it needs no descriptor of its own namespace to come
+ * back to (one fewer at a low fd limit), it cannot be stranded in another
+ * namespace, and other threads (--all-netns, top) are not disturbed.
+ * Already there (our own namespace, named or listed by --all-netns), @fn
+ * runs here: no setns(), which needs CAP_SYS_ADMIN even for that.
+ */
+static int in_netns(struct collector *c, int (*fn)(struct collector *c))
+{
+	struct netns_job job = { .c = c, .fn = fn };
+	struct stat want, own;
+	sigset_t all, old;
+	pthread_t tid;
+	int e;
+
+	if (c->netns_fd < 0)
+		return fn(c);
+	if (fstat(c->netns_fd, &want) == 0 && stat("/proc/thread-self/ns/net", &own) == 0 &&
+	    want.st_dev == own.st_dev && want.st_ino == own.st_ino)
+		return fn(c);
+	/* The thread takes no signal: they are the main thread's to see. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&tid, NULL, netns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0)
+		return fail(c, -e, "cannot enter network namespace: cannot start a thread: %s",
+			    strerror(e));
+	pthread_join(tid, NULL);
+	return job.ret;
+}
+
+/* In the namespace: the port range file (first: a range silently unknown
+ * would change directions, a netlink socket that cannot be opened is an
+ * error), then a bound NETLINK_SOCK_DIAG socket. */
+static int nl_open_here(struct collector *c)
+{
+	struct mnl_socket *nl;
+	int ret;
+
+	if (c->eph_fd < 0)
+		port_range_open(c);
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
-		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
-			   strerror(errno));
-	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return fail(c, -errno, "cannot open netlink sock_diag socket: %s",
+			    strerror(errno));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = fail(c, -errno, "cannot bind netlink socket: %s", strerror(errno));
-	if (self >= 0 && setns(self, CLONE_NEWNET) < 0)
-		ret = fail(c, -errno, "cannot return to own network namespace: %s",
-			   strerror(errno));
-out:
-	if (self >= 0)
-		close(self);
-	if (ret < 0) {
-		if (nl)
-			mnl_socket_close(nl);
+		mnl_socket_close(nl);
 		return ret;
 	}
 	c->nl = nl;
+	return 0;
+}
+
+/* Open and bind the netlink socket (and the range file) inside the
+ * collector's namespace. */
+static int nl_open(struct collector *c)
+{
+	return in_netns(c, nl_open_here);
+}
+
+/* In the namespace: its sockstat pair.  /proc/thread-self/net follows the
+ * opening thread's namespace; the open files keep reading that
+ * namespace's counters. */
+static int sockstat_open_here(struct collector *c)
+{
+	c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
+	if (c->sockstat_fd < 0)
+		return -errno;
+	c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -303,6 +348,22 @@ static int record(struct collector *c, uint32_t type, const void *p, uint32_t le
 	return 0;
 }
 
+/* The ephemeral range recorded after the sample header of @len bytes at
+ * @p, or none (hi 0: the caller's default) in older recordings. */
+static int replay_port_range(struct collector *c, const void *p, uint32_t len)
+{
+	struct recfile_ports r = { 0 };
+
+	if (len > sizeof(struct recfile_sample))
+		memcpy(&r, (const char *)p + sizeof(struct recfile_sample), sizeof(r));
+	if (r.hi && r.lo > r.hi)
+		return fail(c, -EBADMSG, "corrupt sample header (port range %u-%u)",
+			    r.lo, r.hi);
+	c->eph_lo = r.hi ? r.lo : 0;
+	c->eph_hi = r.hi;
+	return 0;
+}
+
 static int replay_sample_begin(struct collector *c, struct timespec *when)
 {
 	for (;;) {
@@ -317,11 +378,14 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 		/* Blocks left over from a sample whose dump failed are skipped. */
 		if (type != RECFILE_SAMPLE)
 			continue;
-		if (len != sizeof(struct recfile_sample))
+		if (len != sizeof(struct recfile_sample) &&
+		    len != sizeof(struct recfile_sample) + sizeof(struct recfile_ports))
 			return fail(c, -EBADMSG, "corrupt sample header (%u bytes)", len);
 		struct recfile_sample s;
 
 		memcpy(&s, p, sizeof(s));
+		if ((ret = replay_port_range(c, p, len)) < 0)
+			return ret;
 		/* Every later use of the time (ms arithmetic, rates, dates)
 		 * relies on this range: checked here, once, for all. */
 		if (s.sec < 0 || s.sec > RECFILE_MAX_SEC || s.nsec < 0 || s.nsec >= 1000000000)
@@ -352,10 +416,21 @@ static int replay_error(struct collector *c, int ret)
 	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
+/* A sample header, and the range its sockets were classified with. */
+static int record_sample(struct collector *c, const struct recfile_sample *s)
+{
+	struct {
+		struct recfile_sample s;
+		struct recfile_ports r;
+	} b = { .s = *s, .r = { .lo = c->eph_lo, .hi = c->eph_hi } };
+
+	_Static_assert(sizeof(b) == sizeof(b.s) + sizeof(b.r), "no padding in a sample block");
+	return record(c, RECFILE_SAMPLE, &b, sizeof(b));
+}
+
 int collector_sample_begin(struct collector *c, struct timespec *when)
 {
 	struct recfile_sample s;
-	int ret;
 
 	c->samples++;
 	c->unspec_mark = -1;
@@ -373,10 +448,10 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 	}
 	c->in_sample = true;
 	clock_gettime(CLOCK_REALTIME, when);
+	port_range_read(c);
 	s.sec = when->tv_sec;
 	s.nsec = when->tv_nsec;
-	ret = record(c, RECFILE_SAMPLE, &s, sizeof(s));
-	return ret;
+	return record_sample(c, &s);
 }
 
 int collector_sample_end(struct collector *c)
@@ -461,7 +536,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	if (err < 0) {
-		ctx->err = fail(ctx->c, err, "%s dump ended with an error: %s",
+		ctx->err = fail(ctx->c, err, "%s%s dump ended with an error: %s",
+				ctx->c->replay ? "recording holds a kernel error: " : "",
 				family_name(ctx->family), strerror(-err));
 		return MNL_CB_ERROR;
 	}
@@ -474,8 +550,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct dump_ctx *ctx = data;
 
-	(void)data;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
@@ -483,7 +559,23 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	if (e->error == 0)	/* an ACK: nothing to dump */
 		return MNL_CB_STOP;
 	errno = e->error < 0 && e->error >= -NL_MAX_ERRNO ? -e->error : EBADMSG;
+	ctx->kernel_err = errno;
 	return MNL_CB_ERROR;
+}
+
+/* An NLMSG_ERROR read from a recording is the recorded host's kernel
+ * refusing the dump, not this one's: the message says so (and gives no
+ * advice for this host), the status is the live one's. */
+static int replay_kernel_error(struct dump_ctx *ctx)
+{
+	int e = ctx->kernel_err;
+
+	if (e == EOPNOTSUPP || e == ENOENT)
+		return fail(ctx->c, -ENOENT,
+			    "recording holds a kernel error: the recorded host had no TCP socket "
+			    "diagnostics for %s (%s)", family_name(ctx->family), strerror(e));
+	return fail(ctx->c, -e, "recording holds a kernel error: %s dump failed: %s",
+		    family_name(ctx->family), strerror(e));
 }
 
 /* Run the messages of one datagram.  Returns 1 when the dump is finished
@@ -526,6 +618,7 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 	memcpy(ctx->prev, ctx->cur, ctx->nprev * sizeof(ctx->prev[0]));
 	ctx->ncur = 0;
 	ctx->err = 0;
+	ctx->kernel_err = 0;
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, msg_cb, ctx, ctl_cbs, NLMSG_MIN_TYPE);
 	if (ret == MNL_CB_STOP)
@@ -534,6 +627,8 @@ static int run_datagram(struct dump_ctx *ctx, const void *buf, size_t len,
 		return 0;
 	if (ctx->err)
 		return ctx->err;
+	if (c->replay && ctx->kernel_err)
+		return replay_kernel_error(ctx);
 	switch (errno) {
 	case EINTR:	/* libmnl's report of NLM_F_DUMP_INTR */
 		return fail(c, -EINTR, "%s dump interrupted: the kernel's table changed under it",
@@ -828,6 +923,15 @@ int collector_sockets(struct collector *c, unsigned long *n)
 	unsigned long inuse4 = 0, inuse6 = 0, tw = 0;
 	int ret;
 
+	if (c->replay)
+		return -ENOENT;
+	/* Opened when first asked for: modes that never split (owners,
+	 * leaks) do not hold two more descriptors for nothing.  One try: a
+	 * failure leaves the estimate unknown, and the caller's default. */
+	if (!c->sockstat_tried) {
+		c->sockstat_tried = true;
+		in_netns(c, sockstat_open_here);
+	}
 	/* sockstat's TCP line counts IPv4 sockets and every TIME_WAIT;
 	 * IPv6 sockets are in sockstat6. */
 	ret = sockstat_read(c->sockstat_fd, "TCP:", &inuse4, &tw);
@@ -893,6 +997,8 @@ void collector_close(struct collector *c)
 		close(c->sockstat_fd);
 	if (c->sockstat6_fd >= 0)
 		close(c->sockstat6_fd);
+	if (c->eph_fd >= 0)
+		close(c->eph_fd);
 	recfile_close(c->replay);
 	recfile_close(c->record);
 	free(c->buf);

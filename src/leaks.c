@@ -142,11 +142,14 @@ struct leaks {
 	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
 
 	struct leaks_summary sum;
+	char err[160];			/* why the last leaks_end() failed, or "" */
 };
 
 int leaks_new(struct leaks **out, const struct leaks_opts *o)
 {
-	struct table_filter lf = { .by = TABLE_BY_LOCAL, .states = 0, .ipv4 = true, .ipv6 = true };
+	/* Counts nothing (states 0): it keeps the listeners and the range
+	 * for table_classify(), which decides as the report does. */
+	struct table_filter lf = { .by = o->filter.by, .states = 0, .ipv4 = true, .ipv6 = true };
 	struct leaks *l = calloc(1, sizeof(*l));
 
 	if (!l)
@@ -416,18 +419,7 @@ int leaks_add(const struct sock_rec *rec, void *data)
 		return 0;
 	if (rec->family == AF_INET ? !f->ipv4 : !f->ipv6)
 		return 0;
-	dir = table_is_listening(l->listen, rec->family, rec->sport) ? TABLE_DIR_IN : TABLE_DIR_OUT;
-	switch (f->by) {
-	case TABLE_BY_LOCAL:
-		port = rec->sport;
-		break;
-	case TABLE_BY_REMOTE:
-		port = rec->dport;
-		break;
-	default:
-		port = dir == TABLE_DIR_IN ? rec->sport : rec->dport;
-		break;
-	}
+	table_classify(l->listen, rec, &port, &dir);
 	if (f->has_ports && !portset_has(&f->ports, port))
 		return 0;
 
@@ -654,6 +646,7 @@ static int owners_count(struct leaks *l)
 	size_t *cg = NULL, n = 0, k = 0, i;
 	int ret = 0;
 
+	l->err[0] = '\0';
 	l->sum.owners = l->o.owners;
 	if (l->o.owners && l->nsocks) {
 		if ((ret = procmap_new(&pm, l->nsocks)) < 0)
@@ -662,8 +655,12 @@ static int owners_count(struct leaks *l)
 			if (l->socks[i].inode)
 				procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
 		ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
-		if (ret == -ENOMEM)
+		if (procmap_is_limit(ret)) {
+			/* Out of fds or memory: the owners would be wrong,
+			 * which is a failure, not "unknown" (as --by process). */
+			procmap_limit_message(l->err, sizeof(l->err), "owners", ret);
 			goto out;
+		}
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;
@@ -981,7 +978,7 @@ static int leaks_once(void *arg, struct sampler_info *info)
 {
 	struct leaks *l = ((struct once_arg *)arg)->l;
 	struct collector *c = ((struct once_arg *)arg)->c;
-	int ret = collector_sample_begin(c, &info->time);
+	int ret = sampler_begin(c, l->listen, &info->time);
 
 	if (ret < 0)
 		return ret;
@@ -1019,6 +1016,11 @@ const struct leaks_group *leaks_group(const struct leaks *l, size_t i)
 const struct leaks_summary *leaks_summary(const struct leaks *l)
 {
 	return &l->sum;
+}
+
+const char *leaks_error(const struct leaks *l)
+{
+	return l->err;
 }
 
 uint32_t leaks_states(const struct leaks *l)

@@ -17,6 +17,7 @@
 #include "procmap.h"
 #include "pace.h"
 #include "sampler.h"
+#include "strenc.h"
 #include "view_leaks.h"
 
 static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
@@ -45,16 +46,21 @@ static int render_cb(FILE *out, const void *arg)
 	return render(x->cfg, out, x->s, x->o);
 }
 
-/* One sample to stdout or, with --write, to a file replaced atomically. */
+/* One sample to stdout or, with --write, to a file replaced atomically.
+ * main.c's output-error policy: -EPIPE and the like on stdout end the run
+ * (returns -1); a failed --write keeps the previous file and a repeating
+ * run goes on (returns 1).  Both make the status UNKNOWN. */
 static int emit(const struct config *cfg, const struct view_leaks *s, const struct view_opts *o)
 {
 	struct leaks_output x = { .cfg = cfg, .s = s, .o = o };
+	bool repeating = cfg->count != 1;
 	char err[512];
-	int ret = outfile_emit(cfg->write, render_cb, &x, err, sizeof(err));
 
-	if (ret < 0)
-		fprintf(stderr, "portstat: %s\n", err);
-	return ret;
+	if (outfile_emit(cfg->write, render_cb, &x, err, sizeof(err)) == 0)
+		return 0;
+	strenc_text_line(stderr, "portstat: %s%s", err,
+		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+	return cfg->write && repeating ? 1 : -1;
 }
 
 /* The one note per run about owners we could not see. */
@@ -64,7 +70,7 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 
 	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
 				   sum->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		*said = true;
 	}
 }
@@ -87,25 +93,31 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.first = true,
 	};
 	int status = LEAKS_UNKNOWN, ret;
-	bool said = false;
+	bool said = false, write_failed = false;
 	struct timespec next;
 	char err[512];
 
 	lo.filter.states = cfg->leak_states;
+	/* Everything that can refuse the run comes before the recording is
+	 * created, so a refused run leaves no file. */
+	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: %s", err);
+		return LEAKS_UNKNOWN;
+	}
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
-	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+	if (leaks_new(&l, &lo) < 0) {
+		strenc_text_line(stderr, "portstat: out of memory");
 		goto out;
 	}
-	if (leaks_new(&l, &lo) < 0) {
-		fprintf(stderr, "portstat: out of memory\n");
+	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: %s", err);
 		goto out;
 	}
 
@@ -123,12 +135,14 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		ret = leaks_sample(l, c, &info);
 		if (ret == -ENODATA) {
 			if (n == 0)
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 			break;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "portstat: %s\n",
+			/* An owner scan that ran out of fds says so itself. */
+			strenc_text_line(stderr, "portstat: %s",
+				*leaks_error(l) ? leaks_error(l) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = LEAKS_UNKNOWN;
 			break;
@@ -147,16 +161,20 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		if (!info.complete && status != LEAKS_CRITICAL)
 			status = LEAKS_UNKNOWN;
 		vl.status = (enum leaks_status)status;
-		if (emit(cfg, &vl, &vo) < 0) {
-			status = LEAKS_UNKNOWN;
+		ret = emit(cfg, &vl, &vo);
+		if (ret != 0)
+			write_failed = true;
+		if (ret < 0)
 			break;
-		}
 		if (!info.complete)
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 		if (!cfg->replay)
 			owners_note(leaks_summary(l), &said);
 		vo.first = cfg->write != NULL;
 	}
+	/* An output that was lost is not a verdict anyone saw. */
+	if (write_failed)
+		status = LEAKS_UNKNOWN;
 out:
 	leaks_delete(l);
 	collector_close(c);

@@ -1,7 +1,9 @@
 /*
  * main: the one place that prints errors and chooses exit statuses.  Parses
  * the command line, opens the collector, and runs the sample loop for the
- * report; the modules below it only return errors.
+ * report; the modules below it only return errors.  Messages embed names,
+ * labels, paths and notes that may hold any bytes, so every line on stderr
+ * goes out through strenc_text_line() (as leaks_run.c's and top.c's do).
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include "allns.h"
 #include "cli.h"
 #include "collector.h"
+#include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
 #include "outfile.h"
@@ -20,6 +23,7 @@
 #include "pace.h"
 #include "procmap.h"
 #include "split.h"
+#include "strenc.h"
 #include "table.h"
 #include "top.h"
 #include "view.h"
@@ -149,11 +153,16 @@ static int render_allns(FILE *out, const struct output *x)
 
 			if (r->vanished)
 				continue;
-			fprintf(out, "%s# netns: %s\n", first ? "" : "\n", r->ns.label);
+			/* A label or note may hold any bytes: its text form. */
+			fprintf(out, "%s# netns: ", first ? "" : "\n");
+			strenc_text_pad(out, r->ns.label, 0, false);
+			fputc('\n', out);
 			first = false;
-			if (r->err)
-				fprintf(out, "# error: %s\n", r->note);
-			else
+			if (r->err) {
+				fputs("# error: ", out);
+				strenc_text_pad(out, r->note, 0, false);
+				fputc('\n', out);
+			} else
 				fwrite(r->part[0], 1, r->partlen[0], out);
 		}
 		break;
@@ -171,16 +180,45 @@ static int render_cb(FILE *out, const void *arg)
 	return render_output(out, arg);
 }
 
-/* One sample to stdout, or to --write's file replaced atomically (each
- * sample replaces the last, so the file always holds one whole sample). */
-static int emit(const struct output *x)
+/*
+ * One sample to stdout, or to --write's file replaced atomically (each
+ * sample replaces the last, so the file always holds one whole sample).
+ * The output-error policy of every mode (man page, FILES AND SECURITY):
+ * stdout failing ends the run (EMIT_END); a failed --write leaves the
+ * previous file, is said once per sample, and a repeating run goes on
+ * (EMIT_FAILED).  Either way the run's status becomes a failure.
+ */
+enum emit_result {
+	EMIT_OK,
+	EMIT_FAILED,
+	EMIT_END,
+};
+
+static enum emit_result emit(const struct output *x)
+{
+	const struct config *cfg = x->cfg;
+	bool repeating = cfg->count != 1;
+	char err[512];
+
+	if (outfile_emit(cfg->write, render_cb, x, err, sizeof(err)) == 0)
+		return EMIT_OK;
+	strenc_text_line(stderr, "portstat: %s%s", err,
+		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+	return cfg->write && repeating ? EMIT_FAILED : EMIT_END;
+}
+
+/* What must hold before the run touches anything: the --write target is
+ * one it may replace (refused at once, not once per sample).  0, or an
+ * exit status. */
+static int check_write(const struct config *cfg, int failure)
 {
 	char err[512];
-	int ret = outfile_emit(x->cfg->write, render_cb, x, err, sizeof(err));
 
-	if (ret < 0)
-		fprintf(stderr, "portstat: %s\n", err);
-	return ret;
+	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: %s", err);
+		return failure;
+	}
+	return 0;
 }
 
 /* How the report's views render, from the command line. */
@@ -209,17 +247,17 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	char note[256];
 
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;
 	} else if (!said->procs && st->unknown) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+		strenc_text_line(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
 			"no process visible here holds them (another PID namespace, or they "
-			"exited during the scan)\n",
+			"exited during the scan)",
 			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
 		said->procs = true;
 	}
 	if (!said->cgroups && st->no_cgroupfs) {
-		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
+		strenc_text_line(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id");
 		said->cgroups = true;
 	}
 }
@@ -238,30 +276,28 @@ static int run_report(const struct config *cfg)
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
 
+	/* Everything that can refuse the run comes before the recording is
+	 * created, so a refused run leaves no file. */
+	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: %s", err);
+		return CLI_EXIT_USAGE;
+	}
+	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
+		return status;
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_FAILURE;
-	}
-	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
-		status = CLI_EXIT_FAILURE;
-		goto out;
-	}
-	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
-		status = CLI_EXIT_USAGE;
-		goto out;
 	}
 	if (cfg->rows != CLI_ROWS_PORTS) {
 		/* Owner rows need every socket's inode or attributes in one
 		 * place: no parallel split. */
 		shares = 1;
 		if (owners_new(&w, cfg->rows == CLI_ROWS_PROCESS ? OWNERS_PROCESS : OWNERS_CGROUP) < 0) {
-			fprintf(stderr, "portstat: out of memory\n");
+			strenc_text_line(stderr, "portstat: out of memory");
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
@@ -270,13 +306,18 @@ static int run_report(const struct config *cfg)
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
 	t = table_new(&cfg->filter);
 	if (!t) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -300,15 +341,17 @@ static int run_report(const struct config *cfg)
 			ret = sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 				status = CLI_EXIT_FAILURE;
 			}
 			break;
 		}
 		if (ret < 0) {
-			/* Our own allocations fail without a collector error. */
-			fprintf(stderr, "portstat: %s\n",
+			/* Our own allocations fail without a collector error;
+			 * an owner scan that ran out of fds says so itself. */
+			strenc_text_line(stderr, "portstat: %s",
+				w && *owners_error(w) ? owners_error(w) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
 			break;
@@ -322,12 +365,18 @@ static int run_report(const struct config *cfg)
 			.cost_ms = info.cost_ms,
 			.owners = w,
 		};
-		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs }) < 0) {
+		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .s = &vs })) {
+		case EMIT_OK:
+			break;
+		case EMIT_FAILED:
 			status = CLI_EXIT_FAILURE;
 			break;
+		case EMIT_END:
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		if (!info.complete) {
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
 		if (w)
@@ -352,6 +401,8 @@ static int run_all_netns(const struct config *cfg)
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
 
+	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
+		return status;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -367,20 +418,28 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
 		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return CLI_EXIT_FAILURE;
 		}
-		if (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when }) < 0)
+		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
+		case EMIT_OK:
+			break;
+		case EMIT_FAILED:
 			status = CLI_EXIT_FAILURE;
+			break;
+		case EMIT_END:
+			allns_free(r, n);
+			return CLI_EXIT_FAILURE;
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
-				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
 					r[i].ns.label);
 			} else if (r[i].err) {
-				fprintf(stderr, "portstat: %s: %s\n", r[i].ns.label, r[i].note);
+				strenc_text_line(stderr, "portstat: %s: %s", r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			} else if (!r[i].complete) {
-				fprintf(stderr, "portstat: incomplete sample of %s: %s\n",
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
 					r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -393,36 +452,43 @@ static int run_all_netns(const struct config *cfg)
 	return status;
 }
 
+static int help_cb(FILE *out, const void *arg)
+{
+	const struct config *cfg = arg;
+
+	if (cfg->version)
+		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
+	else if (cfg->command == CLI_LEAKS)
+		cli_help_leaks(out);
+	else
+		cli_help(out);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct config cfg;
 	char err[512];
-	static char outbuf[1 << 16];
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
+		fputs("Try 'portstat --help' for more information.\n", stderr);
 		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
 		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
 	}
-	if (cfg.help) {
-		if (cfg.command == CLI_LEAKS)
-			cli_help_leaks(stdout);
-		else
-			cli_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	if (cfg.version) {
-		printf("portstat %s\n", PORTSTAT_VERSION);
+	if (cfg.help || cfg.version) {
+		/* The output policy holds here too: help that did not reach
+		 * its reader is a failure, said with its cause. */
+		if (outfile_emit(NULL, help_cb, &cfg, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
+		}
 		return CLI_EXIT_OK;
 	}
 	if (cfg.command == CLI_TOP)
 		return top_run(&cfg);
-	if (cfg.command == CLI_LEAKS) {
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-		signals_init();
-		return leaks_run(&cfg, &stop_requested);
-	}
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signals_init();
+	if (cfg.command == CLI_LEAKS)
+		return leaks_run(&cfg, &stop_requested);
 	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
 }

@@ -1,15 +1,24 @@
 /*
- * netns: enumeration of network namespaces.  A namespace is identified by
- * the (device, inode) of its nsfs file, which is what both /run/netns/NAME
- * bind mounts and /proc/PID/ns/net links resolve to.
+ * netns: enumeration of network namespaces, and the checked opening of one
+ * named by -N.  A namespace is identified by the (device, inode) of its
+ * nsfs file, which is what both /run/netns/NAME bind mounts and
+ * /proc/PID/ns/net links resolve to.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 
 #include "netns.h"
 
@@ -64,8 +73,8 @@ static int add_named(struct list *l, dev_t nsfs)
 	size_t n = 0, cap = 0;
 	int ret = 0;
 
-	if (!d)
-		return 0;	/* no named namespaces */
+	if (!d)	/* none (ENOENT), unless we ran out of fds or memory */
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : 0;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -204,4 +213,114 @@ int netns_list(struct netns_entry **out, size_t *n)
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+/* @netns as it goes into a message: a path of thousands of bytes is cut. */
+static void shown(char *buf, size_t len, const char *netns)
+{
+	size_t n = strlen(netns);
+
+	if (n < 80)
+		snprintf(buf, len, "%s", netns);
+	else
+		snprintf(buf, len, "%.64s... (%zu bytes)", netns, n);
+}
+
+/* What a file that is not an nsfs file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISDIR(mode) ? "a directory" :
+	       S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : S_ISSOCK(mode) ? "a socket" :
+	       S_ISREG(mode) ? "a plain file, not a namespace file (nsfs)" : "not a namespace file";
+}
+
+static const char *ns_kind(int type)
+{
+	switch (type) {
+	case CLONE_NEWNS:	return "mount";
+	case CLONE_NEWUTS:	return "UTS";
+	case CLONE_NEWIPC:	return "IPC";
+	case CLONE_NEWUSER:	return "user";
+	case CLONE_NEWPID:	return "PID";
+	case CLONE_NEWCGROUP:	return "cgroup";
+#ifdef CLONE_NEWTIME
+	case CLONE_NEWTIME:	return "time";
+#endif
+	default:		return "another kind of";
+	}
+}
+
+int netns_open(const char *netns, char *err, size_t errlen)
+{
+	char path[PATH_MAX], name[160];
+	struct statfs sfs;
+	struct stat st;
+	int fd, type, e;
+
+	shown(name, sizeof(name), netns);
+	if (strchr(netns, '/')) {
+		if (strlen(netns) >= sizeof(path)) {
+			snprintf(err, errlen, "network namespace path '%s' is too long (at most %zu bytes)",
+				 name, sizeof(path) - 1);
+			return -ENAMETOOLONG;
+		}
+		memcpy(path, netns, strlen(netns) + 1);
+	} else {
+		if (!*netns || strcmp(netns, ".") == 0 || strcmp(netns, "..") == 0) {
+			snprintf(err, errlen, "invalid network namespace name '%s'", name);
+			return -EINVAL;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "/run/netns/%s", netns) >= sizeof(path)) {
+			snprintf(err, errlen, "network namespace name '%s' is too long", name);
+			return -ENAMETOOLONG;
+		}
+	}
+	/* Looked at before it is opened: opening a device can act on it. */
+	if (stat(path, &st) < 0) {
+		e = errno;
+		if (e == ENOENT && !strchr(netns, '/'))
+			snprintf(err, errlen, "no network namespace '%s' (nothing at /run/netns/%s)",
+				 name, name);
+		else
+			snprintf(err, errlen, "cannot open network namespace '%s': %s", name,
+				 strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is not a network namespace: it is %s", name,
+			 file_kind(st.st_mode));
+		return -EINVAL;
+	}
+	/* O_NONBLOCK: should it have become a FIFO meanwhile, open() must
+	 * not wait for a writer. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open network namespace '%s': %s", name, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open network namespace '%s': %s", name, strerror(e));
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode) || sfs.f_type != NSFS_MAGIC) {
+		/* /run/netns/NAME is such a plain file between 'ip netns add'
+		 * creating it and bind-mounting the namespace on it, and
+		 * between 'ip netns del' unmounting and unlinking it. */
+		snprintf(err, errlen, "'%s' is not a network namespace: it is %s", name,
+			 file_kind(S_ISREG(st.st_mode) ? S_IFREG : st.st_mode));
+		close(fd);
+		return -EINVAL;
+	}
+	/* Kernels before 4.11 cannot tell (ENOTTY): setns() checks then. */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 && type != CLONE_NEWNET) {
+		snprintf(err, errlen, "'%s' is not a network namespace: it is a %s namespace",
+			 name, ns_kind(type));
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }

@@ -42,6 +42,7 @@ struct owners {
 	size_t nsocks, socks_cap;
 	uint64_t none[TCP_STATE_MAX + 1];	/* sockets without an owner */
 	struct owners_stats st;
+	char err[256];			/* why owners_resolve() failed */
 };
 
 int owners_new(struct owners **out, enum owners_kind kind)
@@ -90,6 +91,7 @@ void owners_clear(struct owners *o)
 	o->nsocks = 0;
 	memset(o->none, 0, sizeof(o->none));
 	memset(&o->st, 0, sizeof(o->st));
+	o->err[0] = '\0';
 }
 
 static struct owner_row *row_new(struct owners *o)
@@ -178,8 +180,12 @@ static int resolve_processes(struct owners *o, const char *proc_root)
 		for (size_t i = 0; i < o->nsocks; i++)
 			procmap_want(pm, o->socks[i].inode, o->socks[i].uid);
 		ret = procmap_scan(pm, proc_root);
-		if (ret == -ENOMEM)
+		if (procmap_is_limit(ret)) {
+			/* Out of fds or memory: the owners would be wrong,
+			 * which is a failure, not "unknown". */
+			procmap_limit_message(o->err, sizeof(o->err), "owners", ret);
 			goto out;
+		}
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			o->st.no_proc = true;
@@ -257,47 +263,99 @@ static int set_path(struct cgwalk *w, uint64_t id, const char *path)
 	return 0;
 }
 
-/* Depth-first over the directories under @fd0 (consumed), whose path
- * below the mount is @path (@plen bytes, PATH_MAX buffer). */
-static int walk(struct cgwalk *w, int fd0, char *path, size_t plen, int depth)
-{
-	DIR *d = fdopendir(fd0);
-	struct dirent *de;
-	int ret = 0;
+/* A subdirectory met by walk(), kept until its siblings are all read. */
+struct cgchild {
+	char *name;
+	uint64_t id;
+};
 
-	if (!d) {
-		close(fd0);
-		return 0;	/* gone or unreadable: its ids stay unresolved */
-	}
-	while (w->unresolved && (de = readdir(d))) {
+/* The subdirectories of the open directory @d into *@out (*@n of them):
+ * the directory is read whole so it can be closed before any of them is
+ * walked.  0, or -ENOMEM. */
+static int children_read(DIR *d, struct cgchild **out, size_t *n)
+{
+	struct cgchild *v = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+
+	*n = 0;
+	while ((de = readdir(d))) {
 		struct stat st;
-		size_t nlen = strlen(de->d_name);
-		int fd;
 
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;	/* removed meanwhile, or not a cgroup */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOMEM)
+				goto nomem;
+			continue;	/* removed meanwhile */
+		}
+		if (!S_ISDIR(st.st_mode))
+			continue;	/* not a cgroup */
+		if (*n == cap) {
+			struct cgchild *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*nv));
+
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		v[*n].name = strdup(de->d_name);
+		if (!v[*n].name)
+			goto nomem;
+		v[(*n)++].id = (uint64_t)st.st_ino;
+	}
+	*out = v;
+	return 0;
+nomem:
+	for (size_t i = 0; i < *n; i++)
+		free(v[i].name);
+	free(v);
+	*n = 0;
+	return -ENOMEM;
+}
+
+/*
+ * Depth-first over the directories under @path (a PATH_MAX buffer holding
+ * @plen bytes: the mount point, @rootlen bytes of it, then the path below
+ * it).  Each directory is read and closed before its children are walked,
+ * so the walk holds one file descriptor at a time whatever the depth.
+ * 0, or -EMFILE, -ENFILE, -ENOMEM.
+ */
+static int walk(struct cgwalk *w, char *path, size_t rootlen, size_t plen, int depth)
+{
+	struct cgchild *kids = NULL;
+	size_t nkids = 0;
+	int fd, ret;
+	DIR *d;
+
+	fd = open(plen ? path : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)	/* gone or unreadable: its ids stay unresolved */
+		return procmap_is_limit(-errno) ? -errno : 0;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return procmap_is_limit(ret) ? ret : 0;
+	}
+	ret = children_read(d, &kids, &nkids);
+	closedir(d);
+	for (size_t i = 0; ret == 0 && i < nkids && w->unresolved; i++) {
+		size_t nlen = strlen(kids[i].name);
+
 		if (plen + 1 + nlen + 1 > PATH_MAX)
 			continue;
 		path[plen] = '/';
-		memcpy(path + plen + 1, de->d_name, nlen + 1);
-		ret = set_path(w, (uint64_t)st.st_ino, path);
-		if (ret < 0)
-			break;
-		if (depth < CGROUP_DEPTH &&
-		    (fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			ret = walk(w, fd, path, plen + 1 + nlen, depth + 1);
-			if (ret < 0)
-				break;
-		}
+		memcpy(path + plen + 1, kids[i].name, nlen + 1);
+		ret = set_path(w, kids[i].id, path + rootlen);
+		if (ret == 0 && depth < CGROUP_DEPTH)
+			ret = walk(w, path, rootlen, plen + 1 + nlen, depth + 1);
 		path[plen] = '\0';
 	}
-	closedir(d);
+	for (size_t i = 0; i < nkids; i++)
+		free(kids[i].name);
+	free(kids);
 	return ret;
 }
 
@@ -315,7 +373,8 @@ static int cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **
 	char mount[PATH_MAX], path[PATH_MAX];
 	struct cgwalk w = { .paths = paths };
 	struct stat st;
-	int fd, ret = 0;
+	size_t rootlen;
+	int ret = 0;
 
 	*no_fs = false;
 	if (!n)
@@ -337,19 +396,34 @@ static int cgroup_paths(const char *root, const uint64_t *ids, size_t n, char **
 		}
 	}
 	if (!root) {
-		*no_fs = owners_cgroup_mount("/proc/self/mountinfo", mount, sizeof(mount)) < 0;
+		ret = owners_cgroup_mount("/proc/self/mountinfo", mount, sizeof(mount));
+		/* Unable to read mountinfo is not "no cgroup2 mounted". */
+		if (procmap_is_limit(ret))
+			goto out;
+		*no_fs = ret < 0;
+		ret = 0;
 		root = *no_fs ? "" : mount;
 	}
-	if (*root && (fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fstat(fd, &st) == 0)
+	/* The mount point without trailing slashes ("/" becomes ""), so the
+	 * path below it can be appended. */
+	rootlen = strlen(root);
+	while (rootlen && root[rootlen - 1] == '/')
+		rootlen--;
+	if (*root && rootlen < sizeof(path)) {
+		if (stat(root, &st) < 0) {
+			if (errno == ENOMEM) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			memcpy(path, root, rootlen);
+			path[rootlen] = '\0';
 			ret = set_path(&w, (uint64_t)st.st_ino, "/");
-		path[0] = '\0';
-		if (ret == 0)
-			ret = walk(&w, fd, path, 0, 0);
-		else
-			close(fd);
-		if (ret < 0)
-			goto out;
+			if (ret == 0)
+				ret = walk(&w, path, rootlen, rootlen, 0);
+			if (ret < 0)
+				goto out;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t at;
@@ -400,6 +474,8 @@ static int resolve_cgroups(struct owners *o, const char *root)
 			at[n++] = i;
 		}
 	ret = cgroup_paths(root, ids, n, paths, &o->st.no_cgroupfs);
+	if (procmap_is_limit(ret))
+		procmap_limit_message(o->err, sizeof(o->err), "cgroups", ret);
 	/* the rows own the strings, also those of a failed call */
 	for (size_t i = 0; i < n; i++)
 		o->rows[at[i]].cgroup = paths[i];
@@ -435,6 +511,11 @@ int owners_resolve(struct owners *o, const char *proc_root, const char *cgroup_r
 		r->total += o->none[s];
 	}
 	return 0;
+}
+
+const char *owners_error(const struct owners *o)
+{
+	return o->err;
 }
 
 size_t owners_nrows(const struct owners *o)
@@ -524,8 +605,9 @@ int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len)
 	size_t cap = 0;
 	int ret = -ENOENT;
 
-	if (!f)
-		return -ENOENT;
+	if (!f)	/* EMFILE, ENFILE, ENOMEM are not "none mounted" */
+		return procmap_is_limit(-errno) ? -errno : -ENOENT;
+	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE ... */
 		char *sep = strstr(line, " - "), *save = NULL, *root = NULL, *mp = NULL, *fstype;
@@ -554,7 +636,10 @@ int owners_cgroup_mount(const char *mountinfo, char *buf, size_t len)
 		ret = 0;
 		if (strcmp(root, "/") == 0)
 			break;
+		errno = 0;
 	}
+	if (ret == -ENOENT && errno == ENOMEM)
+		ret = -ENOMEM;	/* getline() could not hold a line */
 	free(line);
 	fclose(f);
 	return ret;

@@ -20,7 +20,9 @@ static int port_parse(const char *s, size_t len, unsigned *port)
 			return -EINVAL;
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
-	if (v < 1 || v > 65535)
+	/* Port 0 is a port too: --by remote shows it (a socket not yet
+	 * connected has peer port 0), so it can be selected. */
+	if (v > 65535)
 		return -ERANGE;
 	*port = v;
 	return 0;
@@ -49,7 +51,7 @@ int portset_parse(struct portset *ps, const char *list, char *err, size_t errlen
 			return -EINVAL;
 		}
 		if (r1 == -ERANGE || r2 == -ERANGE) {
-			snprintf(err, errlen, "invalid port '%.*s' (ports are 1-65535)", (int)len, p);
+			snprintf(err, errlen, "invalid port '%.*s' (ports are 0-65535)", (int)len, p);
 			return -EINVAL;
 		}
 		if (r1 < 0 || r2 < 0) {

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,26 +159,41 @@ static long proc_add(struct procmap *pm, int pid)
 	return (long)pm->nprocs++;
 }
 
+/* Whether a failed open (@err, an errno) says this process is out of file
+ * descriptors or memory: that is the scan failing, not the process that
+ * went away, and must not be counted as "vanished". */
+static bool out_of_resources(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
+
+/* @dir/PID/@name into @path (PATH_MAX bytes). */
+static void pid_path(char *path, const char *dir, int pid, const char *name)
+{
+	snprintf(path, PATH_MAX, "%s/%d/%s", dir, pid, name);
+}
+
 /* The first line of /proc/PID/@name starting with @prefix, without the
  * prefix and the newline, into @out (@len bytes); "" if none.  Longer
- * lines are cut; only the first 4 KiB of the file are read. */
-static void line_read(int procfd, int pid, const char *name, const char *prefix,
-		      char *out, size_t len)
+ * lines are cut; only the first 4 KiB of the file are read.  0, or
+ * -EMFILE, -ENFILE, -ENOMEM. */
+static int line_read(const char *dir, int pid, const char *name, const char *prefix,
+		     char *out, size_t len)
 {
-	char path[32], buf[4096], *line, *end;
+	char path[PATH_MAX], buf[4096], *line, *end;
 	size_t plen = strlen(prefix);
 	ssize_t n;
 	int fd;
 
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "%d/%s", pid, name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;		/* gone: its sockets are still its */
+	pid_path(path, dir, pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)	/* gone: its sockets are still its */
+		return out_of_resources(errno) ? -errno : 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return;
+		return 0;
 	buf[n] = '\0';
 	for (line = buf; line && *line; line = end ? end + 1 : NULL) {
 		end = strchr(line, '\n');
@@ -185,46 +201,53 @@ static void line_read(int procfd, int pid, const char *name, const char *prefix,
 			*end = '\0';
 		if (strncmp(line, prefix, plen) == 0) {
 			snprintf(out, len, "%s", line + plen);
-			return;
+			break;
 		}
 	}
+	return 0;
 }
 
 /* The owner's comm (any bytes but the last newline; "?" stays if it
- * exited) and cgroup. */
-static void proc_read(int procfd, struct procmap_proc *p)
+ * exited) and cgroup.  0, or -EMFILE, -ENFILE, -ENOMEM. */
+static int proc_read(const char *dir, struct procmap_proc *p)
 {
-	char path[32], buf[sizeof(p->comm)];
+	char path[PATH_MAX], buf[sizeof(p->comm)];
 	ssize_t n;
-	int fd;
+	int fd, ret;
 
-	line_read(procfd, p->pid, "cgroup", "0::", p->cgroup, sizeof(p->cgroup));
-	snprintf(path, sizeof(path), "%d/comm", p->pid);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;		/* gone: its sockets are still its, comm stays "?" */
+	ret = line_read(dir, p->pid, "cgroup", "0::", p->cgroup, sizeof(p->cgroup));
+	if (ret < 0)
+		return ret;
+	pid_path(path, dir, p->pid, "comm");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)	/* gone: its sockets are still its, comm stays "?" */
+		return out_of_resources(errno) ? -errno : 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return;
+		return 0;
 	if (buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
 	memcpy(p->comm, buf, (size_t)n + 1);
+	return 0;
 }
 
-/* Read one process's fd links.  0, or -ENOMEM. */
-static int scan_pid(struct procmap *pm, int procfd, int pid)
+/* Read one process's fd links: one file descriptor, closed before the
+ * owner's comm and cgroup are read.  0, or -EMFILE, -ENFILE, -ENOMEM. */
+static int scan_pid(struct procmap *pm, const char *dir, int pid)
 {
-	char path[32], target[64];
+	char path[PATH_MAX], target[64];
 	struct dirent *de;
 	long idx = -1;
 	DIR *d;
 	int fd;
 
-	snprintf(path, sizeof(path), "%d/fd", pid);
-	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pid_path(path, dir, pid, "fd");
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
+		if (out_of_resources(errno))
+			return -errno;
 		if (errno == EACCES || errno == EPERM)
 			pm->st.denied++;
 		else
@@ -236,8 +259,8 @@ static int scan_pid(struct procmap *pm, int procfd, int pid)
 		int e = errno;
 
 		close(fd);
-		if (e == ENOMEM)
-			return -ENOMEM;
+		if (out_of_resources(e))
+			return -e;
 		pm->st.vanished++;	/* its fd directory went away meanwhile */
 		return 0;
 	}
@@ -267,7 +290,7 @@ static int scan_pid(struct procmap *pm, int procfd, int pid)
 	if (idx < 0 && idx != -1)
 		return (int)idx;
 	if (idx >= 0)
-		proc_read(procfd, &pm->procs[idx]);
+		return proc_read(dir, &pm->procs[idx]);
 	return 0;
 }
 
@@ -286,19 +309,38 @@ static int pid_of(const char *name)
 	return (int)v;
 }
 
-int procmap_scan(struct procmap *pm, const char *proc_root)
+struct pids {
+	int *v;
+	size_t n, cap;
+};
+
+static int pids_add(struct pids *p, int pid)
 {
-	int *later = NULL;
-	size_t nlater = 0, later_cap = 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		int *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = pid;
+	return 0;
+}
+
+/* The processes under @dir, likely owners (uid_first) in @first, the rest
+ * in @later.  The directory is read whole and closed, so the scan after it
+ * holds one file descriptor at a time: it works at the lowest fd limit
+ * the collector itself works at.  0 or -errno. */
+static int pids_read(struct procmap *pm, const char *dir, struct pids *first,
+		     struct pids *later)
+{
 	struct dirent *de;
-	DIR *d = NULL;
+	DIR *d;
 	int procfd, ret = 0;
 
-	pm->st.passes = 0;
-	pm->st.complete = pm->st.found == pm->st.wanted;
-	if (pm->st.complete)
-		return 0;
-	procfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
 	d = fdopendir(procfd);
@@ -307,8 +349,7 @@ int procmap_scan(struct procmap *pm, const char *proc_root)
 		close(procfd);
 		return ret;
 	}
-	pm->st.passes = 1;
-	while (pm->st.found < pm->st.wanted && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		int pid = pid_of(de->d_name);
 		struct stat st;
 
@@ -316,37 +357,49 @@ int procmap_scan(struct procmap *pm, const char *proc_root)
 			continue;
 		pm->st.procs++;
 		if (fstatat(procfd, de->d_name, &st, 0) < 0) {
+			if (errno == ENOMEM) {
+				ret = -ENOMEM;
+				break;
+			}
 			pm->st.vanished++;
 			continue;
 		}
-		if (!uid_first(pm, st.st_uid)) {
-			if (nlater == later_cap) {
-				size_t cap = later_cap ? later_cap * 2 : 256;
-				int *n = realloc(later, cap * sizeof(*n));
-
-				if (!n) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				later = n;
-				later_cap = cap;
-			}
-			later[nlater++] = pid;
-			continue;
-		}
-		if ((ret = scan_pid(pm, procfd, pid)) < 0)
-			goto out;
+		ret = pids_add(uid_first(pm, st.st_uid) ? first : later, pid);
+		if (ret < 0)
+			break;
 	}
+	closedir(d);
+	return ret;
+}
+
+int procmap_scan(struct procmap *pm, const char *proc_root)
+{
+	struct pids first = { 0 }, later = { 0 };
+	int ret;
+
+	pm->st.passes = 0;
+	pm->st.complete = pm->st.found == pm->st.wanted;
+	if (pm->st.complete)
+		return 0;
+	if (strlen(proc_root) > PATH_MAX - 32)
+		return -ENAMETOOLONG;
+	ret = pids_read(pm, proc_root, &first, &later);
+	if (ret < 0)
+		goto out;
+	pm->st.passes = 1;
+	for (size_t i = 0; i < first.n && pm->st.found < pm->st.wanted; i++)
+		if ((ret = scan_pid(pm, proc_root, first.v[i])) < 0)
+			goto out;
 	/* The likely owners did not hold every wanted socket: try the rest. */
-	for (size_t i = 0; i < nlater && pm->st.found < pm->st.wanted; i++) {
+	for (size_t i = 0; i < later.n && pm->st.found < pm->st.wanted; i++) {
 		pm->st.passes = 2;
-		if ((ret = scan_pid(pm, procfd, later[i])) < 0)
+		if ((ret = scan_pid(pm, proc_root, later.v[i])) < 0)
 			goto out;
 	}
 out:
 	pm->st.complete = pm->st.found == pm->st.wanted;
-	free(later);
-	closedir(d);
+	free(first.v);
+	free(later.v);
 	return ret;
 }
 
@@ -379,6 +432,19 @@ const struct procmap_proc *procmap_proc(const struct procmap *pm, size_t i)
 const struct procmap_stats *procmap_stats(const struct procmap *pm)
 {
 	return &pm->st;
+}
+
+bool procmap_is_limit(int ret)
+{
+	return ret < 0 && out_of_resources(-ret);
+}
+
+void procmap_limit_message(char *buf, size_t len, const char *what, int ret)
+{
+	const char *hint = ret == -EMFILE ? " (raise the fd limit: ulimit -n)" :
+			   ret == -ENFILE ? " (the system-wide limit: sysctl fs.file-max)" : "";
+
+	snprintf(buf, len, "cannot read %s: %s%s", what, strerror(-ret), hint);
 }
 
 bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied)

@@ -4,16 +4,21 @@
  * and against RECFILE_MAX_BLOCK before anything is allocated.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "recfile.h"
 
 #define RECFILE_MAGIC	"PORTSTAT"
 #define RECFILE_VERSION	1u
+/* A new recording's mode: only its owner reads who talked to whom. */
+#define RECFILE_MODE	0600
 
 struct recfile {
 	FILE *fp;
@@ -48,6 +53,53 @@ static int fail(struct recfile *f, int ret, const char *fmt, ...)
 	return ret;
 }
 
+/*
+ * A recording is only ever a file this run created: O_EXCL refuses
+ * whatever is already at @path (a file another user made in /tmp, a
+ * symbolic link planted there, a device, a FIFO) instead of writing into
+ * it or through it, and O_NOFOLLOW says so even where O_EXCL would not be
+ * checked.  Mode 0600 whatever the umask: a recording holds every
+ * connection's addresses and owners.
+ */
+static int create_new(struct recfile *f, const char *path, char *err, size_t errlen)
+{
+	const char *base;
+	struct stat st;
+	int dirfd, fd, ret;
+
+	dirfd = outfile_dir_open(path, &base, "cannot create recording", err, errlen);
+	if (dirfd < 0)
+		return dirfd;
+	if (!*base) {
+		snprintf(err, errlen, "cannot create recording '%s': it names a directory", path);
+		ret = -EISDIR;
+		goto out;
+	}
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    RECFILE_MODE);
+	if (fd < 0) {
+		ret = -errno;
+		if (ret == -EEXIST && fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			snprintf(err, errlen, "cannot create recording '%s': it already exists (%s); "
+				 "portstat writes only a new file: remove it first",
+				 path, outfile_kind(st.st_mode));
+		else
+			snprintf(err, errlen, "cannot create recording '%s': %s", path,
+				 strerror(-ret));
+		goto out;
+	}
+	ret = 0;
+	if (fchmod(fd, RECFILE_MODE) < 0 || !(f->fp = fdopen(fd, "w"))) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create recording '%s': %s", path, strerror(-ret));
+		close(fd);
+		unlinkat(dirfd, base, 0);
+	}
+out:
+	close(dirfd);
+	return ret;
+}
+
 static int open_common(struct recfile **out, const char *path, int writing,
 		       char *err, size_t errlen)
 {
@@ -60,14 +112,16 @@ static int open_common(struct recfile **out, const char *path, int writing,
 		return -ENOMEM;
 	}
 	f->writing = writing;
-	f->fp = fopen(path, writing ? "we" : "re");
-	if (!f->fp) {
+	if (writing)
+		ret = create_new(f, path, err, errlen);
+	else if (!(f->fp = fopen(path, "re"))) {
 		ret = -errno;
-		snprintf(err, errlen, "%s '%s': %s",
-			 writing ? "cannot create recording" : "cannot open replay file",
-			 path, strerror(errno));
-		goto fail;
+		snprintf(err, errlen, "cannot open replay file '%s': %s", path, strerror(errno));
+	} else {
+		ret = 0;
 	}
+	if (ret < 0)
+		goto fail;
 	if (writing) {
 		struct header h = { .version = RECFILE_VERSION };
 
@@ -76,6 +130,7 @@ static int open_common(struct recfile **out, const char *path, int writing,
 			ret = -errno;
 			snprintf(err, errlen, "cannot write recording '%s': %s",
 				 path, strerror(errno));
+			unlink(path);	/* ours: made above */
 			goto fail;
 		}
 	} else {

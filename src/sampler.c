@@ -9,6 +9,10 @@
  * that family's dump is the last: a dual-stack IPv6 listener takes IPv4
  * connections, so for -4 the IPv6 listeners are read first on their own
  * (a walk of the listening hash only).
+ *
+ * Without a listener, direction depends on the namespace's ephemeral
+ * range, which belongs to the sample (it can change between samples, and
+ * a replay has the recorded one): sampler_begin() hands it to the table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +34,19 @@ static int add_cb(const struct sock_rec *rec, void *data)
 static double elapsed_ms(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+int sampler_begin(struct collector *c, struct table *t, struct timespec *when)
+{
+	uint16_t lo = TABLE_EPHEMERAL_LO, hi = TABLE_EPHEMERAL_HI;
+	int ret = collector_sample_begin(c, when);
+
+	if (ret < 0)
+		return ret;
+	/* Unknown (an old recording, no /proc/sys): the defaults stay. */
+	collector_port_range(c, &lo, &hi);
+	table_set_ephemeral(t, lo, hi);
+	return 0;
 }
 
 int sampler_dump(struct collector *c, const struct table_filter *f,
@@ -58,7 +75,7 @@ static int sample_once(void *arg, struct sampler_info *info)
 	int ret;
 
 	table_clear(t);
-	ret = collector_sample_begin(c, &info->time);
+	ret = sampler_begin(c, t, &info->time);
 	if (ret == 0)
 		ret = sampler_dump(c, table_filter(t), add_cb, t);
 	if (ret < 0)
@@ -132,7 +149,7 @@ static int owners_once(void *arg, struct sampler_info *info)
 
 	table_clear(a->t);
 	owners_clear(a->o);
-	ret = collector_sample_begin(a->c, &info->time);
+	ret = sampler_begin(a->c, a->t, &info->time);
 	if (ret == 0)
 		ret = sampler_dump(a->c, table_filter(a->t), owners_cb, a);
 	if (ret < 0)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct share {
 
 struct split {
 	unsigned nshares;
+	unsigned nopen;		/* shares with a collector and table (share 0: the caller's) */
+	bool open_failed;	/* opening more failed once: do not try again */
+	const char *netns;	/* borrowed, as collector_open_live() takes it */
 	unsigned long min_sockets;
 	struct table_filter f;
 	struct share shares[SPLIT_MAX_SHARES];
@@ -101,7 +105,6 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
 	      unsigned nshares, unsigned long min_sockets, char *err, size_t errlen)
 {
 	struct split *sp = calloc(1, sizeof(*sp));
-	int ret;
 
 	if (!sp) {
 		snprintf(err, errlen, "out of memory");
@@ -112,26 +115,40 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
 	if (nshares > SPLIT_MAX_SHARES)
 		nshares = SPLIT_MAX_SHARES;
 	sp->nshares = nshares;
+	sp->nopen = 1;
+	sp->netns = netns;
 	sp->min_sockets = min_sockets;
 	sp->f = *f;
-	for (unsigned i = 1; i < nshares; i++) {
-		struct share *sh = &sp->shares[i];
-
-		ret = collector_open_live(&sh->c, netns, err, errlen);
-		if (ret < 0)
-			goto fail;
-		sh->t = table_new(f);
-		if (!sh->t) {
-			snprintf(err, errlen, "out of memory");
-			ret = -ENOMEM;
-			goto fail;
-		}
-	}
 	*out = sp;
 	return 0;
-fail:
-	split_delete(sp);
-	return ret;
+}
+
+/* The shares' sockets and tables, opened when a sample first splits: a
+ * namespace too small to split never costs their file descriptors (four
+ * each), so the report runs at a low fd limit.  When they cannot all be
+ * opened (EMFILE, ENFILE, ENOMEM, or anything else), the sample splits
+ * into the shares that could, or not at all: the counts are the same,
+ * only the wall time differs, so that is no error. */
+static void shares_open(struct split *sp)
+{
+	char err[512];
+
+	while (!sp->open_failed && sp->nopen < sp->nshares) {
+		struct share *sh = &sp->shares[sp->nopen];
+
+		if (!sh->t && !(sh->t = table_new(&sp->f))) {
+			sp->open_failed = true;
+			break;
+		}
+		if (collector_open_live(&sh->c, sp->netns, err, sizeof(err)) < 0) {
+			sh->c = NULL;
+			sp->open_failed = true;
+			break;
+		}
+		sp->nopen++;
+	}
+	if (sp->open_failed)
+		sp->nshares = sp->nopen;
 }
 
 void split_delete(struct split *sp)
@@ -218,7 +235,7 @@ static int split_once(void *arg, struct sampler_info *info)
 	int ret;
 
 	table_clear(t);
-	ret = collector_sample_begin(c, &info->time);
+	ret = sampler_begin(c, t, &info->time);
 	if (ret < 0)
 		return ret;
 	/* Listeners of both families first: IPv6 ones may own IPv4 ports. */
@@ -284,11 +301,17 @@ int split_run(struct split *sp, struct collector *c, struct table *t,
 	 * sockets, and a filter that lets through the bulk of a busy host
 	 * (ESTABLISHED, TIME_WAIT) -- every share walks the whole hash, so a
 	 * narrow filter costs more CPU than its few sockets save. */
-	if (sp->nshares < 2 || collector_is_replay(c) || collector_is_recording(c) ||
-	    (sp->min_sockets &&
-	     (!(sp->f.states & (TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
-				TCP_STATE_BIT(TCP_STATE_TIME_WAIT))) ||
-	      collector_sockets(c, &n) < 0 || n < sp->min_sockets))) {
+	bool single = sp->nshares < 2 || collector_is_replay(c) || collector_is_recording(c) ||
+		      (sp->min_sockets &&
+		       (!(sp->f.states & (TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
+					  TCP_STATE_BIT(TCP_STATE_TIME_WAIT))) ||
+			collector_sockets(c, &n) < 0 || n < sp->min_sockets));
+
+	if (!single) {
+		shares_open(sp);
+		single = sp->nshares < 2;
+	}
+	if (single) {
 		ret = sampler_run(c, t, info);
 		info->shares = 1;
 		return ret;

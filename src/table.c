@@ -23,6 +23,7 @@ struct table {
 	struct portset listen4;		/* ports with an IPv4 listener */
 	struct portset listen6;		/* ports with an IPv6 listener */
 	struct portset listen6dual;	/* ... that also accepts IPv4 */
+	uint16_t eph_lo, eph_hi;	/* the namespace's ephemeral range */
 };
 
 struct table *table_new(const struct table_filter *f)
@@ -32,6 +33,8 @@ struct table *table_new(const struct table_filter *f)
 	if (!t)
 		return NULL;
 	t->f = *f;
+	t->eph_lo = TABLE_EPHEMERAL_LO;
+	t->eph_hi = TABLE_EPHEMERAL_HI;
 	t->index = calloc(TABLE_KEYS, sizeof(*t->index));
 	if (!t->index) {
 		free(t);
@@ -68,6 +71,12 @@ void table_clear(struct table *t)
 	memset(&t->listen6dual, 0, sizeof(t->listen6dual));
 }
 
+void table_set_ephemeral(struct table *t, uint16_t lo, uint16_t hi)
+{
+	t->eph_lo = lo;
+	t->eph_hi = hi;
+}
+
 bool table_is_listening(const struct table *t, int family, uint16_t port)
 {
 	if (family == AF_INET6)
@@ -102,11 +111,31 @@ static struct table_row *row_get(struct table *t, uint16_t port, enum table_dir 
 	return r;
 }
 
+static bool is_ephemeral(const struct table *t, uint16_t port)
+{
+	return port >= t->eph_lo && port <= t->eph_hi;
+}
+
+/*
+ * Inbound: a listener, or a socket on a listening port.  Without a
+ * listener (a server draining after closing it, or whose listener died)
+ * the ports still tell: the kernel picks a client's local port from the
+ * ephemeral range, so a socket on a port outside it talking to a peer
+ * port inside it was accepted on that port.  Both conditions are needed:
+ * two ephemeral ports, or two fixed ones, say nothing about who connected
+ * (and an outgoing socket's local port is ephemeral unless bound).
+ */
+static bool is_inbound(const struct table *t, const struct sock_rec *rec)
+{
+	if (rec->state == TCP_STATE_LISTEN || table_is_listening(t, rec->family, rec->sport))
+		return true;
+	return !is_ephemeral(t, rec->sport) && is_ephemeral(t, rec->dport);
+}
+
 void table_classify(const struct table *t, const struct sock_rec *rec,
 		    uint16_t *port, enum table_dir *dir)
 {
-	*dir = rec->state == TCP_STATE_LISTEN ||
-	       table_is_listening(t, rec->family, rec->sport) ? TABLE_DIR_IN : TABLE_DIR_OUT;
+	*dir = is_inbound(t, rec) ? TABLE_DIR_IN : TABLE_DIR_OUT;
 	switch (t->f.by) {
 	case TABLE_BY_LOCAL:
 		*port = rec->sport;
@@ -160,6 +189,8 @@ void table_copy_listeners(struct table *dst, const struct table *src)
 	dst->listen4 = src->listen4;
 	dst->listen6 = src->listen6;
 	dst->listen6dual = src->listen6dual;
+	dst->eph_lo = src->eph_lo;
+	dst->eph_hi = src->eph_hi;
 }
 
 int table_merge(struct table *dst, const struct table *src)

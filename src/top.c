@@ -38,6 +38,7 @@
 #include "collector.h"
 #include "sampler.h"
 #include "split.h"
+#include "strenc.h"
 #include "table.h"
 #include "top.h"
 #include "top_detail.h"
@@ -357,9 +358,13 @@ static void *sampler_main(void *arg)
 		} else if (ret == -ENODATA) {
 			sh->ended = true;
 		} else {
-			/* Shown on the status line; the next sample may do better. */
+			/* Shown on the status line; the next sample may do better.
+			 * Not a replay's: a damaged recording stays damaged, so
+			 * the replay ends there, and 'top' exits 1 with it. */
 			sh->err = ret;
 			snprintf(sh->errmsg, sizeof(sh->errmsg), "%s", err);
+			if (!live)
+				done = true;
 		}
 		wake_ui(sh);
 	}
@@ -428,6 +433,15 @@ static int term_check(char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether the terminal setupterm() loaded can position the cursor: a
+ * "cup" string, and not marked hardcopy ("hc") or generic ("gn"). */
+static bool cursor_addressable(void)
+{
+	char *cup = tigetstr("cup");
+
+	return cup && cup != (char *)-1 && tigetflag("hc") <= 0 && tigetflag("gn") <= 0;
+}
+
 static int curses_init(struct top *tp, char *err, size_t errlen)
 {
 	int terr;
@@ -439,6 +453,16 @@ static int curses_init(struct top *tp, char *err, size_t errlen)
 	if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
 		snprintf(err, errlen, "unknown terminal type '%s' (TERM); "
 			 "use 'portstat report' for plain output", getenv("TERM"));
+		return -ENOTTY;
+	}
+	/* A terminal that cannot address the cursor (TERM=dumb, a
+	 * hardcopy or generic type) would get every frame appended below
+	 * the last: refused, with what to do instead. */
+	if (!cursor_addressable()) {
+		snprintf(err, errlen, "terminal type '%s' (TERM) cannot move the cursor, which "
+			 "'top' needs; run it in a full-screen terminal (TERM=xterm-256color, "
+			 "screen, ...) or use 'portstat report' for plain output", getenv("TERM"));
+		del_curterm(cur_term);
 		return -ENOTTY;
 	}
 	del_curterm(cur_term);
@@ -473,27 +497,33 @@ static void curses_done(struct top *tp)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-/* ASCII @s at (y, x), clipped to the screen and @maxw cells. */
-static int put(int y, int x, int maxw, attr_t a, const char *s)
+/*
+ * @s at (y, x) in its text form (strenc.h: no control ever reaches the
+ * terminal; only ASCII when the terminal is not UTF-8), clipped to the
+ * screen and to @maxw cells (negative: the screen) at a character
+ * boundary.  Returns the cells written.  Every string drawn goes through
+ * here: names, notes and labels are untrusted bytes.
+ */
+static int put(const struct top *tp, int y, int x, int maxw, attr_t a, const char *s)
 {
-	int room = COLS - x, n = (int)strlen(s);
+	char buf[1024];
+	int room = COLS - x, w;
 
 	if (y < 0 || y >= LINES || room <= 0)
 		return 0;
 	if (maxw >= 0 && maxw < room)
 		room = maxw;
-	if (n > room)
-		n = room;
+	w = strenc_text(buf, sizeof(buf), s, room, tp->utf8 ? 0 : STRENC_ASCII);
 	attrset(a);
-	mvaddnstr(y, x, s, n);
+	mvaddstr(y, x, buf);
 	attrset(A_NORMAL);
-	return n;
+	return w;
 }
 
-static int putf(int y, int x, attr_t a, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int putf(const struct top *tp, int y, int x, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
-static int putf(int y, int x, attr_t a, const char *fmt, ...)
+static int putf(const struct top *tp, int y, int x, attr_t a, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -501,7 +531,19 @@ static int putf(int y, int x, attr_t a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return put(y, x, -1, a, buf);
+	return put(tp, y, x, -1, a, buf);
+}
+
+/* @s as a table cell: its text form cut to @width cells and padded with
+ * spaces to them, so the columns after it line up whatever the name. */
+static void text_cell(const struct top *tp, char *buf, size_t len, const char *s, int width)
+{
+	int w = strenc_text(buf, len, s, width, tp->utf8 ? 0 : STRENC_ASCII);
+	size_t n = strlen(buf);
+
+	for (; w < width && n + 1 < len; w++)
+		buf[n++] = ' ';
+	buf[n] = '\0';
 }
 
 static void fmt_rate(double r, char *buf, size_t len)
@@ -531,7 +573,7 @@ static void draw_header(struct top *tp, const struct table *t)
 {
 	const struct top_shared *sh = &tp->sh;
 	const struct table_filter *f = table_filter(t);
-	char when[16] = "--:--:--", iv[32], ns[64];
+	char when[16] = "--:--:--", iv[32], ns[128];
 	int x = 0, y = 1;
 
 	if (sh->produced) {
@@ -550,10 +592,10 @@ static void draw_header(struct top *tp, const struct table *t)
 		snprintf(ns, sizeof(ns), "%s", tp->cfg->replay ? "(replay)" :
 			 tp->cfg->netns ? tp->cfg->netns : "(own)");
 	/* Most telling first: a narrow screen clips the end. */
-	x += putf(0, x, role_attr(tp, ROLE_TITLE), "portstat");
-	x += putf(0, x, A_NORMAL, "  %s  ns %s  %s  sockets %" PRIu64 "  every %s", tp->host,
+	x += putf(tp, 0, x, role_attr(tp, ROLE_TITLE), "portstat");
+	x += putf(tp, 0, x, A_NORMAL, "  %s  ns %s  %s  sockets %" PRIu64 "  every %s", tp->host,
 		  ns, when, table_total(t), iv);
-	putf(0, x, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL,
+	putf(tp, 0, x, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL,
 	     "  sample %.1fms%s", sh->info.cost_ms, sh->late ? " (late)" : "");
 
 	/* Per-state totals with their change per second, flowed over two
@@ -588,7 +630,7 @@ static void draw_header(struct top *tp, const struct table *t)
 		}
 		if (x > 0)
 			x += 2;
-		put(y, x, -1, a, item);
+		put(tp, y, x, -1, a, item);
 		x += w;
 	}
 }
@@ -600,36 +642,36 @@ static void draw_status(struct top *tp)
 	int y = 3, x = 0;
 
 	if (ui->editing) {
-		x += putf(y, 0, role_attr(tp, ROLE_KEY), "filter ports (as --port; empty clears): ");
-		x += put(y, x, -1, A_NORMAL, ui->edit);
+		x += putf(tp, y, 0, role_attr(tp, ROLE_KEY), "filter ports (as --port; empty clears): ");
+		x += put(tp, y, x, -1, A_NORMAL, ui->edit);
 		curs_set(1);
 		move(y, x);
 		if (ui->msg[0])
-			putf(y, x + 2, role_attr(tp, ROLE_ERROR), "%s", ui->msg);
+			putf(tp, y, x + 2, role_attr(tp, ROLE_ERROR), "%s", ui->msg);
 		return;
 	}
-	x += putf(y, x, A_NORMAL, "#%lu  sort %s %s  dir %s  filter %s", sh->produced,
+	x += putf(tp, y, x, A_NORMAL, "#%lu  sort %s %s  dir %s  filter %s", sh->produced,
 		  top_ui_sort_label(ui),
 		  ui->reverse ? "asc" : "desc",
 		  ui->dir == TOP_DIR_IN ? "in" : ui->dir == TOP_DIR_OUT ? "out" : "both",
 		  ui->has_ports ? ui->filter : "none");
 	if (ui->all_netns)
-		x += putf(y, x, A_NORMAL, "  netns %s", ui->ns_merged ? "merged" : "split");
+		x += putf(tp, y, x, A_NORMAL, "  netns %s", ui->ns_merged ? "merged" : "split");
 	if (sh->produced && sh->nsfront.failed)
-		x += putf(y, x, role_attr(tp, ROLE_WARN), "  %zu unreadable: %s",
+		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  %zu unreadable: %s",
 			  sh->nsfront.failed, sh->nsfront.note);
 	if (ui->paused)
-		x += putf(y, x, role_attr(tp, ROLE_WARN), "  PAUSED");
+		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  PAUSED");
 	if (sh->ended)
-		x += putf(y, x, role_attr(tp, ROLE_WARN), "  replay ended");
+		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  replay ended");
 	if (sh->produced && !sh->info.complete)
-		x += putf(y, x, role_attr(tp, ROLE_WARN), "  incomplete: %s", sh->info.note);
+		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  incomplete: %s", sh->info.note);
 	if (sh->err)
-		x += putf(y, x, role_attr(tp, ROLE_ERROR), "  sample failed: %s", sh->errmsg);
+		x += putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  sample failed: %s", sh->errmsg);
 	else if (sh->ended && !sh->produced)
-		x += putf(y, x, role_attr(tp, ROLE_ERROR), "  the replay holds no samples");
+		x += putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  the replay holds no samples");
 	if (ui->msg[0])
-		putf(y, x, role_attr(tp, ROLE_ERROR), "  %s", ui->msg);
+		putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  %s", ui->msg);
 }
 
 static void draw_footer(struct top *tp, const char *const *keys)
@@ -641,9 +683,9 @@ static void draw_footer(struct top *tp, const char *const *keys)
 
 		if (x + w > COLS)
 			break;
-		x += put(LINES - 1, x, -1, role_attr(tp, ROLE_KEY), keys[i]);
-		x += put(LINES - 1, x, -1, A_NORMAL, " ");
-		x += put(LINES - 1, x, -1, A_NORMAL, keys[i + 1]);
+		x += put(tp, LINES - 1, x, -1, role_attr(tp, ROLE_KEY), keys[i]);
+		x += put(tp, LINES - 1, x, -1, A_NORMAL, " ");
+		x += put(tp, LINES - 1, x, -1, A_NORMAL, keys[i + 1]);
 		x += 2;
 	}
 }
@@ -692,7 +734,7 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 
 	switch (c->kind) {
 	case TOP_COL_NETNS:
-		snprintf(buf, sizeof(buf), "%-*s", c->width, row->label ? row->label : "");
+		text_cell(tp, buf, sizeof(buf), row->label ? row->label : "", c->width);
 		break;
 	case TOP_COL_PORT:
 		snprintf(buf, sizeof(buf), "%-*u", c->width, r->port);
@@ -731,15 +773,15 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 		top_spark_render(series, n, c->width, tp->utf8, buf, sizeof(buf));
 		if (cw && base == A_NORMAL)
 			a = role_attr(tp, ROLE_WARN);
-		/* Glyphs are several bytes but one cell each: put() would
-		 * clip by bytes, and the layout already made them fit. */
+		/* Our own glyphs (no untrusted bytes), one cell each, and
+		 * the layout already made them fit: drawn as they are. */
 		attrset(a);
 		mvaddstr(y, c->x, buf);
 		attrset(A_NORMAL);
 		return;
 	}
 	}
-	put(y, c->x, c->width, a, buf);
+	put(tp, y, c->x, c->width, a, buf);
 }
 
 static void draw_list(struct top *tp, const struct table *t)
@@ -771,7 +813,7 @@ static void draw_list(struct top *tp, const struct table *t)
 			    c->kind == TOP_COL_DIR || c->kind == TOP_COL_SPARK;
 
 		snprintf(buf, sizeof(buf), left ? "%-*s" : "%*s", c->width, top_col_label(c));
-		put(TOP_HEAD_LINES, c->x, c->width, role_attr(tp, ROLE_COLHDR), buf);
+		put(tp, TOP_HEAD_LINES, c->x, c->width, role_attr(tp, ROLE_COLHDR), buf);
 	}
 	attrset(A_NORMAL);
 
@@ -791,7 +833,7 @@ static void draw_list(struct top *tp, const struct table *t)
 			draw_cell(tp, y, &cols[k], &tp->rows[i], base);
 	}
 	if (!nrows)
-		put(top_y, 0, -1, A_NORMAL, tp->sh.produced ? "(no rows match)" : "(sampling...)");
+		put(tp, top_y, 0, -1, A_NORMAL, tp->sh.produced ? "(no rows match)" : "(sampling...)");
 	draw_footer(tp, tp->ui.all_netns ? keys_allns : keys);
 }
 
@@ -830,21 +872,24 @@ static int draw_owners(struct top *tp, const struct top_detail_sum *ds, int y)
 	uint64_t shown = 0;
 
 	if (o->err) {
-		putf(y++, 0, role_attr(tp, ROLE_ERROR), "processes: unknown: %s",
+		putf(tp, y++, 0, role_attr(tp, ROLE_ERROR), "processes: unknown: %s",
 		     o->err == -ENOMEM ? "out of memory" : strerror(-o->err));
 		return y;
 	}
-	putf(y++, 0, A_NORMAL, "processes: %zu, holding %" PRIu64 " of %" PRIu64 " sockets",
+	putf(tp, y++, 0, A_NORMAL, "processes: %zu, holding %" PRIu64 " of %" PRIu64 " sockets",
 	     o->nprocs, o->owned, ds->sockets);
 	if (!o->nprocs && !o->unowned && !o->no_inode)
 		return y;
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%7s  %-15s %8s  %s", "PID", "COMM", "SOCKETS",
+	putf(tp, y++, 0, role_attr(tp, ROLE_COLHDR), "%7s  %-15s %8s  %s", "PID", "COMM", "SOCKETS",
 	     "CGROUP");
 	for (size_t i = 0; i < o->ntop && y < LINES - 1; i++, y++) {
-		putf(y, 0, A_NORMAL, "%7d  %-15s %8" PRIu32 "  %s", o->top[i].pid, o->top[i].comm,
+		char comm[64];
+
+		text_cell(tp, comm, sizeof(comm), o->top[i].comm, 15);
+		putf(tp, y, 0, A_NORMAL, "%7d  %s %8" PRIu32 "  %s", o->top[i].pid, comm,
 		     o->top[i].sockets, o->top[i].cgroup);
 		shown += o->top[i].sockets;
 	}
@@ -852,19 +897,19 @@ static int draw_owners(struct top *tp, const struct top_detail_sum *ds, int y)
 		char more[32];
 
 		snprintf(more, sizeof(more), "(%zu more)", o->nprocs - o->ntop);
-		putf(y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "", more, o->owned - shown);
+		putf(tp, y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "", more, o->owned - shown);
 	}
 	if (o->unowned && y < LINES - 1)
-		putf(y++, 0, role_attr(tp, ROLE_WARN), "%7s  %-15s %8" PRIu64, "?", "?", o->unowned);
+		putf(tp, y++, 0, role_attr(tp, ROLE_WARN), "%7s  %-15s %8" PRIu64, "?", "?", o->unowned);
 	if (o->no_inode && y < LINES - 1)
-		putf(y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "-", "(no process)", o->no_inode);
+		putf(tp, y++, 0, A_NORMAL, "%7s  %-15s %8" PRIu64, "-", "(no process)", o->no_inode);
 	/* Why "?": as procmap saw it.  Counts stay exact either way. */
 	if (o->unowned && o->denied && y < LINES - 1)
-		putf(y++, 0, role_attr(tp, ROLE_WARN), "?: %lu process%s of other users "
+		putf(tp, y++, 0, role_attr(tp, ROLE_WARN), "?: %lu process%s of other users "
 		     "cannot be inspected without root (CAP_SYS_PTRACE)",
 		     o->denied, o->denied == 1 ? "" : "es");
 	else if (o->unowned && y < LINES - 1)
-		putf(y++, 0, role_attr(tp, ROLE_WARN), "?: held by no process found "
+		putf(tp, y++, 0, role_attr(tp, ROLE_WARN), "?: held by no process found "
 		     "(closed since the dump, or kernel sockets)");
 	return y;
 }
@@ -885,66 +930,66 @@ static void draw_detail(struct top *tp)
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
 	if (ui->detail_label[0])
-		putf(y++, 0, role_attr(tp, ROLE_COLHDR), "NETNS %s PORT %u %s: detail",
+		putf(tp, y++, 0, role_attr(tp, ROLE_COLHDR), "NETNS %s PORT %u %s: detail",
 		     ui->detail_label, ui->detail_port,
 		     ui->detail_dir == TABLE_DIR_IN ? "in" : "out");
 	else
-		putf(y++, 0, role_attr(tp, ROLE_COLHDR), "PORT %u %s: detail%s",
+		putf(tp, y++, 0, role_attr(tp, ROLE_COLHDR), "PORT %u %s: detail%s",
 		     ui->detail_port, ui->detail_dir == TABLE_DIR_IN ? "in" : "out",
 		     ui->all_netns ? " (all namespaces)" : "");
-	x = put(y, 0, -1, A_NORMAL, "sockets by state:");
+	x = put(tp, y, 0, -1, A_NORMAL, "sockets by state:");
 	if (!r) {
-		put(y, x + 1, -1, role_attr(tp, ROLE_WARN), "none in this sample");
+		put(tp, y, x + 1, -1, role_attr(tp, ROLE_WARN), "none in this sample");
 	} else {
 		for (int i = 0; i < TCP_STATE_COUNT; i++) {
 			enum tcp_state st = tcp_state_order[i];
 
 			if (r->n[st])
-				x += putf(y, x, A_NORMAL, "  %s %" PRIu32, tcp_state_label(st),
+				x += putf(tp, y, x, A_NORMAL, "  %s %" PRIu32, tcp_state_label(st),
 					  r->n[st]);
 		}
-		putf(y, x, role_attr(tp, ROLE_TITLE), "  TOTAL %" PRIu64, r->total);
+		putf(tp, y, x, role_attr(tp, ROLE_TITLE), "  TOTAL %" PRIu64, r->total);
 	}
 	y += 2;
 	if (tp->cfg->replay) {
-		putf(y++, 0, A_NORMAL, "processes, peers and queues: not in a replay "
+		putf(tp, y++, 0, A_NORMAL, "processes, peers and queues: not in a replay "
 		     "(they need a live dump)");
 		draw_footer(tp, keys);
 		return;
 	}
 	if (ui->all_netns && !ui->detail_ns) {
-		putf(y++, 0, A_NORMAL, "processes, peers and queues: per namespace only "
+		putf(tp, y++, 0, A_NORMAL, "processes, peers and queues: per namespace only "
 		     "(Esc, n to split rows by namespace, Enter on one)");
 		draw_footer(tp, keys);
 		return;
 	}
 	if (!have && tp->sh.dnote[0] && tp->sh.dfront_ns == ui->detail_ns) {
-		putf(y++, 0, role_attr(tp, ROLE_ERROR), "processes, peers and queues: %s",
+		putf(tp, y++, 0, role_attr(tp, ROLE_ERROR), "processes, peers and queues: %s",
 		     tp->sh.dnote);
 		draw_footer(tp, keys);
 		return;
 	}
 	if (!have) {
-		putf(y++, 0, role_attr(tp, ROLE_WARN), "processes, peers and queues: %s",
+		putf(tp, y++, 0, role_attr(tp, ROLE_WARN), "processes, peers and queues: %s",
 		     ui->paused ? "paused; they come with the next sample" :
 				  "collecting with the next sample...");
 		draw_footer(tp, keys);
 		return;
 	}
-	putf(y++, 0, A_NORMAL, "queues: Recv-Q %" PRIu64 "  Send-Q %" PRIu64
+	putf(tp, y++, 0, A_NORMAL, "queues: Recv-Q %" PRIu64 "  Send-Q %" PRIu64
 	     " (connected sockets)  accept queue %" PRIu64 " (listeners)",
 	     ds->rqueue, ds->wqueue, ds->accept_queue);
 	if (!ds->complete)
-		putf(y++, 0, role_attr(tp, ROLE_ERROR), "incomplete: %s", ds->note);
+		putf(tp, y++, 0, role_attr(tp, ROLE_ERROR), "incomplete: %s", ds->note);
 	y = draw_owners(tp, ds, y);
 	y++;
-	putf(y++, 0, A_NORMAL, "peers: %zu%s", ds->npeers,
+	putf(tp, y++, 0, A_NORMAL, "peers: %zu%s", ds->npeers,
 	     ds->overflow ? " (more not counted)" : "");
 	y++;
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	putf(y++, 0, role_attr(tp, ROLE_COLHDR), "%-39s %7s  %s", "PEER", "TOTAL", "BY STATE");
+	putf(tp, y++, 0, role_attr(tp, ROLE_COLHDR), "%-39s %7s  %s", "PEER", "TOTAL", "BY STATE");
 
 	const struct top_peer *peers[TOP_DETAIL_ROWS];
 	size_t np = top_detail_peers(tp->sh.dfront, peers, TOP_DETAIL_ROWS);
@@ -953,17 +998,17 @@ static void draw_detail(struct top *tp)
 		char addr[INET6_ADDRSTRLEN];
 
 		fmt_addr(peers[i], addr, sizeof(addr));
-		x = putf(y, 0, A_NORMAL, "%-39s %7" PRIu64 " ", addr, peers[i]->total);
+		x = putf(tp, y, 0, A_NORMAL, "%-39s %7" PRIu64 " ", addr, peers[i]->total);
 		for (int k = 0; k < TCP_STATE_COUNT; k++) {
 			enum tcp_state st = tcp_state_order[k];
 
 			if (peers[i]->n[st])
-				x += putf(y, x, A_NORMAL, " %s %" PRIu32, tcp_state_label(st),
+				x += putf(tp, y, x, A_NORMAL, " %s %" PRIu32, tcp_state_label(st),
 					  peers[i]->n[st]);
 		}
 	}
 	if (ds->overflow && y < LINES - 1)
-		putf(y, 0, A_NORMAL, "%-39s %7" PRIu64, "(other peers)", ds->overflow);
+		putf(tp, y, 0, A_NORMAL, "%-39s %7" PRIu64, "(other peers)", ds->overflow);
 	draw_footer(tp, keys);
 }
 
@@ -993,10 +1038,10 @@ static void draw_help(struct top *tp)
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	put(y++, 0, -1, role_attr(tp, ROLE_COLHDR), "KEYS");
+	put(tp, y++, 0, -1, role_attr(tp, ROLE_COLHDR), "KEYS");
 	for (size_t i = 0; help_text[i] && y < LINES - 1; i++)
-		put(y++, 1, -1, A_NORMAL, help_text[i]);
-	put(LINES - 1, 0, -1, A_NORMAL, "Esc, h or ? to go back");
+		put(tp, y++, 1, -1, A_NORMAL, help_text[i]);
+	put(tp, LINES - 1, 0, -1, A_NORMAL, "Esc, h or ? to go back");
 }
 
 /* One whole frame; redrawing everything keeps resizes free of garbage
@@ -1008,7 +1053,7 @@ static void draw(struct top *tp)
 	erase();
 	curs_set(0);
 	if (LINES < TOP_HEAD_LINES + 3 || COLS < 30) {
-		put(0, 0, -1, A_NORMAL, "portstat top: terminal too small");
+		put(tp, 0, 0, -1, A_NORMAL, "portstat top: terminal too small");
 		refresh();
 		return;
 	}
@@ -1101,6 +1146,26 @@ static void consume(struct top *tp)
 	top_hist_update(tp->hist, sh->nsfront.ns, sh->nsfront.n, dt);
 }
 
+/* Whether the terminal is gone: hung up (its window closed, the ssh
+ * session dropped) or in error.  ncurses drops failed writes silently, so
+ * this is how a dashboard learns its output no longer reaches anyone; a
+ * hung-up tty reports POLLHUP on every descriptor open on it. */
+static bool term_gone(void)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO }, { .fd = STDOUT_FILENO } };
+
+	if (poll(p, 2, 0) <= 0)
+		return false;
+	return ((p[0].revents | p[1].revents) & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/*
+ * The dashboard's loop.  Returns 0 when it ends as asked (q, a stop
+ * signal, -c samples), -EIO when the terminal went away (also when the
+ * SIGHUP of a hangup is what stopped it: the output policy makes lost
+ * output a failure, while `kill -HUP` on a live terminal is a quit), or
+ * another -errno.
+ */
 static int ui_loop(struct top *tp, const sigset_t *waitmask)
 {
 	struct top_shared *sh = &tp->sh;
@@ -1120,7 +1185,7 @@ static int ui_loop(struct top *tp, const sigset_t *waitmask)
 		done = tp->cfg->count && sh->produced >= tp->cfg->count;
 		pthread_mutex_unlock(&sh->mu);
 		if (quit || done || top_stop)
-			return 0;
+			return term_gone() ? -EIO : 0;
 
 		/* Signals are blocked except inside ppoll(): one that comes
 		 * while drawing interrupts the next wait instead of being
@@ -1263,7 +1328,7 @@ int top_run(const struct config *cfg)
 	int status = CLI_EXIT_FAILURE, ret;
 
 	if (!tp) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		return CLI_EXIT_FAILURE;
 	}
 	tp->cfg = cfg;
@@ -1304,8 +1369,17 @@ int top_run(const struct config *cfg)
 out:
 	curses_done(tp);
 	thread_stop(tp);
+	/* A replay that failed, or held nothing, fails as the report's does
+	 * (the sampler has stopped: sh is ours alone now). */
+	if (status == CLI_EXIT_OK && cfg->replay && tp->sh.err) {
+		snprintf(err, sizeof(err), "%s", tp->sh.errmsg);
+		status = CLI_EXIT_FAILURE;
+	} else if (status == CLI_EXIT_OK && cfg->replay && tp->sh.ended && !tp->sh.produced) {
+		snprintf(err, sizeof(err), "replay file '%s' holds no samples", cfg->replay);
+		status = CLI_EXIT_FAILURE;
+	}
 	if (status != CLI_EXIT_OK)
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -210,15 +210,22 @@ static bool owner_before(const struct procmap_proc *a, const struct top_owner *b
 	return a->pid < b->pid;
 }
 
-/* @src into @dst (@cap bytes), shortened at the front: "...tail". */
+/* @src into @dst (@cap bytes), shortened at the front: "...tail", the
+ * tail starting on a character, not inside one (a UTF-8 continuation
+ * byte would show as an escape). */
 static void cgroup_copy(char *dst, size_t cap, const char *src)
 {
 	size_t len = strlen(src);
+	const char *tail;
 
-	if (len < cap)
+	if (len < cap) {
 		memcpy(dst, src, len + 1);
-	else
-		snprintf(dst, cap, "...%s", src + len - (cap - 4));
+		return;
+	}
+	tail = src + len - (cap - 4);
+	for (int i = 0; i < 3 && ((unsigned char)*tail & 0xc0) == 0x80; i++)
+		tail++;
+	snprintf(dst, cap, "...%s", tail);
 }
 
 /* One procmap scan for the inodes the dump saw; the busiest owners into

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strenc.h"
 #include "top_model.h"
 #include "u64map.h"
 #include "view.h"
@@ -464,7 +465,8 @@ int top_ns_width(const struct top_ui *ui, const struct top_ns *ns, size_t n)
 	if (!top_ui_split(ui) || n < 2)
 		return 0;
 	for (size_t i = 1; i < n; i++) {
-		int len = ns[i].label ? (int)strlen(ns[i].label) : 0;
+		/* a label is a name: the display width of its text form */
+		int len = ns[i].label ? strenc_text_width(ns[i].label) : 0;
 
 		if (len > w)
 			w = len;

@@ -1,8 +1,10 @@
 /*
- * view: what the renderers share: row order, time stamps, JSON strings.
+ * view: what the renderers share: row order, time stamps, JSON strings
+ * (encoded by strenc, like every untrusted string).
  */
 #include <stdlib.h>
 
+#include "strenc.h"
 #include "view.h"
 
 void view_format_time(const struct timespec *ts, char *buf, size_t len)
@@ -45,20 +47,5 @@ size_t view_shown(const struct view_opts *o, size_t n)
 
 void view_json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
+	strenc_json(out, s);
 }

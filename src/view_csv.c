@@ -8,21 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strenc.h"
 #include "view.h"
 
 void view_csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	strenc_csv(out, s);
 }
 
 void view_csv_header(FILE *out)

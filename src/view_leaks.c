@@ -1,7 +1,8 @@
 /*
  * view_leaks: `portstat leaks` as text (verdict line, then an aligned
  * table measured before it is printed), JSON (one object per sample) and
- * CSV (one row per group and owning process).
+ * CSV (one row per group and owning process).  Names (comm, cgroup,
+ * netns) go through strenc's encoder of each format.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "strenc.h"
 #include "view_leaks.h"
 
 /* Peers and processes named in a text cell; the rest are "+N". */
@@ -66,13 +68,18 @@ static void peer_str(const struct leaks_peer *p, char *buf, size_t len)
 	snprintf(buf, len, "%s", a);
 }
 
-/* "java[4121]", "?" (unknown owner), "-" (orphaned). */
-static void proc_str(const struct leaks_proc *p, char *buf, size_t len)
+/* "java[4121]", "?" (unknown owner), "-" (orphaned): the comm in its
+ * text form (strenc.h; @flags STRENC_*), so a name never carries a
+ * control into a table or the verdict. */
+static void proc_str(const struct leaks_proc *p, char *buf, size_t len, unsigned flags)
 {
+	char comm[4 * sizeof(p->comm) + 1];
+
+	strenc_text(comm, sizeof(comm), p->comm, -1, flags);
 	if (p->pid)
-		snprintf(buf, len, "%s[%d]", p->comm, p->pid);
+		snprintf(buf, len, "%s[%d]", comm, p->pid);
 	else
-		snprintf(buf, len, "%s", p->comm);
+		snprintf(buf, len, "%s", comm);
 }
 
 static void states_phrase(uint32_t mask, char *buf, size_t len)
@@ -101,7 +108,7 @@ void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len)
 	static const char *const word[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	const char *w = word[s->status <= LEAKS_UNKNOWN ? s->status : LEAKS_UNKNOWN];
 	const struct leaks_group *g = s->worst >= 0 ? leaks_group(s->leaks, (size_t)s->worst) : NULL;
-	char st[16], who[64], tail[64] = "", age[24], gr[24];
+	char st[16], who[96], tail[64] = "", age[24], gr[24];
 	size_t n;
 
 	if (!g) {
@@ -117,7 +124,9 @@ void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len)
 	} else if (!g->procs[0].pid) {
 		snprintf(who, sizeof(who), "no process (orphaned)");
 	} else {
-		proc_str(&g->procs[0], who, sizeof(who));
+		/* The verdict is a plugin's status line: a '|' in a name
+		 * would start forged perfdata. */
+		proc_str(&g->procs[0], who, sizeof(who), STRENC_NOPIPE);
 		if (g->nprocs > 1)
 			snprintf(tail, sizeof(tail), " and %zu more process%s",
 				 g->nprocs - 1, g->nprocs == 2 ? "" : "es");
@@ -177,7 +186,7 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 		snprintf(c[C_GROWTH], CELL, "-");
 	c[C_PROCS][0] = '\0';
 	if (g->nprocs) {
-		proc_str(&g->procs[0], c[C_PROCS], CELL);
+		proc_str(&g->procs[0], c[C_PROCS], CELL, 0);
 		n = strlen(c[C_PROCS]);
 		if (g->nprocs > 1)
 			snprintf(c[C_PROCS] + n, CELL - n, " +%zu", g->nprocs - 1);
@@ -214,11 +223,15 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 	}
 	view_leaks_verdict(s, verdict, sizeof(verdict));
 	fprintf(out, "%s\n", verdict);
-	if (!s->complete && s->note)
-		fprintf(out, "# incomplete: %s\n", s->note);
+	if (!s->complete && s->note) {
+		fputs("# incomplete: ", out);
+		strenc_text_pad(out, s->note, 0, false);
+		fputc('\n', out);
+	}
 	if (n == 0)
 		return ferror(out) ? -EIO : 0;
 
+	/* Cells hold text forms already; widths are display columns. */
 	for (int k = 0; k < NCOLS; k++) {
 		width[k] = o->header ? strlen(cols[k].title) : 0;
 		show[k] = k != C_GROWTH || s->tracking;
@@ -226,8 +239,8 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 	for (size_t i = 0; i < n; i++) {
 		cells(s, leaks_group(s->leaks, i), c);
 		for (int k = 0; k < NCOLS; k++)
-			if (strlen(c[k]) > width[k])
-				width[k] = strlen(c[k]);
+			if ((size_t)strenc_text_width(c[k]) > width[k])
+				width[k] = (size_t)strenc_text_width(c[k]);
 	}
 	for (size_t i = o->header ? 0 : 1; i <= n; i++) {
 		bool first = true;
@@ -240,10 +253,9 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 
 			if (!show[k])
 				continue;
-			if (k == NCOLS - 1)	/* last column: no trailing blanks */
-				fprintf(out, "%s%s", first ? "" : "  ", v);
-			else
-				fprintf(out, cols[k].right ? "%s%*s" : "%s%-*s", first ? "" : "  ", w, v);
+			fputs(first ? "" : "  ", out);
+			/* last column: no trailing blanks */
+			strenc_text_pad(out, v, k == NCOLS - 1 ? 0 : w, cols[k].right);
 			first = false;
 		}
 		fputc('\n', out);
@@ -330,7 +342,9 @@ int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts
 		const struct leaks_group *g = leaks_group(s->leaks, i);
 
 		for (size_t p = 0; p < g->nprocs; p++) {
-			fprintf(out, "%s,%s,%u,%s,%s,%llu,%llu,", when, s->netns ? s->netns : "",
+			fprintf(out, "%s,", when);
+			view_csv_field(out, s->netns ? s->netns : "");
+			fprintf(out, ",%u,%s,%s,%llu,%llu,",
 				g->port, dir_name(g->dir), tcp_state_name((enum tcp_state)g->state),
 				(unsigned long long)g->count, (unsigned long long)g->recv_q);
 			if (g->has_age)
@@ -338,11 +352,10 @@ int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts
 			fputc(',', out);
 			if (g->has_growth)
 				fprintf(out, "%.1f", g->growth_per_min == 0 ? 0.0 : g->growth_per_min);
-			/* comm is the kernel's, any bytes: quoted, quotes doubled. */
-			fprintf(out, ",%d,\"", g->procs[p].pid);
-			for (const char *c = g->procs[p].comm; *c; c++)
-				fputs(*c == '"' ? "\"\"" : (char[]){ *c, 0 }, out);
-			fprintf(out, "\",%llu\n", (unsigned long long)g->procs[p].count);
+			/* comm is the kernel's, any bytes: the one CSV encoder. */
+			fprintf(out, ",%d,", g->procs[p].pid);
+			view_csv_field(out, g->procs[p].comm);
+			fprintf(out, ",%llu\n", (unsigned long long)g->procs[p].count);
 		}
 	}
 	return ferror(out) ? -EIO : 0;

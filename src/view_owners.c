@@ -2,13 +2,16 @@
  * view_owners: the report with rows per owner (--by process, --by cgroup)
  * in each format.  The same shape as the port report: per-state totals of
  * the whole sample, then one row per owner with its counts, --top rows
- * (the rest summed as "other" in text and Prometheus).
+ * (the rest summed as "other" in text and Prometheus).  Names go through
+ * strenc's encoder of each format; Prometheus folds cgroups whose encoded
+ * labels collide.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strenc.h"
 #include "view.h"
 
 static const struct owner_row **sorted(const struct owners *w, const struct view_opts *o)
@@ -191,16 +194,100 @@ static void owner_series(FILE *out, const struct owners *w, const struct owner_r
 	}
 }
 
+/* The cgroup label value of a row, before encoding. */
+static const char *cgroup_label(const struct owner_row *r)
+{
+	return r->cgroup ? r->cgroup : OWNERS_COMM_NONE;
+}
+
+static int label_cmp(const void *a, const void *b, void *arg)
+{
+	char *const *enc = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(enc[i], enc[j]);
+
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/*
+ * Cgroup paths are any bytes (a user may name cgroups in a delegated
+ * subtree), and two paths that differ only where strenc_prom() writes
+ * U+FFFD or an escape give one label set twice: node_exporter then drops
+ * the whole file.  So the counts @v of rows whose label values collide
+ * are summed into the first of them and @gone set for the rest.  Only
+ * labels that are not clean can collide, so the usual sample costs one
+ * scan.  Returns 0 or -ENOMEM.
+ */
+static int fold_collisions(const struct owner_row **rows, size_t n,
+			   uint64_t (*v)[TCP_STATE_MAX + 1], bool *gone)
+{
+	char **enc = NULL;
+	size_t *order = NULL, first, i;
+	bool clean = true;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < n && clean; i++)
+		clean = strenc_clean(cgroup_label(rows[i]));
+	if (clean)
+		return 0;
+	enc = calloc(n, sizeof(*enc));
+	order = calloc(n, sizeof(*order));
+	if (!enc || !order)
+		goto out;
+	for (i = 0; i < n; i++) {
+		size_t len;
+		FILE *f = open_memstream(&enc[i], &len);
+
+		if (!f)
+			goto out;
+		strenc_prom(f, cgroup_label(rows[i]));
+		if (fclose(f) != 0)
+			goto out;
+		order[i] = i;
+	}
+	qsort_r(order, n, sizeof(*order), label_cmp, enc);
+	for (first = order[0], i = 1; i < n; i++) {
+		size_t k = order[i];
+
+		if (strcmp(enc[k], enc[first]) != 0) {
+			first = k;
+			continue;
+		}
+		for (int st = 0; st <= TCP_STATE_MAX; st++)
+			v[first][st] += v[k][st];
+		gone[k] = true;
+	}
+	ret = 0;
+out:
+	for (i = 0; enc && i < n; i++)
+		free(enc[i]);
+	free(enc);
+	free(order);
+	return ret;
+}
+
 int view_owners_prom(FILE *out, const struct view_sample *s, const struct view_opts *o)
 {
 	const struct owners *w = s->owners;
 	size_t n = owners_nrows(w), shown = view_shown(o, n);
 	const struct owner_row **rows = sorted(w, o);
 	uint64_t other[TCP_STATE_MAX + 1] = { 0 };
-	int ret;
+	uint64_t (*v)[TCP_STATE_MAX + 1] = calloc(shown ? shown : 1, sizeof(*v));
+	bool *gone = calloc(shown ? shown : 1, sizeof(*gone));
+	int ret = -ENOMEM;
 
-	if (!rows)
-		return -ENOMEM;
+	if (!rows || !v || !gone)
+		goto out;
+	for (size_t r = 0; r < n; r++)
+		for (int st = 0; st <= TCP_STATE_MAX; st++) {
+			if (r < shown)
+				v[r][st] = rows[r]->n[st];
+			else
+				other[st] += rows[r]->n[st];
+		}
+	/* process rows differ by pid: only cgroup labels can collide */
+	if (!by_process(w) && (ret = fold_collisions(rows, shown, v, gone)) < 0)
+		goto out;
 	view_prom_header(out, VIEW_PROM_SOCKETS);
 	ret = view_prom_family(out, VIEW_PROM_SOCKETS, s, o, NULL);
 	if (by_process(w))
@@ -212,24 +299,19 @@ int view_owners_prom(FILE *out, const struct view_sample *s, const struct view_o
 		fputs("# HELP portstat_tcp_cgroup_sockets TCP sockets by the cgroup of their creator and state; "
 		      "cgroup=\"-\": none reported; cgroups past --top are summed under cgroup=\"other\".\n"
 		      "# TYPE portstat_tcp_cgroup_sockets gauge\n", out);
-	for (size_t r = 0; r < n; r++) {
-		uint64_t v[TCP_STATE_MAX + 1];
-
-		for (int st = 0; st <= TCP_STATE_MAX; st++) {
-			v[st] = rows[r]->n[st];
-			if (r >= shown)
-				other[st] += v[st];
-		}
-		if (r < shown)
-			owner_series(out, w, rows[r], NULL, v);
-	}
+	for (size_t r = 0; r < shown; r++)
+		if (!gone[r])
+			owner_series(out, w, rows[r], NULL, v[r]);
 	owner_series(out, w, NULL, "other", other);
-	free(rows);
 	for (int f = VIEW_PROM_DURATION; ret == 0 && f < VIEW_PROM_FAMILIES; f++) {
 		view_prom_header(out, f);
 		ret = view_prom_family(out, f, s, o, NULL);
 	}
-	if (ret < 0)
-		return ret;
-	return ferror(out) ? -EIO : 0;
+	if (ret == 0 && ferror(out))
+		ret = -EIO;
+out:
+	free(gone);
+	free(v);
+	free(rows);
+	return ret;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strenc.h"
 #include "view.h"
 
 static const struct {
@@ -32,14 +33,7 @@ void view_prom_header(FILE *out, int family)
 
 void view_prom_value(FILE *out, const char *v)
 {
-	for (const char *p = v; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			fputc('\\', out);
-		if (*p == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*p, out);
-	}
+	strenc_prom(out, v);
 }
 
 /* 'netns="x",' with the value escaped as the exposition format wants. */

@@ -2,13 +2,15 @@
  * view_text: the aligned report.  Widths are measured over every line first
  * and printed second, so columns line up whatever the counts.  Rows past
  * --top are summed into one "other" row so the columns still add up to the
- * totals line.
+ * totals line.  Key cells may be names: written in strenc's text form and
+ * aligned by display width, not bytes.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strenc.h"
 #include "view.h"
 
 /* Always shown (when selected): the states an operator looks for first. */
@@ -38,7 +40,7 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 	int ncols = 0, wkey[VIEW_KEYS_MAX], w[TCP_STATE_COUNT], wtotal;
 
 	for (int k = 0; k < nkeys; k++)
-		wkey[k] = (int)strlen(head[k]);
+		wkey[k] = strenc_text_width(head[k]);
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 
@@ -54,8 +56,8 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 	wtotal = view_digits(tot->total) > 5 ? view_digits(tot->total) : 5;
 	for (size_t i = 0; i < nlines; i++)
 		for (int k = 0; k < nkeys; k++)
-			if ((int)strlen(lines[i].key[k]) > wkey[k])
-				wkey[k] = (int)strlen(lines[i].key[k]);
+			if (strenc_text_width(lines[i].key[k]) > wkey[k])
+				wkey[k] = strenc_text_width(lines[i].key[k]);
 
 	if (o->stamp) {
 		char when[32];
@@ -64,8 +66,10 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 		fprintf(out, "%s# %s\n", o->first ? "" : "\n", when);
 	}
 	if (o->header) {
-		for (int k = 0; k < nkeys; k++)
-			fprintf(out, "%s%-*s", k ? "  " : "", wkey[k], head[k]);
+		for (int k = 0; k < nkeys; k++) {
+			fputs(k ? "  " : "", out);
+			strenc_text_pad(out, head[k], wkey[k], false);
+		}
 		for (int c = 0; c < ncols; c++)
 			fprintf(out, "  %*s", w[c], tcp_state_label(cols[c]));
 		fprintf(out, "  %*s\n", wtotal, "TOTAL");
@@ -73,14 +77,21 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 	for (size_t i = 0; i < nlines; i++) {
 		const struct view_line *l = &lines[i];
 
-		for (int k = 0; k < nkeys; k++)
-			fprintf(out, "%s%-*s", k ? "  " : "", wkey[k], l->key[k]);
+		/* Keys are names (a process's, a cgroup's): their text form,
+		 * aligned by display width. */
+		for (int k = 0; k < nkeys; k++) {
+			fputs(k ? "  " : "", out);
+			strenc_text_pad(out, l->key[k], wkey[k], false);
+		}
 		for (int c = 0; c < ncols; c++)
 			fprintf(out, "  %*" PRIu64, w[c], l->n[cols[c]]);
 		fprintf(out, "  %*" PRIu64 "\n", wtotal, l->total);
 	}
-	if (!s->complete)
-		fprintf(out, "# incomplete: %s\n", s->note ? s->note : "dump interrupted");
+	if (!s->complete) {
+		fputs("# incomplete: ", out);
+		strenc_text_pad(out, s->note ? s->note : "dump interrupted", 0, false);
+		fputc('\n', out);
+	}
 	return ferror(out) ? -EIO : 0;
 }
 

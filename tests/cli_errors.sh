@@ -37,7 +37,13 @@ expect() {
 
 expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
-expect 2 "'0'"            -p 0
+expect 2 "'65536'"        -p 0,65536
+# PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
+PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
+PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns
+PORTSTAT_SPLIT=0 expect 2 "invalid PORTSTAT_SPLIT '0'" --replay "$fixture"
+PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x'" top
+PORTSTAT_SPLIT=x expect 3 "invalid PORTSTAT_SPLIT 'x'" leaks
 expect 2 "'65536'"        -p 65536
 expect 2 "'http'"         -p http
 expect 2 "'9000-8000'"    -p 9000-8000
@@ -88,17 +94,19 @@ rc=$?
 [ "$(wc -l < "$tmp/w/out.json")" = 1 ] && [ "$(jq .sockets "$tmp/w/out.json")" = 33 ] && ok ||
 	ko "--write json: $(head -c 200 "$tmp/w/out.json")"
 [ "$(ls "$tmp/w")" = out.json ] && ok || ko "--write left files: $(ls "$tmp/w")"
-[ "$(stat -c %a "$tmp/w/out.json")" = "$(printf '%o' $((0666 & ~$(umask))))" ] && ok ||
+[ "$(stat -c %a "$tmp/w/out.json")" = 644 ] && ok ||
 	ko "--write mode $(stat -c %a "$tmp/w/out.json")"
 "$portstat" --replay "$fixture" -f prometheus -p 8080 --write "$tmp/w/out.json"
 grep -q '^portstat_tcp_port_sockets{port="8080",direction="in",state="close_wait"} 2$' "$tmp/w/out.json" &&
 	! grep -q '"version"' "$tmp/w/out.json" && ok || ko "--write did not replace the file"
 mkdir "$tmp/w/dir.prom"
-expect 1 "cannot write '$tmp/w/dir.prom'" --replay "$fixture" -f prometheus --write "$tmp/w/dir.prom"
+expect 1 "refusing to write '$tmp/w/dir.prom': it is a directory" --replay "$fixture" -f prometheus --write "$tmp/w/dir.prom"
 [ -d "$tmp/w/dir.prom" ] && [ "$(ls "$tmp/w" | wc -l)" = 2 ] && ok || ko "failed --write left: $(ls "$tmp/w")"
 expect 1 "cannot write '$tmp/nodir/x'" --replay "$fixture" --write "$tmp/nodir/x"
 expect 2 "'top'"          top --write "$tmp/w/x"
 expect 2 "empty --write"  --write ""
+expect 2 "empty --record" --record ""
+expect 3 "empty --record" leaks --record ""
 expect 2 "'top'"          top --by process
 expect 2 "--by cgroup cannot be used with --all-netns" --by cgroup --all-netns
 expect 2 "--by process cannot be used with --replay" --by process --replay "$fixture"
@@ -115,7 +123,8 @@ man=$(dirname "$0")/../man/portstat.8
 for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
 done
-"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version"
+[ "$("$portstat" --version | sed 1d)" = "License: MIT" ] &&
+	"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version: version, then the licence"
 
 # A closed pipe ends the output quietly.
 ( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )

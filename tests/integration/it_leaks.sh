@@ -59,7 +59,7 @@ line1=$(head -1 <<<"$text")
 [ "$(wc -l <<<"$text")" = 3 ] || ps_fail "text has other rows: $text"
 # CSV: one row per group and process, the same numbers.
 csv=$("$PORTSTAT" leaks -N "$ns" -f csv -H)
-[ "$(cut -d, -f3-7,10-12 <<<"$csv")" = "8081,in,close_wait,$LEAKS,$((LEAKS * BYTES)),$leaky,\"leakysrv\",$LEAKS" ] ||
+[ "$(cut -d, -f3-7,10-12 <<<"$csv")" = "8081,in,close_wait,$LEAKS,$((LEAKS * BYTES)),$leaky,leakysrv,$LEAKS" ] ||
 	ps_fail "csv: $csv"
 # -s widens to the client side: FIN_WAIT2 towards :8081, held by the client.
 w=$("$PORTSTAT" leaks -N "$ns" -s close-wait,fin-wait-2 -f json |

@@ -154,8 +154,10 @@ fi
 
 # --- unprivileged: namespaces it may not enter are counted, not fatal -------
 if id nobody >/dev/null 2>&1; then
+	# The build tree may be where nobody cannot enter: run a copy.
+	ps_reachable_copy "$PORTSTAT" user_portstat
 	"${T[@]}" new-session -d -s nobody -x 160 -y 40 \
-		"runuser -u nobody -- env LANG=C.UTF-8 TERM=screen '$PORTSTAT' top --all-netns -p $P1 -i 0.5; echo \$? >'$D/nobody.rc'; exec sleep 600" ||
+		"runuser -u nobody -- env LANG=C.UTF-8 TERM=screen '$user_portstat' top --all-netns -p $P1 -i 0.5; echo \$? >'$D/nobody.rc'; exec sleep 600" ||
 		ps_fail "tmux new-session failed"
 	unreadable() {
 		S=$("${T[@]}" capture-pane -p -t nobody)
@@ -169,7 +171,7 @@ if id nobody >/dev/null 2>&1; then
 	[ "$(cat "$D/nobody.rc" 2>/dev/null)" = 0 ] || ps_fail "unprivileged: exit status $(cat "$D/nobody.rc" 2>/dev/null)"
 	echo "ok - unprivileged: $(grep -oE '[0-9]+ unreadable' <<<"$S"), still running"
 else
-	echo "ok - unprivileged run skipped (no user nobody)"
+	ps_fail "no user nobody for the unprivileged run"
 fi
 
 cat "$D/split.txt" "$D/detail.txt" "$D/merged.txt"

@@ -25,7 +25,8 @@ import sys
 
 def set_comm(name):
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    # os.fsencode: argv's own bytes back, invalid UTF-8 included.
+    libc.prctl(15, os.fsencode(name)[:15], 0, 0, 0)  # PR_SET_NAME
 
 
 def server(port, mode, name):

@@ -39,13 +39,17 @@ lk_set_trap() {
 # for its "ready PID" line; LK_SRV_PID is the server's own pid.
 lk_server() {
 	local ns=$1 port=$2 mode=$3 name=$4 user=${5:-} out i line
-	local run=()
+	local run=() leaker=$LK_LEAKER
 	ps_tmpdir
 	LK_SEQ=$((LK_SEQ + 1))
 	out="$PS_TMPDIR/server-$LK_SEQ.out"
 	: >"$out"
-	[ -n "$user" ] && run=(runuser -u "$user" --)
-	ip netns exec "$ns" "${run[@]}" "$LK_PY" "$LK_LEAKER" server "$port" "$mode" "$name" \
+	if [ -n "$user" ]; then
+		run=(runuser -u "$user" --)
+		# The checkout may be where $user cannot enter: run a copy.
+		ps_reachable_copy "$LK_LEAKER" leaker "$user"
+	fi
+	ip netns exec "$ns" "${run[@]}" "$LK_PY" "$leaker" server "$port" "$mode" "$name" \
 		>"$out" 2>&1 </dev/null &
 	LK_PIDS+=("$!")
 	for ((i = 0; i < 100; i++)); do

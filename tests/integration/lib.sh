@@ -3,8 +3,9 @@
 # lib.sh - helpers sourced by portstat's integration tests.  It owns the
 # test-side lifecycle of network namespaces and popgen processes: creating
 # namespaces, starting popgen and waiting for its "ready {...}" line,
-# stopping it, counting sockets with ss, and cleaning up everything it
-# started (by pid / by name) on EXIT, INT and TERM, even when a test fails.
+# stopping it, counting sockets with ss, copying programs where another user
+# can run them, and cleaning up everything it started or made (by pid / by
+# name) on EXIT, INT and TERM, even when a test fails.
 #
 # Environment: POPGEN (popgen binary), PORTSTAT (portstat binary).
 # The cleanup is installed as the EXIT/INT/TERM trap by ps_netns_new and
@@ -21,6 +22,7 @@ PS_READY=""             # JSON of its ready line
 PS_POPGEN_OUT=""        # its stdout / stderr files
 PS_POPGEN_ERR=""
 PS_TMPDIR=""
+PS_REACH_DIR=""         # 0755 directory of copies other users can run
 PS_NETNS_SEQ=0
 PS_POPGEN_SEQ=0
 PS_TRAP_SET=""
@@ -86,6 +88,10 @@ ps_cleanup() {
 		rm -rf "$PS_TMPDIR"
 		PS_TMPDIR=""
 	fi
+	if [ -n "$PS_REACH_DIR" ]; then
+		rm -rf "$PS_REACH_DIR"
+		PS_REACH_DIR=""
+	fi
 }
 
 ps_set_trap() {
@@ -100,6 +106,31 @@ ps_tmpdir() {
 	if [ -z "$PS_TMPDIR" ]; then
 		PS_TMPDIR=$(mktemp -d /tmp/pstest-$$-XXXXXX) || ps_fail "mktemp failed"
 	fi
+}
+
+# ps_reachable_copy SRC [VAR] [USER]: copy SRC (a program or script) where
+# USER (default nobody) can run it and store the copy's path in VAR (default
+# PS_REACHABLE).  The checkout may live where only root can enter (/root is
+# 0700, so is a mktemp -d directory): a test that runs one of our programs
+# as another user runs this copy instead, never the build tree's file.  The
+# copies live in one fresh 0755 directory under /tmp that ps_cleanup
+# removes.  Fails (never skips) when USER still cannot run the copy, e.g.
+# /tmp mounted noexec.  Not for $(...): the subshell would lose the
+# cleanup registration.
+ps_reachable_copy() {
+	local _ps_src=$1 _ps_var=${2:-PS_REACHABLE} _ps_user=${3:-nobody} _ps_dst
+	[ -f "$_ps_src" ] || ps_fail "ps_reachable_copy: no file $_ps_src"
+	ps_set_trap
+	if [ -z "$PS_REACH_DIR" ]; then
+		PS_REACH_DIR=$(mktemp -d /tmp/pstest-$$-reach-XXXXXX) || ps_fail "mktemp failed"
+		chmod 0755 "$PS_REACH_DIR" || ps_fail "chmod $PS_REACH_DIR failed"
+	fi
+	_ps_dst="$PS_REACH_DIR/${_ps_src##*/}"
+	cp "$_ps_src" "$_ps_dst" && chmod 0755 "$_ps_dst" ||
+		ps_fail "cannot copy $_ps_src to $_ps_dst"
+	runuser -u "$_ps_user" -- test -r "$_ps_dst" -a -x "$_ps_dst" ||
+		ps_fail "$_ps_user cannot run $_ps_dst (is /tmp noexec?)"
+	printf -v "$_ps_var" '%s' "$_ps_dst"
 }
 
 # ps_netns_new [VAR]: create namespace pstest-$$-<n> with lo up and store

@@ -217,7 +217,6 @@ static const struct {
 	{ { "-s", "establised" },            "unknown state 'establised'" },
 	{ { "-s", "established,foo" },       "unknown state 'foo'" },
 	{ { "--state", "" },                 "unknown state" },
-	{ { "-p", "0" },                     "'0'" },
 	{ { "-p", "65536" },                 "'65536'" },
 	{ { "-p", "abc" },                   "'abc'" },
 	{ { "-p", "100-50" },                "inverted port range '100-50'" },
@@ -258,6 +257,8 @@ static const struct {
 	{ { "frobnicate" },                  "unknown command 'frobnicate'" },
 	{ { "-N", "" },                      "empty --netns" },
 	{ { "--record", "a", "--replay", "b" }, "--record and --replay" },
+	{ { "--record", "" },                "empty --record file name" },
+	{ { "--write", "" },                 "empty --write file name" },
 	{ { "--replay", "b", "-N", "ns" },   "--replay and --netns" },
 	{ { "--replay", "b", "-i", "1" },    "--replay and --interval" },
 };
@@ -274,6 +275,61 @@ START_TEST(test_bad)
 	ck_assert_msg(strstr(err, bad_cases[_i].msg) != NULL,
 		      "%s: message \"%s\" lacks \"%s\"", what, err, bad_cases[_i].msg);
 	ck_assert_msg(strchr(err, '\n') == NULL, "%s: message is not one line", what);
+}
+END_TEST
+
+/* PORTSTAT_SPLIT is checked by cli_parse() for every command, whether it
+ * splits or not: one usage error everywhere. */
+START_TEST(test_split_env)
+{
+	static const char *const cmds[][4] = {
+		{ NULL }, { "top", NULL }, { "leaks", NULL }, { "--all-netns", NULL },
+		{ "--replay", "x", NULL },
+	};
+	static const char *const bad[] = { "0", "9", "x", "-1", " 2", "2 ", "99999999999999999999" };
+	struct config cfg;
+	struct args a;
+	char err[256], want[64];
+
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+			ck_assert_int_eq(setenv("PORTSTAT_SPLIT", bad[b], 1), 0);
+			err[0] = '\0';
+			ck_assert_msg(parse(&cfg, &a, cmds[c], err, sizeof(err)) == -EINVAL,
+				      "%s with PORTSTAT_SPLIT='%s': accepted", cmds[c][0] ? cmds[c][0] : "report",
+				      bad[b]);
+			snprintf(want, sizeof(want), "invalid PORTSTAT_SPLIT '%s' (1 to 8)", bad[b]);
+			ck_assert_str_eq(err, want);
+		}
+		ck_assert_int_eq(setenv("PORTSTAT_SPLIT", "3", 1), 0);
+		ck_assert_int_eq(parse(&cfg, &a, cmds[c], err, sizeof(err)), 0);
+		/* empty is unset */
+		ck_assert_int_eq(setenv("PORTSTAT_SPLIT", "", 1), 0);
+		ck_assert_int_eq(parse(&cfg, &a, cmds[c], err, sizeof(err)), 0);
+	}
+	/* --help needs no valid environment */
+	ck_assert_int_eq(setenv("PORTSTAT_SPLIT", "x", 1), 0);
+	ck_assert_int_eq(parse(&cfg, &a, (const char *const[]){ "--help", NULL }, err, sizeof(err)), 0);
+	ck_assert_int_eq(unsetenv("PORTSTAT_SPLIT"), 0);
+}
+END_TEST
+
+/* Port 0 can be selected: --by remote shows it. */
+START_TEST(test_port_zero)
+{
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, (const char *const[]){ "-p", "0", "--by", "remote", NULL },
+			       err, sizeof(err)), 0);
+	ck_assert(cfg.filter.has_ports);
+	ck_assert(portset_has(&cfg.filter.ports, 0));
+	ck_assert(!portset_has(&cfg.filter.ports, 1));
+	ck_assert_int_eq(parse(&cfg, &a, (const char *const[]){ "-p", "0-2,80", NULL },
+			       err, sizeof(err)), 0);
+	ck_assert(portset_has(&cfg.filter.ports, 0) && portset_has(&cfg.filter.ports, 2));
+	ck_assert(!portset_has(&cfg.filter.ports, 3));
 }
 END_TEST
 
@@ -407,6 +463,8 @@ static Suite *cli_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good_cases) / sizeof(good_cases[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_long_option_given_a_value);
+	tcase_add_test(tc, test_split_env);
+	tcase_add_test(tc, test_port_zero);
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_parse_twice);
 	tcase_add_test(tc, test_borrows_argv);

@@ -72,6 +72,37 @@ static void listener(struct leaks *l, int family, uint16_t port)
 	add(l, mkrec(family, TCP_STATE_LISTEN, port, 0, NULL, 1, 1));
 }
 
+/* A server that closed its listener: its CLOSE_WAIT sockets still group
+ * under its port, inbound, as the report counts them (table_classify()). */
+START_TEST(test_closed_listener)
+{
+	struct leaks *l = model(B(CLOSE_WAIT), false, NULL);
+	const struct leaks_group *g;
+
+	begin_at(l, 1000);
+	for (uint16_t i = 0; i < 5; i++) {
+		add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8443, (uint16_t)(40001 + i),
+			     "127.0.0.1", 20u + i, 200u + i));
+		add(l, mkrec(AF_INET6, TCP_STATE_CLOSE_WAIT, 8443, (uint16_t)(50001 + i),
+			     "::1", 30u + i, 300u + i));
+	}
+	/* Our own client's leak stays outbound, under the peer's port. */
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 40100, 5432, "10.0.0.9", 40, 400));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+
+	ck_assert_uint_eq(leaks_ngroups(l), 2);
+	g = leaks_group(l, 0);
+	ck_assert_uint_eq(g->port, 8443);
+	ck_assert_uint_eq(g->dir, TABLE_DIR_IN);
+	ck_assert_uint_eq(g->count, 10);
+	g = leaks_group(l, 1);
+	ck_assert_uint_eq(g->port, 5432);
+	ck_assert_uint_eq(g->dir, TABLE_DIR_OUT);
+	ck_assert_uint_eq(g->count, 1);
+	leaks_delete(l);
+}
+END_TEST
+
 START_TEST(test_groups)
 {
 	struct leaks *l = model(B(CLOSE_WAIT), false, NULL);
@@ -898,6 +929,7 @@ static Suite *leaks_suite(void)
 	TCase *tc = tcase_create("model");
 
 	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_closed_listener);
 	tcase_add_test(tc, test_top_peers);
 	tcase_add_test(tc, test_peer_ties);
 	tcase_add_test(tc, test_many_groups);

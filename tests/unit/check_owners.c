@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,6 +237,84 @@ START_TEST(test_cgroups)
 }
 END_TEST
 
+/* Set the fd limit so that exactly @free descriptors can still be
+ * opened; returns the old limit. */
+static struct rlimit fds_leave(int free)
+{
+	struct rlimit old, lim;
+	int lowest = dup(0);
+
+	ck_assert_int_ge(lowest, 0);
+	close(lowest);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)(lowest + free);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	return old;
+}
+
+/* A cgroup five levels down is found with one free descriptor; with none
+ * the walk fails with -EMFILE and says so, and the process scan too: never
+ * "owners unknown", "id:N" shown as if removed, or "no cgroup2". */
+START_TEST(test_fd_limit)
+{
+	struct owners *o;
+	struct rlimit old;
+	uint64_t deep;
+
+	mk("a");
+	mk("a/b");
+	mk("a/b/c");
+	mk("a/b/c/d");
+	mk("a/b/c/d/e");
+	deep = ino("a/b/c/d/e");
+	ck_assert_int_eq(owners_new(&o, OWNERS_CGROUP), 0);
+	add(o, TCP_STATE_ESTABLISHED, 1, deep, 2);
+	old = fds_leave(1);
+	ck_assert_int_eq(owners_resolve(o, NULL, root), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_str_eq(owners_row(o, 0)->cgroup, "/a/b/c/d/e");
+	ck_assert_str_eq(owners_error(o), "");
+
+	owners_clear(o);
+	add(o, TCP_STATE_ESTABLISHED, 1, deep, 2);
+	old = fds_leave(0);
+	ck_assert_int_eq(owners_resolve(o, NULL, root), -EMFILE);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_str_eq(owners_error(o),
+			 "cannot read cgroups: Too many open files (raise the fd limit: ulimit -n)");
+	/* the mount looked up in mountinfo: that read fails the same way */
+	owners_clear(o);
+	add(o, TCP_STATE_ESTABLISHED, 1, deep, 2);
+	old = fds_leave(0);
+	ck_assert_int_eq(owners_resolve(o, NULL, NULL), -EMFILE);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert(!owners_stats(o)->no_cgroupfs);
+	owners_delete(o);
+
+	mk("100");
+	mk("100/fd");
+	lnk("socket:[1000]", "100/fd/3");
+	put("100/comm", "srv\n");
+	ck_assert_int_eq(owners_new(&o, OWNERS_PROCESS), 0);
+	add(o, TCP_STATE_LISTEN, 1000, 0, 1);
+	old = fds_leave(0);
+	ck_assert_int_eq(owners_resolve(o, root, ""), -EMFILE);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_str_eq(owners_error(o),
+			 "cannot read owners: Too many open files (raise the fd limit: ulimit -n)");
+	ck_assert(!owners_stats(o)->no_proc);
+	owners_clear(o);
+	add(o, TCP_STATE_LISTEN, 1000, 0, 1);
+	old = fds_leave(1);
+	ck_assert_int_eq(owners_resolve(o, root, ""), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_str_eq(row_where(o, 100, "srv")->comm, "srv");
+	ck_assert_str_eq(owners_error(o), "");
+	owners_delete(o);
+}
+END_TEST
+
 START_TEST(test_cgroup_mount)
 {
 	char mi[128], buf[256];
@@ -296,6 +375,7 @@ static Suite *owners_suite(void)
 	tcase_add_test(tc, test_processes_no_proc);
 	tcase_add_test(tc, test_cgroups);
 	tcase_add_test(tc, test_cgroup_mount);
+	tcase_add_test(tc, test_fd_limit);
 	tcase_add_test(tc, test_real_cgroupfs);
 	suite_add_tcase(s, tc);
 	return s;

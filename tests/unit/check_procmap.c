@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -148,6 +149,72 @@ START_TEST(test_uid_order)
 }
 END_TEST
 
+/* Set the fd limit so that exactly @free descriptors can still be
+ * opened (the lowest free one and up); returns the old limit. */
+static struct rlimit fds_leave(int free)
+{
+	struct rlimit old, lim;
+	int lowest = dup(0);
+
+	ck_assert_int_ge(lowest, 0);
+	close(lowest);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)(lowest + free);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	return old;
+}
+
+/* One free descriptor is enough for an exact scan; with none, the scan
+ * fails with -EMFILE: the processes are not counted as vanished. */
+START_TEST(test_fd_limit)
+{
+	struct procmap *pm;
+	struct rlimit old;
+	const struct procmap_proc *p;
+
+	ck_assert_int_eq(procmap_new(&pm, 4), 0);
+	ck_assert_int_eq(procmap_want(pm, 1001, 0), 0);
+	ck_assert_int_eq(procmap_want(pm, 1003, 0), 0);
+	old = fds_leave(1);
+	ck_assert_int_eq(procmap_scan(pm, root), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert(procmap_stats(pm)->complete);
+	/* only 300, which has no fd directory, if readdir gave it early */
+	ck_assert_uint_le(procmap_stats(pm)->vanished, 1);
+	p = procmap_lookup(pm, 1001);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "srv");
+	ck_assert_str_eq(p->cgroup, "/system.slice/srv.service");
+	ck_assert_int_eq(procmap_lookup(pm, 1003)->pid, 200);
+	procmap_delete(pm);
+
+	ck_assert_int_eq(procmap_new(&pm, 4), 0);
+	ck_assert_int_eq(procmap_want(pm, 1001, 0), 0);
+	old = fds_leave(0);
+	ck_assert_int_eq(procmap_scan(pm, root), -EMFILE);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_uint_eq(procmap_stats(pm)->vanished, 0);
+	ck_assert(procmap_is_limit(-EMFILE) && procmap_is_limit(-ENFILE) && procmap_is_limit(-ENOMEM));
+	ck_assert(!procmap_is_limit(-ENOENT) && !procmap_is_limit(-EACCES) && !procmap_is_limit(0));
+	procmap_delete(pm);
+}
+END_TEST
+
+START_TEST(test_limit_message)
+{
+	char buf[160];
+
+	procmap_limit_message(buf, sizeof(buf), "owners", -EMFILE);
+	ck_assert_str_eq(buf, "cannot read owners: Too many open files (raise the fd limit: ulimit -n)");
+	procmap_limit_message(buf, sizeof(buf), "cgroups", -ENFILE);
+	ck_assert_str_eq(buf, "cannot read cgroups: Too many open files in system "
+			 "(the system-wide limit: sysctl fs.file-max)");
+	procmap_limit_message(buf, sizeof(buf), "owners", -ENOMEM);
+	ck_assert_str_eq(buf, "cannot read owners: Cannot allocate memory");
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct procmap *pm;
@@ -226,6 +293,7 @@ static Suite *procmap_suite(void)
 
 	tcase_add_loop_test(tc, test_parse_link, 0, sizeof(link_cases) / sizeof(link_cases[0]));
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_limit_message);
 	tcase_add_test(tc, test_many);
 	suite_add_tcase(s, tc);
 
@@ -233,6 +301,7 @@ static Suite *procmap_suite(void)
 	tcase_add_checked_fixture(tc, tree_setup, fstree_teardown);
 	tcase_add_test(tc, test_fake_tree);
 	tcase_add_test(tc, test_uid_order);
+	tcase_add_test(tc, test_fd_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("live");

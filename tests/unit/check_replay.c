@@ -5,7 +5,9 @@
  * counts and time, with each filter), then damaged variants, each of which
  * must fail with a clear message and never yield a table marked complete;
  * an interrupted dump, which yields a partial table marked as such;
- * several samples in order, then -ENODATA; collector_dump() on its own
+ * several samples in order, then -ENODATA; the ephemeral range each
+ * sample carries (or not, in older recordings) and a live recording's;
+ * collector_dump() on its own
  * (state mask, callback errors); recfile's block reader and writer; and
  * the committed real recording, cross-checked against ss's view of it.
  */
@@ -159,6 +161,18 @@ static void rec_sample(struct rec *r, int64_t sec, int64_t nsec)
 	struct recfile_sample s = { .sec = sec, .nsec = nsec };
 
 	rec_block(r, RECFILE_SAMPLE, &s, sizeof(s));
+}
+
+/* A sample header as portstat writes it since it records the namespace's
+ * ephemeral range (rec_sample() writes the older, shorter one). */
+static void rec_sample_ports(struct rec *r, int64_t sec, uint16_t lo, uint16_t hi)
+{
+	struct {
+		struct recfile_sample s;
+		struct recfile_ports p;
+	} b = { .s = { .sec = sec }, .p = { .lo = lo, .hi = hi } };
+
+	rec_block(r, RECFILE_SAMPLE, &b, sizeof(b));
 }
 
 static void rec_dump(struct rec *r, int family, uint32_t states)
@@ -832,6 +846,20 @@ static void build_bad_sample_header(struct rec *r)
 	rec_close(r);
 }
 
+static void build_bad_port_range(struct rec *r)
+{
+	rec_sample_ports(r, 1700000000, 41000, 40000);
+	rec_close(r);
+}
+
+static void build_sample_header_20(struct rec *r)
+{
+	char b[20] = { 0 };
+
+	rec_block(r, RECFILE_SAMPLE, b, sizeof(b));
+	rec_close(r);
+}
+
 static void build_bad_sample_time(struct rec *r)
 {
 	rec_sample(r, 1700000000, 1000000000);
@@ -923,7 +951,7 @@ static const struct {
 	{ "ipv4_in_ipv6_dump",  build_ipv4_in_ipv6_dump,  -EBADMSG,
 	  "IPv4 socket in a dump of IPv6", NULL },
 	{ "done_error",         build_done_error,         -EIO,
-	  "IPv6 dump ended with an error", NULL },
+	  "recording holds a kernel error: IPv6 dump ended with an error", NULL },
 	{ "done_int_min",       build_done_int_min,       -EBADMSG,
 	  "IPv6 dump ended with an invalid error code -2147483648", NULL },
 	{ "error_int_min",      build_error_int_min,      -EBADMSG,
@@ -936,6 +964,10 @@ static const struct {
 	  "IPv4 dump where IPv6 was expected", NULL },
 	{ "bad_sample_header",  build_bad_sample_header,  -EBADMSG,
 	  "corrupt sample header", NULL },
+	{ "bad_port_range",     build_bad_port_range,     -EBADMSG,
+	  "corrupt sample header (port range 41000-40000)", NULL },
+	{ "sample_header_20",   build_sample_header_20,   -EBADMSG,
+	  "corrupt sample header (20 bytes)", NULL },
 	{ "bad_sample_time",    build_bad_sample_time,    -EBADMSG,
 	  "corrupt sample time", NULL },
 	{ "time_huge",          build_time_huge,          -EBADMSG,
@@ -1016,8 +1048,45 @@ START_TEST(test_nlmsg_error_enoent)
 	ck_assert(!info.complete);
 	ck_assert_msg(ret == -ENOENT, "sampler_run %d (%s), expected -ENOENT", ret,
 		      collector_error(c));
-	ck_assert_msg(strstr(collector_error(c), "modprobe tcp_diag") != NULL,
-		      "error \"%s\" lacks \"modprobe tcp_diag\"", collector_error(c));
+	/* The recorded host's kernel said so, not this one's: no advice
+	 * for this host. */
+	ck_assert_msg(strstr(collector_error(c),
+			     "recording holds a kernel error: the recorded host had no TCP socket "
+			     "diagnostics for IPv6") != NULL,
+		      "error \"%s\" does not say the error is the recording's", collector_error(c));
+	ck_assert_msg(strstr(collector_error(c), "modprobe") == NULL,
+		      "error \"%s\" advises this host", collector_error(c));
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* Any other refusal: the live errno, and a message that says the error
+ * is the recording's, not this kernel's. */
+START_TEST(test_nlmsg_error_recorded)
+{
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct dgram d;
+	int ret;
+
+	rec_create(&r, "eperm.rec");
+	rec_sample(&r, 1700000000, 0);
+	rec_dump(&r, AF_INET6, ALL);
+	dgram_init(&d);
+	dgram_error(&d, -EPERM);
+	rec_data(&r, &d);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ret = sampler_run(c, t, &info);
+	ck_assert(!info.complete);
+	ck_assert_msg(ret == -EPERM, "sampler_run %d (%s), expected -EPERM", ret, collector_error(c));
+	ck_assert_str_eq(collector_error(c),
+			 "recording holds a kernel error: IPv6 dump failed: Operation not permitted");
 	collector_close(c);
 	table_delete(t);
 }
@@ -1162,6 +1231,125 @@ START_TEST(test_recfile_errors_name_the_file)
 }
 END_TEST
 
+/*
+ * The ephemeral range travels with each sample.  One socket with no
+ * listener, :50000 <- 40500 in CLOSE_WAIT, in four samples: an old sample
+ * header (no range: Linux's default, where 50000 is ephemeral, so it is a
+ * client of 40500), one recorded with 40000-40999 (50000 is a server
+ * port: 50000 in), one whose range could not be read (the default again,
+ * not the last sample's), and 40000-40999 again.
+ */
+static void rec_range_sample(struct rec *r)
+{
+	struct dgram d;
+
+	rec_dump(r, AF_INET6, ALL);
+	rec_done(r);
+	rec_dump(r, AF_INET, ALL);
+	dgram_init(&d);
+	dgram_sock(&d, AF_INET, TCP_STATE_CLOSE_WAIT, 50000, 40500);
+	dgram_done(&d, 0);
+	rec_data(r, &d);
+}
+
+START_TEST(test_recorded_range)
+{
+	static const struct {
+		uint16_t lo, hi;	/* hi 0: unknown; lo 1: old header */
+		uint16_t port;
+		enum table_dir dir;
+	} want[] = {
+		{ 1, 0, 40500, OUT }, { 40000, 40999, 50000, IN },
+		{ 0, 0, 40500, OUT }, { 40000, 40999, 50000, IN },
+	};
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	uint16_t lo, hi;
+
+	rec_create(&r, "range.rec");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (want[i].lo == 1)
+			rec_sample(&r, 1700000000 + (int64_t)i, 0);
+		else
+			rec_sample_ports(&r, 1700000000 + (int64_t)i, want[i].lo, want[i].hi);
+		rec_range_sample(&r);
+	}
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+		ck_assert(info.complete);
+		ck_assert_uint_eq(table_nrows(t), 1);
+		ck_assert_msg(find(t, want[i].port, want[i].dir) != NULL,
+			      "sample %zu: no row %u %s", i, want[i].port,
+			      want[i].dir == IN ? "in" : "out");
+		if (want[i].hi) {
+			ck_assert_int_eq(collector_port_range(c, &lo, &hi), 0);
+			ck_assert_uint_eq(lo, want[i].lo);
+			ck_assert_uint_eq(hi, want[i].hi);
+		} else {
+			ck_assert_int_eq(collector_port_range(c, &lo, &hi), -ENOENT);
+		}
+	}
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* A live recording holds the namespace's range as /proc/sys shows it. */
+START_TEST(test_record_holds_range)
+{
+	struct collector *c = NULL;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct recfile *rf;
+	struct recfile_sample s;
+	struct recfile_ports p;
+	char path[PATH_MAX], err[512] = "";
+	unsigned lo, hi;
+	uint16_t rlo, rhi;
+	const void *b;
+	uint32_t type, len;
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fscanf(fp, "%u %u", &lo, &hi), 2);
+	fclose(fp);
+	path_of(path, sizeof(path), "live.rec");
+	ck_assert_msg(collector_open_live(&c, NULL, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(collector_record(c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_port_range(c, &rlo, &rhi), 0);
+	ck_assert_uint_eq(rlo, lo);
+	ck_assert_uint_eq(rhi, hi);
+	collector_close(c);
+
+	ck_assert_int_eq(recfile_open(&rf, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(recfile_read(rf, &type, &b, &len), 0);
+	ck_assert_uint_eq(type, RECFILE_SAMPLE);
+	ck_assert_uint_eq(len, sizeof(s) + sizeof(p));
+	memcpy(&p, (const char *)b + sizeof(s), sizeof(p));
+	ck_assert_uint_eq(p.lo, lo);
+	ck_assert_uint_eq(p.hi, hi);
+	ck_assert_uint_eq(p.reserved, 0);
+	recfile_close(rf);
+
+	c = open_replay(path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_port_range(c, &rlo, &rhi), 0);
+	ck_assert_uint_eq(rlo, lo);
+	ck_assert_uint_eq(rhi, hi);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
 static Suite *replay_suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -1181,6 +1369,8 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, test_interrupted_dump);
 	tcase_add_test(tc, test_ipv6_only_recording);
 	tcase_add_test(tc, test_dump_states_and_callback);
+	tcase_add_test(tc, test_recorded_range);
+	tcase_add_test(tc, test_record_holds_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("recorded");
@@ -1190,6 +1380,7 @@ static Suite *replay_suite(void)
 	tc = tcase_create("damaged");
 	tcase_add_loop_test(tc, test_damaged, 0, sizeof(damaged) / sizeof(damaged[0]));
 	tcase_add_test(tc, test_nlmsg_error_enoent);
+	tcase_add_test(tc, test_nlmsg_error_recorded);
 	suite_add_tcase(s, tc);
 	return s;
 }

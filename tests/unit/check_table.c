@@ -172,12 +172,14 @@ START_TEST(test_v6only_listener_does_not_classify_ipv4)
 	struct table *t = new_table(&f);
 
 	add(t, listener6(80, true));
-	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 80, 33333));
-	add(t, sock(AF_INET6, TCP_STATE_ESTABLISHED, 80, 33334));
+	/* A peer port above the ephemeral range: only a listener could make
+	 * the IPv4 socket inbound. */
+	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 80, 61000));
+	add(t, sock(AF_INET6, TCP_STATE_ESTABLISHED, 80, 61001));
 	ck_assert(!table_is_listening(t, AF_INET, 80));
 	ck_assert(table_is_listening(t, AF_INET6, 80));
 	expect_row(t, 80, IN, TCP_STATE_ESTABLISHED, 1, 2);
-	expect_row(t, 33333, OUT, TCP_STATE_ESTABLISHED, 1, 1);
+	expect_row(t, 61000, OUT, TCP_STATE_ESTABLISHED, 1, 1);
 	ck_assert_uint_eq(table_nrows(t), 2);
 	table_delete(t);
 }
@@ -189,10 +191,160 @@ START_TEST(test_ipv4_listener_does_not_classify_ipv6)
 	struct table *t = new_table(&f);
 
 	add(t, sock(AF_INET, TCP_STATE_LISTEN, 22, 0));
-	add(t, sock(AF_INET6, TCP_STATE_ESTABLISHED, 22, 40000));
+	add(t, sock(AF_INET6, TCP_STATE_ESTABLISHED, 22, 61000));	/* peer not ephemeral */
 	ck_assert(!table_is_listening(t, AF_INET6, 22));
 	expect_row(t, 22, IN, TCP_STATE_LISTEN, 1, 1);
-	expect_row(t, 40000, OUT, TCP_STATE_ESTABLISHED, 1, 1);
+	expect_row(t, 61000, OUT, TCP_STATE_ESTABLISHED, 1, 1);
+	table_delete(t);
+}
+END_TEST
+
+/*
+ * Direction without a listener: the ephemeral range decides.  Each case is
+ * one socket (after an optional listener) in a fresh table with the given
+ * range (0 0: the default 32768-60999) and --by mode.
+ */
+enum lst { NONE, V4, V6DUAL, V6ONLY };
+
+static const struct dir_case {
+	const char *name;
+	enum lst listener;	/* on the socket's local port */
+	uint16_t lo, hi;	/* range; 0 0 = table default */
+	enum table_by by;
+	int family;
+	enum tcp_state state;
+	uint16_t sport, dport;
+	uint16_t port;		/* expected row */
+	enum table_dir dir;
+} dir_cases[] = {
+	/* A listener decides whatever the ports. */
+	{ "listener, both ports ephemeral", V4, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 40000, 50000, 40000, IN },
+	{ "listener, peer not ephemeral", V4, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 61000, 8443, IN },
+	{ "dual-stack listener in the range, IPv4", V6DUAL, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 40500, 50000, 40500, IN },
+	{ "v6only listener in the range, IPv4", V6ONLY, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 40500, 50000, 50000, OUT },
+	{ "IPv4 listener, IPv6 socket, peer ephemeral", V4, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 8443, IN },
+	{ "IPv4 listener, IPv6 socket, peer not ephemeral", V4, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 8443, 61000, 61000, OUT },
+	{ "a listener in the range", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_LISTEN, 50000, 0, 50000, IN },
+	/* No listener: local outside and peer inside the range is inbound. */
+	{ "closed server, CLOSE_WAIT, IPv4", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 8443, IN },
+	{ "closed server, TIME_WAIT, IPv6", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_TIME_WAIT, 8443, 40001, 8443, IN },
+	{ "closed server, ESTABLISHED, IPv6", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_ESTABLISHED, 443, 60000, 443, IN },
+	{ "client, local ephemeral", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 40000, 5432, 5432, OUT },
+	{ "client, both ephemeral", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_ESTABLISHED, 40000, 50000, 50000, OUT },
+	{ "both fixed", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 8443, 1024, 1024, OUT },
+	{ "peer above the range", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 61000, 61000, OUT },
+	{ "unbound", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE, 0, 0, 0, OUT },
+	/* The edges of the default range, 32768 and 60999, are in it. */
+	{ "peer at lo", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 32768, 8443, IN },
+	{ "peer at hi", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 8443, 60999, 8443, IN },
+	{ "peer below lo", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 32767, 32767, OUT },
+	{ "peer above hi", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 8443, 61000, 61000, OUT },
+	{ "local just below lo", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 32767, 32768, 32767, IN },
+	{ "local at lo", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 32768, 40000, 40000, OUT },
+	{ "local at hi", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 60999, 40000, 40000, OUT },
+	{ "local just above hi", NONE, 0, 0, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 61000, 60999, 61000, IN },
+	/* A custom range: 40000-40999. */
+	{ "custom: server above the range", NONE, 40000, 40999, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 50000, 40500, 50000, IN },
+	{ "custom: same, IPv6", NONE, 40000, 40999, TABLE_BY_SERVICE, AF_INET6,
+	  TCP_STATE_TIME_WAIT, 50000, 40999, 50000, IN },
+	{ "custom: peer in the default range only", NONE, 40000, 40999, TABLE_BY_SERVICE,
+	  AF_INET, TCP_STATE_CLOSE_WAIT, 8443, 35000, 35000, OUT },
+	{ "custom: local at lo", NONE, 40000, 40999, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_ESTABLISHED, 40000, 40999, 40999, OUT },
+	{ "custom: local below lo, peer at lo", NONE, 40000, 40999, TABLE_BY_SERVICE,
+	  AF_INET, TCP_STATE_CLOSE_WAIT, 39999, 40000, 39999, IN },
+	{ "custom: local above hi, peer at hi", NONE, 40000, 40999, TABLE_BY_SERVICE,
+	  AF_INET6, TCP_STATE_CLOSE_WAIT, 41000, 40999, 41000, IN },
+	{ "custom: peer above hi", NONE, 40000, 40999, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 50000, 41000, 41000, OUT },
+	{ "one-port range, peer on it", NONE, 40000, 40000, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 8443, IN },
+	{ "one-port range, peer next to it", NONE, 40000, 40000, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40001, 40001, OUT },
+	{ "full range: nothing is outside", NONE, 1, 65535, TABLE_BY_SERVICE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 40000, OUT },
+	/* The direction is the same under every --by; only the port differs. */
+	{ "by local", NONE, 0, 0, TABLE_BY_LOCAL, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 8443, IN },
+	{ "by remote", NONE, 0, 0, TABLE_BY_REMOTE, AF_INET6,
+	  TCP_STATE_CLOSE_WAIT, 8443, 40000, 40000, IN },
+	{ "by remote, client", NONE, 0, 0, TABLE_BY_REMOTE, AF_INET,
+	  TCP_STATE_CLOSE_WAIT, 40000, 8443, 8443, OUT },
+};
+
+START_TEST(test_direction_cases)
+{
+	const struct dir_case *c = &dir_cases[_i];
+	struct table_filter f = filter_all(c->by);
+	struct table *t = new_table(&f);
+	struct sock_rec r = sock(c->family, c->state, c->sport, c->dport);
+	const struct table_row *row;
+	enum table_dir dir;
+	uint16_t port;
+
+	if (c->hi)
+		table_set_ephemeral(t, c->lo, c->hi);
+	if (c->listener == V4)
+		add(t, sock(AF_INET, TCP_STATE_LISTEN, c->sport, 0));
+	else if (c->listener != NONE)
+		add(t, listener6(c->sport, c->listener == V6ONLY));
+	table_classify(t, &r, &port, &dir);
+	ck_assert_msg(port == c->port && dir == c->dir, "%s: %u %s, expected %u %s", c->name,
+		      port, dir == IN ? "in" : "out", c->port, c->dir == IN ? "in" : "out");
+	/* table_add() counts it where table_classify() says. */
+	add(t, r);
+	row = find(t, c->port, c->dir);
+	ck_assert_msg(row && row->n[c->state] == 1, "%s: not counted in its row", c->name);
+	ck_assert_uint_eq(table_total(t), c->listener == NONE ? 1 : 2);
+	table_delete(t);
+}
+END_TEST
+
+/* The range belongs to the namespace: table_clear() keeps it, a table
+ * filled in parallel gets it with the listeners. */
+START_TEST(test_range_kept_and_copied)
+{
+	struct table_filter f = filter_all(TABLE_BY_SERVICE);
+	struct table *t = new_table(&f), *share = new_table(&f);
+
+	/* The default range: 50000 is ephemeral, so this is a client. */
+	add(t, sock(AF_INET, TCP_STATE_CLOSE_WAIT, 50000, 40500));
+	expect_row(t, 40500, OUT, TCP_STATE_CLOSE_WAIT, 1, 1);
+	table_set_ephemeral(t, 40000, 40999);
+	table_clear(t);
+	add(t, sock(AF_INET, TCP_STATE_CLOSE_WAIT, 50000, 40500));
+	expect_row(t, 50000, IN, TCP_STATE_CLOSE_WAIT, 1, 1);
+
+	table_copy_listeners(share, t);
+	add(share, sock(AF_INET6, TCP_STATE_TIME_WAIT, 50000, 40501));
+	expect_row(share, 50000, IN, TCP_STATE_TIME_WAIT, 1, 1);
+	ck_assert_int_eq(table_merge(t, share), 0);
+	expect_row(t, 50000, IN, TCP_STATE_TIME_WAIT, 1, 2);
+	table_delete(share);
 	table_delete(t);
 }
 END_TEST
@@ -348,7 +500,7 @@ START_TEST(test_port_filter_by_local)
 	portset_add(&f.ports, 443);
 	t = new_table(&f);
 	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 50001, 443));
-	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 443, 50002));
+	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 443, 61002));
 	ck_assert_uint_eq(table_nrows(t), 1);
 	expect_row(t, 443, OUT, TCP_STATE_ESTABLISHED, 1, 1);
 	table_delete(t);
@@ -429,12 +581,13 @@ START_TEST(test_clear)
 	ck_assert(!table_is_listening(t, AF_INET6, 80));
 	ck_assert(!table_is_listening(t, AF_INET6, 8443));
 
-	/* The listener is forgotten: the same socket is now outbound, and the
-	 * old row's key starts again from zero. */
-	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 443, 50000));
+	/* The listener is forgotten: a socket only it made inbound (its peer
+	 * port is not ephemeral) is now outbound, and the old row's key starts
+	 * again from zero. */
+	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 443, 61000));
 	add(t, sock(AF_INET, TCP_STATE_ESTABLISHED, 1234, 443));
 	ck_assert_uint_eq(table_nrows(t), 2);
-	expect_row(t, 50000, OUT, TCP_STATE_ESTABLISHED, 1, 1);
+	expect_row(t, 61000, OUT, TCP_STATE_ESTABLISHED, 1, 1);
 	expect_row(t, 443, OUT, TCP_STATE_ESTABLISHED, 1, 1);
 	expect_no_row(t, 443, IN);
 	add(t, sock(AF_INET, TCP_STATE_LISTEN, 443, 0));
@@ -627,6 +780,9 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_ipv4_listener_does_not_classify_ipv6);
 	tcase_add_test(tc, test_by_local);
 	tcase_add_test(tc, test_by_remote);
+	tcase_add_loop_test(tc, test_direction_cases, 0,
+			    (int)(sizeof(dir_cases) / sizeof(dir_cases[0])));
+	tcase_add_test(tc, test_range_kept_and_copied);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("filter");

@@ -501,8 +501,11 @@ START_TEST(test_many_groups)
 			err |= leaks_add(&r, l);
 			if (p % 1000 == 0)
 				err |= leaks_add(&r, l);
-			/* Outbound to the same port, from another peer. */
-			r = mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 0, (uint16_t)p, "10.0.0.1", 7, cookie++);
+			/* Outbound to the same port, from another peer, from
+			 * a local port in the ephemeral range (a local port
+			 * outside it, talking to a peer's port inside it,
+			 * would be a server's without its listener). */
+			r = mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 40000, (uint16_t)p, "10.0.0.1", 7, cookie++);
 			r.daddr[2] = (uint8_t)(p >> 8);
 			r.daddr[3] = (uint8_t)p;
 			err |= leaks_add(&r, l);

@@ -1085,8 +1085,11 @@ START_TEST(test_nlmsg_error_recorded)
 	ret = sampler_run(c, t, &info);
 	ck_assert(!info.complete);
 	ck_assert_msg(ret == -EPERM, "sampler_run %d (%s), expected -EPERM", ret, collector_error(c));
-	ck_assert_str_eq(collector_error(c),
-			 "recording holds a kernel error: IPv6 dump failed: Operation not permitted");
+	/* The file's name first, as every replay error; then whose error. */
+	ck_assert_msg(strncmp(collector_error(c), "replay file '", 13) == 0 &&
+		      strstr(collector_error(c), "eperm.rec': recording holds a kernel error: "
+			     "IPv6 dump failed: Operation not permitted") != NULL,
+		      "error: %s", collector_error(c));
 	collector_close(c);
 	table_delete(t);
 }

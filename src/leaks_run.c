@@ -2,9 +2,13 @@
  * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
  * or a replay), samples into the leaks model, evaluates the thresholds,
  * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
+ * With --all-netns it keeps one model per namespace (by nsfs inode, so -i
+ * tracks each across samples), samples them one after the other, and
+ * renders them together under one verdict, the worst of them.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +17,7 @@
 #include "collector.h"
 #include "leaks.h"
 #include "leaks_run.h"
+#include "netns.h"
 #include "outfile.h"
 #include "procmap.h"
 #include "pace.h"
@@ -75,6 +80,376 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 	}
 }
 
+/* Rank of a status in the "worst of" order: OK < WARNING < UNKNOWN <
+ * CRITICAL. */
+static int rank(enum leaks_status s)
+{
+	static const int r[] = { [LEAKS_OK] = 0, [LEAKS_WARNING] = 1,
+				 [LEAKS_CRITICAL] = 3, [LEAKS_UNKNOWN] = 2 };
+
+	return s <= LEAKS_UNKNOWN ? r[s] : 2;
+}
+
+/* One namespace of --all-netns: its model, kept across samples, and what
+ * this sample made of it. */
+struct ns_model {
+	struct netns_entry ns;
+	struct leaks *l;
+	bool listed;		/* in this sample's namespace list */
+	bool read;		/* sampled */
+	bool vanished;		/* gone before it could be read */
+	struct view_leaks vl;
+	char note[512];		/* why not read, or why incomplete */
+};
+
+struct allns_leaks {
+	struct ns_model *m;
+	size_t n, cap;
+	struct timespec when;
+	enum leaks_status status;
+	long worst;		/* model the verdict is about, -1: none */
+	size_t nread;
+	uint64_t sockets;
+};
+
+/* Whether @ns was listed from /run/netns (as allns.c). */
+static bool named_ns(const struct netns_entry *ns)
+{
+	static const char dir[] = "/run/netns/";
+
+	return strncmp(ns->path, dir, sizeof(dir) - 1) == 0;
+}
+
+/* Match this sample's namespace list with the models: a namespace seen
+ * before keeps its model (its tracked sockets and history), a new one gets
+ * a fresh one, one gone is freed.  Returns 0 or -errno (@err says why). */
+static int models_update(struct allns_leaks *a, const struct leaks_opts *lo, char *err,
+			 size_t errlen)
+{
+	struct netns_entry *ns = NULL;
+	size_t nns = 0, keep = 0;
+	int ret;
+
+	ret = netns_list(&ns, &nns);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(-ret));
+		return ret;
+	}
+	for (size_t k = 0; k < a->n; k++)
+		a->m[k].listed = false;
+	for (size_t i = 0; i < nns; i++) {
+		struct ns_model *m = NULL;
+
+		for (size_t k = 0; k < a->n && !m; k++)
+			if (!a->m[k].listed && a->m[k].ns.dev == ns[i].dev &&
+			    a->m[k].ns.ino == ns[i].ino)
+				m = &a->m[k];
+		if (!m) {
+			if (a->n == a->cap) {
+				size_t cap = a->cap ? a->cap * 2 : 16;
+				struct ns_model *nm = realloc(a->m, cap * sizeof(*nm));
+
+				if (!nm)
+					goto nomem;
+				a->m = nm;
+				a->cap = cap;
+			}
+			m = &a->m[a->n];
+			memset(m, 0, sizeof(*m));
+			if (leaks_new(&m->l, lo) < 0)
+				goto nomem;
+			a->n++;
+		}
+		m->ns = ns[i];	/* the label may have changed */
+		m->listed = true;
+	}
+	free(ns);
+	for (size_t k = 0; k < a->n; k++) {
+		if (!a->m[k].listed) {
+			leaks_delete(a->m[k].l);
+			continue;
+		}
+		a->m[keep++] = a->m[k];
+	}
+	a->n = keep;
+	return 0;
+nomem:
+	free(ns);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* Sample one namespace into its model.  Returns 0 (m->read, or
+ * m->vanished, or a note on why not), or -ENOMEM / an owner scan's limit
+ * error, which end the run. */
+static int model_sample(struct ns_model *m, const struct config *cfg, bool tracking)
+{
+	struct collector *c = NULL;
+	struct sampler_info info;
+	int ret;
+
+	m->read = m->vanished = false;
+	m->note[0] = '\0';
+	ret = collector_open_live(&c, m->ns.path, m->note, sizeof(m->note));
+	if (ret == -ENOENT || ret == -ESRCH || (ret == -EINVAL && named_ns(&m->ns))) {
+		/* Its holder exited, or 'ip netns del' ran meanwhile. */
+		m->vanished = true;
+		return 0;
+	}
+	if (ret < 0)
+		return 0;
+	if (!collector_netns_is(c, m->ns.dev, m->ns.ino)) {
+		/* The holder exited and its pid was reused. */
+		m->vanished = true;
+		goto out;
+	}
+	ret = leaks_sample(m->l, c, &info);
+	if (ret < 0) {
+		if (ret == -ENOMEM || *leaks_error(m->l))
+			goto out;
+		snprintf(m->note, sizeof(m->note), "%s", collector_error(c));
+		ret = 0;
+		goto out;
+	}
+	m->read = true;
+	m->vl = (struct view_leaks){
+		.leaks = m->l,
+		.time = info.time,
+		.netns = m->ns.label,
+		.tracking = tracking,
+		.complete = info.complete,
+	};
+	if (!info.complete) {
+		snprintf(m->note, sizeof(m->note), "%s", info.note);
+		m->vl.note = m->note;
+	}
+	m->vl.status = leaks_evaluate(m->l, &cfg->thresholds, &m->vl.worst);
+	if (!info.complete && m->vl.status != LEAKS_CRITICAL)
+		m->vl.status = LEAKS_UNKNOWN;
+out:
+	collector_close(c);
+	return ret;
+}
+
+/* The verdict over every namespace: the worst status; among equals the
+ * namespace whose deciding group is largest. */
+static void allns_evaluate(struct allns_leaks *a)
+{
+	int best = -1;
+	uint64_t best_count = 0;
+
+	a->worst = -1;
+	a->nread = 0;
+	a->sockets = 0;
+	for (size_t k = 0; k < a->n; k++) {
+		const struct ns_model *m = &a->m[k];
+		const struct leaks_group *g;
+		uint64_t count;
+		int r;
+
+		if (!m->read)
+			continue;
+		a->nread++;
+		a->sockets += leaks_summary(m->l)->sockets;
+		g = m->vl.worst >= 0 ? leaks_group(m->l, (size_t)m->vl.worst) : NULL;
+		count = g ? g->count : 0;
+		r = rank(m->vl.status);
+		if (r > best || (r == best && count > best_count)) {
+			best = r;
+			best_count = count;
+			a->worst = (long)k;
+		}
+	}
+	a->status = a->nread == 0 ? LEAKS_UNKNOWN : a->m[a->worst].vl.status;
+}
+
+/* The first line: the deciding namespace's verdict, naming it. */
+static void allns_verdict(const struct allns_leaks *a, char *buf, size_t len)
+{
+	const struct ns_model *m;
+	char v[512], label[4 * sizeof(m->ns.label) + 1];
+
+	if (a->nread == 0) {
+		snprintf(buf, len, "UNKNOWN: no network namespace could be read");
+		return;
+	}
+	m = &a->m[a->worst];
+	view_leaks_verdict(&m->vl, v, sizeof(v));
+	if (m->vl.worst < 0) {
+		snprintf(buf, len, "%s in %zu network namespace%s", v, a->nread,
+			 a->nread == 1 ? "" : "s");
+		return;
+	}
+	/* A label is any bytes: its text form, no '|' (perfdata). */
+	strenc_text(label, sizeof(label), m->ns.label, -1, STRENC_NOPIPE);
+	snprintf(buf, len, "%s (netns %s)", v, label);
+}
+
+struct allns_output {
+	const struct config *cfg;
+	const struct allns_leaks *a;
+	const struct view_opts *o;
+};
+
+static int render_allns_cb(FILE *out, const void *arg)
+{
+	const struct allns_output *x = arg;
+	const struct allns_leaks *a = x->a;
+	struct view_opts o = *x->o;
+	char when[32], verdict[1100];
+	bool first = true;
+	int ret = 0;
+
+	view_format_time(&a->when, when, sizeof(when));
+	allns_verdict(a, verdict, sizeof(verdict));
+	o.stamp = false;
+	switch (x->cfg->format) {
+	case CLI_FORMAT_JSON:
+		fprintf(out, "{\"version\":1,\"time\":\"%s\",\"status\":\"%s\",\"verdict\":",
+			when, leaks_status_name(a->status));
+		view_json_string(out, verdict);
+		fprintf(out, ",\"sockets\":%llu,\"namespaces\":[", (unsigned long long)a->sockets);
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			const struct ns_model *m = &a->m[k];
+			char *buf = NULL;
+			size_t blen = 0;
+			FILE *f;
+
+			if (m->vanished)
+				continue;
+			fputs(first ? "" : ",", out);
+			first = false;
+			if (!m->read) {
+				fputs("{\"version\":1,\"netns\":", out);
+				view_json_string(out, m->ns.label);
+				fputs(",\"error\":", out);
+				view_json_string(out, m->note);
+				fputc('}', out);
+				continue;
+			}
+			/* One object per namespace, its newline dropped. */
+			if (!(f = open_memstream(&buf, &blen)))
+				return -ENOMEM;
+			ret = view_leaks_json(f, &m->vl, &o);
+			if (fclose(f) != 0 && ret == 0)
+				ret = -ENOMEM;
+			if (ret == 0)
+				fwrite(buf, 1, blen && buf[blen - 1] == '\n' ? blen - 1 : blen, out);
+			free(buf);
+		}
+		fputs("]}\n", out);
+		break;
+	case CLI_FORMAT_CSV:
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			if (!a->m[k].read)
+				continue;
+			ret = view_leaks_csv(out, &a->m[k].vl, &o);
+			o.first = false;	/* one header */
+		}
+		break;
+	default:
+		if (x->o->stamp)
+			fprintf(out, "%s# %s\n", x->o->first ? "" : "\n", when);
+		fprintf(out, "%s\n", verdict);
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			const struct ns_model *m = &a->m[k];
+
+			if (m->vanished)
+				continue;
+			fputs("\n# netns: ", out);
+			strenc_text_pad(out, m->ns.label, 0, false);
+			fputc('\n', out);
+			if (!m->read) {
+				fputs("# error: ", out);
+				strenc_text_pad(out, m->note, 0, false);
+				fputc('\n', out);
+				continue;
+			}
+			ret = view_leaks_text(out, &m->vl, &o);
+		}
+		break;
+	}
+	if (ret == 0 && ferror(out))
+		ret = -EIO;
+	return ret;
+}
+
+/* --all-netns: every namespace each sample, one verdict over them.  A
+ * namespace that could not be read or vanished is a note; only when none
+ * could be read is the status UNKNOWN. */
+static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
+		     struct view_opts *vo, volatile sig_atomic_t *stop)
+{
+	struct allns_leaks a = { 0 };
+	int status = LEAKS_UNKNOWN, ret;
+	bool write_failed = false;
+	struct timespec next;
+	char err[512];
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long n = 0; !cfg->count || n < cfg->count; n++) {
+		struct allns_output x = { .cfg = cfg, .a = &a, .o = vo };
+		bool fatal = false;
+
+		if (n > 0 && cfg->interval > 0) {
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, stop);
+		}
+		if (*stop)
+			break;
+		clock_gettime(CLOCK_REALTIME, &a.when);
+		if (models_update(&a, lo, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		for (size_t k = 0; k < a.n && !fatal; k++) {
+			ret = model_sample(&a.m[k], cfg, lo->track);
+			if (ret < 0) {
+				strenc_text_line(stderr, "portstat: %s",
+					*leaks_error(a.m[k].l) ? leaks_error(a.m[k].l) : "out of memory");
+				fatal = true;
+			}
+		}
+		if (fatal) {
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		allns_evaluate(&a);
+		status = (int)a.status;
+		ret = outfile_emit(cfg->write, render_allns_cb, &x, err, sizeof(err));
+		if (ret < 0) {
+			bool repeating = cfg->count != 1;
+
+			strenc_text_line(stderr, "portstat: %s%s", err,
+				cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+			write_failed = true;
+			if (!(cfg->write && repeating))
+				break;
+		}
+		for (size_t k = 0; k < a.n; k++) {
+			const struct ns_model *m = &a.m[k];
+
+			if (m->vanished)
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
+					m->ns.label);
+			else if (!m->read)
+				strenc_text_line(stderr, "portstat: note: %s not read: %s",
+					m->ns.label, m->note);
+			else if (!m->vl.complete)
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
+					m->ns.label, m->note);
+		}
+		vo->first = cfg->write != NULL;
+	}
+	if (write_failed)
+		status = LEAKS_UNKNOWN;
+	for (size_t k = 0; k < a.n; k++)
+		leaks_delete(a.m[k].l);
+	free(a.m);
+	return status;
+}
+
 int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
 	struct collector *c = NULL;
@@ -104,6 +479,8 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
+	if (cfg->all_netns)
+		return run_allns(cfg, &lo, &vo, stop);
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
 	else

@@ -116,7 +116,7 @@ _portstat()
 	leaks)
 		opts="-s --state --warn --crit --warn-age --crit-age -i --interval
 		      -f --format -p --port -4 -6 --by --top -H --no-header
-		      -N --netns -c --count --record --replay --write
+		      -N --netns --all-netns -c --count --record --replay --write
 		      -h --help -V --version"
 		;;
 	esac

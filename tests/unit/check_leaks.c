@@ -893,7 +893,9 @@ static const struct {
 	{ { "leaks", "--warn", "5", "--crit", "4" }, "--warn 5 is above --crit 4", 0, { 0 } },
 	{ { "leaks", "--warn-age", "2h", "--crit-age", "1h" }, "is above --crit-age", 0, { 0 } },
 	{ { "leaks", "-f", "prometheus" }, "does not apply to 'leaks'", 0, { 0 } },
-	{ { "leaks", "--all-netns" }, "does not apply to 'leaks'", 0, { 0 } },
+	{ { "leaks", "--all-netns" }, NULL, B(CLOSE_WAIT), { 0 } },
+	{ { "leaks", "--all-netns", "-N", "x" }, "--all-netns cannot be used with --netns", 0, { 0 } },
+	{ { "leaks", "--all-netns", "--replay", "x" }, "--all-netns cannot be used with --replay", 0, { 0 } },
 	{ { "--warn", "5" }, "apply to 'leaks' only", 0, { 0 } },
 	{ { "top", "--crit-age", "5" }, "apply to 'leaks' only", 0, { 0 } },
 };

@@ -73,11 +73,19 @@ struct leaks_thresholds {
 	uint64_t warn_age, crit_age;	/* seconds */
 };
 
+/* What a row of `leaks` is (--by). */
+enum leaks_rows {
+	LEAKS_ROWS_GROUPS,	/* (port, direction, state) */
+	LEAKS_ROWS_PROCESS,	/* an owning process, over all its groups */
+	LEAKS_ROWS_CGROUP,	/* the owners' cgroup, over all its groups */
+};
+
 struct leaks_opts {
 	struct table_filter filter;	/* by, ports, families; states: which
 					 * of LEAKS_STATES_MASK to report
 					 * (others are ignored) */
 	bool owners;			/* map sockets to processes */
+	enum leaks_rows rows;		/* also build owner rows (leaks_owner()) */
 	const char *proc_root;		/* where processes are: "/proc" */
 	bool track;			/* follow sockets across samples */
 };
@@ -125,6 +133,32 @@ struct leaks_group {
 	const struct leaks_peer *peers;	/* borrowed; by count, descending */
 	size_t nprocs;
 	const struct leaks_proc *procs;	/* borrowed; by count, descending */
+};
+
+/* One group an owner row holds sockets in. */
+struct leaks_port {
+	uint16_t port;
+	uint8_t dir;
+	uint8_t state;
+	uint32_t count;		/* the owner's sockets in that group */
+};
+
+/*
+ * An owner row (--by process or cgroup): every socket of the sample held
+ * by one process, or by the processes of one cgroup, whatever its group.
+ * Unknown owners ("?") and sockets no process holds ("-") are rows of
+ * their own, pid 0.  Cgroup rows have pid 0 and comm "".
+ */
+struct leaks_owner {
+	int pid;
+	char comm[16];
+	const char *cgroup;	/* "" when none or unknown; borrowed */
+	bool has_age;
+	uint8_t ntop;		/* entries in ports, at most LEAKS_TOP_PEERS */
+	uint64_t count;
+	uint64_t oldest_ms;	/* seconds precision */
+	size_t nports;		/* distinct groups */
+	const struct leaks_port *ports;	/* borrowed; by count, descending */
 };
 
 /* What one sample saw, beyond its groups. */
@@ -183,6 +217,20 @@ size_t leaks_ngroups(const struct leaks *l);
 const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
 
 const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/* leaks_nowners / leaks_owner - the owner rows of the last sample (with
+ * rows LEAKS_ROWS_PROCESS or LEAKS_ROWS_CGROUP; none otherwise), largest
+ * first; borrowed until the next leaks_begin(). */
+size_t leaks_nowners(const struct leaks *l);
+const struct leaks_owner *leaks_owner(const struct leaks *l, size_t i);
+
+/*
+ * leaks_evaluate_owners - leaks_evaluate() over the owner rows: each row's
+ * count and oldest age against @th, so a process leaking a few sockets on
+ * each of many ports is one offender.  *worst is an owner index.
+ */
+enum leaks_status leaks_evaluate_owners(const struct leaks *l, const struct leaks_thresholds *th,
+					long *worst);
 
 /* leaks_error - why the last sample's owner scan failed, as one line, or
  * "" when it did not (the failure was the collector's, or memory). */

@@ -307,9 +307,16 @@ static int check_rows(const struct config *cfg, char *err, size_t errlen)
 
 	if (cfg->rows == CLI_ROWS_PORTS)
 		return 0;
-	if (cfg->command != CLI_REPORT)
-		return bad(err, errlen, "--by %s applies to the report only, not to '%s'",
-			   by, cfg->command == CLI_TOP ? "top" : "leaks");
+	if (cfg->command == CLI_TOP)
+		return bad(err, errlen, "--by %s applies to the report and 'leaks', not to 'top'", by);
+	if (cfg->command == CLI_LEAKS) {
+		/* Owner rows come from /proc; a recording has none. */
+		if (cfg->replay)
+			return bad(err, errlen,
+				   "--by %s cannot be used with --replay (owners come from this host's /proc, not from the recording)",
+				   by);
+		return 0;
+	}
 	if (cfg->all_netns)
 		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
 	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)

@@ -83,6 +83,7 @@ struct lsock {
 	uint64_t key;
 	uint32_t inode;
 	uint32_t uid;
+	uint32_t age_s;		/* its age in seconds + 1; 0: unknown */
 };
 
 #define GROUP_SHIFT	33
@@ -141,6 +142,10 @@ struct leaks {
 	uint64_t seq;			/* complete samples recorded in the history */
 	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
 
+	struct leaks_owner *owners;	/* owner rows (o.rows) */
+	size_t nowners;
+	struct leaks_port *oports;	/* their top groups, row after row */
+
 	struct leaks_summary sum;
 	char err[160];			/* why the last leaks_end() failed, or "" */
 };
@@ -185,6 +190,8 @@ void leaks_delete(struct leaks *l)
 	free(l->tops);
 	free(l->procs);
 	free(l->cgroups);
+	free(l->owners);
+	free(l->oports);
 	u64map_delete(l->cookies);
 	u64map_delete(l->prev);
 	for (size_t i = 0; i < l->nhist; i++)
@@ -214,6 +221,7 @@ void leaks_begin(struct leaks *l, const struct timespec *when)
 	}
 	l->ngroups = 0;
 	l->nsocks = 0;
+	l->nowners = 0;
 	l->nv6 = 0;
 	memset(l->v6slot, 0, (l->v6mask + 1) * sizeof(*l->v6slot));
 	u64map_clear(l->cookies);
@@ -345,7 +353,8 @@ static void peer_decode(const struct leaks *l, uint64_t code, struct leaks_peer 
 	}
 }
 
-static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group)
+static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group,
+		     uint64_t age, bool known)
 {
 	int64_t peer;
 
@@ -367,6 +376,7 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 	l->socks[l->nsocks++] = (struct lsock){
 		.key = (uint64_t)group << GROUP_SHIFT | (uint64_t)peer,
 		.inode = rec->inode, .uid = rec->uid,
+		.age_s = !known ? 0 : age / 1000 >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)(age / 1000) + 1,
 	};
 	return 0;
 }
@@ -426,8 +436,8 @@ int leaks_add(const struct sock_rec *rec, void *data)
 	gi = group_get(l, key_slot(rec->state, (uint8_t)dir, port), rec->state, (uint8_t)dir, port);
 	if (gi < 0)
 		return (int)gi;
-	if ((ret = sock_push(l, rec, (uint32_t)gi)) < 0 ||
-	    (ret = sock_age(l, rec, &age, &known)) < 0)
+	if ((ret = sock_age(l, rec, &age, &known)) < 0 ||
+	    (ret = sock_push(l, rec, (uint32_t)gi, age, known)) < 0)
 		return ret;
 	g = &l->groups[gi];
 	g->count++;
@@ -638,6 +648,162 @@ static int cgroups_copy(struct leaks *l, const struct procmap *pm, size_t **at)
 	return 0;
 }
 
+/* One (owner, group) pair: the sockets of a group one owner row holds. */
+struct opair {
+	uint64_t okey;		/* the row: owner code, or cgroup id + OWNER_PROC */
+	uint32_t group;
+	uint32_t count;
+	uint32_t age_s;		/* the oldest, + 1; 0: unknown */
+	uint32_t order;		/* ties: by port, direction, state */
+};
+
+static int opair_cmp(const void *pa, const void *pb)
+{
+	const struct opair *a = pa, *b = pb;
+
+	if (a->okey != b->okey)
+		return a->okey < b->okey ? -1 : 1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int owner_cmp(const void *pa, const void *pb)
+{
+	const struct leaks_owner *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if ((c = strcmp(a->comm, b->comm)) != 0)
+		return c;
+	return strcmp(a->cgroup, b->cgroup);
+}
+
+static const struct procmap *cg_pm;	/* cg_cmp()'s context */
+static const size_t *cg_at;
+static const char *cg_str;
+
+static int cg_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	return strcmp(cg_str + cg_at[a], cg_str + cg_at[b]);
+}
+
+/*
+ * Owner rows: the sockets, sorted by group and owner code, are runs of
+ * (group, owner) pairs; each pair goes to its row (the process, or its
+ * cgroup: processes of one cgroup share an id), and each row sums its
+ * pairs and keeps the LEAKS_TOP_PEERS largest as its ports.
+ */
+static int owner_rows(struct leaks *l, const struct procmap *pm, const size_t *cg)
+{
+	size_t np = 0, nproc = pm ? procmap_nprocs(pm) : 0, i, k, nrows = 0, ntop = 0;
+	struct opair *pairs = NULL;
+	uint64_t *cgid = NULL;
+	size_t *order = NULL;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < l->nsocks; i++)
+		np += i == 0 || l->socks[i].key != l->socks[i - 1].key;
+	if (!np)
+		return 0;
+	pairs = malloc(np * sizeof(*pairs));
+	if (!pairs)
+		goto out;
+	if (l->o.rows == LEAKS_ROWS_CGROUP && nproc && cg) {
+		/* Processes of one cgroup (by path) share the id of the
+		 * first of them in path order. */
+		cgid = malloc(nproc * sizeof(*cgid));
+		order = malloc(nproc * sizeof(*order));
+		if (!cgid || !order)
+			goto out;
+		for (k = 0; k < nproc; k++)
+			order[k] = k;
+		cg_pm = pm, cg_at = cg, cg_str = l->cgroups;
+		qsort(order, nproc, sizeof(*order), cg_cmp);
+		for (k = 0; k < nproc; k++)
+			cgid[order[k]] = k && cg_cmp(&order[k], &order[k - 1]) == 0 ?
+					 cgid[order[k - 1]] : (uint64_t)k;
+	}
+	for (i = 0, k = 0; i < l->nsocks; k++) {
+		uint64_t key = l->socks[i].key, code = key & ((UINT64_C(1) << GROUP_SHIFT) - 1);
+		struct opair *p = &pairs[k];
+
+		p->okey = code >= OWNER_PROC && cgid ? cgid[code - OWNER_PROC] + OWNER_PROC : code;
+		p->group = (uint32_t)(key >> GROUP_SHIFT);
+		p->order = (uint32_t)l->groups[p->group].port << 16 |
+			   (uint32_t)l->groups[p->group].dir << 8 | l->groups[p->group].state;
+		p->count = 0;
+		p->age_s = 0;
+		for (; i < l->nsocks && l->socks[i].key == key; i++) {
+			p->count++;
+			if (l->socks[i].age_s > p->age_s)
+				p->age_s = l->socks[i].age_s;
+		}
+	}
+	qsort(pairs, np, sizeof(*pairs), opair_cmp);
+	free(l->owners);
+	free(l->oports);
+	l->oports = NULL;
+	l->owners = malloc(np * sizeof(*l->owners));
+	l->oports = malloc(np * sizeof(*l->oports));
+	if (!l->owners || !l->oports)
+		goto out;
+	for (i = 0; i < np;) {
+		struct leaks_owner *o = &l->owners[nrows++];
+		uint64_t okey = pairs[i].okey;
+		uint32_t age = 0;
+
+		memset(o, 0, sizeof(*o));
+		o->cgroup = "";
+		o->ports = l->oports + ntop;
+		if (okey < OWNER_PROC) {
+			snprintf(o->comm, sizeof(o->comm), "%s",
+				 okey == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
+		} else {
+			/* For cgroup rows pairs[i]'s process is one of the
+			 * cgroup's: its path is the row's. */
+			size_t pi = cgid ? order[okey - OWNER_PROC] : okey - OWNER_PROC;
+			const struct procmap_proc *pp = procmap_proc(pm, pi);
+
+			o->cgroup = cg ? l->cgroups + cg[pi] : "";
+			if (!cgid) {
+				o->pid = pp->pid;
+				memcpy(o->comm, pp->comm, sizeof(o->comm));
+			}
+		}
+		for (; i < np && pairs[i].okey == okey; i++) {
+			const struct leaks_group *g = &l->groups[pairs[i].group];
+
+			o->count += pairs[i].count;
+			o->nports++;
+			if (pairs[i].age_s > age)
+				age = pairs[i].age_s;
+			if (o->ntop < LEAKS_TOP_PEERS) {
+				l->oports[ntop++] = (struct leaks_port){
+					.port = g->port, .dir = g->dir, .state = g->state,
+					.count = pairs[i].count,
+				};
+				o->ntop++;
+			}
+		}
+		o->has_age = age > 0;
+		o->oldest_ms = age ? (uint64_t)(age - 1) * 1000 : 0;
+	}
+	qsort(l->owners, nrows, sizeof(*l->owners), owner_cmp);
+	l->nowners = nrows;
+	ret = 0;
+out:
+	free(pairs);
+	free(cgid);
+	free(order);
+	return ret;
+}
+
 /* Owners: one procmap scan for every reported socket's inode, then each
  * group's breakdown, counted like the peers, into l->procs. */
 static int owners_count(struct leaks *l)
@@ -722,6 +888,8 @@ static int owners_count(struct leaks *l)
 		if (l->groups[gi].nprocs > 1)
 			qsort((void *)l->groups[gi].procs, l->groups[gi].nprocs, sizeof(*l->procs),
 			      proc_cmp);
+	if (l->o.rows != LEAKS_ROWS_GROUPS)
+		ret = owner_rows(l, pm, cg);
 out:
 	free(cg);
 	procmap_delete(pm);
@@ -1018,6 +1186,16 @@ const struct leaks_summary *leaks_summary(const struct leaks *l)
 	return &l->sum;
 }
 
+size_t leaks_nowners(const struct leaks *l)
+{
+	return l->nowners;
+}
+
+const struct leaks_owner *leaks_owner(const struct leaks *l, size_t i)
+{
+	return i < l->nowners ? &l->owners[i] : NULL;
+}
+
 const char *leaks_error(const struct leaks *l)
 {
 	return l->err;
@@ -1026,6 +1204,28 @@ const char *leaks_error(const struct leaks *l)
 uint32_t leaks_states(const struct leaks *l)
 {
 	return l->o.filter.states;
+}
+
+/* One row against @th, as a rank: 0 ok, 1 warning, 2 unknown, 3 critical. */
+static int row_rank(const struct leaks_thresholds *th, uint64_t count, bool has_age,
+		    uint64_t oldest_ms)
+{
+	uint64_t secs = oldest_ms / 1000;
+	int r = 0;
+
+	if (th->has_crit && count > th->crit)
+		r = 3;
+	else if (th->has_warn && count > th->warn)
+		r = 1;
+	if (th->has_warn_age || th->has_crit_age) {
+		if (!has_age)
+			r = r > 2 ? r : 2;
+		else if (th->has_crit_age && secs > th->crit_age)
+			r = 3;
+		else if (th->has_warn_age && secs > th->warn_age)
+			r = r > 1 ? r : 1;
+	}
+	return r;
 }
 
 enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thresholds *th,
@@ -1040,22 +1240,30 @@ enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thres
 	*worst = -1;
 	for (size_t i = 0; i < l->ngroups; i++) {
 		const struct leaks_group *g = &l->groups[i];
-		uint64_t secs = g->oldest_ms / 1000;
-		int r = 0;
+		int r = row_rank(th, g->count, g->has_age, g->oldest_ms);
 
-		if (th->has_crit && g->count > th->crit)
-			r = 3;
-		else if (th->has_warn && g->count > th->warn)
-			r = 1;
-		if (th->has_warn_age || th->has_crit_age) {
-			if (!g->has_age)
-				r = r > 2 ? r : 2;
-			else if (th->has_crit_age && secs > th->crit_age)
-				r = 3;
-			else if (th->has_warn_age && secs > th->warn_age)
-				r = r > 1 ? r : 1;
-		}
 		/* Groups are largest first: ties go to the larger. */
+		if (r > best) {
+			best = r;
+			*worst = (long)i;
+		}
+	}
+	return best < 0 ? LEAKS_OK : by_rank[best];
+}
+
+enum leaks_status leaks_evaluate_owners(const struct leaks *l, const struct leaks_thresholds *th,
+					long *worst)
+{
+	static const enum leaks_status by_rank[] = {
+		LEAKS_OK, LEAKS_WARNING, LEAKS_UNKNOWN, LEAKS_CRITICAL,
+	};
+	int best = -1;
+
+	*worst = -1;
+	for (size_t i = 0; i < l->nowners; i++) {
+		const struct leaks_owner *o = &l->owners[i];
+		int r = row_rank(th, o->count, o->has_age, o->oldest_ms);
+
 		if (r > best) {
 			best = r;
 			*worst = (long)i;

@@ -24,10 +24,23 @@
 #include "sampler.h"
 #include "strenc.h"
 #include "view_leaks.h"
+#include "view_leaks_owners.h"
 
 static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
 		  const struct view_opts *o)
 {
+	bool cg = cfg->rows == CLI_ROWS_CGROUP;
+
+	if (cfg->rows != CLI_ROWS_PORTS) {
+		switch (cfg->format) {
+		case CLI_FORMAT_JSON:
+			return view_leaks_owners_json(out, s, o, cg);
+		case CLI_FORMAT_CSV:
+			return view_leaks_owners_csv(out, s, o, cg);
+		default:
+			return view_leaks_owners_text(out, s, o, cg);
+		}
+	}
 	switch (cfg->format) {
 	case CLI_FORMAT_JSON:
 		return view_leaks_json(out, s, o);
@@ -49,6 +62,15 @@ static int render_cb(FILE *out, const void *arg)
 	const struct leaks_output *x = arg;
 
 	return render(x->cfg, out, x->s, x->o);
+}
+
+/* The status of @l's last sample: thresholds apply to each row, groups
+ * or owners (--by process, --by cgroup). */
+static enum leaks_status evaluate(const struct config *cfg, const struct leaks *l, long *worst)
+{
+	if (cfg->rows != CLI_ROWS_PORTS)
+		return leaks_evaluate_owners(l, &cfg->thresholds, worst);
+	return leaks_evaluate(l, &cfg->thresholds, worst);
 }
 
 /* One sample to stdout or, with --write, to a file replaced atomically.
@@ -223,7 +245,7 @@ static int model_sample(struct ns_model *m, const struct config *cfg, bool track
 		snprintf(m->note, sizeof(m->note), "%s", info.note);
 		m->vl.note = m->note;
 	}
-	m->vl.status = leaks_evaluate(m->l, &cfg->thresholds, &m->vl.worst);
+	m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
 	if (!info.complete && m->vl.status != LEAKS_CRITICAL)
 		m->vl.status = LEAKS_UNKNOWN;
 out:
@@ -233,7 +255,7 @@ out:
 
 /* The verdict over every namespace: the worst status; among equals the
  * namespace whose deciding group is largest. */
-static void allns_evaluate(struct allns_leaks *a)
+static void allns_evaluate(struct allns_leaks *a, const struct config *cfg)
 {
 	int best = -1;
 	uint64_t best_count = 0;
@@ -251,8 +273,15 @@ static void allns_evaluate(struct allns_leaks *a)
 			continue;
 		a->nread++;
 		a->sockets += leaks_summary(m->l)->sockets;
-		g = m->vl.worst >= 0 ? leaks_group(m->l, (size_t)m->vl.worst) : NULL;
-		count = g ? g->count : 0;
+		if (cfg->rows != CLI_ROWS_PORTS) {
+			const struct leaks_owner *w = m->vl.worst >= 0 ?
+				leaks_owner(m->l, (size_t)m->vl.worst) : NULL;
+
+			count = w ? w->count : 0;
+		} else {
+			g = m->vl.worst >= 0 ? leaks_group(m->l, (size_t)m->vl.worst) : NULL;
+			count = g ? g->count : 0;
+		}
 		r = rank(m->vl.status);
 		if (r > best || (r == best && count > best_count)) {
 			best = r;
@@ -264,7 +293,8 @@ static void allns_evaluate(struct allns_leaks *a)
 }
 
 /* The first line: the deciding namespace's verdict, naming it. */
-static void allns_verdict(const struct allns_leaks *a, char *buf, size_t len)
+static void allns_verdict(const struct allns_leaks *a, const struct config *cfg, char *buf,
+			  size_t len)
 {
 	const struct ns_model *m;
 	char v[512], label[4 * sizeof(m->ns.label) + 1];
@@ -274,7 +304,10 @@ static void allns_verdict(const struct allns_leaks *a, char *buf, size_t len)
 		return;
 	}
 	m = &a->m[a->worst];
-	view_leaks_verdict(&m->vl, v, sizeof(v));
+	if (cfg->rows != CLI_ROWS_PORTS)
+		view_leaks_owners_verdict(&m->vl, cfg->rows == CLI_ROWS_CGROUP, v, sizeof(v));
+	else
+		view_leaks_verdict(&m->vl, v, sizeof(v));
 	if (m->vl.worst < 0) {
 		snprintf(buf, len, "%s in %zu network namespace%s", v, a->nread,
 			 a->nread == 1 ? "" : "s");
@@ -301,7 +334,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 	int ret = 0;
 
 	view_format_time(&a->when, when, sizeof(when));
-	allns_verdict(a, verdict, sizeof(verdict));
+	allns_verdict(a, x->cfg, verdict, sizeof(verdict));
 	o.stamp = false;
 	switch (x->cfg->format) {
 	case CLI_FORMAT_JSON:
@@ -330,7 +363,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 			/* One object per namespace, its newline dropped. */
 			if (!(f = open_memstream(&buf, &blen)))
 				return -ENOMEM;
-			ret = view_leaks_json(f, &m->vl, &o);
+			ret = render(x->cfg, f, &m->vl, &o);
 			if (fclose(f) != 0 && ret == 0)
 				ret = -ENOMEM;
 			if (ret == 0)
@@ -343,7 +376,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
 			if (!a->m[k].read)
 				continue;
-			ret = view_leaks_csv(out, &a->m[k].vl, &o);
+			ret = render(x->cfg, out, &a->m[k].vl, &o);
 			o.first = false;	/* one header */
 		}
 		break;
@@ -365,7 +398,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 				fputc('\n', out);
 				continue;
 			}
-			ret = view_leaks_text(out, &m->vl, &o);
+			ret = render(x->cfg, out, &m->vl, &o);
 		}
 		break;
 	}
@@ -415,7 +448,7 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			status = LEAKS_UNKNOWN;
 			break;
 		}
-		allns_evaluate(&a);
+		allns_evaluate(&a, cfg);
 		status = (int)a.status;
 		ret = outfile_emit(cfg->write, render_allns_cb, &x, err, sizeof(err));
 		if (ret < 0) {
@@ -460,6 +493,8 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.proc_root = "/proc",
 		/* More than one sample: follow sockets across them. */
 		.track = cfg->count != 1,
+		.rows = cfg->rows == CLI_ROWS_PROCESS ? LEAKS_ROWS_PROCESS :
+			cfg->rows == CLI_ROWS_CGROUP ? LEAKS_ROWS_CGROUP : LEAKS_ROWS_GROUPS,
 	};
 	struct view_opts vo = {
 		.top = cfg->top,
@@ -532,7 +567,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
 		};
-		status = (int)leaks_evaluate(l, &cfg->thresholds, &vl.worst);
+		status = (int)evaluate(cfg, l, &vl.worst);
 		/* A partial count is a lower bound: CRITICAL stays true,
 		 * anything less is not known. */
 		if (!info.complete && status != LEAKS_CRITICAL)

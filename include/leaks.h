@@ -14,7 +14,7 @@
  * a socket's birth is fixed the first time it is seen (sample time minus
  * that lower bound) and never moves later, so its age only grows.
  *
- * Memory.  A sample costs 16 bytes per reported socket (and, when
+ * Memory.  A sample costs 24 bytes per reported socket (and, when
  * tracking, its cookie) plus about 160 bytes per group with one peer and
  * one owner; across samples a group keeps 16 bytes of count history while
  * its count stays the same (8 more per change, over at most LEAKS_HISTORY

@@ -469,6 +469,8 @@ void cli_help_leaks(FILE *out)
 "      --crit-age AGE     critical ...                            2h, 1d)\n"
 "  -i, --interval SECS    sample every SECS: first-seen ages, growth per minute\n"
 "      --all-netns        every network namespace; the verdict is the worst\n"
+"      --by process|cgroup  rows per owning process or cgroup, thresholds\n"
+"                         applied to each (a process leaking on many ports)\n"
 "  -f, --format FMT       text (default), json or csv\n"
 "  -p, -4, -6, --by, --top, -H, -N, -c, --record, --replay, --write\n"
 "                         as for the report (portstat --help)\n"

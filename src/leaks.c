@@ -1,6 +1,6 @@
 /*
  * leaks: grouping of stuck sockets, their owners, peers, ages and growth.
- * Per sample it keeps one 16-byte record per reported socket (its group
+ * Per sample it keeps one 24-byte record per reported socket (its group
  * and peer, then its owner; inode and uid for the owner look-up) and the
  * group array, indexed directly by key.  Peers and owners are counted at
  * the end by sorting those records in place, so each group pays only for

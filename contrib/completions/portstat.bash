@@ -59,7 +59,7 @@ _portstat()
 		return
 		;;
 	--by)
-		if [[ $cmd == report ]]; then
+		if [[ $cmd == report || $cmd == leaks ]]; then
 			COMPREPLY=($(compgen -W "service local remote process cgroup" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "service local remote" -- "$cur"))

@@ -83,6 +83,8 @@ queries=(
 	"portstat -s listening,a|listening,all"
 	"portstat --by |service local remote process cgroup"
 	"portstat top --by |service local remote"
+	"portstat leaks --by |service local remote process cgroup"
+	"portstat leaks --all|--all-netns"
 	"portstat --sort t|total time-wait"
 	"portstat |report top leaks"
 	"portstat le|leaks"

@@ -61,6 +61,7 @@ struct config {
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;
 	struct leaks_thresholds thresholds;
+	const char *state_file;		/* leaks --state-file, borrowed from argv */
 	bool help, version;
 };
 

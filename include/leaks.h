@@ -36,6 +36,7 @@ struct sock_rec;
 struct collector;
 struct sampler_info;
 struct procmap_stats;
+struct leakstate;
 
 /* The states `leaks` may report: the ones a socket sits in while some
  * side has stopped closing. */
@@ -71,6 +72,10 @@ struct leaks_thresholds {
 	bool has_warn, has_crit, has_warn_age, has_crit_age;
 	uint64_t warn, crit;
 	uint64_t warn_age, crit_age;	/* seconds */
+	/* and when a group grows by more than warn_growth/crit_growth
+	 * sockets a minute (an unknown growth never alerts) */
+	bool has_warn_growth, has_crit_growth;
+	double warn_growth, crit_growth;
 };
 
 /* What a row of `leaks` is (--by). */
@@ -217,6 +222,24 @@ size_t leaks_ngroups(const struct leaks *l);
 const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
 
 const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/*
+ * leaks_state_restore - seed a tracking model (o.track) with what the last
+ * run left (leakstate.h): its sockets' first-seen times and its groups'
+ * counts, as if that run had been this model's previous complete sample;
+ * the next sample's growth is measured against it however long ago it was.
+ * Call before the first sample.  Returns 0, -EINVAL (not tracking) or
+ * -ENOMEM.
+ */
+int leaks_state_restore(struct leaks *l, const struct leakstate *st);
+
+/*
+ * leaks_state_take - the last sample as a state for the next run: every
+ * followed socket's first-seen time and every group's count, at the
+ * sample's time.  *st is the caller's (leakstate_free()).  Returns 0,
+ * -EINVAL (not tracking) or -ENOMEM.
+ */
+int leaks_state_take(const struct leaks *l, struct leakstate *st);
 
 /* leaks_nowners / leaks_owner - the owner rows of the last sample (with
  * rows LEAKS_ROWS_PROCESS or LEAKS_ROWS_CGROUP; none otherwise), largest

@@ -25,6 +25,9 @@ enum {
 	OPT_CRIT,
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
+	OPT_WARN_GROWTH,
+	OPT_CRIT_GROWTH,
+	OPT_STATE_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +49,9 @@ static const struct option long_opts[] = {
 	{ "crit",      required_argument, NULL, OPT_CRIT },
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
+	{ "warn-growth", required_argument, NULL, OPT_WARN_GROWTH },
+	{ "crit-growth", required_argument, NULL, OPT_CRIT_GROWTH },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -260,6 +266,31 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case OPT_WARN_GROWTH:
+	case OPT_CRIT_GROWTH: {
+		struct leaks_thresholds *th = &cfg->thresholds;
+		const char *name = opt == OPT_WARN_GROWTH ? "warn-growth" : "crit-growth";
+		char *end;
+		double d;
+
+		/* A plain decimal, as --interval: no sign, hex or "inf". */
+		if ((*arg < '0' || *arg > '9') && *arg != '.')
+			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
+		errno = 0;
+		d = strtod(arg, &end);
+		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0 || d > 1e12)
+			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
+		if (opt == OPT_WARN_GROWTH)
+			th->warn_growth = d, th->has_warn_growth = true;
+		else
+			th->crit_growth = d, th->has_crit_growth = true;
+		break;
+	}
+	case OPT_STATE_FILE:
+		if (!*arg)
+			return bad(err, errlen, "empty --state-file name");
+		cfg->state_file = arg;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -277,8 +308,11 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	uint32_t extra = cfg->filter.states & ~(uint32_t)LEAKS_STATES_MASK;
 
 	if (cfg->command != CLI_LEAKS) {
-		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age)
-			return bad(err, errlen, "--warn, --crit, --warn-age and --crit-age apply to 'leaks' only");
+		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age ||
+		    th->has_warn_growth || th->has_crit_growth)
+			return bad(err, errlen, "--warn, --crit, --warn-age, --crit-age, --warn-growth and --crit-growth apply to 'leaks' only");
+		if (cfg->state_file)
+			return bad(err, errlen, "--state-file applies to 'leaks' only");
 		return 0;
 	}
 	if (states_given && extra) {
@@ -294,6 +328,12 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
 		return bad(err, errlen, "--warn %llu is above --crit %llu",
 			   (unsigned long long)th->warn, (unsigned long long)th->crit);
+	if (th->has_warn_growth && th->has_crit_growth && th->warn_growth > th->crit_growth)
+		return bad(err, errlen, "--warn-growth %g is above --crit-growth %g",
+			   th->warn_growth, th->crit_growth);
+	if (cfg->state_file && (cfg->replay || cfg->all_netns))
+		return bad(err, errlen, "--state-file cannot be used with %s",
+			   cfg->replay ? "--replay" : "--all-netns");
 	if (th->has_warn_age && th->has_crit_age && th->warn_age > th->crit_age)
 		return bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
 			   (unsigned long long)th->warn_age, (unsigned long long)th->crit_age);

@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "diag.h"
 #include "leaks.h"
+#include "leakstate.h"
 #include "procmap.h"
 #include "sampler.h"
 #include "u64map.h"
@@ -141,6 +142,8 @@ struct leaks {
 	uint32_t *hindex;		/* key slot -> index in hist + 1 */
 	uint64_t seq;			/* complete samples recorded in the history */
 	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
+	bool seeded;			/* seq 1 is a restored state: growth is
+					 * measured from it whatever its age */
 
 	struct leaks_owner *owners;	/* owner rows (o.rows) */
 	size_t nowners;
@@ -999,7 +1002,8 @@ static int growth_update(struct leaks *l)
 		int64_t t = l->times[(l->seq - d) % LEAKS_HISTORY];
 
 		/* Times are within [0, LEAKS_MAX_TIME_MS]: no overflow. */
-		oldest[d] = t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS && t < l->now_ms ? d : oldest[d - 1];
+		oldest[d] = (t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS || (l->seeded && l->seq - d == 1)) &&
+			    t < l->now_ms ? d : oldest[d - 1];
 	}
 	for (size_t gi = 0; gi < l->ngroups; gi++) {
 		struct leaks_group *g = &l->groups[gi];
@@ -1186,6 +1190,74 @@ const struct leaks_summary *leaks_summary(const struct leaks *l)
 	return &l->sum;
 }
 
+int leaks_state_restore(struct leaks *l, const struct leakstate *st)
+{
+	if (!l->o.track)
+		return -EINVAL;
+	for (size_t i = 0; i < st->nsocks; i++) {
+		const struct leakstate_sock *s = &st->socks[i];
+		uint64_t *slot = u64map_slot(l->prev, s->cookie, NULL);
+
+		if (!slot)
+			return -ENOMEM;
+		*slot = (uint64_t)s->born_ms << 8 | s->state;
+	}
+	if (l->seq == 0 && st->ngroups) {
+		l->hist = calloc(st->ngroups, sizeof(*l->hist));
+		if (!l->hist)
+			return -ENOMEM;
+		l->hcap = st->ngroups;
+	}
+	l->seq = 1;
+	l->times[1] = st->time_ms;
+	l->seeded = true;
+	for (size_t i = 0; i < st->ngroups; i++) {
+		const struct leakstate_group *g = &st->groups[i];
+		uint32_t slot = key_slot(g->state, g->dir, g->port);
+		struct hist *h;
+
+		if (slot == NKEYS || l->hindex[slot] || l->nhist == l->hcap)
+			continue;	/* a state leaks never reports, or twice */
+		h = &l->hist[l->nhist++];
+		*h = (struct hist){ .slot = slot, .n = 1, .r.one = { 1, g->count } };
+		l->hindex[slot] = (uint32_t)l->nhist;
+	}
+	return 0;
+}
+
+int leaks_state_take(const struct leaks *l, struct leakstate *st)
+{
+	size_t n = u64map_size(l->prev), pos = 0, k = 0;
+	uint64_t key, val;
+
+	memset(st, 0, sizeof(*st));
+	if (!l->o.track)
+		return -EINVAL;
+	st->states = l->o.filter.states;
+	st->time_ms = l->now_ms;
+	st->socks = n ? malloc(n * sizeof(*st->socks)) : NULL;
+	st->groups = l->ngroups ? malloc(l->ngroups * sizeof(*st->groups)) : NULL;
+	if ((n && !st->socks) || (l->ngroups && !st->groups)) {
+		leakstate_free(st);
+		return -ENOMEM;
+	}
+	while (k < n && u64map_next(l->prev, &pos, &key, &val)) {
+		/* Births are never after the sample (sock_age()). */
+		st->socks[k++] = (struct leakstate_sock){
+			.cookie = key, .born_ms = (int64_t)(val >> 8), .state = (uint8_t)val,
+		};
+	}
+	st->nsocks = k;
+	for (size_t i = 0; i < l->ngroups; i++)
+		st->groups[i] = (struct leakstate_group){
+			.port = l->groups[i].port, .dir = l->groups[i].dir,
+			.state = l->groups[i].state,
+			.count = l->groups[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)l->groups[i].count,
+		};
+	st->ngroups = l->ngroups;
+	return 0;
+}
+
 size_t leaks_nowners(const struct leaks *l)
 {
 	return l->nowners;
@@ -1208,7 +1280,7 @@ uint32_t leaks_states(const struct leaks *l)
 
 /* One row against @th, as a rank: 0 ok, 1 warning, 2 unknown, 3 critical. */
 static int row_rank(const struct leaks_thresholds *th, uint64_t count, bool has_age,
-		    uint64_t oldest_ms)
+		    uint64_t oldest_ms, bool has_growth, double growth)
 {
 	uint64_t secs = oldest_ms / 1000;
 	int r = 0;
@@ -1225,6 +1297,12 @@ static int row_rank(const struct leaks_thresholds *th, uint64_t count, bool has_
 		else if (th->has_warn_age && secs > th->warn_age)
 			r = r > 1 ? r : 1;
 	}
+	/* No growth known (a first sample) is no alert: every first run
+	 * of a check would be UNKNOWN otherwise. */
+	if (has_growth && th->has_crit_growth && growth > th->crit_growth)
+		r = 3;
+	else if (has_growth && th->has_warn_growth && growth > th->warn_growth)
+		r = r > 1 ? r : 1;
 	return r;
 }
 
@@ -1240,7 +1318,8 @@ enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thres
 	*worst = -1;
 	for (size_t i = 0; i < l->ngroups; i++) {
 		const struct leaks_group *g = &l->groups[i];
-		int r = row_rank(th, g->count, g->has_age, g->oldest_ms);
+		int r = row_rank(th, g->count, g->has_age, g->oldest_ms, g->has_growth,
+				 g->growth_per_min);
 
 		/* Groups are largest first: ties go to the larger. */
 		if (r > best) {
@@ -1262,7 +1341,7 @@ enum leaks_status leaks_evaluate_owners(const struct leaks *l, const struct leak
 	*worst = -1;
 	for (size_t i = 0; i < l->nowners; i++) {
 		const struct leaks_owner *o = &l->owners[i];
-		int r = row_rank(th, o->count, o->has_age, o->oldest_ms);
+		int r = row_rank(th, o->count, o->has_age, o->oldest_ms, false, 0);
 
 		if (r > best) {
 			best = r;

@@ -17,6 +17,7 @@
 #include "collector.h"
 #include "leaks.h"
 #include "leaks_run.h"
+#include "leakstate.h"
 #include "netns.h"
 #include "outfile.h"
 #include "procmap.h"
@@ -483,6 +484,59 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 	return status;
 }
 
+/* --state-file: what the last run left, into the model before its first
+ * sample.  Missing, unreadable or damaged: a note and a fresh start. */
+static int state_load(const struct config *cfg, struct leaks *l)
+{
+	struct leakstate st;
+	char why[256];
+	int ret;
+
+	ret = leakstate_read(cfg->state_file, &st, why, sizeof(why));
+	if (ret == -ENOENT) {
+		strenc_text_line(stderr, "portstat: note: state file '%s' does not exist yet: starting afresh",
+			cfg->state_file);
+		return 0;
+	}
+	if (ret < 0) {
+		strenc_text_line(stderr, "portstat: note: state file '%s' ignored (%s): starting afresh",
+			cfg->state_file, why);
+		return 0;
+	}
+	if (st.states != leaks_states(l)) {
+		strenc_text_line(stderr,
+			"portstat: note: state file '%s' was written for other states (-s): starting afresh",
+			cfg->state_file);
+		leakstate_free(&st);
+		return 0;
+	}
+	ret = leaks_state_restore(l, &st);
+	leakstate_free(&st);
+	return ret;
+}
+
+static int state_cb(FILE *out, const void *arg)
+{
+	return leakstate_encode(out, (struct leakstate *)arg);
+}
+
+/* --state-file: this sample, for the next run; replaced atomically with
+ * --write's rules.  A failure is said, and does not change the verdict. */
+static int state_save(const struct config *cfg, const struct leaks *l)
+{
+	struct leakstate st;
+	char err[512];
+	int ret;
+
+	ret = leaks_state_take(l, &st);
+	if (ret < 0)
+		return ret;
+	if (outfile_emit(cfg->state_file, state_cb, &st, err, sizeof(err)) < 0)
+		strenc_text_line(stderr, "portstat: note: state not saved: %s", err);
+	leakstate_free(&st);
+	return 0;
+}
+
 int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
 	struct collector *c = NULL;
@@ -491,8 +545,9 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.filter = cfg->filter,
 		.owners = !cfg->replay,
 		.proc_root = "/proc",
-		/* More than one sample: follow sockets across them. */
-		.track = cfg->count != 1,
+		/* More than one sample, or one after another run: follow
+		 * sockets across them. */
+		.track = cfg->count != 1 || cfg->state_file,
 		.rows = cfg->rows == CLI_ROWS_PROCESS ? LEAKS_ROWS_PROCESS :
 			cfg->rows == CLI_ROWS_CGROUP ? LEAKS_ROWS_CGROUP : LEAKS_ROWS_GROUPS,
 	};
@@ -514,6 +569,11 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
+	/* A link, a device or a directory is refused, as for --write. */
+	if (cfg->state_file && outfile_check(cfg->state_file, err, sizeof(err)) < 0) {
+		strenc_text_line(stderr, "portstat: --state-file: %s", err);
+		return LEAKS_UNKNOWN;
+	}
 	if (cfg->all_netns)
 		return run_allns(cfg, &lo, &vo, stop);
 	if (cfg->replay)
@@ -524,7 +584,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		strenc_text_line(stderr, "portstat: %s", err);
 		return LEAKS_UNKNOWN;
 	}
-	if (leaks_new(&l, &lo) < 0) {
+	if (leaks_new(&l, &lo) < 0 || (cfg->state_file && state_load(cfg, l) < 0)) {
 		strenc_text_line(stderr, "portstat: out of memory");
 		goto out;
 	}
@@ -579,7 +639,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		if (ret < 0)
 			break;
 		if (!info.complete)
-			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s%s", info.note,
+				cfg->state_file ? " (state not saved)" : "");
+		else if (cfg->state_file && state_save(cfg, l) < 0) {
+			strenc_text_line(stderr, "portstat: out of memory");
+			status = LEAKS_UNKNOWN;
+			break;
+		}
 		if (!cfg->replay)
 			owners_note(leaks_summary(l), &said);
 		vo.first = cfg->write != NULL;

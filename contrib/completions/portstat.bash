@@ -87,12 +87,12 @@ _portstat()
 		fi
 		return
 		;;
-	--record | --replay | --write)
+	--record | --replay | --write | --state-file)
 		_portstat_files
 		return
 		;;
 	-p | --port | --top | -i | --interval | -c | --count | --warn | --crit | \
-		--warn-age | --crit-age)
+		--warn-age | --crit-age | --warn-growth | --crit-growth)
 		return # a number, a list or a duration: nothing to offer
 		;;
 	esac
@@ -114,7 +114,8 @@ _portstat()
 		      -h --help -V --version"
 		;;
 	leaks)
-		opts="-s --state --warn --crit --warn-age --crit-age -i --interval
+		opts="-s --state --warn --crit --warn-age --crit-age --warn-growth
+		      --crit-growth --state-file -i --interval
 		      -f --format -p --port -4 -6 --by --top -H --no-header
 		      -N --netns --all-netns -c --count --record --replay --write
 		      -h --help -V --version"

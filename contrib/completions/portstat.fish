@@ -92,5 +92,8 @@ complete -c portstat -l warn -x -n '__portstat_is leaks' -d 'Warning above N soc
 complete -c portstat -l crit -x -n '__portstat_is leaks' -d 'Critical above N sockets in a group'
 complete -c portstat -l warn-age -x -n '__portstat_is leaks' -d 'Warning when the oldest is older (90, 5m, 2h, 1d)'
 complete -c portstat -l crit-age -x -n '__portstat_is leaks' -d 'Critical when the oldest is older (90, 5m, 2h, 1d)'
+complete -c portstat -l warn-growth -x -n '__portstat_is leaks' -d 'Warning when a group grows by more than N a minute'
+complete -c portstat -l crit-growth -x -n '__portstat_is leaks' -d 'Critical when a group grows by more than N a minute'
+complete -c portstat -l state-file -r -F -n '__portstat_is leaks' -d 'Keep first-seen times and counts between runs'
 complete -c portstat -s h -l help -d 'Show the help'
 complete -c portstat -s V -l version -d 'Show the version'

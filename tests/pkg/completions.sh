@@ -88,7 +88,8 @@ queries=(
 	"portstat --sort t|total time-wait"
 	"portstat |report top leaks"
 	"portstat le|leaks"
-	"portstat leaks --w|--warn --warn-age --write"
+	"portstat leaks --w|--warn --warn-age --warn-growth --write"
+	"portstat leaks --st|--state --state-file"
 	"portstat --all|--all-netns"
 	"portstat --replay $fixtures/sa|sample.rec sample.ss"
 	"portstat --write $fixtures/rep|repeated.rec"
@@ -96,7 +97,7 @@ queries=(
 # top has no --format, --record or --write; the report no leaks thresholds.
 absent=(
 	"portstat top --|--format --record --write --warn"
-	"portstat --|--warn --crit --warn-age --crit-age"
+	"portstat --|--warn --crit --warn-age --crit-age --warn-growth --crit-growth --state-file"
 )
 
 netns=no

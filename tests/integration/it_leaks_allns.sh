@@ -71,4 +71,15 @@ got=$(jq -r --arg ns "$nsa" '.namespaces[] | select(.netns == $ns) | .groups[0].
 first=$("$PORTSTAT" leaks --all-netns -p 1 2>/dev/null | head -1); rc=${PIPESTATUS[0]}
 [[ $rc = 0 && $first == "OK: no CLOSE_WAIT sockets in "*" network namespaces" ]] ||
 	ps_fail "-p 1: exit $rc, '$first'"
+# Without privileges our namespaces cannot be entered: each is a note and
+# an error object, and the verdict comes from what could be read (the
+# caller's own namespace), not UNKNOWN.
+ps_reachable_copy "$PORTSTAT" user_portstat
+json=$(runuser -u nobody -- "$user_portstat" leaks --all-netns -p $PORT --warn 5 -f json \
+	2>"$PS_TMPDIR/user.err"); rc=$?
+[ "$rc" = 0 ] || ps_fail "as nobody: exit $rc, want 0: $(cat "$PS_TMPDIR/user.err")"
+grep -Fq "portstat: note: $nsa not read: cannot enter network namespace" "$PS_TMPDIR/user.err" ||
+	ps_fail "as nobody, no note on $nsa: $(cat "$PS_TMPDIR/user.err")"
+got=$(jq -c --arg ns "$nsa" '[.status, ([.namespaces[] | select(.netns == $ns) | has("error")])]' <<<"$json")
+[ "$got" = '["ok",[true]]' ] || ps_fail "as nobody: $got: $json"
 echo "it_leaks_allns: ok"

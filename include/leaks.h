@@ -37,6 +37,7 @@ struct collector;
 struct sampler_info;
 struct procmap_stats;
 struct leakstate;
+struct procmap;
 
 /* The states `leaks` may report: the ones a socket sits in while some
  * side has stopped closing. */
@@ -214,6 +215,24 @@ int leaks_end(struct leaks *l, bool complete);
  * leaks_end().  Returns what sampler_run() returns.
  */
 int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info);
+
+/*
+ * leaks_sample_dump, leaks_want_owners, leaks_end_shared - leaks_sample()
+ * in steps, so several models (one per namespace, --all-netns) share one
+ * owner scan: socket inodes are unique over the whole system, so one
+ * procmap that wants every model's inodes, scanned once, finds them all.
+ * leaks_sample_dump() takes the dumps (as leaks_sample(), without
+ * leaks_end()); leaks_want_owners() asks @pm for the sample's inodes
+ * (-ENOSPC past its capacity: leaks_nsocks() of every model is enough);
+ * leaks_end_shared() is leaks_end() with @pm scanned already, @scan_ret
+ * what procmap_scan() returned.  @pm NULL: a scan of its own.
+ */
+int leaks_sample_dump(struct leaks *l, struct collector *c, struct sampler_info *info);
+int leaks_want_owners(const struct leaks *l, struct procmap *pm);
+int leaks_end_shared(struct leaks *l, bool complete, struct procmap *pm, int scan_ret);
+
+/* leaks_nsocks - the sockets of the sample taken (before leaks_end). */
+size_t leaks_nsocks(const struct leaks *l);
 
 size_t leaks_ngroups(const struct leaks *l);
 

@@ -807,9 +807,10 @@ out:
 	return ret;
 }
 
-/* Owners: one procmap scan for every reported socket's inode, then each
+/* Owners: one procmap scan for every reported socket's inode (or @ext's,
+ * shared with other models, which scanned with result @ext_ret), then each
  * group's breakdown, counted like the peers, into l->procs. */
-static int owners_count(struct leaks *l)
+static int owners_count(struct leaks *l, struct procmap *ext, int ext_ret)
 {
 	struct procmap *pm = NULL;
 	size_t *cg = NULL, n = 0, k = 0, i;
@@ -818,12 +819,17 @@ static int owners_count(struct leaks *l)
 	l->err[0] = '\0';
 	l->sum.owners = l->o.owners;
 	if (l->o.owners && l->nsocks) {
-		if ((ret = procmap_new(&pm, l->nsocks)) < 0)
-			goto out;
-		for (i = 0; i < l->nsocks; i++)
-			if (l->socks[i].inode)
-				procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
-		ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
+		if (ext) {
+			pm = ext;
+			ret = ext_ret;
+		} else {
+			if ((ret = procmap_new(&pm, l->nsocks)) < 0)
+				goto out;
+			for (i = 0; i < l->nsocks; i++)
+				if (l->socks[i].inode)
+					procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
+			ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
+		}
 		if (procmap_is_limit(ret)) {
 			/* Out of fds or memory: the owners would be wrong,
 			 * which is a failure, not "unknown" (as --by process). */
@@ -833,7 +839,8 @@ static int owners_count(struct leaks *l)
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;
-			procmap_delete(pm);
+			if (pm != ext)
+				procmap_delete(pm);
 			pm = NULL;
 			ret = 0;
 		} else {
@@ -895,7 +902,8 @@ static int owners_count(struct leaks *l)
 		ret = owner_rows(l, pm, cg);
 out:
 	free(cg);
-	procmap_delete(pm);
+	if (pm != ext)
+		procmap_delete(pm);
 	return ret;
 }
 
@@ -1105,11 +1113,33 @@ static void groups_sort(struct leaks *l)
 	l->nsocks = 0;
 }
 
+int leaks_want_owners(const struct leaks *l, struct procmap *pm)
+{
+	for (size_t i = 0; l->o.owners && i < l->nsocks; i++) {
+		int ret;
+
+		if (l->socks[i].inode &&
+		    (ret = procmap_want(pm, l->socks[i].inode, l->socks[i].uid)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+size_t leaks_nsocks(const struct leaks *l)
+{
+	return l->nsocks;
+}
+
 int leaks_end(struct leaks *l, bool complete)
+{
+	return leaks_end_shared(l, complete, NULL, 0);
+}
+
+int leaks_end_shared(struct leaks *l, bool complete, struct procmap *pm, int scan_ret)
 {
 	int ret;
 
-	if ((ret = peers_count(l)) < 0 || (ret = owners_count(l)) < 0)
+	if ((ret = peers_count(l)) < 0 || (ret = owners_count(l, pm, scan_ret)) < 0)
 		return ret;
 	if (l->o.track) {
 		struct u64map *t;
@@ -1161,15 +1191,20 @@ static int leaks_once(void *arg, struct sampler_info *info)
 	return collector_sample_end(c);
 }
 
-int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info)
+int leaks_sample_dump(struct leaks *l, struct collector *c, struct sampler_info *info)
 {
 	struct once_arg arg = { .l = l, .c = c };
-	int ret;
 
 	/* tcp_info for the ages; only these few states are dumped, so it
 	 * costs nothing to the report's dumps. */
 	collector_set_ext(c, 1u << (INET_DIAG_INFO - 1));
-	ret = sampler_retry(c, info, leaks_once, &arg);
+	return sampler_retry(c, info, leaks_once, &arg);
+}
+
+int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info)
+{
+	int ret = leaks_sample_dump(l, c, info);
+
 	if (ret < 0)
 		return ret;
 	return leaks_end(l, info->complete);

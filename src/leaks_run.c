@@ -202,10 +202,10 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Sample one namespace into its model.  Returns 0 (m->read, or
- * m->vanished, or a note on why not), or -ENOMEM / an owner scan's limit
- * error, which end the run. */
-static int model_sample(struct ns_model *m, const struct config *cfg, bool tracking)
+/* Dump one namespace into its model (its owners come later, from the
+ * scan all share).  Returns 0 (m->read, or m->vanished, or a note on why
+ * not), or -ENOMEM, which ends the run. */
+static int model_sample(struct ns_model *m, bool tracking)
 {
 	struct collector *c = NULL;
 	struct sampler_info info;
@@ -226,9 +226,9 @@ static int model_sample(struct ns_model *m, const struct config *cfg, bool track
 		m->vanished = true;
 		goto out;
 	}
-	ret = leaks_sample(m->l, c, &info);
+	ret = leaks_sample_dump(m->l, c, &info);
 	if (ret < 0) {
-		if (ret == -ENOMEM || *leaks_error(m->l))
+		if (ret == -ENOMEM)
 			goto out;
 		snprintf(m->note, sizeof(m->note), "%s", collector_error(c));
 		ret = 0;
@@ -246,11 +246,57 @@ static int model_sample(struct ns_model *m, const struct config *cfg, bool track
 		snprintf(m->note, sizeof(m->note), "%s", info.note);
 		m->vl.note = m->note;
 	}
-	m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
-	if (!info.complete && m->vl.status != LEAKS_CRITICAL)
-		m->vl.status = LEAKS_UNKNOWN;
 out:
 	collector_close(c);
+	return ret;
+}
+
+/*
+ * The owners of every namespace's sockets from one scan of /proc: socket
+ * inodes are unique over the system, whatever namespace a socket is in
+ * and wherever its holder runs.  Then each model is finished and
+ * evaluated.  Returns 0, or -ENOMEM or an owner scan's limit error (said
+ * in @err), which end the run.
+ */
+static int models_finish(struct allns_leaks *a, const struct config *cfg, bool owners,
+			 char *err, size_t errlen)
+{
+	struct procmap *pm = NULL;
+	size_t total = 0;
+	int scan = 0, ret = 0;
+
+	for (size_t k = 0; k < a->n; k++)
+		if (a->m[k].read)
+			total += leaks_nsocks(a->m[k].l);
+	if (owners && total) {
+		if ((ret = procmap_new(&pm, total)) < 0)
+			goto nomem;
+		for (size_t k = 0; k < a->n && ret == 0; k++)
+			if (a->m[k].read)
+				ret = leaks_want_owners(a->m[k].l, pm);
+		if (ret < 0)
+			goto nomem;
+		scan = procmap_scan(pm, "/proc");
+	}
+	for (size_t k = 0; k < a->n; k++) {
+		struct ns_model *m = &a->m[k];
+
+		if (!m->read)
+			continue;
+		ret = leaks_end_shared(m->l, m->vl.complete, pm, scan);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s", *leaks_error(m->l) ? leaks_error(m->l) : "out of memory");
+			goto out;
+		}
+		m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
+		if (!m->vl.complete && m->vl.status != LEAKS_CRITICAL)
+			m->vl.status = LEAKS_UNKNOWN;
+	}
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	procmap_delete(pm);
 	return ret;
 }
 
@@ -416,13 +462,14 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 {
 	struct allns_leaks a = { 0 };
 	int status = LEAKS_UNKNOWN, ret;
-	bool write_failed = false;
+	bool write_failed = false, said = false;
 	struct timespec next;
 	char err[512];
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long n = 0; !cfg->count || n < cfg->count; n++) {
 		struct allns_output x = { .cfg = cfg, .a = &a, .o = vo };
+		struct leaks_summary sum = { 0 };
 		bool fatal = false;
 
 		if (n > 0 && cfg->interval > 0) {
@@ -438,12 +485,14 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			break;
 		}
 		for (size_t k = 0; k < a.n && !fatal; k++) {
-			ret = model_sample(&a.m[k], cfg, lo->track);
-			if (ret < 0) {
-				strenc_text_line(stderr, "portstat: %s",
-					*leaks_error(a.m[k].l) ? leaks_error(a.m[k].l) : "out of memory");
+			if (model_sample(&a.m[k], lo->track) < 0) {
+				strenc_text_line(stderr, "portstat: out of memory");
 				fatal = true;
 			}
+		}
+		if (!fatal && models_finish(&a, cfg, lo->owners, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			fatal = true;
 		}
 		if (fatal) {
 			status = LEAKS_UNKNOWN;
@@ -461,6 +510,17 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			if (!(cfg->write && repeating))
 				break;
 		}
+		for (size_t k = 0; k < a.n; k++) {
+			const struct leaks_summary *one = a.m[k].read ? leaks_summary(a.m[k].l) : NULL;
+
+			/* One owners note for the run, over all namespaces. */
+			if (one) {
+				sum.owners_failed |= one->owners_failed;
+				sum.unowned += one->unowned;
+				sum.denied = one->denied > sum.denied ? one->denied : sum.denied;
+			}
+		}
+		owners_note(&sum, &said);
 		for (size_t k = 0; k < a.n; k++) {
 			const struct ns_model *m = &a.m[k];
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # portstat leaks --all-netns, run from the host, finds a leak inside a
 # namespace: a server that never closes (leakysrv) holding LEAKS CLOSE_WAIT
-# sockets in namespace A, next to an empty namespace B.  Exact counts, the
+# sockets in namespace A, next to an empty namespace B; and, in namespace
+# C, popgen's CW on another port, whose owner the same (shared) /proc scan
+# finds.  Exact counts, the
 # owner found from the host's /proc, the namespace label in text, JSON and
 # CSV, and the verdict over every namespace.  The host may hold other
 # namespaces and leaks of its own: -p keeps to our (unusual) port and the
@@ -14,7 +16,10 @@ ps_require_root
 LEAKS=6 PORT=47311
 ps_netns_new nsa
 ps_netns_new nsb
+ps_netns_new nsc
 lk_set_trap
+CW=5 CPORT=47352	# popgen's close-wait port: its base + 2
+ps_popgen_start "$nsc" --close-wait $CW --port-base 47350
 lk_server "$nsa" $PORT leak leakysrv
 leaky=$LK_SRV_PID
 lk_client "$nsa"
@@ -38,6 +43,11 @@ got=$(jq -c --arg ns "$nsa" '.namespaces[] | select(.netns == $ns) |
 [ "$got" = "$want" ] || ps_fail "namespace A: $got"$'\n'"want         $want"
 got=$(jq -c --arg ns "$nsb" '[.namespaces[] | select(.netns == $ns) | {status, sockets, n: (.groups | length)}]' <<<"$json")
 [ "$got" = '[{"status":"ok","sockets":0,"n":0}]' ] || ps_fail "namespace B: $got"
+both=$("$PORTSTAT" leaks --all-netns -p $PORT,$CPORT -f json 2>"$PS_TMPDIR/err")
+got=$(jq -c --arg a "$nsa" --arg c "$nsc" '[.namespaces[] | select(.netns == $a or .netns == $c) |
+	[.netns, (.groups[] | .port, .count, [.processes[] | .comm, .count])]]' <<<"$both")
+[ "$got" = "[[\"$nsa\",$PORT,$LEAKS,[\"leakysrv\",$LEAKS]],[\"$nsc\",$CPORT,$CW,[\"popgen\",$CW]]]" ] ||
+	ps_fail "owners in two namespaces: $got"
 v=$(jq -r .verdict <<<"$json")
 [ "$v" = "WARNING: $LEAKS CLOSE_WAIT on :$PORT held by leakysrv[$leaky], oldest ${v##*oldest }" ] ||
 	[[ $v == "WARNING: $LEAKS CLOSE_WAIT on :$PORT held by leakysrv[$leaky]"*"(netns $nsa)" ]] ||

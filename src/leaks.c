@@ -685,15 +685,19 @@ static int owner_cmp(const void *pa, const void *pb)
 	return strcmp(a->cgroup, b->cgroup);
 }
 
-static const struct procmap *cg_pm;	/* cg_cmp()'s context */
-static const size_t *cg_at;
-static const char *cg_str;
+/* Processes (indexes) by cgroup path; @arg the paths' offsets in
+ * l->cgroups (cgroups_copy()). */
+struct cg_ctx {
+	const size_t *at;
+	const char *str;
+};
 
-static int cg_cmp(const void *pa, const void *pb)
+static int cg_cmp(const void *pa, const void *pb, void *arg)
 {
+	const struct cg_ctx *x = arg;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 
-	return strcmp(cg_str + cg_at[a], cg_str + cg_at[b]);
+	return strcmp(x->str + x->at[a], x->str + x->at[b]);
 }
 
 /*
@@ -726,10 +730,11 @@ static int owner_rows(struct leaks *l, const struct procmap *pm, const size_t *c
 			goto out;
 		for (k = 0; k < nproc; k++)
 			order[k] = k;
-		cg_pm = pm, cg_at = cg, cg_str = l->cgroups;
-		qsort(order, nproc, sizeof(*order), cg_cmp);
+		struct cg_ctx x = { .at = cg, .str = l->cgroups };
+
+		qsort_r(order, nproc, sizeof(*order), cg_cmp, &x);
 		for (k = 0; k < nproc; k++)
-			cgid[order[k]] = k && cg_cmp(&order[k], &order[k - 1]) == 0 ?
+			cgid[order[k]] = k && cg_cmp(&order[k], &order[k - 1], &x) == 0 ?
 					 cgid[order[k - 1]] : (uint64_t)k;
 	}
 	for (i = 0, k = 0; i < l->nsocks; k++) {

@@ -142,8 +142,10 @@ struct leaks {
 	uint32_t *hindex;		/* key slot -> index in hist + 1 */
 	uint64_t seq;			/* complete samples recorded in the history */
 	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
-	bool seeded;			/* seq 1 is a restored state: growth is
-					 * measured from it whatever its age */
+	bool seeded;			/* seq 1 is a restored state: the first
+					 * sample's growth is measured from it
+					 * whatever its age (later ones, -i,
+					 * over the usual window) */
 
 	struct leaks_owner *owners;	/* owner rows (o.rows) */
 	size_t nowners;
@@ -1015,7 +1017,7 @@ static int growth_update(struct leaks *l)
 		int64_t t = l->times[(l->seq - d) % LEAKS_HISTORY];
 
 		/* Times are within [0, LEAKS_MAX_TIME_MS]: no overflow. */
-		oldest[d] = (t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS || (l->seeded && l->seq - d == 1)) &&
+		oldest[d] = (t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS || (l->seeded && l->seq == 2 && d == 1)) &&
 			    t < l->now_ms ? d : oldest[d - 1];
 	}
 	for (size_t gi = 0; gi < l->ngroups; gi++) {

@@ -72,6 +72,17 @@ csv=$("$PORTSTAT" leaks --all-netns -p $PORT -f csv 2>/dev/null); rc=$?
 grep -q "^[^,]*,$nsa,$PORT,in,close_wait,$LEAKS,[0-9]*,[0-9]*,,$leaky,leakysrv,$LEAKS\$" <<<"$csv" ||
 	ps_fail "csv row: $csv"
 
+# --write: the same output, one whole file (verdict first).
+"$PORTSTAT" leaks --all-netns -p $PORT --warn 5 --write "$PS_TMPDIR/out.txt" 2>/dev/null; rc=$?
+[ "$rc" = 1 ] || ps_fail "--write: exit $rc, want 1"
+[[ $(head -1 "$PS_TMPDIR/out.txt") == "WARNING: $LEAKS CLOSE_WAIT on :$PORT held by leakysrv[$leaky]"*"(netns $nsa)" ]] ||
+	ps_fail "--write file: $(head -3 "$PS_TMPDIR/out.txt")"
+
+# --by process over all namespaces: the owner row in its namespace.
+got=$("$PORTSTAT" leaks --all-netns -p $PORT --by process -f json 2>/dev/null |
+	jq -c --arg ns "$nsa" '.namespaces[] | select(.netns == $ns) | [.by, (.owners[] | .pid, .count)]')
+[ "$got" = "[\"process\",$leaky,$LEAKS]" ] || ps_fail "--all-netns --by process: $got"
+
 # Sampling twice follows each namespace's sockets: growth is known (0).
 json=$("$PORTSTAT" leaks --all-netns -p $PORT -c 2 -i 0.2 -f json 2>/dev/null | tail -1)
 got=$(jq -r --arg ns "$nsa" '.namespaces[] | select(.netns == $ns) | .groups[0].growth_per_min' <<<"$json")

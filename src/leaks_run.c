@@ -119,6 +119,7 @@ struct ns_model {
 	struct netns_entry ns;
 	struct leaks *l;
 	bool listed;		/* in this sample's namespace list */
+	size_t order;		/* ... at this place */
 	bool read;		/* sampled */
 	bool vanished;		/* gone before it could be read */
 	struct view_leaks vl;
@@ -141,6 +142,13 @@ static bool named_ns(const struct netns_entry *ns)
 	static const char dir[] = "/run/netns/";
 
 	return strncmp(ns->path, dir, sizeof(dir) - 1) == 0;
+}
+
+static int model_cmp(const void *pa, const void *pb)
+{
+	const struct ns_model *a = pa, *b = pb;
+
+	return a->order < b->order ? -1 : a->order > b->order;
 }
 
 /* Match this sample's namespace list with the models: a namespace seen
@@ -185,6 +193,7 @@ static int models_update(struct allns_leaks *a, const struct leaks_opts *lo, cha
 		}
 		m->ns = ns[i];	/* the label may have changed */
 		m->listed = true;
+		m->order = i;
 	}
 	free(ns);
 	for (size_t k = 0; k < a->n; k++) {
@@ -195,6 +204,9 @@ static int models_update(struct allns_leaks *a, const struct leaks_opts *lo, cha
 		a->m[keep++] = a->m[k];
 	}
 	a->n = keep;
+	/* Output in netns_list()'s order (host, named, held), as the
+	 * report's, whenever each namespace appeared. */
+	qsort(a->m, a->n, sizeof(*a->m), model_cmp);
 	return 0;
 nomem:
 	free(ns);

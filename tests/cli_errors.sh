@@ -38,6 +38,7 @@ expect() {
 expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
 expect 2 "'65536'"        -p 0,65536
+expect 2 "'CLOSEWAIT'"    -s LISTEN,CLOSEWAIT
 # PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
 PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
 PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns
@@ -105,6 +106,12 @@ expect 2 "--by process cannot be used with --replay" --by process --replay "$fix
 expect 2 "--all-netns cannot be used with --netns" --all-netns -N foo
 expect 2 "--all-netns cannot be used with --replay" --all-netns --replay "$fixture"
 expect 2 "--all-netns cannot be used with --record" --all-netns --record "$tmp/r"
+
+# -s takes the names the header prints, in any case, as the same states.
+"$portstat" --replay "$fixture" -f json -s listen,established,close-wait > "$tmp/s-ss" 2>&1
+"$portstat" --replay "$fixture" -f json -s LISTEN,ESTAB,Close_Wait > "$tmp/s-hdr" 2>&1
+[ -s "$tmp/s-ss" ] && cmp -s "$tmp/s-ss" "$tmp/s-hdr" && ok ||
+	ko "-s LISTEN,ESTAB,Close_Wait differs from -s listen,established,close-wait"
 
 # --help: exit 0, fits a 80x24 screen, names every long option the man page has.
 "$portstat" --help > "$tmp/help"; rc=$?

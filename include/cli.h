@@ -71,8 +71,12 @@ struct config {
  */
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
 
-/* cli_help - the --help text. */
+/* cli_help - the --help text: the commands, where their help is, and the
+ * report's options. */
 void cli_help(FILE *out);
+
+/* cli_help_top - the --help text of 'portstat top': only what it takes. */
+void cli_help_top(FILE *out);
 
 /* cli_help_leaks - the --help text of 'portstat leaks'. */
 void cli_help_leaks(FILE *out);

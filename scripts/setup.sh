@@ -9,9 +9,11 @@ PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
                libsubunit-dev iproute2)
 # What only the test suite and benchmarks need.
-# prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
+# prometheus: promtool; prometheus-node-exporter: the textfile consumer test;
+# mandoc: the man page's lint (man_lint).
 PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
-                    prometheus-node-exporter valgrind cppcheck clang-tidy)
+                    prometheus-node-exporter valgrind cppcheck clang-tidy
+                    mandoc)
 
 portstat_install() {
 	local missing=() p

@@ -423,19 +423,17 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 void cli_help(FILE *out)
 {
 	fputs(
-"Usage: portstat [report|top|leaks] [OPTION]...\n"
-"TCP sockets per port and state, read from the kernel over sock_diag.\n"
-"\n"
+"Usage: portstat [report] [OPTION]...  sockets per port and state, printed\n"
+"       portstat top [OPTION]...     live dashboard; see portstat top --help\n"
+"       portstat leaks [OPTION]...   who holds CLOSE_WAIT; portstat leaks --help\n"
+"TCP sockets read from the kernel over sock_diag.  The report's options:\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
-"  -s, --state LIST       states, comma-separated, as the header prints them or\n"
-"                         as ss names them, any case: LISTEN, ESTAB, SYN-SENT,\n"
-"                         SYN-RECV, FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT, CLOSED,\n"
-"                         CLOSE-WAIT, LAST-ACK, CLOSING, listening, close_wait;\n"
-"                         or a group: all, connected, synchronized, bucket, big\n"
+"  -s, --state LIST       states as printed (LISTEN, ESTAB, SYN-SENT, FIN-WAIT-1,\n"
+"                         TIME-WAIT, CLOSE-WAIT, CLOSED, ...) or ss's, any case;\n"
+"                         groups: all, connected, synchronized, bucket, big\n"
 "  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
-"      --by KEY           rows per port: service (default; local port if\n"
-"                         inbound, peer port if outbound), local, remote;\n"
-"                         or rows per owner: process, cgroup\n"
+"      --by KEY           rows per port: service (default), local, remote;\n"
+"                         or per owner: process, cgroup\n"
 "      --sort KEY         total (default), port, or a state name\n"
 "      --top N            show N rows; the rest are summed as 'other'\n"
 "  -H, --no-header        no column header line\n"
@@ -448,6 +446,29 @@ void cli_help(FILE *out)
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
+}
+
+void cli_help_top(FILE *out)
+{
+	fputs(
+"Usage: portstat top [OPTION]...\n"
+"A live dashboard of TCP sockets per port and state; h in it lists the keys.\n"
+"\n"
+"  -s, --state LIST       states to count, as for the report: LISTEN, ESTAB,\n"
+"                         CLOSE-WAIT, ... (any case), or all, connected, ...\n"
+"  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
+"      --by KEY           which port is the row's: service (default), local,\n"
+"                         remote\n"
+"      --sort KEY         first sort column: total (default), port or a state\n"
+"  -N, --netns NAME|PATH  watch that network namespace (/run/netns/NAME)\n"
+"      --all-netns        every network namespace, a row per namespace\n"
+"  -i, --interval SECS    a sample every SECS seconds (default 2; + - change it)\n"
+"  -c, --count N          quit after N samples\n"
+"      --replay FILE      show a recording, paced by the interval\n"
+"  -h, --help             show this help\n"
+"\n"
+"Keys: q quit, h help, / filter, s < > sort, r reverse, d direction, p pause,\n"
+"Enter detail.  Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), TOP\n", out);
 }
 
 void cli_help_leaks(FILE *out)

@@ -458,6 +458,8 @@ static int help_cb(FILE *out, const void *arg)
 		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
+	else if (cfg->command == CLI_TOP)
+		cli_help_top(out);
 	else
 		cli_help(out);
 	return 0;

@@ -122,6 +122,18 @@ man=$(dirname "$0")/../man/portstat.8
 for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
 done
+# Each command's help: exit 0, fits 80x24, and top's names none of the
+# options top refuses (-f, --record, --write).
+for cmd in top leaks; do
+	"$portstat" $cmd --help > "$tmp/help-$cmd"; rc=$?
+	[ "$rc" = 0 ] && ok || ko "$cmd --help exit $rc"
+	head -1 "$tmp/help-$cmd" | grep -q "^Usage: portstat $cmd" && ok || ko "$cmd --help: $(head -1 "$tmp/help-$cmd")"
+	[ "$(wc -l < "$tmp/help-$cmd")" -le 24 ] && ok || ko "$cmd --help has more than 24 lines"
+	[ "$(awk '{ if (length > 80) n++ } END { print n + 0 }' "$tmp/help-$cmd")" = 0 ] && ok ||
+		ko "$cmd --help has lines over 80 columns"
+	grep -q "portstat $cmd --help" "$tmp/help" && ok || ko "--help does not point to '$cmd --help'"
+done
+! grep -qE -- '-f,|--format|--record|--write' "$tmp/help-top" && ok || ko "top --help lists options top refuses"
 "$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version"
 
 # A closed pipe ends the output quietly.

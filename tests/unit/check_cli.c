@@ -469,6 +469,64 @@ START_TEST(test_help_text)
 }
 END_TEST
 
+/* The text @fn prints, malloc'd. */
+static char *help_of(void (*fn)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fn(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/* The top-level help says where each command's help is. */
+START_TEST(test_help_names_commands)
+{
+	char *text = help_of(cli_help);
+
+	ck_assert_ptr_nonnull(strstr(text, "portstat top --help"));
+	ck_assert_ptr_nonnull(strstr(text, "portstat leaks --help"));
+	free(text);
+}
+END_TEST
+
+/* top's help lists what top takes and nothing it refuses or ignores. */
+START_TEST(test_help_top)
+{
+	static const char *const has[] = {
+		"Usage: portstat top", "--state", "--port", "--by", "--sort", "--netns",
+		"--all-netns", "--interval", "--count", "--replay", "--help",
+	};
+	static const char *const lacks[] = {
+		"--format", "-f,", "--record", "--write", "--top", "--no-header",
+		"--warn", "process", "cgroup", "prometheus",
+	};
+	char *text = help_of(cli_help_top);
+
+	for (size_t i = 0; i < sizeof(has) / sizeof(has[0]); i++)
+		ck_assert_msg(strstr(text, has[i]) != NULL, "top help lacks %s", has[i]);
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "top help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
+/* leaks' help leaves out what leaks refuses. */
+START_TEST(test_help_leaks)
+{
+	static const char *const lacks[] = { "--all-netns", "prometheus", "--sort" };
+	char *text = help_of(cli_help_leaks);
+
+	ck_assert_ptr_nonnull(strstr(text, "Usage: portstat leaks"));
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "leaks help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -484,6 +542,9 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_borrows_argv);
 	tcase_add_test(tc, test_short_error_buffer);
 	tcase_add_test(tc, test_help_text);
+	tcase_add_test(tc, test_help_names_commands);
+	tcase_add_test(tc, test_help_top);
+	tcase_add_test(tc, test_help_leaks);
 	suite_add_tcase(s, tc);
 	return s;
 }

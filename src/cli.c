@@ -25,6 +25,7 @@ enum {
 	OPT_CRIT,
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
+	OPT_NO_MOUSE,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "crit",      required_argument, NULL, OPT_CRIT },
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
+	{ "no-mouse",  no_argument,       NULL, OPT_NO_MOUSE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -260,6 +262,9 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case OPT_NO_MOUSE:
+		cfg->no_mouse = true;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -393,6 +398,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
+	if (cfg->no_mouse && cfg->command != CLI_TOP)
+		return bad(err, errlen, "--no-mouse applies to 'top' only");
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -465,10 +472,13 @@ void cli_help_top(FILE *out)
 "  -i, --interval SECS    a sample every SECS seconds (default 2; + - change it)\n"
 "  -c, --count N          quit after N samples\n"
 "      --replay FILE      show a recording, paced by the interval\n"
+"      --no-mouse         leave the mouse to the terminal (no click to sort,\n"
+"                         select or open)\n"
 "  -h, --help             show this help\n"
 "\n"
-"Keys: q quit, h help, / filter, s < > sort, r reverse, d direction, p pause,\n"
-"Enter detail.  Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), TOP\n", out);
+"Keys: q quit, h help, / filter, s < > sort, r reverse, c rate, d direction,\n"
+"p pause, Enter detail; a click on a header sorts, on a row selects, twice opens.\n"
+"Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), section TOP\n", out);
 }
 
 void cli_help_leaks(FILE *out)

@@ -65,6 +65,7 @@ enum top_role {
 	ROLE_ERROR,
 	ROLE_WARN,	/* paused, late samples, replay ended */
 	ROLE_KEY,
+	ROLE_SORTHDR,	/* the header cell of the sort column */
 	ROLE_COUNT,
 };
 
@@ -126,8 +127,13 @@ struct top {
 	size_t rows_cap;
 	struct timespec last_time;	/* the last consumed sample's */
 	SCREEN *screen;
-	bool utf8, color, curses_on;
+	bool utf8, color, curses_on, mouse;
 	char host[64];
+	/* the list's columns as last drawn, for mouse clicks */
+	struct top_col cols[TOP_COLS_MAX];
+	size_t ncols;
+	size_t hidden;			/* columns that did not fit */
+	bool hidden_on_status;		/* ... and no room to say so in the header */
 };
 
 static void on_signal(int sig)
@@ -387,12 +393,14 @@ static attr_t role_attr(const struct top *tp, enum top_role r)
 		[ROLE_ERROR] = A_BOLD | A_REVERSE,
 		[ROLE_WARN] = A_BOLD,
 		[ROLE_KEY] = A_BOLD,
+		/* Without colour the arrow and reverse video mark it. */
+		[ROLE_SORTHDR] = A_BOLD | A_REVERSE,
 	};
 
 	if (!tp->color || r == ROLE_NORMAL || r == ROLE_SELECTED)
 		return mono[r];
 	return COLOR_PAIR(r) | (r == ROLE_ALERT || r == ROLE_ERROR || r == ROLE_TITLE ||
-				r == ROLE_KEY ? A_BOLD : A_NORMAL);
+				r == ROLE_KEY || r == ROLE_SORTHDR ? A_BOLD : A_NORMAL);
 }
 
 static void colors_init(struct top *tp)
@@ -413,6 +421,7 @@ static void colors_init(struct top *tp)
 	init_pair(ROLE_ERROR, COLOR_WHITE, COLOR_RED);
 	init_pair(ROLE_WARN, COLOR_YELLOW, -1);
 	init_pair(ROLE_KEY, COLOR_CYAN, -1);
+	init_pair(ROLE_SORTHDR, COLOR_BLACK, COLOR_CYAN);	/* htop's */
 }
 
 /* Checks that need no curses, so the message reaches a normal stderr. */
@@ -482,6 +491,12 @@ static int curses_init(struct top *tp, char *err, size_t errlen)
 	set_escdelay(25);
 	curs_set(0);
 	colors_init(tp);
+	/* Clicks sort, select and open; --no-mouse leaves the mouse to the
+	 * terminal (selecting text to copy). */
+	if (!tp->cfg->no_mouse) {
+		tp->mouse = mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED, NULL) != 0;
+		mouseinterval(200);
+	}
 	return 0;
 }
 
@@ -591,12 +606,29 @@ static void draw_header(struct top *tp, const struct table *t)
 	else
 		snprintf(ns, sizeof(ns), "%s", tp->cfg->replay ? "(replay)" :
 			 tp->cfg->netns ? tp->cfg->netns : "(own)");
-	/* Most telling first: a narrow screen clips the end. */
-	x += putf(tp, 0, x, role_attr(tp, ROLE_TITLE), "portstat");
-	x += putf(tp, 0, x, A_NORMAL, "  %s  ns %s  %s  sockets %" PRIu64 "  every %s", tp->host,
-		  ns, when, table_total(t), iv);
-	putf(tp, 0, x, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL,
-	     "  sample %.1fms%s", sh->info.cost_ms, sh->late ? " (late)" : "");
+	/* Most telling first; a narrow screen drops whole items from the
+	 * end, never half of one. */
+	{
+		char item[6][192];
+		attr_t a[6] = { role_attr(tp, ROLE_TITLE), A_NORMAL, A_NORMAL, A_NORMAL,
+				A_NORMAL, sh->late ? role_attr(tp, ROLE_WARN) : A_NORMAL };
+
+		snprintf(item[0], sizeof(item[0]), "portstat");
+		snprintf(item[1], sizeof(item[1]), "sockets %" PRIu64, table_total(t));
+		snprintf(item[2], sizeof(item[2]), "ns %s", ns);
+		snprintf(item[3], sizeof(item[3]), "%s  every %s", when, iv);
+		snprintf(item[4], sizeof(item[4]), "%s", tp->host);
+		snprintf(item[5], sizeof(item[5]), "sample %.1fms%s", sh->info.cost_ms,
+			 sh->late ? " (late)" : "");
+		for (size_t i = 0; i < 6; i++) {
+			int w = strenc_text_width(item[i]);
+
+			if (x + (x ? 2 : 0) + w > COLS)
+				break;
+			x += x ? 2 : 0;
+			x += put(tp, 0, x, -1, a[i], item[i]);
+		}
+	}
 
 	/* Per-state totals with their change per second, flowed over two
 	 * lines; a rising CLOSE-WAIT or SYN-RECV is the alarm. */
@@ -635,41 +667,77 @@ static void draw_header(struct top *tp, const struct table *t)
 	}
 }
 
+/* One item of the status line at *@x, after two spaces unless first: the
+ * whole of @text, or nothing when it does not fit, unless @clip. */
+static void status_item(const struct top *tp, int *x, attr_t a, const char *text, bool clip)
+{
+	int sep = *x ? 2 : 0;
+
+	if (!clip && *x + sep + strenc_text_width(text) > COLS)
+		return;
+	*x += sep;
+	*x += put(tp, 3, *x, -1, a, text);
+}
+
 static void draw_status(struct top *tp)
 {
 	const struct top_shared *sh = &tp->sh;
 	const struct top_ui *ui = &tp->ui;
 	int y = 3, x = 0;
+	char buf[1200];
 
 	if (ui->editing) {
-		x += putf(tp, y, 0, role_attr(tp, ROLE_KEY), "filter ports (as --port; empty clears): ");
+		int cx;
+
+		x += putf(tp, y, 0, role_attr(tp, ROLE_KEY), "filter ports: ");
 		x += put(tp, y, x, -1, A_NORMAL, ui->edit);
-		curs_set(1);
-		move(y, x);
+		cx = x;
+		/* The hint: what is in force and what Enter and Esc do. */
 		if (ui->msg[0])
 			putf(tp, y, x + 2, role_attr(tp, ROLE_ERROR), "%s", ui->msg);
+		else if (!ui->edit[0])
+			putf(tp, y, x + 2, A_DIM, "(now %s; Enter: %s, Esc: keep)",
+			     ui->has_ports ? ui->filter : "none",
+			     ui->has_ports ? "clear" : "no filter");
+		curs_set(1);
+		move(y, cx);
 		return;
 	}
-	x += putf(tp, y, x, A_NORMAL, "#%lu  sort %s %s  dir %s  filter %s", sh->produced,
-		  top_ui_sort_label(ui),
-		  ui->reverse ? "asc" : "desc",
-		  ui->dir == TOP_DIR_IN ? "in" : ui->dir == TOP_DIR_OUT ? "out" : "both",
-		  ui->has_ports ? ui->filter : "none");
-	if (ui->all_netns)
-		x += putf(tp, y, x, A_NORMAL, "  netns %s", ui->ns_merged ? "merged" : "split");
-	if (sh->produced && sh->nsfront.failed)
-		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  %zu unreadable: %s",
-			  sh->nsfront.failed, sh->nsfront.note);
+	/* Whole items or none: a narrow screen skips those that do not
+	 * fit rather than cutting one; messages of any length clip. */
+	snprintf(buf, sizeof(buf), "sort %s %s", top_ui_sort_label(ui), ui->reverse ? "asc" : "desc");
+	status_item(tp, &x, A_NORMAL, buf, false);
 	if (ui->paused)
-		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  PAUSED");
+		status_item(tp, &x, role_attr(tp, ROLE_WARN), "PAUSED", false);
+	if (tp->hidden_on_status && ui->screen == TOP_SCREEN_LIST) {
+		snprintf(buf, sizeof(buf), "+%zu cols", tp->hidden);
+		status_item(tp, &x, role_attr(tp, ROLE_WARN), buf, false);
+	}
+	snprintf(buf, sizeof(buf), "filter %s", ui->has_ports ? ui->filter : "none");
+	status_item(tp, &x, A_NORMAL, buf, false);
+	snprintf(buf, sizeof(buf), "dir %s",
+		 ui->dir == TOP_DIR_IN ? "in" : ui->dir == TOP_DIR_OUT ? "out" : "both");
+	status_item(tp, &x, A_NORMAL, buf, false);
+	if (ui->all_netns)
+		status_item(tp, &x, A_NORMAL, ui->ns_merged ? "netns merged" : "netns split", false);
+	snprintf(buf, sizeof(buf), "sample #%lu", sh->produced);
+	status_item(tp, &x, A_NORMAL, buf, false);
 	if (sh->ended)
-		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  replay ended");
-	if (sh->produced && !sh->info.complete)
-		x += putf(tp, y, x, role_attr(tp, ROLE_WARN), "  incomplete: %s", sh->info.note);
-	if (sh->err)
-		x += putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  sample failed: %s", sh->errmsg);
-	else if (sh->ended && !sh->produced)
-		x += putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  the replay holds no samples");
+		status_item(tp, &x, role_attr(tp, ROLE_WARN), "replay ended", false);
+	if (sh->produced && sh->nsfront.failed) {
+		snprintf(buf, sizeof(buf), "%zu unreadable: %s", sh->nsfront.failed, sh->nsfront.note);
+		status_item(tp, &x, role_attr(tp, ROLE_WARN), buf, true);
+	}
+	if (sh->produced && !sh->info.complete) {
+		snprintf(buf, sizeof(buf), "incomplete: %s", sh->info.note);
+		status_item(tp, &x, role_attr(tp, ROLE_WARN), buf, true);
+	}
+	if (sh->err) {
+		snprintf(buf, sizeof(buf), "sample failed: %s", sh->errmsg);
+		status_item(tp, &x, role_attr(tp, ROLE_ERROR), buf, true);
+	} else if (sh->ended && !sh->produced) {
+		status_item(tp, &x, role_attr(tp, ROLE_ERROR), "the replay holds no samples", true);
+	}
 	if (ui->msg[0])
 		putf(tp, y, x, role_attr(tp, ROLE_ERROR), "  %s", ui->msg);
 }
@@ -757,7 +825,7 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 	case TOP_COL_RATE: {
 		char rb[16] = "";
 
-		if (hr && top_hist_rate(tp->hist, hr, &tp->ui.sort, &rate)) {
+		if (hr && top_hist_rate(tp->hist, hr, &tp->ui.rate, &rate)) {
 			fmt_rate(rate, rb, sizeof(rb));
 			if (base == A_NORMAL && fabs(rate) >= 0.05)
 				a = role_attr(tp, rate > 0 ? ROLE_RISE : ROLE_FALL);
@@ -786,34 +854,60 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 
 static void draw_list(struct top *tp, const struct table *t)
 {
-	struct top_col cols[TOP_COLS_MAX];
+	struct top_col *cols = tp->cols;
 	uint64_t totals[TCP_STATE_MAX + 1];
-	size_t ncols, nrows, page;
+	size_t ncols, nrows, page, hidden;
 	int top_y = TOP_HEAD_LINES + 1;
 	static const char *const keys[] = {
 		/* Most needed first: a narrow screen keeps these. */
 		"q", "quit", "h", "help", "Enter", "detail", "/", "filter", "s", "sort",
-		"r", "rev", "d", "dir", "p", "pause", "+-", "intvl", NULL,
+		"r", "rev", "c", "rate", "d", "dir", "p", "pause", "+-", "intvl", NULL,
 	};
 	static const char *const keys_allns[] = {
 		"q", "quit", "h", "help", "Enter", "detail", "n", "netns", "/", "filter",
-		"s", "sort", "r", "rev", "d", "dir", "p", "pause", "+-", "intvl", NULL,
+		"s", "sort", "r", "rev", "c", "rate", "d", "dir", "p", "pause", "+-", "intvl",
+		NULL,
 	};
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = table_state_total(t, (enum tcp_state)s);
 	ncols = top_layout(COLS, top_ns_width(&tp->ui, tp->sh.nsfront.ns, tp->sh.nsfront.n),
-			   table_filter(t)->states, totals, table_total(t), &tp->ui.sort, cols);
+			   table_filter(t)->states, totals, table_total(t), &tp->ui.sort,
+			   &tp->ui.rate, cols, &hidden);
+	tp->ncols = ncols;
+	top_ui_columns(&tp->ui, cols, ncols);
 	attrset(role_attr(tp, ROLE_COLHDR));
 	mvhline(TOP_HEAD_LINES, 0, ' ', COLS);
 	for (size_t i = 0; i < ncols; i++) {
 		const struct top_col *c = &cols[i];
-		char buf[64];
+		char title[64], buf[96];
 		bool left = c->kind == TOP_COL_NETNS || c->kind == TOP_COL_PORT ||
 			    c->kind == TOP_COL_DIR || c->kind == TOP_COL_SPARK;
+		bool sorts = top_col_sorts(c, &tp->ui.sort);
+		int w = top_col_title(c, &tp->ui.sort, tp->ui.reverse, tp->utf8, title,
+				      sizeof(title));
+		int pad = c->width > w ? c->width - w : 0;
 
-		snprintf(buf, sizeof(buf), left ? "%-*s" : "%*s", c->width, top_col_label(c));
-		put(tp, TOP_HEAD_LINES, c->x, c->width, role_attr(tp, ROLE_COLHDR), buf);
+		/* Padded by cells, not bytes: the arrow and the delta are
+		 * one cell and several bytes. */
+		snprintf(buf, sizeof(buf), "%*s%s%*s", left ? 0 : pad, "", title,
+			 left ? pad : 0, "");
+		put(tp, TOP_HEAD_LINES, c->x, c->width,
+		    role_attr(tp, sorts ? ROLE_SORTHDR : ROLE_COLHDR), buf);
+	}
+	/* Columns that did not fit are said to be missing: the counts on
+	 * a row then do not add up to its TOTAL. */
+	tp->hidden_on_status = false;
+	if (hidden) {
+		char mark[16];
+		int mw = snprintf(mark, sizeof(mark), "+%zu col%s", hidden, hidden == 1 ? "" : "s");
+		int end = ncols ? cols[ncols - 1].x + cols[ncols - 1].width : 0;
+
+		if (COLS - end > mw)
+			put(tp, TOP_HEAD_LINES, COLS - mw, -1, role_attr(tp, ROLE_WARN), mark);
+		else
+			tp->hidden_on_status = true;	/* draw_status says it */
+		tp->hidden = hidden;
 	}
 	attrset(A_NORMAL);
 
@@ -1020,17 +1114,25 @@ static void draw_help(struct top *tp)
 		"PgUp/PgDn, Home/End move by a page, to the first or last row",
 		"Enter               detail of the selected port (processes, peers, queues)",
 		"Esc, Backspace      back to the list",
-		"s or >, <           next / previous sort column",
+		"s or >, <           next / previous sort column (those on screen)",
 		"r                   reverse the order",
-		"/                   filter ports (80,443,8000-8100); Enter applies, empty clears",
+		"c                   the state the rate column measures (then the total)",
+		"/                   filter ports as --port: 80,443,8000-8100 (ports, ranges);",
+		"                    Enter applies, Enter on an empty prompt clears, Esc keeps",
+		"                    the filter in force (shown as the prompt's hint)",
 		"d                   direction: both, in, out",
 		"n                   namespaces (--all-netns): a row per namespace, or merged",
 		"p, space            pause / resume sampling",
 		"+, -                longer / shorter interval",
 		"h, ?                this help (again: back)",
+		"mouse               click a column header to sort by it (again: reverse),",
+		"                    a row to select it, twice to open it (--no-mouse: off)",
 		"",
-		"CHG/s is the change per second of the sort column since the last sample;",
-		"HISTORY is close_wait where the row has any, else the total.",
+		"The sort column's header has an arrow: v (down) largest first.  \u0394STATE/s is",
+		"that state's change per second since the last sample (c picks the state).",
+		"+N cols: columns that did not fit; the row's counts then do not add up to",
+		"TOTAL.  HISTORY is close_wait where the row has any, else the total.",
+		"sample #N on the status line counts the samples taken.",
 		NULL,
 	};
 	int y = TOP_HEAD_LINES;
@@ -1108,6 +1210,30 @@ static void key_effects(struct top *tp, unsigned act)
 		pthread_cond_signal(&sh->cv);
 }
 
+/* A mouse event on the list: the header sorts, a row selects, a double
+ * click opens the row's detail.  Returns TOP_ACT_* bits. */
+static unsigned mouse_event(struct top *tp)
+{
+	MEVENT ev;
+	unsigned act;
+	int top_y = TOP_HEAD_LINES + 1;
+
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return 0;
+	if (ev.y != TOP_HEAD_LINES && ev.y < top_y)
+		return 0;
+	rows_settle(tp);
+	act = top_ui_click(&tp->ui, tp->cols, tp->ncols,
+			   ev.y == TOP_HEAD_LINES ? -1 : ev.y - top_y, ev.x,
+			   (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+	if (act & TOP_ACT_OPEN) {
+		/* Settle on the clicked row first, so Enter opens it. */
+		rows_settle(tp);
+		act = top_ui_key(&tp->ui, TOP_KEY_ENTER);
+	}
+	return act;
+}
+
 /* Returns true when the UI should quit. */
 static bool read_keys(struct top *tp)
 {
@@ -1117,6 +1243,10 @@ static bool read_keys(struct top *tp)
 		int key = key_map(ch);
 		unsigned act;
 
+		if (ch == KEY_MOUSE) {
+			key_effects(tp, mouse_event(tp));
+			continue;
+		}
 		if (ch == KEY_RESIZE || key < 0)
 			continue;	/* the frame is redrawn anyway */
 		if (tp->ui.screen == TOP_SCREEN_LIST && !tp->ui.editing)

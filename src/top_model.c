@@ -310,12 +310,32 @@ static int col_prio(const struct top_col *c, const struct table_sort *sort)
 #define LAYOUT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		       TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
+bool top_col_sorts(const struct top_col *c, const struct table_sort *sort)
+{
+	switch (c->kind) {
+	case TOP_COL_PORT:	return sort->key == TABLE_SORT_PORT;
+	case TOP_COL_TOTAL:	return sort->key == TABLE_SORT_TOTAL;
+	case TOP_COL_STATE:	return sort->key == TABLE_SORT_STATE && sort->state == c->state;
+	default:		return false;
+	}
+}
+
+/* The rate column's title without its delta sign: "CLOSE-WAIT/s". */
+static int rate_width(enum tcp_state s)
+{
+	int w = (int)strlen(s ? tcp_state_label(s) : "TOTAL") + 3;
+
+	return w > RATE_WIDTH ? w : RATE_WIDTH;
+}
+
 size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
-		  uint64_t total, const struct table_sort *sort, struct top_col *out)
+		  uint64_t total, const struct table_sort *sort,
+		  const struct table_sort *rate, struct top_col *out, size_t *hidden)
 {
 	struct top_col c[TOP_COLS_MAX];
-	size_t n = 0, spark = SIZE_MAX;
+	size_t n = 0, spark = SIZE_MAX, dropped = 0;
 	int x = 0;
+	enum tcp_state rs = rate && rate->key == TABLE_SORT_STATE ? rate->state : 0;
 
 	if (ns_width > 0)
 		c[n++] = (struct top_col){ .kind = TOP_COL_NETNS, .width = ns_width };
@@ -337,11 +357,21 @@ size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *tota
 	}
 	c[n++] = (struct top_col){ .kind = TOP_COL_TOTAL,
 				   .width = view_digits(total) > 5 ? view_digits(total) : 5 };
-	c[n++] = (struct top_col){ .kind = TOP_COL_RATE, .width = RATE_WIDTH };
+	c[n++] = (struct top_col){ .kind = TOP_COL_RATE, .state = rs, .width = rate_width(rs) };
 	c[n++] = (struct top_col){ .kind = TOP_COL_SPARK, .width = TOP_HIST_LEN };
+	/* Room for the sort arrow after the label. */
+	for (size_t i = 0; i < n; i++) {
+		int lw = (int)strlen(top_col_label(&c[i])) + 1;
+
+		if (top_col_sorts(&c[i], sort) && c[i].width < lw)
+			c[i].width = lw;
+	}
 
 	for (;;) {
 		int fixed = 0, worst = -1, worst_prio = PRIO_KEEP;
+		/* Once a column is gone, the header says so at its end: the
+		 * sparkline, which would fill the line, leaves room for it. */
+		int room = width - (dropped ? TOP_HIDDEN_MARK : 0);
 
 		spark = SIZE_MAX;
 		for (size_t i = 0; i < n; i++) {
@@ -352,7 +382,7 @@ size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *tota
 			fixed += c[i].width + (i ? 1 : 0);
 		}
 		if (spark != SIZE_MAX) {
-			int avail = width - fixed - 1;
+			int avail = room - fixed - 1;
 
 			if (avail >= TOP_SPARK_MIN) {
 				c[spark].width = avail < TOP_HIST_LEN ? avail : TOP_HIST_LEN;
@@ -375,7 +405,10 @@ size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *tota
 			break;	/* only what always stays: curses clips it */
 		memmove(&c[worst], &c[worst + 1], (n - (size_t)worst - 1) * sizeof(c[0]));
 		n--;
+		dropped++;
 	}
+	if (hidden)
+		*hidden = dropped;
 	for (size_t i = 0; i < n; i++) {
 		c[i].x = x;
 		x += c[i].width + 1;
@@ -392,10 +425,26 @@ const char *top_col_label(const struct top_col *c)
 	case TOP_COL_DIR:	return "DIR";
 	case TOP_COL_STATE:	return tcp_state_label(c->state);
 	case TOP_COL_TOTAL:	return "TOTAL";
-	case TOP_COL_RATE:	return "CHG/s";
+	case TOP_COL_RATE:	return c->state ? tcp_state_label(c->state) : "TOTAL";
 	case TOP_COL_SPARK:	return "HISTORY";
 	}
 	return "";
+}
+
+int top_col_title(const struct top_col *c, const struct table_sort *sort, bool reverse,
+		  bool utf8, char *buf, size_t len)
+{
+	const char *label = top_col_label(c);
+	/* Counts sort largest first; ports smallest first. */
+	bool down = c->kind == TOP_COL_PORT ? reverse : !reverse;
+
+	if (c->kind == TOP_COL_RATE)
+		return snprintf(buf, len, "%s%s/s", utf8 ? "\u0394" : "d", label) - (utf8 ? 1 : 0);
+	if (!top_col_sorts(c, sort))
+		return snprintf(buf, len, "%s", label);
+	if (utf8)
+		return snprintf(buf, len, "%s%s", label, down ? "\u25bc" : "\u25b2") - 2;
+	return snprintf(buf, len, "%s%s", label, down ? "v" : "^");
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -490,21 +539,70 @@ void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t stat
 	ui->all_netns = all_netns;
 	ui->dir = TOP_DIR_BOTH;
 	ui->page = 1;
+	ui->rate.key = TABLE_SORT_TOTAL;
+	if (states && !(states & (states - 1)))
+		ui->rate = (struct table_sort){ .key = TABLE_SORT_STATE,
+						.state = (enum tcp_state)__builtin_ctz(states) };
+	else if (states & TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
+		ui->rate = (struct table_sort){ .key = TABLE_SORT_STATE,
+						.state = TCP_STATE_CLOSE_WAIT };
 }
 
-/* The sort columns in cycle order: total, the sortable states in display
- * order, port. */
+static bool sort_eq(const struct table_sort *a, const struct table_sort *b)
+{
+	return a->key == b->key && (a->key != TABLE_SORT_STATE || a->state == b->state);
+}
+
+void top_ui_columns(struct top_ui *ui, const struct top_col *cols, size_t n)
+{
+	ui->nsortable = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct table_sort s;
+
+		if (cols[i].kind == TOP_COL_PORT)
+			s = (struct table_sort){ .key = TABLE_SORT_PORT };
+		else if (cols[i].kind == TOP_COL_TOTAL)
+			s = (struct table_sort){ .key = TABLE_SORT_TOTAL };
+		else if (cols[i].kind == TOP_COL_STATE)
+			s = (struct table_sort){ .key = TABLE_SORT_STATE, .state = cols[i].state };
+		else
+			continue;
+		ui->sortable[ui->nsortable++] = s;
+	}
+}
+
+/* The sort columns in cycle order, left to right as on screen: port, the
+ * states shown, total.  Before the first layout, the filter's states. */
 static size_t sort_cycle(const struct top_ui *ui, struct table_sort *cyc)
 {
 	size_t n = 0;
 
-	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_TOTAL };
+	if (ui->nsortable) {
+		memcpy(cyc, ui->sortable, ui->nsortable * sizeof(*cyc));
+		return ui->nsortable;
+	}
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_PORT };
 	for (int i = 0; i < TCP_STATE_COUNT; i++)
 		if (ui->states & TCP_STATE_BIT(tcp_state_order[i]))
 			cyc[n++] = (struct table_sort){ .key = TABLE_SORT_STATE,
 							.state = tcp_state_order[i] };
-	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_PORT };
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_TOTAL };
 	return n;
+}
+
+/* The rate column's next state: the total, then the states shown. */
+static void rate_step(struct top_ui *ui)
+{
+	struct table_sort cyc[TCP_STATE_COUNT + 2];
+	size_t n = sort_cycle(ui, cyc), k = 0, cur = 0;
+
+	for (size_t i = 0; i < n; i++)	/* keep total and the states */
+		if (cyc[i].key != TABLE_SORT_PORT)
+			cyc[k++] = cyc[i];
+	for (size_t i = 0; i < k; i++)
+		if (sort_eq(&cyc[i], &ui->rate))
+			cur = i + 1;
+	ui->rate = cyc[cur % k];
 }
 
 static void sort_step(struct top_ui *ui, int step)
@@ -516,8 +614,7 @@ static void sort_step(struct top_ui *ui, int step)
 		return;
 
 	for (size_t i = 0; i < n; i++)
-		if (cyc[i].key == ui->sort.key &&
-		    (cyc[i].key != TABLE_SORT_STATE || cyc[i].state == ui->sort.state))
+		if (sort_eq(&cyc[i], &ui->sort))
 			cur = i;
 	ui->sort = cyc[(cur + n + (size_t)(step > 0 ? 1 : n - 1)) % n];
 }
@@ -620,10 +717,14 @@ static unsigned list_key(struct top_ui *ui, int key)
 		return TOP_ACT_DETAIL;
 	case 's': case '>':		sort_step(ui, 1); break;
 	case '<':			sort_step(ui, -1); break;
+	case 'c':			rate_step(ui); break;
 	case 'r':			ui->reverse = !ui->reverse; break;
 	case '/':
+		/* Empty: Enter clears at once; the filter in force shows
+		 * as the prompt's hint, and Esc keeps it. */
 		ui->editing = true;
-		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->filter);
+		ui->edit[0] = '\0';
+		ui->msg[0] = '\0';
 		break;
 	case 'd':
 		ui->dir = ui->dir == TOP_DIR_BOTH ? TOP_DIR_IN :
@@ -683,6 +784,36 @@ unsigned top_ui_key(struct top_ui *ui, int key)
 		return 0;
 	}
 	return 0;
+}
+
+unsigned top_ui_click(struct top_ui *ui, const struct top_col *cols, size_t n, int line,
+		      int x, bool dbl)
+{
+	if (ui->editing || ui->screen != TOP_SCREEN_LIST)
+		return 0;
+	if (line < 0) {
+		for (size_t i = 0; i < n; i++) {
+			struct top_ui one = *ui;
+
+			if (x < cols[i].x || x >= cols[i].x + cols[i].width)
+				continue;
+			top_ui_columns(&one, &cols[i], 1);
+			if (!one.nsortable)
+				return 0;	/* not a sort column */
+			if (sort_eq(&one.sortable[0], &ui->sort))
+				ui->reverse = !ui->reverse;
+			else
+				ui->sort = one.sortable[0], ui->reverse = false;
+			return 0;
+		}
+		return 0;
+	}
+	if ((size_t)line >= ui->page || ui->scroll + (size_t)line >= ui->nrows)
+		return 0;
+	ui->sel = ui->scroll + (size_t)line;
+	ui->sel_by_index = true;
+	ui->msg[0] = '\0';
+	return dbl ? TOP_ACT_OPEN : 0;
 }
 
 bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir)

@@ -228,6 +228,7 @@ static const struct {
 	{ { "top", "--record", "x" },        "--record does not apply to 'top'" },
 	{ { "-s", "establised" },            "unknown state 'establised'" },
 	{ { "-s", "established,foo" },       "unknown state 'foo'" },
+	{ { "--no-mouse" },                  "--no-mouse applies to 'top' only" },
 	{ { "-s", "ESTABLISHED-" },          "unknown state 'ESTABLISHED-'" },
 	{ { "-s", "LISTEN,CLOSEWAIT" },      "unknown state 'CLOSEWAIT'" },
 	{ { "--state", "" },                 "unknown state" },
@@ -498,7 +499,7 @@ START_TEST(test_help_top)
 {
 	static const char *const has[] = {
 		"Usage: portstat top", "--state", "--port", "--by", "--sort", "--netns",
-		"--all-netns", "--interval", "--count", "--replay", "--help",
+		"--all-netns", "--interval", "--count", "--replay", "--no-mouse", "--help",
 	};
 	static const char *const lacks[] = {
 		"--format", "-f,", "--record", "--write", "--top", "--no-header",

@@ -320,7 +320,7 @@ START_TEST(test_layout_wide)
 	totals[TCP_STATE_LISTEN] = 2;
 	totals[TCP_STATE_ESTABLISHED] = 1234567;
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
-	n = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 1234576, &sort, c);
+	n = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 1234576, &sort, NULL, c, NULL);
 	/* PORT DIR LISTEN ESTAB TIME-WAIT CLOSE-WAIT TOTAL CHG/s HISTORY:
 	 * zero states drop except the four always shown. */
 	ck_assert_uint_eq(n, 9);
@@ -341,7 +341,7 @@ START_TEST(test_layout_wide)
 	for (size_t i = 1; i < n; i++)
 		ck_assert_int_eq(c[i].x, c[i - 1].x + c[i - 1].width + 1);
 	ck_assert_str_eq(top_col_label(&c[5]), "CLOSE-WAIT");
-	ck_assert_str_eq(top_col_label(&c[7]), "CHG/s");
+	ck_assert_str_eq(top_col_label(&c[7]), "TOTAL");
 }
 END_TEST
 
@@ -355,7 +355,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = 5;
-	n = top_layout(80, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+	n = top_layout(80, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 80);
 	/* CLOSE goes first, CLOSE-WAIT and the rate stay. */
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE), -1);
@@ -368,7 +368,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 		ck_assert_int_eq(find_state(c, n, TCP_STATE_TIME_WAIT), -1);
 
 	/* 40 cells: the essentials, and the sort column even if minor. */
-	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 55, &by_closing, c);
+	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 55, &by_closing, NULL, c, NULL);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 40);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_DIR), 0);
@@ -380,7 +380,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 	/* Every width from the essentials up fits, and PORT, DIR, TOTAL
 	 * are always there. */
 	for (int w = 20; w <= 220; w++) {
-		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
 		if (find_kind(c, n, TOP_COL_SPARK) >= 0)
@@ -398,7 +398,7 @@ START_TEST(test_layout_state_filter)
 
 	totals[TCP_STATE_CLOSE_WAIT] = 3;
 	/* -s close-wait: only that state's column. */
-	n = top_layout(120, 0, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, c);
+	n = top_layout(120, 0, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, NULL, c, NULL);
 	ck_assert_uint_eq(n, 6);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE_WAIT), 2);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
@@ -415,8 +415,8 @@ START_TEST(test_layout_netns)
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = 5;
 	/* NETNS leftmost, the rest shifted right by its width. */
-	n = top_layout(220, 12, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
-	np = top_layout(220, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, plain);
+	n = top_layout(220, 12, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
+	np = top_layout(220, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, plain, NULL);
 	ck_assert_uint_eq(n, np + 1);
 	ck_assert_int_eq(c[0].kind, TOP_COL_NETNS);
 	ck_assert_int_eq(c[0].x, 0);
@@ -430,8 +430,8 @@ START_TEST(test_layout_netns)
 
 	/* Narrow screens drop states before the namespace: every width
 	 * fits and NETNS, PORT, DIR and TOTAL stay. */
-	for (int w = 40; w <= 220; w++) {
-		n = top_layout(w, TOP_NS_WIDTH_MAX, TCP_STATE_ALL_MASK, totals, 55, &sort, c);
+	for (int w = 41; w <= 220; w++) {	/* 40 + the sort arrow */
+		n = top_layout(w, TOP_NS_WIDTH_MAX, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		ck_assert_int_eq(find_kind(c, n, TOP_COL_NETNS), 0);
 		ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
@@ -622,7 +622,11 @@ START_TEST(test_keys_sort)
 	struct top_ui ui = ui_new();
 	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
 
+	/* Before any layout: port, the filter's states, total, left to
+	 * right; > moves right and wraps, < moves left. */
 	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+	top_ui_key(&ui, '>');
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_STATE);
 	ck_assert_int_eq(ui.sort.state, TCP_STATE_LISTEN);
 	ck_assert_str_eq(top_ui_sort_label(&ui), "listen");
@@ -630,12 +634,10 @@ START_TEST(test_keys_sort)
 	ck_assert_int_eq(ui.sort.state, TCP_STATE_ESTABLISHED);
 	top_ui_key(&ui, '<');
 	top_ui_key(&ui, '<');
-	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
-	top_ui_key(&ui, '<');
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
-	top_ui_key(&ui, 's');
+	top_ui_key(&ui, '<');
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
-	/* All the way round: total, eleven states, port. */
+	/* All the way round: port, eleven states, total. */
 	for (int i = 0; i < 13; i++)
 		top_ui_key(&ui, 's');
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
@@ -647,9 +649,208 @@ START_TEST(test_keys_sort)
 	/* With -s close-wait only that state is a sort column. */
 	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), 2.0, false);
 	top_ui_key(&ui, 's');
-	ck_assert_int_eq(ui.sort.state, TCP_STATE_CLOSE_WAIT);
-	top_ui_key(&ui, 's');
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+	top_ui_key(&ui, 's');
+	ck_assert_int_eq(ui.sort.state, TCP_STATE_CLOSE_WAIT);
+}
+END_TEST
+
+/* s, < and > move through the columns on screen only: never to a state
+ * without a column (syn_sent with no such sockets) or one dropped for
+ * width. */
+START_TEST(test_keys_sort_visible_columns)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_col c[TOP_COLS_MAX];
+	struct top_ui ui;
+	size_t n, hidden;
+	enum table_sort_key seen_keys[32];
+	int seen = 0;
+
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, false);
+	totals[TCP_STATE_ESTABLISHED] = 80;
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	totals[TCP_STATE_FIN_WAIT2] = 7;
+	totals[TCP_STATE_LISTEN] = 2;
+	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
+	ck_assert_uint_eq(hidden, 0);
+	top_ui_columns(&ui, c, n);
+	/* PORT LISTEN ESTAB FIN-WAIT-2 TIME-WAIT CLOSE-WAIT TOTAL: 7 stops. */
+	for (int i = 0; i < 7; i++) {
+		top_ui_key(&ui, 's');
+		ck_assert(ui.sort.key != TABLE_SORT_STATE ||
+			  (ui.sort.state != TCP_STATE_SYN_SENT && ui.sort.state != TCP_STATE_CLOSING));
+		seen_keys[seen++] = ui.sort.key;
+	}
+	ck_assert_int_eq(seen_keys[0], TABLE_SORT_PORT);
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);	/* round again */
+
+	/* At 40 cells FIN-WAIT-2 and LISTEN are gone: they are no stop. */
+	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
+	ck_assert_uint_gt(hidden, 0);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_FIN_WAIT2), -1);
+	top_ui_columns(&ui, c, n);
+	for (size_t i = 0; i < 2 * n; i++) {
+		top_ui_key(&ui, '<');
+		ck_assert(ui.sort.key != TABLE_SORT_STATE ||
+			  find_state(c, n, ui.sort.state) >= 0);
+	}
+}
+END_TEST
+
+/* The header: the sort column's title carries the arrow, the rate column
+ * names its state; widths count cells, not bytes. */
+START_TEST(test_col_titles)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort by_cw = { .key = TABLE_SORT_STATE, .state = TCP_STATE_CLOSE_WAIT };
+	struct table_sort total = { .key = TABLE_SORT_TOTAL };
+	struct table_sort port = { .key = TABLE_SORT_PORT };
+	struct top_col c[TOP_COLS_MAX];
+	char buf[64];
+	size_t n;
+	int i;
+
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, &by_cw, c, NULL);
+	i = find_state(c, n, TCP_STATE_CLOSE_WAIT);
+	ck_assert_int_eq(c[i].width, 11);	/* CLOSE-WAIT and its arrow */
+	ck_assert_int_eq(top_col_title(&c[i], &by_cw, false, true, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "CLOSE-WAIT\u25bc");
+	ck_assert_int_eq(top_col_title(&c[i], &by_cw, true, false, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "CLOSE-WAIT^");
+	ck_assert(top_col_sorts(&c[i], &by_cw));
+	ck_assert(!top_col_sorts(&c[i], &total));
+	ck_assert_int_eq(top_col_title(&c[i], &total, false, true, buf, sizeof(buf)), 10);
+	ck_assert_str_eq(buf, "CLOSE-WAIT");
+	/* PORT: smallest first unless reversed. */
+	ck_assert_int_eq(top_col_title(&c[0], &port, false, false, buf, sizeof(buf)), 5);
+	ck_assert_str_eq(buf, "PORT^");
+	/* The rate column: the state it measures, as wide as its title. */
+	i = find_kind(c, n, TOP_COL_RATE);
+	ck_assert_int_eq(c[i].state, TCP_STATE_CLOSE_WAIT);
+	ck_assert_int_eq(top_col_title(&c[i], &by_cw, false, true, buf, sizeof(buf)), 13);
+	ck_assert_str_eq(buf, "\u0394CLOSE-WAIT/s");
+	ck_assert_int_eq(c[i].width, 13);
+	ck_assert_int_eq(top_col_title(&c[i], &by_cw, false, false, buf, sizeof(buf)), 13);
+	ck_assert_str_eq(buf, "dCLOSE-WAIT/s");
+	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, NULL, c, NULL);
+	i = find_kind(c, n, TOP_COL_RATE);
+	top_col_title(&c[i], &by_cw, false, false, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "dTOTAL/s");
+}
+END_TEST
+
+/* Narrow screens drop whole columns, count them, and the sparkline leaves
+ * room for the mark; every row's cells add up unless *hidden says not. */
+START_TEST(test_layout_hidden_count)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct table_sort cw = { .key = TABLE_SORT_STATE, .state = TCP_STATE_CLOSE_WAIT };
+	struct top_col c[TOP_COLS_MAX];
+	size_t n, hidden, full;
+
+	totals[TCP_STATE_ESTABLISHED] = 80;
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	totals[TCP_STATE_FIN_WAIT2] = 7;
+	totals[TCP_STATE_LISTEN] = 2;
+	full = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+	ck_assert_uint_eq(hidden, 0);
+	for (int w = 30; w <= 200; w++) {
+		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+		ck_assert_uint_eq(n + hidden, full);
+		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
+		if (hidden && c[n - 1].kind == TOP_COL_SPARK)
+			ck_assert_int_le(c[n - 1].x + c[n - 1].width, w - TOP_HIDDEN_MARK);
+	}
+	/* 60 cells: LISTEN and FIN-WAIT-2 go (in that order), not CLOSE-WAIT. */
+	n = top_layout(60, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+	ck_assert_uint_ge(hidden, 2);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
+	ck_assert_int_eq(find_state(c, n, TCP_STATE_FIN_WAIT2), -1);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_CLOSE_WAIT), 0);
+}
+END_TEST
+
+/* The rate column's state: the filter's only state, else close_wait when
+ * the filter has it, else the total; c steps through the shown states. */
+START_TEST(test_keys_rate)
+{
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_ui ui;
+
+	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_SYN_RECV), 2.0, false);
+	ck_assert_int_eq(ui.rate.key, TABLE_SORT_STATE);
+	ck_assert_int_eq(ui.rate.state, TCP_STATE_SYN_RECV);
+	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), 2.0, false);
+	ck_assert_int_eq(ui.rate.state, TCP_STATE_CLOSE_WAIT);
+	top_ui_init(&ui, &sort, TCP_STATE_ALL_MASK, 2.0, false);
+	ck_assert_int_eq(ui.rate.key, TABLE_SORT_STATE);
+	ck_assert_int_eq(ui.rate.state, TCP_STATE_CLOSE_WAIT);
+	top_ui_init(&ui, &sort, TCP_STATE_BIT(TCP_STATE_LISTEN) |
+		    TCP_STATE_BIT(TCP_STATE_ESTABLISHED), 2.0, false);
+	ck_assert_int_eq(ui.rate.key, TABLE_SORT_TOTAL);
+	/* c: listen, established, total, listen; the sort stays. */
+	top_ui_key(&ui, 'c');
+	ck_assert_int_eq(ui.rate.state, TCP_STATE_LISTEN);
+	top_ui_key(&ui, 'c');
+	ck_assert_int_eq(ui.rate.state, TCP_STATE_ESTABLISHED);
+	top_ui_key(&ui, 'c');
+	ck_assert_int_eq(ui.rate.key, TABLE_SORT_TOTAL);
+	top_ui_key(&ui, 'c');
+	ck_assert_int_eq(ui.rate.key, TABLE_SORT_STATE);
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);
+}
+END_TEST
+
+/* Clicks: the header sorts (again: reverses), a row selects, a double
+ * click asks to open; nothing happens beyond the rows or while typing. */
+START_TEST(test_click)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_row store[10];
+	struct top_col c[TOP_COLS_MAX];
+	struct top_ui ui = ui_new();
+	size_t n;
+	int i;
+
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &ui.sort, &ui.rate, c, NULL);
+	i = find_state(c, n, TCP_STATE_CLOSE_WAIT);
+	ck_assert_uint_eq(top_ui_click(&ui, c, n, -1, c[i].x + 2, false), 0);
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_STATE);
+	ck_assert_int_eq(ui.sort.state, TCP_STATE_CLOSE_WAIT);
+	ck_assert(!ui.reverse);
+	top_ui_click(&ui, c, n, -1, c[i].x, false);
+	ck_assert(ui.reverse);
+	/* Another column: sorted by it, largest first again. */
+	top_ui_click(&ui, c, n, -1, c[0].x, false);
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+	ck_assert(!ui.reverse);
+	/* DIR, the rate and the gap between columns do not sort. */
+	top_ui_click(&ui, c, n, -1, c[1].x, false);
+	top_ui_click(&ui, c, n, -1, c[find_kind(c, n, TOP_COL_RATE)].x, false);
+	top_ui_click(&ui, c, n, -1, c[0].x + c[0].width, false);
+	ck_assert_int_eq(ui.sort.key, TABLE_SORT_PORT);
+
+	/* Rows: ten, four on screen, scrolled by two. */
+	follow10(&ui, store, 4);
+	ui.scroll = 2;
+	ck_assert_uint_eq(top_ui_click(&ui, c, n, 1, 3, false), 0);
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(ui.sel, 3);
+	ck_assert_uint_eq(ui.sel_port, 4);
+	ck_assert_uint_eq(top_ui_click(&ui, c, n, 3, 3, true), TOP_ACT_OPEN);
+	ck_assert_uint_eq(ui.sel, 5);
+	/* Below the page: nothing. */
+	ck_assert_uint_eq(top_ui_click(&ui, c, n, 4, 3, true), 0);
+	ck_assert_uint_eq(ui.sel, 5);
+	/* Not while the prompt is open. */
+	top_ui_key(&ui, '/');
+	ck_assert_uint_eq(top_ui_click(&ui, c, n, 0, 3, true), 0);
+	ck_assert_uint_eq(ui.sel, 5);
 }
 END_TEST
 
@@ -677,10 +878,11 @@ START_TEST(test_keys_filter)
 	ck_assert(top_ui_shows(&ui, 443, OUT));
 	ck_assert(!top_ui_shows(&ui, 22, IN));
 
-	/* A bad list keeps the prompt and the old filter, and says why. */
+	/* The prompt opens empty (the filter in force is its hint). */
 	top_ui_key(&ui, '/');
-	ck_assert_str_eq(ui.edit, "80,443");
-	type(&ui, ",99999");
+	ck_assert_str_eq(ui.edit, "");
+	/* A bad list keeps the prompt and the old filter, and says why. */
+	type(&ui, "80,99999");
 	top_ui_key(&ui, TOP_KEY_ENTER);
 	ck_assert(ui.editing);
 	ck_assert(strstr(ui.msg, "99999") != NULL);
@@ -690,17 +892,18 @@ START_TEST(test_keys_filter)
 	ck_assert(!ui.editing);
 	ck_assert_str_eq(ui.filter, "80,443");
 
-	/* A range; then an empty filter clears. */
+	/* Esc after typing keeps the filter too. */
 	top_ui_key(&ui, '/');
-	for (int i = 0; i < 6; i++)
-		top_ui_key(&ui, TOP_KEY_BACKSPACE);
+	type(&ui, "22");
+	top_ui_key(&ui, TOP_KEY_ESC);
+	ck_assert_str_eq(ui.filter, "80,443");
+	/* A range; then / Enter (an empty prompt) clears. */
+	top_ui_key(&ui, '/');
 	type(&ui, "8000-8100");
 	top_ui_key(&ui, TOP_KEY_ENTER);
 	ck_assert(top_ui_shows(&ui, 8050, IN));
 	ck_assert(!top_ui_shows(&ui, 80, IN));
 	top_ui_key(&ui, '/');
-	for (int i = 0; i < 9; i++)
-		top_ui_key(&ui, TOP_KEY_BACKSPACE);
 	top_ui_key(&ui, TOP_KEY_ENTER);
 	ck_assert(!ui.has_ports);
 	ck_assert(top_ui_shows(&ui, 22, IN));
@@ -870,6 +1073,8 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_layout_narrow_drops_least_important);
 	tcase_add_test(tc, test_layout_state_filter);
 	tcase_add_test(tc, test_layout_netns);
+	tcase_add_test(tc, test_layout_hidden_count);
+	tcase_add_test(tc, test_col_titles);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rows");
@@ -880,6 +1085,9 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_keys_move);
 	tcase_add_test(tc, test_keys_selection_follows_row);
 	tcase_add_test(tc, test_keys_sort);
+	tcase_add_test(tc, test_keys_sort_visible_columns);
+	tcase_add_test(tc, test_keys_rate);
+	tcase_add_test(tc, test_click);
 	tcase_add_test(tc, test_keys_filter);
 	tcase_add_test(tc, test_keys_direction_pause_interval);
 	tcase_add_test(tc, test_keys_screens);

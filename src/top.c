@@ -1070,7 +1070,7 @@ static void draw_detail(struct top *tp)
 		draw_footer(tp, keys);
 		return;
 	}
-	putf(tp, y++, 0, A_NORMAL, "queues: Recv-Q %" PRIu64 "  Send-Q %" PRIu64
+	putf(tp, y++, 0, A_NORMAL, "queues: Recv-Q %" PRIu64 " unread  Send-Q %" PRIu64
 	     " (connected sockets)  accept queue %" PRIu64 " (listeners)",
 	     ds->rqueue, ds->wqueue, ds->accept_queue);
 	if (!ds->complete)

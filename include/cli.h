@@ -58,6 +58,7 @@ struct config {
 	const char *write;		/* --write FILE, borrowed from argv */
 	bool all_netns;
 	bool no_mouse;			/* top: --no-mouse */
+	bool numeric;			/* -n: no service names (text, top) */
 	/* leaks: the states reported (close_wait unless -s says otherwise;
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;

@@ -133,6 +133,7 @@ enum top_col_kind {
 	TOP_COL_NETNS,
 	TOP_COL_PORT,
 	TOP_COL_DIR,
+	TOP_COL_SERVICE,
 	TOP_COL_STATE,
 	TOP_COL_TOTAL,
 	TOP_COL_RATE,
@@ -145,8 +146,10 @@ struct top_col {
 	int x, width;		/* screen column and width in cells */
 };
 
-/* NETNS, PORT, DIR, eleven states, TOTAL, RATE, SPARK. */
-#define TOP_COLS_MAX	17
+/* NETNS, PORT, DIR, SERVICE, eleven states, TOTAL, RATE, SPARK. */
+#define TOP_COLS_MAX	18
+/* The SERVICE column at its widest (longer names are cut). */
+#define TOP_SERVICE_WIDTH_MAX	16
 
 /* Cells kept free at the right of the column header for "+N cols". */
 #define TOP_HIDDEN_MARK	8
@@ -154,14 +157,15 @@ struct top_col {
 /*
  * top_layout - the columns of the port table for a screen @width cells
  * wide, in display order, into @out (TOP_COLS_MAX).  A NETNS column
- * @ns_width wide comes first unless @ns_width is 0 (top_ns_width()).
+ * @ns_width wide comes first unless @ns_width is 0 (top_ns_width()); a
+ * SERVICE column @svc_width wide follows DIR unless @svc_width is 0.
  * State columns are those of @states (the filter) that are non-zero in
  * @totals, always shown (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT, as in the
  * text report) or sorted by.  The sort column has a cell more for its
  * arrow; the rate column measures @rate (NULL: the total) and is as wide
  * as its title.  When they do not fit, the sparkline narrows to
  * TOP_SPARK_MIN, then whole columns drop, least important first (CLOSE,
- * CLOSING, SYN-SENT, LAST-ACK, FIN-WAIT-1, FIN-WAIT-2, LISTEN, TIME-WAIT,
+ * SERVICE, CLOSING, SYN-SENT, LAST-ACK, FIN-WAIT-1, FIN-WAIT-2, LISTEN, TIME-WAIT,
  * HISTORY, SYN-RECV, ESTAB, the rate, CLOSE-WAIT),
  * the sparkline leaving TOP_HIDDEN_MARK cells for the mark that says so
  * (without it the mark may not fit: top.c then puts it on the status
@@ -169,8 +173,8 @@ struct top_col {
  * DIR, TOTAL and the sort column always stay.  The number of columns
  * dropped goes to *@hidden (when not NULL).  Returns the number of columns.
  */
-size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
-		  uint64_t total, const struct table_sort *sort,
+size_t top_layout(int width, int ns_width, int svc_width, uint32_t states,
+		  const uint64_t *totals, uint64_t total, const struct table_sort *sort,
 		  const struct table_sort *rate, struct top_col *out, size_t *hidden);
 
 /* top_col_label - a column's name ("CLOSE-WAIT", "TOTAL"); the rate

@@ -10,10 +10,11 @@ PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
                libsubunit-dev iproute2)
 # What only the test suite and benchmarks need.
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test;
-# mandoc: the man page's lint (man_lint).
+# mandoc: the man page's lint (man_lint); netbase: /etc/services, whose
+# names the golden text reports show (SERVICE).
 PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
                     prometheus-node-exporter valgrind cppcheck clang-tidy
-                    mandoc)
+                    mandoc netbase)
 
 portstat_install() {
 	local missing=() p

@@ -48,6 +48,7 @@ static const struct option long_opts[] = {
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
 	{ "no-mouse",  no_argument,       NULL, OPT_NO_MOUSE },
+	{ "numeric",   no_argument,       NULL, 'n' },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -55,7 +56,7 @@ static const struct option long_opts[] = {
 
 /* Leading ':' makes getopt report a missing value as ':' instead of
  * printing; opterr = 0 silences the rest. */
-static const char short_opts[] = ":f:s:p:46HN:i:c:hV";
+static const char short_opts[] = ":f:s:p:46HnN:i:c:hV";
 
 #define MIN_INTERVAL	0.01
 #define MAX_INTERVAL	86400.0
@@ -262,6 +263,9 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case 'n':
+		cfg->numeric = true;
+		break;
 	case OPT_NO_MOUSE:
 		cfg->no_mouse = true;
 		break;
@@ -443,7 +447,7 @@ void cli_help(FILE *out)
 "                         or per owner: process, cgroup\n"
 "      --sort KEY         total (default), port, or a state name\n"
 "      --top N            show N rows; the rest are summed as 'other'\n"
-"  -H, --no-header        no column header line\n"
+"  -H, --no-header        no header line;  -n, --numeric  no SERVICE column\n"
 "  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
@@ -465,7 +469,7 @@ void cli_help_top(FILE *out)
 "                         CLOSE-WAIT, ... (any case), or all, connected, ...\n"
 "  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
 "      --by KEY           which port is the row's: service (default), local,\n"
-"                         remote\n"
+"                         remote;  -n, --numeric  no SERVICE column\n"
 "      --sort KEY         first sort column: total (default), port or a state\n"
 "  -N, --netns NAME|PATH  watch that network namespace (/run/netns/NAME)\n"
 "      --all-netns        every network namespace, a row per namespace\n"

@@ -230,6 +230,9 @@ static struct view_opts report_view_opts(const struct config *cfg)
 		 * the output. */
 		.stamp = cfg->count != 1 && !cfg->write,
 		.first = true,
+		/* Names are for people: JSON, CSV and Prometheus keep
+		 * numbers whatever this says (their renderers ignore it). */
+		.services = !cfg->numeric,
 	};
 }
 

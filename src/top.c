@@ -43,6 +43,7 @@
 #include "top.h"
 #include "top_detail.h"
 #include "top_model.h"
+#include "view.h"
 
 /* Set by SIGINT, SIGTERM and SIGHUP: leave the loop and restore the
  * terminal on the normal path. */
@@ -810,6 +811,13 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 	case TOP_COL_DIR:
 		snprintf(buf, sizeof(buf), "%-*s", c->width, r->dir == TABLE_DIR_IN ? "in" : "out");
 		break;
+	case TOP_COL_SERVICE: {
+		/* The database's bytes: through strenc like any name. */
+		const char *name = view_service(tp->sh.front, r->port);
+
+		text_cell(tp, buf, sizeof(buf), name ? name : "-", c->width);
+		break;
+	}
 	case TOP_COL_STATE: {
 		struct table_sort s = { .key = TABLE_SORT_STATE, .state = c->state };
 
@@ -852,6 +860,29 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 	put(tp, y, c->x, c->width, a, buf);
 }
 
+/* The SERVICE column's width for the @n visible rows: their longest name
+ * (within the header's and TOP_SERVICE_WIDTH_MAX), 0 when none has one
+ * or with -n. */
+static int service_width(const struct top *tp, const struct table *t, size_t n)
+{
+	int w = 0;
+
+	if (tp->cfg->numeric)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = view_service(t, tp->rows[i].r->port);
+		int nw = name ? strenc_text_width(name) : 0;
+
+		if (nw > w)
+			w = nw;
+	}
+	if (!w)
+		return 0;
+	if (w < (int)strlen("SERVICE"))
+		w = (int)strlen("SERVICE");
+	return w < TOP_SERVICE_WIDTH_MAX ? w : TOP_SERVICE_WIDTH_MAX;
+}
+
 static void draw_list(struct top *tp, const struct table *t)
 {
 	struct top_col *cols = tp->cols;
@@ -871,9 +902,10 @@ static void draw_list(struct top *tp, const struct table *t)
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = table_state_total(t, (enum tcp_state)s);
+	nrows = rows_settle(tp);
 	ncols = top_layout(COLS, top_ns_width(&tp->ui, tp->sh.nsfront.ns, tp->sh.nsfront.n),
-			   table_filter(t)->states, totals, table_total(t), &tp->ui.sort,
-			   &tp->ui.rate, cols, &hidden);
+			   service_width(tp, t, nrows), table_filter(t)->states, totals,
+			   table_total(t), &tp->ui.sort, &tp->ui.rate, cols, &hidden);
 	tp->ncols = ncols;
 	top_ui_columns(&tp->ui, cols, ncols);
 	attrset(role_attr(tp, ROLE_COLHDR));
@@ -882,7 +914,8 @@ static void draw_list(struct top *tp, const struct table *t)
 		const struct top_col *c = &cols[i];
 		char title[64], buf[96];
 		bool left = c->kind == TOP_COL_NETNS || c->kind == TOP_COL_PORT ||
-			    c->kind == TOP_COL_DIR || c->kind == TOP_COL_SPARK;
+			    c->kind == TOP_COL_DIR || c->kind == TOP_COL_SERVICE ||
+			    c->kind == TOP_COL_SPARK;
 		bool sorts = top_col_sorts(c, &tp->ui.sort);
 		int w = top_col_title(c, &tp->ui.sort, tp->ui.reverse, tp->utf8, title,
 				      sizeof(title));
@@ -911,7 +944,6 @@ static void draw_list(struct top *tp, const struct table *t)
 	}
 	attrset(A_NORMAL);
 
-	nrows = rows_settle(tp);
 	page = tp->ui.page;
 	for (size_t i = tp->ui.scroll; i < nrows && i < tp->ui.scroll + page; i++) {
 		int y = top_y + (int)(i - tp->ui.scroll);

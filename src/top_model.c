@@ -285,6 +285,8 @@ static int col_prio(const struct top_col *c, const struct table_sort *sort)
 		return PRIO_KEEP;
 	case TOP_COL_RATE:
 		return 12;
+	case TOP_COL_SERVICE:	/* a convenience: the port says it too */
+		return 1;
 	case TOP_COL_SPARK:
 		return 9;
 	case TOP_COL_STATE:
@@ -303,7 +305,7 @@ static int col_prio(const struct top_col *c, const struct table_sort *sort)
 	case TCP_STATE_LAST_ACK:	return 4;
 	case TCP_STATE_SYN_SENT:	return 3;
 	case TCP_STATE_CLOSING:		return 2;
-	default:			return 1;
+	default:			return 0;	/* CLOSE */
 	}
 }
 
@@ -328,8 +330,8 @@ static int rate_width(enum tcp_state s)
 	return w > RATE_WIDTH ? w : RATE_WIDTH;
 }
 
-size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
-		  uint64_t total, const struct table_sort *sort,
+size_t top_layout(int width, int ns_width, int svc_width, uint32_t states,
+		  const uint64_t *totals, uint64_t total, const struct table_sort *sort,
 		  const struct table_sort *rate, struct top_col *out, size_t *hidden)
 {
 	struct top_col c[TOP_COLS_MAX];
@@ -341,6 +343,8 @@ size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *tota
 		c[n++] = (struct top_col){ .kind = TOP_COL_NETNS, .width = ns_width };
 	c[n++] = (struct top_col){ .kind = TOP_COL_PORT, .width = 5 };
 	c[n++] = (struct top_col){ .kind = TOP_COL_DIR, .width = 3 };
+	if (svc_width > 0)
+		c[n++] = (struct top_col){ .kind = TOP_COL_SERVICE, .width = svc_width };
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 		bool sorted = sort->key == TABLE_SORT_STATE && sort->state == st;
@@ -423,6 +427,7 @@ const char *top_col_label(const struct top_col *c)
 	case TOP_COL_NETNS:	return "NETNS";
 	case TOP_COL_PORT:	return "PORT";
 	case TOP_COL_DIR:	return "DIR";
+	case TOP_COL_SERVICE:	return "SERVICE";
 	case TOP_COL_STATE:	return tcp_state_label(c->state);
 	case TOP_COL_TOTAL:	return "TOTAL";
 	case TOP_COL_RATE:	return c->state ? tcp_state_label(c->state) : "TOTAL";

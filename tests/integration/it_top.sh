@@ -365,6 +365,30 @@ else
 	echo "ok - valgrind skipped (not installed, or a sanitizer build)"
 fi
 
+# --- SERVICE: names from /etc/services, none with -n -----------------------
+# Another namespace with connections on 8080 (http-alt in Debian's netbase;
+# the name is whatever getservbyport says here).
+svc=$(getent services 8080/tcp | awk '{ print $1 }')
+if [ -n "$svc" ]; then
+	ps_netns_new ns2
+	ps_popgen_start "$ns2" -4 --established 3 --port-base 8079
+	start svc -N "$ns2" -i 0.2
+	wait_for svc "SERVICE with $svc on 8080" has "^8080 +in +$svc +1 +3 "
+	has '^PORT +DIR +SERVICE +LISTEN' || ps_fail "no SERVICE header"
+	# The client side is ephemeral: no name, even where one exists.
+	has "^8080 +out +$svc " || ps_fail "8080 out (the service's port, seen from clients)"
+	keys svc q
+	wait_exit svc
+	start svcn -N "$ns2" -i 0.2 -n
+	wait_for svcn "-n: no SERVICE" has '^8080 +in +1 +3 '
+	! has 'SERVICE' || ps_fail "-n: a SERVICE column"
+	keys svcn q
+	wait_exit svcn
+	echo "ok - SERVICE column ($svc), -n hides it"
+else
+	echo "ok - SERVICE skipped: no name for 8080 here"
+fi
+
 # --- top --help: top's own options ------------------------------------------
 "$PORTSTAT" top --help >"$D/top-help" || ps_fail "top --help failed"
 grep -q '^Usage: portstat top' "$D/top-help" || ps_fail "top --help: $(head -1 "$D/top-help")"
@@ -374,4 +398,4 @@ echo "ok - top --help"
 
 cat "$D/detail.txt" "$D/screen-80x24.txt" "$D/screen-60x15.txt" "$D/screen-40x10.txt"
 ps_popgen_stop
-echo "it_top: 16 passed, 0 failed"
+echo "it_top: 17 passed, 0 failed"

@@ -97,6 +97,8 @@ static const struct {
 	  { .states = B(ESTABLISHED) | B(CLOSE_WAIT), .count = 1 } },
 	{ { "-s", "bucket" },                { .states = B(SYN_RECV) | B(TIME_WAIT), .count = 1 } },
 	/* the names the output prints, as people type them */
+	{ { "-n" },                          { .count = 1 } },
+	{ { "top", "--numeric" },            { .command = CLI_TOP, .interval = 2.0 } },
 	{ { "-s", "LISTEN,ESTAB" },          { .states = B(LISTEN) | B(ESTABLISHED), .count = 1 } },
 	{ { "-s", "CLOSE-WAIT" },            { .states = B(CLOSE_WAIT), .count = 1 } },
 	{ { "-s", "SYN-SENT,SYN-RECV,FIN-WAIT-1,FIN-WAIT-2" },

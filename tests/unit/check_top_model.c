@@ -320,7 +320,7 @@ START_TEST(test_layout_wide)
 	totals[TCP_STATE_LISTEN] = 2;
 	totals[TCP_STATE_ESTABLISHED] = 1234567;
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
-	n = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 1234576, &sort, NULL, c, NULL);
+	n = top_layout(200, 0, 0, TCP_STATE_ALL_MASK, totals, 1234576, &sort, NULL, c, NULL);
 	/* PORT DIR LISTEN ESTAB TIME-WAIT CLOSE-WAIT TOTAL CHG/s HISTORY:
 	 * zero states drop except the four always shown. */
 	ck_assert_uint_eq(n, 9);
@@ -355,7 +355,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = 5;
-	n = top_layout(80, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
+	n = top_layout(80, 0, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 80);
 	/* CLOSE goes first, CLOSE-WAIT and the rate stay. */
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE), -1);
@@ -368,7 +368,7 @@ START_TEST(test_layout_narrow_drops_least_important)
 		ck_assert_int_eq(find_state(c, n, TCP_STATE_TIME_WAIT), -1);
 
 	/* 40 cells: the essentials, and the sort column even if minor. */
-	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 55, &by_closing, NULL, c, NULL);
+	n = top_layout(40, 0, 0, TCP_STATE_ALL_MASK, totals, 55, &by_closing, NULL, c, NULL);
 	ck_assert_int_le(c[n - 1].x + c[n - 1].width, 40);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
 	ck_assert_int_ge(find_kind(c, n, TOP_COL_DIR), 0);
@@ -380,12 +380,39 @@ START_TEST(test_layout_narrow_drops_least_important)
 	/* Every width from the essentials up fits, and PORT, DIR, TOTAL
 	 * are always there. */
 	for (int w = 20; w <= 220; w++) {
-		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
+		n = top_layout(w, 0, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		ck_assert_int_ge(find_kind(c, n, TOP_COL_TOTAL), 0);
 		if (find_kind(c, n, TOP_COL_SPARK) >= 0)
 			ck_assert_int_ge(c[n - 1].width, TOP_SPARK_MIN);
 	}
+}
+END_TEST
+
+/* SERVICE: after DIR when asked for, among the first to go. */
+START_TEST(test_layout_service)
+{
+	uint64_t totals[TCP_STATE_MAX + 1] = { 0 };
+	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
+	struct top_col c[TOP_COLS_MAX];
+	size_t n, hidden;
+
+	totals[TCP_STATE_ESTABLISHED] = 80;
+	totals[TCP_STATE_CLOSE_WAIT] = 7;
+	n = top_layout(120, 0, 10, TCP_STATE_ALL_MASK, totals, 87, &sort, NULL, c, &hidden);
+	ck_assert_int_eq(c[2].kind, TOP_COL_SERVICE);
+	ck_assert_int_eq(c[2].width, 10);
+	ck_assert_int_eq(c[2].x, 10);
+	ck_assert_str_eq(top_col_label(&c[2]), "SERVICE");
+	ck_assert_uint_eq(hidden, 0);
+	/* Narrow: it goes before LISTEN, ESTAB and CLOSE-WAIT. */
+	n = top_layout(60, 0, 10, TCP_STATE_ALL_MASK, totals, 87, &sort, NULL, c, &hidden);
+	ck_assert_int_eq(find_kind(c, n, TOP_COL_SERVICE), -1);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_ESTABLISHED), 0);
+	ck_assert_int_ge(find_state(c, n, TCP_STATE_CLOSE_WAIT), 0);
+	/* Not asked for (-n, or no row has a name): no column. */
+	n = top_layout(200, 0, 0, TCP_STATE_ALL_MASK, totals, 87, &sort, NULL, c, NULL);
+	ck_assert_int_eq(find_kind(c, n, TOP_COL_SERVICE), -1);
 }
 END_TEST
 
@@ -398,7 +425,7 @@ START_TEST(test_layout_state_filter)
 
 	totals[TCP_STATE_CLOSE_WAIT] = 3;
 	/* -s close-wait: only that state's column. */
-	n = top_layout(120, 0, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, NULL, c, NULL);
+	n = top_layout(120, 0, 0, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT), totals, 3, &sort, NULL, c, NULL);
 	ck_assert_uint_eq(n, 6);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_CLOSE_WAIT), 2);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
@@ -415,8 +442,8 @@ START_TEST(test_layout_netns)
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		totals[s] = 5;
 	/* NETNS leftmost, the rest shifted right by its width. */
-	n = top_layout(220, 12, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
-	np = top_layout(220, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, plain, NULL);
+	n = top_layout(220, 12, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
+	np = top_layout(220, 0, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, plain, NULL);
 	ck_assert_uint_eq(n, np + 1);
 	ck_assert_int_eq(c[0].kind, TOP_COL_NETNS);
 	ck_assert_int_eq(c[0].x, 0);
@@ -431,7 +458,7 @@ START_TEST(test_layout_netns)
 	/* Narrow screens drop states before the namespace: every width
 	 * fits and NETNS, PORT, DIR and TOTAL stay. */
 	for (int w = 41; w <= 220; w++) {	/* 40 + the sort arrow */
-		n = top_layout(w, TOP_NS_WIDTH_MAX, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
+		n = top_layout(w, TOP_NS_WIDTH_MAX, 0, TCP_STATE_ALL_MASK, totals, 55, &sort, NULL, c, NULL);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		ck_assert_int_eq(find_kind(c, n, TOP_COL_NETNS), 0);
 		ck_assert_int_ge(find_kind(c, n, TOP_COL_PORT), 0);
@@ -673,7 +700,7 @@ START_TEST(test_keys_sort_visible_columns)
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
 	totals[TCP_STATE_FIN_WAIT2] = 7;
 	totals[TCP_STATE_LISTEN] = 2;
-	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
+	n = top_layout(120, 0, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
 	ck_assert_uint_eq(hidden, 0);
 	top_ui_columns(&ui, c, n);
 	/* PORT LISTEN ESTAB FIN-WAIT-2 TIME-WAIT CLOSE-WAIT TOTAL: 7 stops. */
@@ -687,7 +714,7 @@ START_TEST(test_keys_sort_visible_columns)
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_TOTAL);	/* round again */
 
 	/* At 40 cells FIN-WAIT-2 and LISTEN are gone: they are no stop. */
-	n = top_layout(40, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
+	n = top_layout(40, 0, 0, TCP_STATE_ALL_MASK, totals, 96, &ui.sort, &ui.rate, c, &hidden);
 	ck_assert_uint_gt(hidden, 0);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_FIN_WAIT2), -1);
 	top_ui_columns(&ui, c, n);
@@ -713,7 +740,7 @@ START_TEST(test_col_titles)
 	int i;
 
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
-	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, &by_cw, c, NULL);
+	n = top_layout(120, 0, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, &by_cw, c, NULL);
 	i = find_state(c, n, TCP_STATE_CLOSE_WAIT);
 	ck_assert_int_eq(c[i].width, 11);	/* CLOSE-WAIT and its arrow */
 	ck_assert_int_eq(top_col_title(&c[i], &by_cw, false, true, buf, sizeof(buf)), 11);
@@ -735,7 +762,7 @@ START_TEST(test_col_titles)
 	ck_assert_int_eq(c[i].width, 13);
 	ck_assert_int_eq(top_col_title(&c[i], &by_cw, false, false, buf, sizeof(buf)), 13);
 	ck_assert_str_eq(buf, "dCLOSE-WAIT/s");
-	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, NULL, c, NULL);
+	n = top_layout(120, 0, 0, TCP_STATE_ALL_MASK, totals, 7, &by_cw, NULL, c, NULL);
 	i = find_kind(c, n, TOP_COL_RATE);
 	top_col_title(&c[i], &by_cw, false, false, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "dTOTAL/s");
@@ -756,17 +783,17 @@ START_TEST(test_layout_hidden_count)
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
 	totals[TCP_STATE_FIN_WAIT2] = 7;
 	totals[TCP_STATE_LISTEN] = 2;
-	full = top_layout(200, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+	full = top_layout(200, 0, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
 	ck_assert_uint_eq(hidden, 0);
 	for (int w = 30; w <= 200; w++) {
-		n = top_layout(w, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+		n = top_layout(w, 0, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
 		ck_assert_uint_eq(n + hidden, full);
 		ck_assert_int_le(c[n - 1].x + c[n - 1].width, w);
 		if (hidden && c[n - 1].kind == TOP_COL_SPARK)
 			ck_assert_int_le(c[n - 1].x + c[n - 1].width, w - TOP_HIDDEN_MARK);
 	}
 	/* 60 cells: LISTEN and FIN-WAIT-2 go (in that order), not CLOSE-WAIT. */
-	n = top_layout(60, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
+	n = top_layout(60, 0, 0, TCP_STATE_ALL_MASK, totals, 96, &sort, &cw, c, &hidden);
 	ck_assert_uint_ge(hidden, 2);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_LISTEN), -1);
 	ck_assert_int_eq(find_state(c, n, TCP_STATE_FIN_WAIT2), -1);
@@ -817,7 +844,7 @@ START_TEST(test_click)
 	int i;
 
 	totals[TCP_STATE_CLOSE_WAIT] = 7;
-	n = top_layout(120, 0, TCP_STATE_ALL_MASK, totals, 7, &ui.sort, &ui.rate, c, NULL);
+	n = top_layout(120, 0, 0, TCP_STATE_ALL_MASK, totals, 7, &ui.sort, &ui.rate, c, NULL);
 	i = find_state(c, n, TCP_STATE_CLOSE_WAIT);
 	ck_assert_uint_eq(top_ui_click(&ui, c, n, -1, c[i].x + 2, false), 0);
 	ck_assert_int_eq(ui.sort.key, TABLE_SORT_STATE);
@@ -1074,6 +1101,7 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_layout_state_filter);
 	tcase_add_test(tc, test_layout_netns);
 	tcase_add_test(tc, test_layout_hidden_count);
+	tcase_add_test(tc, test_layout_service);
 	tcase_add_test(tc, test_col_titles);
 	suite_add_tcase(s, tc);
 

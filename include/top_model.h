@@ -7,7 +7,8 @@
  * (selection, scroll, sort, filter, direction, namespaces, pause,
  * interval, which screen) with key handling as a function from (state,
  * key) to state.  No curses, no I/O, no threads; top.c draws what this
- * decides.
+ * decides.  Implemented in top_hist.c (history, sparkline), top_layout.c
+ * (columns, rows) and top_model.c (interaction).
  */
 #ifndef PORTSTAT_TOP_MODEL_H
 #define PORTSTAT_TOP_MODEL_H

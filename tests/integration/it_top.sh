@@ -186,7 +186,21 @@ TOP_ENV= start onestate -N "$ns" -i 0.2 -s ESTAB
 wait_for onestate "-s ESTAB: the rate of established" has '^PORT +DIR +ESTAB +TOTAL▼ +ΔESTAB/s'
 keys onestate q
 wait_exit onestate
-echo "ok - rate column: its state in the header, c, the filter's state"
+# Independent of the sort: sorted by established, a row whose CLOSE-WAIT
+# grows shows it (CHG/s used to follow the sort and said 0 here).  In a
+# namespace of its own, a popgen started while the dashboard runs adds the
+# row; its first sample shows the growth for one interval (2 s), polled.
+ps_netns_new ns3
+start grow -N "$ns3" -i 2 --sort ESTAB
+wait_for grow "sorted by established" has 'sort established desc'
+has 'ΔCLOSE-WAIT/s' || ps_fail "the rate is not close_wait's"
+PC=$((B + 102))
+ps_popgen_start "$ns3" -4 --close-wait 2 --port-base $((B + 100))
+TM_WAIT=300 wait_for grow "the growing CLOSE-WAIT row's rate" has "^$PC +in .* \+[0-9]+(\.[0-9])? "
+has 'sort established desc' || ps_fail "the sort changed"
+keys grow q
+wait_exit grow
+echo "ok - rate column: its state in the header, c, the filter's state, whatever the sort"
 
 # --- filter ----------------------------------------------------------------
 keys main /

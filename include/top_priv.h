@@ -116,6 +116,7 @@ struct top {
 	struct top_col cols[TOP_COLS_MAX];
 	size_t ncols;
 	size_t hidden;			/* columns that did not fit */
+	struct services *svc;		/* SERVICE names; NULL with -n */
 	bool hidden_on_status;		/* ... and no room to say so in the header */
 };
 

@@ -32,7 +32,9 @@ struct view_opts {
 	bool header;		/* column header line (text, CSV) */
 	bool stamp;		/* text: a "# TIME" line before each sample */
 	bool first;		/* CSV: the first sample of the run */
-	bool services;		/* text: a SERVICE column (not -n, services.h) */
+	/* text: a SERVICE column with these names (services.h, borrowed);
+	 * NULL: none (-n) */
+	const struct services *services;
 };
 
 /* Each returns 0, or -EIO when writing to @out failed. */
@@ -68,6 +70,8 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 
 #define VIEW_KEYS_MAX	3
 
+struct services;
+
 /* One line of the text report: its key cells (PORT, DIR / PID, COMMAND /
  * CGROUP) and counts. */
 struct view_line {
@@ -87,9 +91,10 @@ int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opt
 		   const char *const *head, int nkeys, const struct view_line *grid,
 		   size_t ngrid);
 
-/* view_service - the service name shown for @port of table @t: NULL for
- * none, and for a port in the ephemeral range (a client's). */
-const char *view_service(const struct table *t, uint16_t port);
+/* view_service - the service name shown for @port of table @t, from @svc:
+ * NULL for none (also when @svc is NULL), and for a port in the ephemeral
+ * range (a client's). */
+const char *view_service(const struct table *t, const struct services *svc, uint16_t port);
 
 /* view_line_add - add a row's counts @n and @total into @l ("other"). */
 void view_line_add(struct view_line *l, const uint32_t *n, uint64_t total);

@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 
+#include "services.h"
 #include "top.h"
 
 /* Set by SIGINT, SIGTERM and SIGHUP: leave the loop and restore the
@@ -260,6 +261,10 @@ int top_run(const struct config *cfg)
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
 
+	/* Before the sampler thread: getservent() is not for two threads.
+	 * Out of memory only leaves the SERVICE column out. */
+	if (!cfg->numeric)
+		tp->svc = services_new();
 	setlocale(LC_ALL, "");
 	tp->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	if (gethostname(tp->host, sizeof(tp->host) - 1) < 0)
@@ -304,6 +309,7 @@ out:
 	nsset_done(&tp->nsback);
 	nsset_done(&tp->sh.nsfront);
 	top_hist_delete(tp->hist);
+	services_delete(tp->svc);
 	top_detail_delete(tp->sh.dfront);
 	top_detail_delete(tp->dback);
 	table_delete(tp->sh.front);

@@ -250,7 +250,7 @@ static void draw_cell(struct top *tp, int y, const struct top_col *c,
 		break;
 	case TOP_COL_SERVICE: {
 		/* The database's bytes: through strenc like any name. */
-		const char *name = view_service(tp->sh.front, r->port);
+		const char *name = view_service(tp->sh.front, tp->svc, r->port);
 
 		top_text_cell(tp, buf, sizeof(buf), name ? name : "-", c->width);
 		break;
@@ -304,10 +304,8 @@ static int service_width(const struct top *tp, const struct table *t, size_t n)
 {
 	int w = 0;
 
-	if (tp->cfg->numeric)
-		return 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = view_service(t, tp->rows[i].r->port);
+		const char *name = view_service(t, tp->svc, tp->rows[i].r->port);
 		int nw = name ? strenc_text_width(name) : 0;
 
 		if (nw > w)

@@ -18,9 +18,9 @@
 #define TEXT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		     TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
-const char *view_service(const struct table *t, uint16_t port)
+const char *view_service(const struct table *t, const struct services *svc, uint16_t port)
 {
-	return table_port_ephemeral(t, port) ? NULL : services_name(port);
+	return !svc || table_port_ephemeral(t, port) ? NULL : services_name(svc, port);
 }
 
 static void line_from_row(struct view_line *l, const struct table_row *r, const char *svc)
@@ -140,11 +140,11 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 	/* SERVICE only when a row shown has a name, as the state columns
 	 * only when a state has sockets. */
 	for (size_t i = 0; o->services && i < shown && nkeys == 2; i++)
-		if (view_service(s->table, rows[i]->port))
+		if (view_service(s->table, o->services, rows[i]->port))
 			nkeys = 3;
 	for (size_t i = 0; i < shown; i++)
 		line_from_row(&lines[nlines++], rows[i],
-			      nkeys == 3 ? view_service(s->table, rows[i]->port) : NULL);
+			      nkeys == 3 ? view_service(s->table, o->services, rows[i]->port) : NULL);
 	if (shown < n) {
 		struct view_line *l = &lines[nlines++];
 

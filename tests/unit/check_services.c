@@ -1,7 +1,7 @@
 /*
  * check_services: services_name() agrees with getservbyport() over every
  * port (the table is the same database, read once), names nothing the
- * database does not, and is stable across calls.
+ * database does not, and a missing table (-n) names nothing.
  */
 #include <check.h>
 #include <netdb.h>
@@ -13,11 +13,13 @@
 
 START_TEST(test_agrees_with_getservbyport)
 {
+	struct services *s = services_new();
 	size_t named = 0;
 
+	ck_assert_ptr_nonnull(s);
 	for (unsigned p = 0; p <= 65535; p++) {
 		struct servent *se = getservbyport(htons((uint16_t)p), "tcp");
-		const char *n = services_name((uint16_t)p);
+		const char *n = services_name(s, (uint16_t)p);
 
 		if (!se || strlen(se->s_name) >= 32) {
 			ck_assert_msg(n == NULL, "port %u: '%s', libc has none", p, n);
@@ -31,17 +33,26 @@ START_TEST(test_agrees_with_getservbyport)
 	 * a database (a minimal container) there is nothing to compare. */
 	if (getservbyport(htons(22), "tcp"))
 		ck_assert_uint_gt(named, 50);
+	services_delete(s);
 }
 END_TEST
 
 START_TEST(test_well_known)
 {
+	struct services *s;
+
+	/* No table (-n): no names. */
+	ck_assert_ptr_null(services_name(NULL, 443));
+	services_delete(NULL);
 	if (!getservbyport(htons(443), "tcp"))
 		return;	/* no services database here */
-	ck_assert_str_eq(services_name(443), "https");
-	ck_assert_str_eq(services_name(22), "ssh");
-	ck_assert_ptr_eq(services_name(22), services_name(22));	/* one table */
-	ck_assert_ptr_null(services_name(0));
+	s = services_new();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(services_name(s, 443), "https");
+	ck_assert_str_eq(services_name(s, 22), "ssh");
+	ck_assert_ptr_eq(services_name(s, 22), services_name(s, 22));	/* one table */
+	ck_assert_ptr_null(services_name(s, 0));
+	services_delete(s);
 }
 END_TEST
 

@@ -143,7 +143,10 @@ static void draw_status(struct top *tp)
 	}
 	/* Whole items or none: a narrow screen skips those that do not
 	 * fit rather than cutting one; messages of any length clip. */
-	snprintf(buf, sizeof(buf), "sort %s %s", top_ui_sort_label(ui), ui->reverse ? "asc" : "desc");
+	/* As the header's arrow: ports ascend unless reversed, counts
+	 * descend unless reversed. */
+	snprintf(buf, sizeof(buf), "sort %s %s", top_ui_sort_label(ui),
+		 (ui->sort.key == TABLE_SORT_PORT) == ui->reverse ? "desc" : "asc");
 	status_item(tp, &x, A_NORMAL, buf, false);
 	if (ui->paused)
 		status_item(tp, &x, top_role_attr(tp, ROLE_WARN), "PAUSED", false);

@@ -127,6 +127,8 @@ echo "ok - sort column: arrow, colour and NO_COLOR"
 for k in port listen established fin_wait2 time_wait close_wait total; do
 	keys main s
 	wait_for main "s: sort $k next" has "sort $k (desc|asc)"
+	# The status line and the arrow agree: ports ascend, counts descend.
+	if [ "$k" = port ]; then has 'sort port asc' && has '^PORT▲ ' || ps_fail "port: not ascending"; fi
 done
 for _ in 1 2 3 4 5 6; do keys main s; done
 wait_for main "sort close_wait" has 'sort close_wait desc'

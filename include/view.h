@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "owners.h"
+#include "series.h"
 #include "table.h"
 
 /* One sample as the views see it; everything is borrowed. */
@@ -32,6 +33,9 @@ struct view_opts {
 	bool header;		/* column header line (text, CSV) */
 	bool stamp;		/* text: a "# TIME" line before each sample */
 	bool first;		/* CSV: the first sample of the run */
+	/* Prometheus: the exported rows, kept across samples (series.h);
+	 * NULL: the first o->top rows of this sample alone. */
+	struct series *series;
 };
 
 /* Each returns 0, or -EIO when writing to @out failed. */

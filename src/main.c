@@ -266,6 +266,7 @@ static int run_report(const struct config *cfg)
 	struct split *sp = NULL;
 	struct owners *w = NULL;
 	struct table *t = NULL;
+	struct series *set = NULL;
 	struct owners_said said = { false, false };
 	unsigned shares;
 	unsigned long min_sockets;
@@ -313,6 +314,16 @@ static int run_report(const struct config *cfg)
 		fprintf(stderr, "portstat: out of memory\n");
 		status = CLI_EXIT_FAILURE;
 		goto out;
+	}
+	/* Prometheus rows stay exported from one sample to the next (-i with
+	 * --write: a textfile's series are as stable as serve's). */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS && !w) {
+		if (series_new(&set, cfg->top, cfg->filter.has_ports) < 0) {
+			fprintf(stderr, "portstat: out of memory\n");
+			status = CLI_EXIT_FAILURE;
+			goto out;
+		}
+		vo.series = set;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portstat: %s\n", err);
@@ -383,6 +394,7 @@ static int run_report(const struct config *cfg)
 		vo.first = cfg->write != NULL;
 	}
 out:
+	series_delete(set);
 	table_delete(t);
 	owners_delete(w);
 	split_delete(sp);

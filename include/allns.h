@@ -23,6 +23,7 @@ struct allns_result {
 	int err;		/* 0, or -errno: not sampled (see note) */
 	bool vanished;		/* gone before it could be read */
 	bool complete;		/* false: partial sample, see note */
+	double cost_ms;		/* how long its sample took */
 	char note[512];
 	/* allns_sample(): the rendered output: part[0] for text, JSON (one
 	 * object, no newline) and CSV (rows); one part per metric family for

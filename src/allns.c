@@ -144,6 +144,7 @@ static void sample_one(struct allns_job *job, struct table **t, struct allns_res
 		goto out;
 	}
 	r->complete = info.complete;
+	r->cost_ms = info.cost_ms;
 	if (!info.complete)
 		snprintf(r->note, sizeof(r->note), "%s", info.note);
 	vs = (struct view_sample){

@@ -16,6 +16,7 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
+#include "serve.h"
 #include "outfile.h"
 #include "owners.h"
 #include "pace.h"
@@ -470,6 +471,8 @@ static int help_cb(FILE *out, const void *arg)
 		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
+	else if (cfg->command == CLI_SERVE)
+		cli_help_serve(out);
 	else
 		cli_help(out);
 	return 0;
@@ -499,5 +502,14 @@ int main(int argc, char *argv[])
 	signals_init();
 	if (cfg.command == CLI_LEAKS)
 		return leaks_run(&cfg, &stop_requested);
+	if (cfg.command == CLI_SERVE) {
+		/* Runs until a stop signal; a scrape's failures are metrics
+		 * (portstat_errors_total), not exits. */
+		if (serve_run(&cfg, &stop_requested, err, sizeof(err)) < 0) {
+			fprintf(stderr, "portstat: %s\n", err);
+			return CLI_EXIT_FAILURE;
+		}
+		return CLI_EXIT_OK;
+	}
 	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "holder.h"
 #include "owners.h"
 #include "series.h"
 #include "table.h"
@@ -25,6 +26,8 @@ struct view_sample {
 	const char *note;	/* why incomplete, or NULL */
 	double cost_ms;		/* how long the sample took */
 	const struct owners *owners;	/* --by process|cgroup: the rows */
+	/* --all-netns: the container holding the namespace, or NULL */
+	const struct holder *holder;
 };
 
 struct view_opts {

@@ -151,6 +151,7 @@ static void sample_one(struct allns_job *job, struct table **t, struct allns_res
 		.table = *t,
 		.time = info.time,
 		.netns = r->ns.label,
+		.holder = r->ns.holder.container[0] ? &r->ns.holder : NULL,
 		.complete = info.complete,
 		.note = info.complete ? NULL : r->note,
 		.cost_ms = info.cost_ms,

@@ -155,6 +155,11 @@ static int render_allns(FILE *out, const struct output *x)
 			/* A label or note may hold any bytes: its text form. */
 			fprintf(out, "%s# netns: ", first ? "" : "\n");
 			strenc_text_pad(out, r->ns.label, 0, false);
+			if (r->ns.holder.container[0] && r->ns.holder.hostname[0]) {
+				fputs(r->ns.holder.pod_uid[0] ? " (pod " : " (hostname ", out);
+				strenc_text_pad(out, r->ns.holder.hostname, 0, false);
+				fputc(')', out);
+			}
 			fputc('\n', out);
 			first = false;
 			if (r->err) {

@@ -188,6 +188,7 @@ static int sample_all(struct serve *sv, FILE *out, uint64_t *errs)
 			vs = (struct view_sample){
 				.table = r[i].table,
 				.netns = r[i].ns.label,
+				.holder = r[i].ns.holder.container[0] ? &r[i].ns.holder : NULL,
 				.complete = r[i].complete,
 				.cost_ms = r[i].cost_ms,
 			};

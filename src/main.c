@@ -416,9 +416,17 @@ static int run_all_netns(const struct config *cfg)
 	int status = CLI_EXIT_OK;
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
+	struct series_map *map = NULL;
 
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
 		return status;
+	/* Prometheus rows stay exported from one round to the next, per
+	 * namespace. */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS &&
+	    series_map_new(&map, cfg->top, cfg->filter.has_ports) < 0) {
+		fprintf(stderr, "portstat: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -433,9 +441,10 @@ static int run_all_netns(const struct config *cfg)
 		if (stop_requested)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
-		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
+		if (allns_sample(cfg, &vo, map, &r, &n, err, sizeof(err)) < 0) {
 			fprintf(stderr, "portstat: %s\n", err);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			break;
 		}
 		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
 		case EMIT_OK:
@@ -445,7 +454,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		case EMIT_END:
 			allns_free(r, n);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
@@ -465,6 +475,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		vo.first = cfg->write != NULL;
 	}
+out:
+	series_map_delete(map);
 	return status;
 }
 

@@ -170,47 +170,26 @@ static int sample_all(struct serve *sv, FILE *out, uint64_t *errs)
 {
 	struct allns_result *r = NULL;
 	size_t n = 0;
-	int ret = allns_tables(&sv->cfg->filter, NULL, 0, &r, &n, sv->err, sizeof(sv->err));
+	int ret = allns_sample(sv->cfg, &sv->vo, sv->map, &r, &n, sv->err, sizeof(sv->err));
 
 	if (ret < 0) {
 		errs[SERVE_ERR_SAMPLE]++;
 		return 0;
 	}
-	series_map_begin(sv->map);
-	for (int k = 0; k < VIEW_PROM_FAMILIES && ret == 0; k++) {
+	for (int k = 0; k < VIEW_PROM_FAMILIES; k++) {
 		view_prom_header(out, k);
-		for (size_t i = 0; i < n && ret == 0; i++) {
-			struct view_opts o = sv->vo;
-			struct view_sample vs;
-
-			if (r[i].err || !r[i].table)
-				continue;
-			vs = (struct view_sample){
-				.table = r[i].table,
-				.netns = r[i].ns.label,
-				.holder = r[i].ns.holder.container[0] ? &r[i].ns.holder : NULL,
-				.complete = r[i].complete,
-				.cost_ms = r[i].cost_ms,
-			};
-			o.series = series_map_get(sv->map, r[i].ns.label);
-			if (!o.series) {
-				ret = -ENOMEM;
-				break;
-			}
-			ret = view_prom_family(out, k, &vs, &o, r[i].ns.label);
-		}
+		for (size_t i = 0; i < n; i++)
+			if (!r[i].err && r[i].part[k])
+				fwrite(r[i].part[k], 1, r[i].partlen[k], out);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].err && !r[i].vanished)
-			errs[SERVE_ERR_NETNS]++;
+			errs[r[i].err == -ENOMEM ? SERVE_ERR_RENDER : SERVE_ERR_NETNS]++;
 		else if (!r[i].err && !r[i].complete)
 			errs[SERVE_ERR_INCOMPLETE]++;
 	}
-	/* Namespaces gone since the last sample forget their rows. */
-	if (ret == 0)
-		series_map_sweep(sv->map);
 	allns_free(r, n);
-	return ret;
+	return ferror(out) ? -ENOMEM : 0;
 }
 
 /*

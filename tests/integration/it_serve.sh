@@ -29,10 +29,17 @@ stop_all() {
 }
 trap 'stop_all; ps_cleanup' EXIT
 
-# start ARGS...: portstat serve in the namespace, polled until it answers.
+# start [-u USER] ARGS...: portstat serve in the namespace (as USER: a
+# copy USER can run), polled until it answers.
 start() {
-	local i
-	ip netns exec "$ns" "$PORTSTAT" serve --listen "127.0.0.1:$port" "$@" \
+	local i run=("$PORTSTAT")
+	if [ "$1" = -u ]; then
+		ps_reachable_copy "$PORTSTAT" copy "$2"
+		# setpriv execs: the pid is portstat's, for the signals.
+		run=(setpriv --reuid "$2" --regid "$(id -g "$2")" --clear-groups -- "$copy")
+		shift 2
+	fi
+	ip netns exec "$ns" "${run[@]}" serve --listen "127.0.0.1:$port" "$@" \
 		2> "$PS_TMPDIR/serve.err" &
 	serve_pid=$!
 	for ((i = 0; i < 100; i++)); do
@@ -138,5 +145,23 @@ for p in "${held[@]}"; do
 	wait "$p" 2>/dev/null
 done
 held=()
+stop
+
+# --all-netns: this namespace among the others, labelled by its name.
+start --all-netns --min-interval 0
+body=$(get "$url/metrics") || ps_fail "GET /metrics (--all-netns) failed"
+has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"close_wait\"} 2"
+has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"fin_wait1\"} 0"
+has "$body" 'portstat_errors_total{kind="sample"} 0'
+if command -v promtool >/dev/null; then
+	promtool check metrics <<<"$body" || ps_fail "promtool rejects the --all-netns exposition"
+fi
+stop
+
+# Unprivileged: its own namespace is all it needs.
+start -u nobody --min-interval 0
+body=$(get "$url/metrics") || ps_fail "GET /metrics (as nobody) failed"
+has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_wait"} 2'
+has "$body" 'portstat_errors_total{kind="sample"} 0'
 stop
 echo "it_serve: 1 passed, 0 failed"

@@ -455,6 +455,31 @@ START_TEST(test_help_text)
 }
 END_TEST
 
+/* serve: its defaults and options; what it refuses is in cli_errors.sh. */
+START_TEST(test_serve)
+{
+	static const char *const plain[] = { "serve", NULL };
+	static const char *const given[] = { "serve", "--listen", "127.0.0.1:9", "--min-interval",
+					     "0", "--top", "5", "--all-netns", NULL };
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, plain, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.command, CLI_SERVE);
+	ck_assert_int_eq(cfg.format, CLI_FORMAT_PROMETHEUS);
+	ck_assert_uint_eq(cfg.top, 20);
+	ck_assert(cfg.min_interval == 1.0);
+	ck_assert_ptr_null(cfg.listen);
+	ck_assert(!cfg.serve_leaks);
+	ck_assert_int_eq(parse(&cfg, &a, given, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.listen, "127.0.0.1:9");
+	ck_assert(cfg.min_interval == 0.0);
+	ck_assert_uint_eq(cfg.top, 5);
+	ck_assert(cfg.all_netns);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -464,6 +489,7 @@ static Suite *cli_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_long_option_given_a_value);
 	tcase_add_test(tc, test_split_env);
+	tcase_add_test(tc, test_serve);
 	tcase_add_test(tc, test_port_zero);
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_parse_twice);

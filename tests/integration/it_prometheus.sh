@@ -3,8 +3,10 @@
 # private namespace: its HTTP API gives the population's exact per-port
 # values, zero-valued states of exported rows, one series per row across a
 # restart of portstat, the per-port CLOSE_WAIT alert of contrib (a test
-# copy with short holds) firing for a growing leak, and every PromQL
-# expression of the Grafana dashboard evaluating without error.
+# copy with short holds) firing for a growing leak, every PromQL
+# expression of the Grafana dashboard evaluating without error, and (with
+# --all-netns, where a cgroup2 tree can be written) one series for a
+# container's namespace across a restart of its holder in the same cgroup.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/leaks_lib.sh"
@@ -23,7 +25,7 @@ api="http://127.0.0.1:$pport/api/v1"
 
 serve_pid=""
 start_serve() {
-	ip netns exec "$ns" "$PORTSTAT" serve --listen "127.0.0.1:$sport" --min-interval 0.5 \
+	ip netns exec "$ns" "$PORTSTAT" serve --listen "127.0.0.1:$sport" --min-interval 0.5 "$@" \
 		2>>"$PS_TMPDIR/serve.err" &
 	serve_pid=$!
 	LK_PIDS+=("$serve_pid")
@@ -127,4 +129,40 @@ while IFS= read -r expr; do
 done < <(jq -r '.panels[].targets[].expr, (.templating.list[] | select(.type == "query") | .definition | sub("^label_values\\((?<m>.*), [a-z]+\\)$"; "\(.m)"))' "$contrib/grafana/portstat.json")
 [ "$n" -ge 10 ] || ps_fail "only $n dashboard expressions found"
 [ -s "$PS_TMPDIR/serve.err" ] && ps_fail "serve said: $(cat "$PS_TMPDIR/serve.err")"
-echo "it_prometheus: 1 passed, 0 failed ($n dashboard expressions)"
+
+# A container's namespace across a restart of its holder: a new process
+# and a new namespace in the same container cgroup continue the series.
+cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+id=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+cgdir="$cg/pstest-$$.slice/docker-$id.scope"
+if [ -z "$cg" ] || ! mkdir -p "$cgdir" 2>/dev/null; then
+	echo "it_prometheus: 1 passed, 0 failed ($n dashboard expressions; no cgroup2: container restart not run)"
+	exit 0
+fi
+holder=""
+trap 'kill -KILL $holder 2>/dev/null; wait $holder 2>/dev/null; rmdir "$cgdir" "${cgdir%/*}" 2>/dev/null; lk_cleanup' EXIT
+# hold N: a holder with N listeners in new network and UTS namespaces,
+# moved into the container's cgroup.
+hold() {
+	unshare --net --uts sh -c 'ip link set lo up && hostname web-0 && exec "$0" -c "$1"' python3 \
+		"import socket, time
+ls = [socket.socket() for _ in range($1)]
+for s in ls:
+    s.bind(('127.0.0.1', 0)); s.listen()
+time.sleep(120)" &
+	holder=$!
+	echo "$holder" > "$cgdir/cgroup.procs" || ps_fail "cannot move $holder into $cgdir"
+}
+kill -TERM "$serve_pid"
+wait "$serve_pid" || ps_fail "serve exited $? on SIGTERM"
+start_serve --all-netns
+listen="portstat_tcp_sockets{netns=\"container:${id:0:12}\",state=\"listen\"}"
+hold 1
+wait_value "$listen" 1
+kill -KILL "$holder"
+wait "$holder" 2>/dev/null
+hold 2
+wait_value "$listen" 2
+wait_value "count(count_over_time(${listen}[5m]))" 1
+wait_value "count(${listen%\}},container=\"${id:0:12}\"})" 1
+echo "it_prometheus: 1 passed, 0 failed ($n dashboard expressions, container restart)"

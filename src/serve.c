@@ -406,8 +406,10 @@ static struct MHD_Daemon *listen_on(struct serve *sv, struct serve_addr *a)
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_MAX_CONNECTIONS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_MAX_PER_IP,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_TIMEOUT,
-				/* A restart binds again at once. */
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+				/* MHD's default SO_REUSEADDR lets a restart bind
+				 * again at once; MHD_OPTION_LISTENING_ADDRESS_REUSE
+				 * would add SO_REUSEPORT, and a second exporter
+				 * would then share the port silently. */
 				MHD_OPTION_END);
 }
 

@@ -105,6 +105,17 @@ rss2=$(rss)
 	ps_fail "RSS grew from $rss1 to $rss2 KiB over 400 scrapes"
 ps_log "RSS after 100 scrapes $rss1 KiB, after 500 $rss2 KiB"
 
+# A second exporter on the same port is refused, in one line, status 1.
+ip netns exec "$ns" "$PORTSTAT" serve --listen "127.0.0.1:$port" 2>"$PS_TMPDIR/second.err" &
+second=$!
+for ((i = 0; i < 50; i++)); do kill -0 "$second" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$second" 2>/dev/null && { kill "$second"; wait "$second"; ps_fail "a second exporter bound the same port"; }
+wait "$second"
+rc=$?
+[ "$rc" = 1 ] || ps_fail "a second exporter on the port exited $rc, not 1"
+grep -qx "portstat: cannot listen on 127.0.0.1:$port: Address already in use" "$PS_TMPDIR/second.err" ||
+	ps_fail "second exporter said: $(cat "$PS_TMPDIR/second.err")"
+
 landing=$(get "$url/") || ps_fail "GET / failed"
 grep -q 'href="/metrics"' <<<"$landing" || ps_fail "landing page has no link to /metrics"
 code=$(ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}' "$url/nope")

@@ -64,7 +64,9 @@ struct serve {
 	size_t len;
 	uint64_t samples;
 	uint64_t errors[SERVE_ERR_KINDS];
-	/* Only the sampling scrape touches these. */
+	/* allns_sample()'s message buffer; only the sampling scrape uses
+	 * it.  A failed sample is a metric (errors_total), not a message:
+	 * nobody reads an exporter's stderr between scrapes. */
 	char err[512];
 };
 
@@ -149,8 +151,6 @@ static int sample_single(struct serve *sv, FILE *out, uint64_t *errs)
 
 	if (ret < 0) {
 		errs[ret == -ENOMEM ? SERVE_ERR_RENDER : SERVE_ERR_SAMPLE]++;
-		snprintf(sv->err, sizeof(sv->err), "%s",
-			 ret == -ENOMEM ? "out of memory" : collector_error(sv->c));
 		return 0;	/* served without port metrics: no stale numbers */
 	}
 	if (!info.complete)

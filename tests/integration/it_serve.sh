@@ -4,7 +4,8 @@
 # rows present, promtool accepts the body (both formats), / and 404/405,
 # a storm of 50 concurrent scrapes from 50 addresses costs one sample,
 # clients holding idle connections do not pin it (per-address limit), and
-# SIGTERM ends it with status 0.
+# SIGTERM ends it with status 0; exported rows follow the hysteresis of
+# series.c under --top 2; --all-netns and an unprivileged run serve.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 ps_require_root
@@ -162,6 +163,31 @@ for p in "${held[@]}"; do
 	wait "$p" 2>/dev/null
 done
 held=()
+stop
+
+# Membership with hysteresis, --top 2: 26001 in (6) and out (5) are
+# exported.  A newcomer ranking above them (26101: 9 and 8) does not
+# displace them (it does not count twice as many); one that does (26201:
+# 31 and 30) does.  The bound holds throughout: 2 rows and "other", each
+# with the states -s selects (the scrapes above left TIME_WAIT on the
+# exporter's own port, which would outrank the population).
+rows() { grep -o '^portstat_tcp_port_sockets{port="[0-9]*",direction="[a-z]*"' <<<"$1" | sort -u | tr '\n' ' '; }
+start --top 2 --min-interval 0 -s listen,established,close-wait
+body=$(get "$url/metrics")
+[ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26001",direction="in" portstat_tcp_port_sockets{port="26001",direction="out" ' ] ||
+	ps_fail "--top 2 exports: $(rows "$body")"
+ps_popgen_start "$ns" --established 8 --port-base 26100
+body=$(get "$url/metrics")
+[ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26001",direction="in" portstat_tcp_port_sockets{port="26001",direction="out" ' ] ||
+	ps_fail "a newcomer not twice as big displaced a member: $(rows "$body")"
+has "$body" 'portstat_tcp_port_sockets{port="other",direction="in",state="established"} 9'
+ps_popgen_start "$ns" --established 30 --port-base 26200
+body=$(get "$url/metrics")
+[ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26201",direction="in" portstat_tcp_port_sockets{port="26201",direction="out" ' ] ||
+	ps_fail "a newcomer twice as big did not displace the members: $(rows "$body")"
+has "$body" 'portstat_tcp_port_sockets{port="26201",direction="in",state="established"} 30'
+[ "$(grep -c '^portstat_tcp_port_sockets{' <<<"$body")" = 12 ] ||
+	ps_fail "$(grep -c '^portstat_tcp_port_sockets{' <<<"$body") port series, want (2 + 2) x 3"
 stop
 
 # --all-netns: this namespace among the others, labelled by its name.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # portstat serve, scraped with curl inside a private namespace: exact
 # per-port values for a known population, zero-valued states of exported
-# rows present, promtool accepts the body (both formats), / and 404/405,
+# rows present, promtool accepts the body (OpenMetrics: ends in # EOF,
+# counters typed without _total), / and 404/405, a second exporter on the
+# port refused,
 # a storm of 50 concurrent scrapes from 50 addresses costs one sample,
 # clients holding idle connections do not pin it (per-address limit), and
 # SIGTERM ends it with status 0; exported rows follow the hysteresis of

@@ -357,7 +357,7 @@ static int replay_port_range(struct collector *c, const void *p, uint32_t len)
 	if (len > sizeof(struct recfile_sample))
 		memcpy(&r, (const char *)p + sizeof(struct recfile_sample), sizeof(r));
 	if (r.hi && r.lo > r.hi)
-		return fail(c, -EBADMSG, "replay: corrupt sample header (port range %u-%u)",
+		return fail(c, -EBADMSG, "corrupt sample header (port range %u-%u)",
 			    r.lo, r.hi);
 	c->eph_lo = r.hi ? r.lo : 0;
 	c->eph_hi = r.hi;
@@ -380,18 +380,40 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 			continue;
 		if (len != sizeof(struct recfile_sample) &&
 		    len != sizeof(struct recfile_sample) + sizeof(struct recfile_ports))
-			return fail(c, -EBADMSG, "replay: corrupt sample header (%u bytes)", len);
+			return fail(c, -EBADMSG, "corrupt sample header (%u bytes)", len);
 		struct recfile_sample s;
 
 		memcpy(&s, p, sizeof(s));
 		if ((ret = replay_port_range(c, p, len)) < 0)
 			return ret;
-		if (s.nsec < 0 || s.nsec >= 1000000000)
-			return fail(c, -EBADMSG, "replay: corrupt sample time");
+		/* Every later use of the time (ms arithmetic, rates, dates)
+		 * relies on this range: checked here, once, for all. */
+		if (s.sec < 0 || s.sec > RECFILE_MAX_SEC || s.nsec < 0 || s.nsec >= 1000000000)
+			return fail(c, -EBADMSG,
+				    "corrupt sample time in sample %lu (%lld s + %lld ns; a time from 1970 to 9999 expected)",
+				    c->samples, (long long)s.sec, (long long)s.nsec);
 		when->tv_sec = (time_t)s.sec;
 		when->tv_nsec = (long)s.nsec;
 		return 0;
 	}
+}
+
+/*
+ * A replay's errors name the file: recfile's own messages already do,
+ * the collector's get it in front.  Not for -EINTR, a dump the kernel
+ * flagged when it was recorded (data, shown as an incomplete sample), nor
+ * for errors without a message of this call (a callback's -ENOMEM).
+ */
+static int replay_error(struct collector *c, int ret)
+{
+	char msg[sizeof(c->err)];
+	static const char own[] = "replay file '";
+
+	if (ret >= 0 || ret == -ENODATA || ret == -EINTR || !c->err[0] ||
+	    strncmp(c->err, own, sizeof(own) - 1) == 0)
+		return ret;
+	memcpy(msg, c->err, sizeof(msg));
+	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
 /* A sample header, and the range its sockets were classified with. */
@@ -412,8 +434,10 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 
 	c->samples++;
 	c->unspec_mark = -1;
-	if (c->replay)
-		return replay_sample_begin(c, when);
+	if (c->replay) {
+		c->err[0] = '\0';
+		return replay_error(c, replay_sample_begin(c, when));
+	}
 
 	if (c->record) {
 		/* A sample begun again before it ended is a retry: drop the
@@ -493,6 +517,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The kernel's error codes are -1..-MAX_ERRNO; any other negative value
+ * comes from a damaged recording (and -INT_MIN does not exist). */
+#define NL_MAX_ERRNO	4095
+
 /* NLMSG_DONE of a dump carries the dump's own error code (netlink_dump_done):
  * a dump can end early and still say DONE. */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
@@ -502,6 +530,11 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(int))
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < -NL_MAX_ERRNO) {
+		ctx->err = fail(ctx->c, -EBADMSG, "%s dump ended with an invalid error code %d",
+				family_name(ctx->family), err);
+		return MNL_CB_ERROR;
+	}
 	if (err < 0) {
 		ctx->err = fail(ctx->c, err, "%s%s dump ended with an error: %s",
 				ctx->c->replay ? "recording holds a kernel error: " : "",
@@ -525,7 +558,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e->error == 0)	/* an ACK: nothing to dump */
 		return MNL_CB_STOP;
-	errno = e->error < 0 ? -e->error : EBADMSG;
+	errno = e->error < 0 && e->error >= -NL_MAX_ERRNO ? -e->error : EBADMSG;
 	ctx->kernel_err = errno;
 	return MNL_CB_ERROR;
 }
@@ -730,7 +763,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 
 		states_str(ctx->states & TCP_STATE_ALL_MASK, want, sizeof(want));
 		states_str(rd->states, have, sizeof(have));
-		return fail(c, -EPROTO, "replay: %s sockets were recorded in states %s only; asked for %s",
+		return fail(c, -EPROTO, "%s sockets were recorded in states %s only; asked for %s",
 			    family_name(rd->family), have, want);
 	}
 	ctx->family = rd->family;
@@ -739,7 +772,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 		ret = recfile_read(c->replay, &type, &p, &len);
 		if (ret == -ENODATA || (ret == 0 && type != RECFILE_DATA))
 			return fail(c, -EBADMSG,
-				    "replay: %s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
+				    "%s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
 				    family_name(rd->family), c->samples);
 		if (ret < 0)
 			return fail(c, ret, "%s", recfile_error(c->replay));
@@ -767,10 +800,10 @@ static int replay_next_dump(struct collector *c, struct recfile_dump *rd, int64_
 	if (type == RECFILE_SAMPLE)
 		return recfile_seek(c->replay, *at) < 0 ? fail(c, -EIO, "%s", recfile_error(c->replay)) : 0;
 	if (type != RECFILE_DUMP || len != sizeof(*rd))
-		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
+		return fail(c, -EBADMSG, "corrupt recording (expected a dump header)");
 	memcpy(rd, p, sizeof(*rd));
 	if (rd->family != AF_INET && rd->family != AF_INET6 && rd->family != AF_UNSPEC)
-		return fail(c, -EBADMSG, "replay: corrupt recording (dump of family %u)", rd->family);
+		return fail(c, -EBADMSG, "corrupt recording (dump of family %u)", rd->family);
 	return 1;
 }
 
@@ -794,7 +827,7 @@ static int dump_replay(struct dump_ctx *ctx)
 		return fail(c, -EIO, "%s", recfile_error(c->replay));
 	ret = replay_next_dump(c, &rd, &at);
 	if (ret == 0)
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(want));
 	if (ret < 0)
 		return ret;
@@ -803,7 +836,7 @@ static int dump_replay(struct dump_ctx *ctx)
 			c->unspec_mark = at;
 			ctx->want = want;
 		} else if (rd.family != want) {
-			return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+			return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 				    family_name(rd.family), family_name(want));
 		}
 		return replay_serve(ctx, &rd);
@@ -814,7 +847,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	 * listeners are known before the IPv4 sockets they make inbound;
 	 * any other order would classify wrongly, so it is refused. */
 	if (rd.family != AF_INET6)
-		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+		return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 			    family_name(rd.family), family_name(AF_INET6));
 	ret = replay_serve(ctx, &rd);
 	if (ret < 0)
@@ -825,7 +858,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	if (ret == 0 || rd.family != AF_INET) {
 		if (recfile_seek(c->replay, at) < 0)
 			return fail(c, -EIO, "%s", recfile_error(c->replay));
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(AF_INET));
 	}
 	return replay_serve(ctx, &rd);
@@ -851,7 +884,8 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 		return fail(c, -EINVAL, "filter program too long (%zu bytes)", bclen);
 	if (c->replay) {
 		ctx.bc = bclen ? bc : NULL;
-		return dump_replay(&ctx);
+		c->err[0] = '\0';
+		return replay_error(c, dump_replay(&ctx));
 	}
 	ctx.bc = bc;
 	ret = dump_live(&ctx);

@@ -206,10 +206,13 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 	(void)s;
 }
 
+/* The table is measured in one pass and printed in a second, each row's
+ * cells made again: a sample may hold 655350 groups, and keeping every
+ * row's text would cost more than the whole model. */
 int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o)
 {
 	size_t n = shown(s, o), width[NCOLS];
-	char verdict[512], (*c)[NCOLS][CELL] = NULL;
+	char verdict[512], c[NCOLS][CELL];
 	bool show[NCOLS];
 
 	if (o->stamp) {
@@ -228,25 +231,24 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 	if (n == 0)
 		return ferror(out) ? -EIO : 0;
 
-	c = calloc(n, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
 	/* Cells hold text forms already; widths are display columns. */
 	for (int k = 0; k < NCOLS; k++) {
 		width[k] = o->header ? strlen(cols[k].title) : 0;
 		show[k] = k != C_GROWTH || s->tracking;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cells(s, leaks_group(s->leaks, i), c[i]);
+		cells(s, leaks_group(s->leaks, i), c);
 		for (int k = 0; k < NCOLS; k++)
-			if ((size_t)strenc_text_width(c[i][k]) > width[k])
-				width[k] = (size_t)strenc_text_width(c[i][k]);
+			if ((size_t)strenc_text_width(c[k]) > width[k])
+				width[k] = (size_t)strenc_text_width(c[k]);
 	}
 	for (size_t i = o->header ? 0 : 1; i <= n; i++) {
 		bool first = true;
 
+		if (i > 0)
+			cells(s, leaks_group(s->leaks, i - 1), c);
 		for (int k = 0; k < NCOLS; k++) {
-			const char *v = i == 0 ? cols[k].title : c[i - 1][k];
+			const char *v = i == 0 ? cols[k].title : c[k];
 			int w = (int)width[k];
 
 			if (!show[k])
@@ -258,7 +260,6 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 		}
 		fputc('\n', out);
 	}
-	free(c);
 	return ferror(out) ? -EIO : 0;
 }
 

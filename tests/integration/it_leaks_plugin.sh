@@ -134,3 +134,9 @@ for c in "" "-c 1" "-c 3"; do
 	[[ $(jq -r .summary <<<"$j") == *", age unknown" ]] || ps_fail "replay $c summary: $j"
 done
 echo "ok: a report's recording replays with no age, UNKNOWN for age thresholds"
+
+# The golden Prometheus outputs of leaks (one sample each) pass promtool.
+for f in "$here"/../golden/leaks_sample_prom.out "$here"/../golden/leaks_prom_top.out; do
+	sed '$d' "$f" | promtool check metrics || ps_fail "promtool rejects $f"
+done
+echo "ok: golden prometheus outputs pass promtool"

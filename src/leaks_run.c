@@ -42,7 +42,7 @@ static int render(const struct config *cfg, FILE *out, const struct view_leaks *
  * A failure: its one line on stderr, and the plugin's status line
  * "UNKNOWN: reason" on stdout where a monitoring system reads it.  In the
  * text format always; in the others only while stdout holds nothing yet
- * (*@used false), so a JSON or CSV stream is not broken mid-way.  The
+ * (@used false), so a JSON or CSV stream is not broken mid-way.  The
  * reason in its text form with '|' escaped: it may hold a file name, and
  * a '|' would start forged perfdata.
  */

@@ -473,8 +473,17 @@ int main(int argc, char *argv[])
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		strenc_text_line(stderr, "portstat: %s", err);
 		fputs("Try 'portstat --help' for more information.\n", stderr);
-		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
-		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
+		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL,
+		 * and says so on stdout: that is all a monitoring system shows.
+		 * '|' escaped: the error quotes the argument given. */
+		if (cfg.command == CLI_LEAKS) {
+			char enc[2048];
+
+			strenc_text(enc, sizeof(enc), err, -1, STRENC_NOPIPE);
+			printf("UNKNOWN: %s\n", enc);
+			return CLI_EXIT_LEAKS_USAGE;
+		}
+		return CLI_EXIT_USAGE;
 	}
 	if (cfg.help || cfg.version) {
 		/* The output policy holds here too: help that did not reach

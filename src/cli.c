@@ -322,8 +322,6 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 			   tcp_state_name((enum tcp_state)s));
 	}
 	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
-	if (cfg->format == CLI_FORMAT_PROMETHEUS)
-		return bad(err, errlen, "--format prometheus does not apply to 'leaks' (text, json or csv)");
 	if (cfg->all_netns)
 		return bad(err, errlen, "--all-netns does not apply to 'leaks'");
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
@@ -563,9 +561,11 @@ void cli_help_leaks(FILE *out)
 "      --warn-age AGE     warning when the oldest is older than AGE (90, 5m,\n"
 "      --crit-age AGE     critical ...                            2h, 1d)\n"
 "  -i, --interval SECS    sample every SECS: first-seen ages, growth per minute\n"
-"  -f, --format FMT       text (default), json or csv\n"
+"  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
+"                         then the table), json, csv or prometheus\n"
 "  -p, -4, -6, --by, --top, -H, -N, -c, --record, --replay, --write\n"
 "                         as for the report (portstat --help)\n"
 "\n"
-"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no dump, usage error)\n", out);
+"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no dump, usage error);\n"
+"the first line on stdout always says which: 'STATUS: summary | perfdata'\n", out);
 }

@@ -1,7 +1,9 @@
 /*
  * main: the one place that prints errors and chooses exit statuses.  Parses
  * the command line, opens the collector, and runs the sample loop for the
- * report; the modules below it only return errors.
+ * report; the modules below it only return errors.  Messages embed names,
+ * labels, paths and notes that may hold any bytes, so every line on stderr
+ * goes out through strenc_text_line() (as leaks_run.c's and top.c's do).
  */
 #include <errno.h>
 #include <signal.h>
@@ -206,7 +208,7 @@ static enum emit_result emit(const struct output *x)
 
 	if (outfile_emit(cfg->write, render_cb, x, err, sizeof(err)) == 0)
 		return EMIT_OK;
-	fprintf(stderr, "portstat: %s%s\n", err,
+	strenc_text_line(stderr, "portstat: %s%s", err,
 		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
 	return cfg->write && repeating ? EMIT_FAILED : EMIT_END;
 }
@@ -219,7 +221,7 @@ static int check_write(const struct config *cfg, int failure)
 	char err[512];
 
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return failure;
 	}
 	return 0;
@@ -251,17 +253,17 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	char note[256];
 
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;
 	} else if (!said->procs && st->unknown) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+		strenc_text_line(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
 			"no process visible here holds them (another PID namespace, or they "
-			"exited during the scan)\n",
+			"exited during the scan)",
 			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
 		said->procs = true;
 	}
 	if (!said->cgroups && st->no_cgroupfs) {
-		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
+		strenc_text_line(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id");
 		said->cgroups = true;
 	}
 }
@@ -284,7 +286,7 @@ static int run_report(const struct config *cfg)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_USAGE;
 	}
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
@@ -294,7 +296,7 @@ static int run_report(const struct config *cfg)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_FAILURE;
 	}
 	if (cfg->rows != CLI_ROWS_PORTS) {
@@ -302,7 +304,7 @@ static int run_report(const struct config *cfg)
 		 * place: no parallel split. */
 		shares = 1;
 		if (owners_new(&w, cfg->rows == CLI_ROWS_PROCESS ? OWNERS_PROCESS : OWNERS_CGROUP) < 0) {
-			fprintf(stderr, "portstat: out of memory\n");
+			strenc_text_line(stderr, "portstat: out of memory");
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
@@ -311,13 +313,13 @@ static int run_report(const struct config *cfg)
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
 	t = table_new(&cfg->filter);
 	if (!t) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -332,7 +334,7 @@ static int run_report(const struct config *cfg)
 		vo.series = set;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -356,7 +358,7 @@ static int run_report(const struct config *cfg)
 			ret = sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -365,7 +367,7 @@ static int run_report(const struct config *cfg)
 		if (ret < 0) {
 			/* Our own allocations fail without a collector error;
 			 * an owner scan that ran out of fds says so itself. */
-			fprintf(stderr, "portstat: %s\n",
+			strenc_text_line(stderr, "portstat: %s",
 				w && *owners_error(w) ? owners_error(w) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
@@ -391,7 +393,7 @@ static int run_report(const struct config *cfg)
 			goto out;
 		}
 		if (!info.complete) {
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
 		if (w)
@@ -442,7 +444,7 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
 		if (allns_sample(cfg, &vo, map, &r, &n, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			status = CLI_EXIT_FAILURE;
 			break;
 		}
@@ -459,13 +461,13 @@ static int run_all_netns(const struct config *cfg)
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
-				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
 					r[i].ns.label);
 			} else if (r[i].err) {
-				fprintf(stderr, "portstat: %s: %s\n", r[i].ns.label, r[i].note);
+				strenc_text_line(stderr, "portstat: %s: %s", r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			} else if (!r[i].complete) {
-				fprintf(stderr, "portstat: incomplete sample of %s: %s\n",
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
 					r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -485,7 +487,7 @@ static int help_cb(FILE *out, const void *arg)
 	const struct config *cfg = arg;
 
 	if (cfg->version)
-		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
+		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
 	else if (cfg->command == CLI_SERVE)
@@ -501,15 +503,25 @@ int main(int argc, char *argv[])
 	char err[512];
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
-		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
-		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
+		strenc_text_line(stderr, "portstat: %s", err);
+		fputs("Try 'portstat --help' for more information.\n", stderr);
+		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL,
+		 * and says so on stdout: that is all a monitoring system shows.
+		 * '|' escaped: the error quotes the argument given. */
+		if (cfg.command == CLI_LEAKS) {
+			char enc[2048];
+
+			strenc_text(enc, sizeof(enc), err, -1, STRENC_NOPIPE);
+			printf("UNKNOWN: %s\n", enc);
+			return CLI_EXIT_LEAKS_USAGE;
+		}
+		return CLI_EXIT_USAGE;
 	}
 	if (cfg.help || cfg.version) {
 		/* The output policy holds here too: help that did not reach
 		 * its reader is a failure, said with its cause. */
 		if (outfile_emit(NULL, help_cb, &cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
 		}
 		return CLI_EXIT_OK;
@@ -523,7 +535,7 @@ int main(int argc, char *argv[])
 		/* Runs until a stop signal; a scrape's failures are metrics
 		 * (portstat_errors_total), not exits. */
 		if (serve_run(&cfg, &stop_requested, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return CLI_EXIT_FAILURE;
 		}
 		return CLI_EXIT_OK;

@@ -335,7 +335,8 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 
 /* What only 'serve' takes, and what it does not: it always serves
  * Prometheus text, samples when scraped, and writes no files. */
-static int check_serve(struct config *cfg, bool has_interval, char *err, size_t errlen)
+static int check_serve(struct config *cfg, bool has_interval, bool states_given, char *err,
+		       size_t errlen)
 {
 	const char *wrong = NULL;
 
@@ -358,10 +359,15 @@ static int check_serve(struct config *cfg, bool has_interval, char *err, size_t 
 		wrong = "--write";
 	if (wrong)
 		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
-	/* The hook is there (serve.c); the leak metrics come with the
-	 * leaks Prometheus output. */
-	if (cfg->serve_leaks)
-		return bad(err, errlen, "--leaks is not available yet: this build has no leak metrics");
+	/* The leaks model is one namespace's (leaks.h); per-namespace leak
+	 * metrics are not built yet. */
+	if (cfg->serve_leaks && cfg->all_netns)
+		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
+	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
+	 * names none (as 'leaks' without -s). */
+	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
+	if (!cfg->leak_states)
+		cfg->leak_states = TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
 	cfg->format = CLI_FORMAT_PROMETHEUS;
 	if (!cfg->top)
 		cfg->top = 20;
@@ -464,7 +470,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
-	if (check_serve(cfg, has_interval, err, errlen) < 0)
+	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
 		return -EINVAL;
 	if (cfg->command == CLI_SERVE)
 		return 0;
@@ -541,7 +547,9 @@ void cli_help_serve(FILE *out)
 "                         are summed under port=\"other\"\n"
 "  -s, --state LIST       states exported;  -p, --port LIST  ports (sticky rows)\n"
 "  -4, -6                 IPv4 or IPv6 only\n"
-"      --leaks            reserved for leak metrics (not in this build)\n"
+"      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
+"                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
+"                         one namespace only, not with --all-netns\n"
 "\n"
 "SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
 "sample at start, 2 usage error; portstat(8)\n", out);

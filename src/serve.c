@@ -6,8 +6,11 @@
  * while later ones wait for that same sample (never a second one at once),
  * so a storm of scrapes costs one sample per interval.  The exporter's own
  * metrics (scrape duration, samples, errors, build) are appended per scrape.
- * Leak metrics (--leaks) are a source the sample would render after the
- * port metrics: see render_sample().
+ * With --leaks each sample also runs the leaks model (leaks.h) over the
+ * same namespace, a second dump right after the port metrics' one (the
+ * leaks dump asks for tcp_info and owners, the report's does not); the
+ * model lives as long as the exporter, so growth is known from the second
+ * sample on.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include "allns.h"
 #include "cli.h"
 #include "collector.h"
+#include "leaks.h"
 #include "pace.h"
 #include "sampler.h"
 #include "series.h"
@@ -30,6 +34,7 @@
 #include "strenc.h"
 #include "table.h"
 #include "view.h"
+#include "view_leaks.h"
 
 /* What portstat_errors_total counts, by kind. */
 enum serve_err {
@@ -37,11 +42,12 @@ enum serve_err {
 	SERVE_ERR_INCOMPLETE,	/* a dump stayed interrupted: partial */
 	SERVE_ERR_NETNS,	/* --all-netns: a namespace not read */
 	SERVE_ERR_RENDER,	/* out of memory rendering */
+	SERVE_ERR_LEAKS,	/* --leaks: no leaks sample (dump or owners) */
 	SERVE_ERR_KINDS,
 };
 
 static const char *const err_kind[SERVE_ERR_KINDS] = {
-	"sample", "incomplete", "netns", "render",
+	"sample", "incomplete", "netns", "render", "leaks",
 };
 
 struct serve {
@@ -51,6 +57,10 @@ struct serve {
 	struct collector *c;
 	struct table *t;
 	struct series *set;
+	/* --leaks: the model, kept across samples for ages and growth;
+	 * only the sampling scrape touches it. */
+	struct leaks *leaks;
+	struct view_opts lvo;
 	/* --all-netns: the exported rows of each namespace. */
 	struct series_map *map;
 
@@ -132,13 +142,39 @@ static double since(const struct timespec *a, const struct timespec *b)
 
 /* ---- one sample, rendered ---- */
 
-/* The leak metrics of --leaks over the same sample: the hook where the
- * leaks Prometheus renderer (another change) plugs in; until then the
- * command line refuses --leaks, so this is never reached with work. */
-static int render_leaks(struct serve *sv, FILE *out)
+/*
+ * The leak metrics of --leaks: one leaks sample over the namespace's
+ * collector (a dump of its own, after the port metrics' one).  A failed
+ * sample (the dump, or an owner scan out of fds) serves no leak metrics
+ * rather than stale ones, and counts as kind "leaks"; a partial one is
+ * served with portstat_leak_sample_complete 0 and counts as "incomplete".
+ * Thresholds are the alert rules' business, so the status is OK unless
+ * the sample is partial (UNKNOWN), as `leaks` says it without --warn.
+ */
+static int render_leaks(struct serve *sv, FILE *out, uint64_t *errs)
 {
-	(void)sv, (void)out;
-	return 0;
+	struct sampler_info info;
+	struct view_leaks vl;
+	int ret = leaks_sample(sv->leaks, sv->c, &info);
+
+	if (ret < 0) {
+		errs[SERVE_ERR_LEAKS]++;
+		return 0;
+	}
+	if (!info.complete)
+		errs[SERVE_ERR_INCOMPLETE]++;
+	vl = (struct view_leaks){
+		.leaks = sv->leaks,
+		.time = info.time,
+		.netns = sv->cfg->netns,
+		.tracking = true,
+		.complete = info.complete,
+		.note = info.complete ? NULL : info.note,
+	};
+	vl.status = leaks_evaluate(sv->leaks, &(struct leaks_thresholds){ 0 }, &vl.worst);
+	if (!info.complete && vl.status != LEAKS_CRITICAL)
+		vl.status = LEAKS_UNKNOWN;
+	return view_leaks_prom(out, &vl, &sv->lvo, NULL);
 }
 
 /* One namespace (the caller's, or -N's): the port metrics.  Counts the
@@ -194,8 +230,7 @@ static int sample_all(struct serve *sv, FILE *out, uint64_t *errs)
 
 /*
  * Take one sample and render it into a new body.  Sources of metrics, in
- * order: the port metrics; then (--leaks) the leak metrics, which is where
- * a leaks renderer over the same sample plugs in.
+ * order: the port metrics; then (--leaks) the leak metrics.
  */
 static int render_sample(struct serve *sv, char **body, size_t *len, uint64_t *errs)
 {
@@ -206,7 +241,7 @@ static int render_sample(struct serve *sv, char **body, size_t *len, uint64_t *e
 		return -ENOMEM;
 	ret = sv->cfg->all_netns ? sample_all(sv, out, errs) : sample_single(sv, out, errs);
 	if (ret == 0 && sv->cfg->serve_leaks)
-		ret = render_leaks(sv, out);
+		ret = render_leaks(sv, out, errs);
 	if (fclose(out) != 0 && ret == 0)
 		ret = -ENOMEM;
 	if (ret < 0) {
@@ -293,7 +328,7 @@ static void self_metrics(FILE *out, struct serve *sv, double scrape_s, bool om)
 	fprintf(out, "portstat_samples_total %" PRIu64 "\n", samples);
 	fprintf(out, "# HELP portstat_errors%s Errors since start, by kind: sample (no sample taken), "
 		"incomplete (a dump stayed interrupted), netns (a namespace could not be read), "
-		"render (out of memory).\n"
+		"render (out of memory), leaks (no leaks sample).\n"
 		"# TYPE portstat_errors%s counter\n", om ? "" : "_total", om ? "" : "_total");
 	for (int k = 0; k < SERVE_ERR_KINDS; k++)
 		fprintf(out, "portstat_errors_total{kind=\"%s\"} %" PRIu64 "\n", err_kind[k], errors[k]);
@@ -439,6 +474,18 @@ int serve_run(const struct config *cfg, volatile sig_atomic_t *stop, char *err, 
 		sv.t = table_new(&cfg->filter);
 		ret = sv.t ? series_new(&sv.set, cfg->top, cfg->filter.has_ports) : -ENOMEM;
 		sv.vo.series = sv.set;
+		if (ret == 0 && cfg->serve_leaks) {
+			struct leaks_opts lo = {
+				.filter = cfg->filter,
+				.owners = true,
+				.proc_root = "/proc",
+				.track = true,
+			};
+
+			lo.filter.states = cfg->leak_states;
+			ret = leaks_new(&sv.leaks, &lo);
+			sv.lvo = (struct view_opts){ .top = cfg->top, .header = true };
+		}
 	}
 	if (ret < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -482,6 +529,7 @@ out:
 	free(sv.body);
 	series_map_delete(sv.map);
 	series_delete(sv.set);
+	leaks_delete(sv.leaks);
 	table_delete(sv.t);
 	collector_close(sv.c);
 	pthread_cond_destroy(&sv.done);

@@ -7,7 +7,7 @@ PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build and run time dependencies (Debian package names).
 PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
-               libsubunit-dev iproute2)
+               libsubunit-dev iproute2 libmicrohttpd-dev)
 # What only the test suite and benchmarks need.
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
 # dpkg-dev, debhelper, lintian: the Debian package test (pkg_deb);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "serve.h"
 #include "split.h"
 
 enum {
@@ -25,6 +26,9 @@ enum {
 	OPT_CRIT,
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
+	OPT_LISTEN,
+	OPT_MIN_INTERVAL,
+	OPT_LEAKS,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +50,9 @@ static const struct option long_opts[] = {
 	{ "crit",      required_argument, NULL, OPT_CRIT },
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
+	{ "listen",    required_argument, NULL, OPT_LISTEN },
+	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
+	{ "leaks",     no_argument,       NULL, OPT_LEAKS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -114,6 +121,7 @@ static void defaults(struct config *cfg)
 	cfg->filter.states = TCP_STATE_ALL_MASK;
 	cfg->sort.key = TABLE_SORT_TOTAL;
 	cfg->header = true;
+	cfg->min_interval = -1;	/* serve: 1 unless given */
 }
 
 static int parse_option(struct config *cfg, int opt, const char *arg,
@@ -260,6 +268,31 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case OPT_LISTEN: {
+		struct serve_addr a;
+
+		if (serve_parse_listen(arg, &a) < 0)
+			return bad(err, errlen,
+				   "invalid --listen '%s' (ADDR:PORT, [ADDR]:PORT or :PORT)", arg);
+		cfg->listen = arg;
+		break;
+	}
+	case OPT_MIN_INTERVAL: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = (*arg >= '0' && *arg <= '9') || *arg == '.' ? strtod(arg, &end) : -1;
+		if (d < 0 || *end || errno || strpbrk(arg, "xX") || !isfinite(d) ||
+		    d > MAX_INTERVAL)
+			return bad(err, errlen,
+				   "invalid --min-interval '%s' (seconds, 0 to %.0f)", arg, MAX_INTERVAL);
+		cfg->min_interval = d;
+		break;
+	}
+	case OPT_LEAKS:
+		cfg->serve_leaks = true;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -300,6 +333,49 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	return 0;
 }
 
+/* What only 'serve' takes, and what it does not: it always serves
+ * Prometheus text, samples when scraped, and writes no files. */
+static int check_serve(struct config *cfg, bool has_interval, bool states_given, char *err,
+		       size_t errlen)
+{
+	const char *wrong = NULL;
+
+	if (cfg->command != CLI_SERVE) {
+		if (cfg->listen || cfg->min_interval >= 0 || cfg->serve_leaks)
+			return bad(err, errlen, "--listen, --min-interval and --leaks apply to 'serve' only");
+		return 0;
+	}
+	if (cfg->format != CLI_FORMAT_TEXT)
+		wrong = "--format";
+	else if (has_interval)
+		wrong = "--interval";
+	else if (cfg->count)
+		wrong = "--count";
+	else if (cfg->record)
+		wrong = "--record";
+	else if (cfg->replay)
+		wrong = "--replay";
+	else if (cfg->write)
+		wrong = "--write";
+	if (wrong)
+		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
+	/* The leaks model is one namespace's (leaks.h); per-namespace leak
+	 * metrics are not built yet. */
+	if (cfg->serve_leaks && cfg->all_netns)
+		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
+	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
+	 * names none (as 'leaks' without -s). */
+	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
+	if (!cfg->leak_states)
+		cfg->leak_states = TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
+	cfg->format = CLI_FORMAT_PROMETHEUS;
+	if (!cfg->top)
+		cfg->top = 20;
+	if (cfg->min_interval < 0)
+		cfg->min_interval = 1.0;
+	return 0;
+}
+
 /* --by process and --by cgroup: rows of the report, live or recorded. */
 static int check_rows(const struct config *cfg, char *err, size_t errlen)
 {
@@ -309,7 +385,8 @@ static int check_rows(const struct config *cfg, char *err, size_t errlen)
 		return 0;
 	if (cfg->command != CLI_REPORT)
 		return bad(err, errlen, "--by %s applies to the report only, not to '%s'",
-			   by, cfg->command == CLI_TOP ? "top" : "leaks");
+			   by, cfg->command == CLI_TOP ? "top" :
+			   cfg->command == CLI_SERVE ? "serve" : "leaks");
 	if (cfg->all_netns)
 		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
 	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)
@@ -331,8 +408,10 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			cfg->command = CLI_TOP;
 		else if (strcmp(argv[1], "leaks") == 0)
 			cfg->command = CLI_LEAKS;
+		else if (strcmp(argv[1], "serve") == 0)
+			cfg->command = CLI_SERVE;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top or leaks)", argv[1]);
+			return bad(err, errlen, "unknown command '%s' (report, top, leaks or serve)", argv[1]);
 		first = 2;
 	}
 
@@ -391,6 +470,10 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
+	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
+		return -EINVAL;
+	if (cfg->command == CLI_SERVE)
+		return 0;
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -445,6 +528,31 @@ void cli_help(FILE *out)
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
+}
+
+void cli_help_serve(FILE *out)
+{
+	fputs(
+"Usage: portstat serve [OPTION]...\n"
+"A Prometheus exporter: GET /metrics samples the kernel's TCP tables (at most\n"
+"once per --min-interval, shared by concurrent scrapes); GET / a landing page.\n"
+"\n"
+"      --listen ADDR:PORT  where to listen (default " SERVE_DEFAULT_LISTEN ": every address);\n"
+"                         [ADDR]:PORT for IPv6, 127.0.0.1:PORT for this host only\n"
+"      --min-interval SECS  least time between two samples (default 1; 0: every\n"
+"                         scrape samples, still one sample at a time)\n"
+"  -N, --netns NAME|PATH  serve that network namespace;  --all-netns  every one\n"
+"      --by KEY           service (default), local or remote\n"
+"      --top N            rows exported per namespace (default 20); the rest\n"
+"                         are summed under port=\"other\"\n"
+"  -s, --state LIST       states exported;  -p, --port LIST  ports (sticky rows)\n"
+"  -4, -6                 IPv4 or IPv6 only\n"
+"      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
+"                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
+"                         one namespace only, not with --all-netns\n"
+"\n"
+"SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
+"sample at start, 2 usage error; portstat(8)\n", out);
 }
 
 void cli_help_leaks(FILE *out)

@@ -18,6 +18,7 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
+#include "serve.h"
 #include "outfile.h"
 #include "owners.h"
 #include "pace.h"
@@ -156,6 +157,11 @@ static int render_allns(FILE *out, const struct output *x)
 			/* A label or note may hold any bytes: its text form. */
 			fprintf(out, "%s# netns: ", first ? "" : "\n");
 			strenc_text_pad(out, r->ns.label, 0, false);
+			if (r->ns.holder.container[0] && r->ns.holder.hostname[0]) {
+				fputs(r->ns.holder.pod_uid[0] ? " (pod " : " (hostname ", out);
+				strenc_text_pad(out, r->ns.holder.hostname, 0, false);
+				fputc(')', out);
+			}
 			fputc('\n', out);
 			first = false;
 			if (r->err) {
@@ -268,6 +274,7 @@ static int run_report(const struct config *cfg)
 	struct split *sp = NULL;
 	struct owners *w = NULL;
 	struct table *t = NULL;
+	struct series *set = NULL;
 	struct owners_said said = { false, false };
 	unsigned shares;
 	unsigned long min_sockets;
@@ -315,6 +322,16 @@ static int run_report(const struct config *cfg)
 		strenc_text_line(stderr, "portstat: out of memory");
 		status = CLI_EXIT_FAILURE;
 		goto out;
+	}
+	/* Prometheus rows stay exported from one sample to the next (-i with
+	 * --write: a textfile's series are as stable as serve's). */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS && !w) {
+		if (series_new(&set, cfg->top, cfg->filter.has_ports) < 0) {
+			fprintf(stderr, "portstat: out of memory\n");
+			status = CLI_EXIT_FAILURE;
+			goto out;
+		}
+		vo.series = set;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
 		strenc_text_line(stderr, "portstat: %s", err);
@@ -385,6 +402,7 @@ static int run_report(const struct config *cfg)
 		vo.first = cfg->write != NULL;
 	}
 out:
+	series_delete(set);
 	table_delete(t);
 	owners_delete(w);
 	split_delete(sp);
@@ -400,9 +418,17 @@ static int run_all_netns(const struct config *cfg)
 	int status = CLI_EXIT_OK;
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg);
+	struct series_map *map = NULL;
 
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
 		return status;
+	/* Prometheus rows stay exported from one round to the next, per
+	 * namespace. */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS &&
+	    series_map_new(&map, cfg->top, cfg->filter.has_ports) < 0) {
+		fprintf(stderr, "portstat: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -417,9 +443,10 @@ static int run_all_netns(const struct config *cfg)
 		if (stop_requested)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
-		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
+		if (allns_sample(cfg, &vo, map, &r, &n, err, sizeof(err)) < 0) {
 			strenc_text_line(stderr, "portstat: %s", err);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			break;
 		}
 		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
 		case EMIT_OK:
@@ -429,7 +456,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		case EMIT_END:
 			allns_free(r, n);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
@@ -449,6 +477,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		vo.first = cfg->write != NULL;
 	}
+out:
+	series_map_delete(map);
 	return status;
 }
 
@@ -460,6 +490,8 @@ static int help_cb(FILE *out, const void *arg)
 		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
+	else if (cfg->command == CLI_SERVE)
+		cli_help_serve(out);
 	else
 		cli_help(out);
 	return 0;
@@ -499,5 +531,14 @@ int main(int argc, char *argv[])
 	signals_init();
 	if (cfg.command == CLI_LEAKS)
 		return leaks_run(&cfg, &stop_requested);
+	if (cfg.command == CLI_SERVE) {
+		/* Runs until a stop signal; a scrape's failures are metrics
+		 * (portstat_errors_total), not exits. */
+		if (serve_run(&cfg, &stop_requested, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			return CLI_EXIT_FAILURE;
+		}
+		return CLI_EXIT_OK;
+	}
 	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
 }

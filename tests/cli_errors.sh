@@ -51,6 +51,22 @@ expect() {
 expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
 expect 2 "'65536'"        -p 0,65536
+# serve: its own options, and what it does not take.
+expect 2 "'1.2.3.4'"          serve --listen 1.2.3.4
+expect 2 "'localhost:80'"     serve --listen localhost:80
+expect 2 "':0'"               serve --listen :0
+expect 2 "'[::1:80'"          serve --listen '[::1:80'
+expect 2 "'-1'"               serve --min-interval -1
+expect 2 "'1x'"               serve --min-interval 1x
+expect 2 "--format does not apply to 'serve'" serve -f json
+expect 2 "--write does not apply to 'serve'"  serve --write /tmp/x
+expect 2 "--interval does not apply to 'serve'" serve -i 1
+expect 2 "--by process applies to the report only, not to 'serve'" serve --by process
+expect 2 "--leaks cannot be used with --all-netns" serve --leaks --all-netns
+expect 2 "apply to 'serve' only" --listen :9999
+expect 2 "apply to 'serve' only" -f prometheus --min-interval 2
+expect 1 "no-such-ns"         serve -N no-such-ns --listen 127.0.0.1:1
+
 # PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
 PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
 PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns

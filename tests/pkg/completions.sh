@@ -84,7 +84,10 @@ queries=(
 	"portstat --by |service local remote process cgroup"
 	"portstat top --by |service local remote"
 	"portstat --sort t|total time-wait"
-	"portstat |report top leaks"
+	"portstat |report top leaks serve"
+	"portstat se|serve"
+	"portstat serve --l|--leaks --listen"
+	"portstat serve --m|--min-interval"
 	"portstat le|leaks"
 	"portstat leaks --w|--warn --warn-age --write"
 	"portstat --all|--all-netns"
@@ -95,6 +98,7 @@ queries=(
 absent=(
 	"portstat top --|--format --record --write --warn"
 	"portstat --|--warn --crit --warn-age --crit-age"
+	"portstat serve --|--format --record --replay --write --interval --count"
 )
 
 netns=no

@@ -161,7 +161,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
 done
 [ "$("$portstat" --version | sed 1d)" = "License: MIT" ] &&
-	"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version: version, then the licence"
+	"$portstat" --version | grep '^portstat [0-9]' >/dev/null && ok || ko "--version: version, then the licence"
 
 # A closed pipe ends the output quietly.
 ( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )

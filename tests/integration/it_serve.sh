@@ -15,7 +15,7 @@ ps_require_root
 # RSS check is not made; LeakSanitizer checks for leaks at exit instead
 # (its report on stderr fails stop()).
 asan=""
-ldd "$PORTSTAT" 2>/dev/null | grep -q libasan && asan=1
+ldd "$PORTSTAT" 2>/dev/null | grep libasan >/dev/null && asan=1
 command -v curl >/dev/null || ps_fail "curl not installed"
 
 ps_netns_new ns

@@ -61,7 +61,7 @@ rows() {
 		      num($0, "CLOSE-WAIT"), num($0, "TOTAL")
 	}' <<<"$S"
 }
-row_is() { rows | grep -qxF -- "$1"; }
+row_is() { rows | grep -xF -- "$1" >/dev/null; }
 all_rows_are() {	# the rows of our namespaces, in screen order
 	[ "$(rows | grep -E "^($nsa|$nsb) " | paste -sd'|')" = "$1" ]
 }
@@ -117,7 +117,7 @@ keys main n
 merged_ok() {
 	has 'netns merged' && has '^PORT +DIR +LISTEN' && ! has '^NETNS' &&
 		! has "^($nsa|$nsb) " && row_is "- $P2 in 1 0 3 4" &&
-		rows | grep -qE "^- $P1 in [0-9]+ [0-9]+ [0-9]+ [0-9]+$"
+		rows | grep -E "^- $P1 in [0-9]+ [0-9]+ [0-9]+ [0-9]+$" >/dev/null
 }
 wait_for main "merged rows" merged_ok
 # The shared port: one row each way, the sum of its per-namespace rows

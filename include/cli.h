@@ -16,6 +16,7 @@ enum cli_command {
 	CLI_REPORT,
 	CLI_TOP,
 	CLI_LEAKS,
+	CLI_SERVE,
 };
 
 enum cli_format {
@@ -63,6 +64,11 @@ struct config {
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;
 	struct leaks_thresholds thresholds;
+	/* serve: where to listen (NULL: SERVE_DEFAULT_LISTEN), the least
+	 * time between samples, and whether leak metrics are served. */
+	const char *listen;
+	double min_interval;
+	bool serve_leaks;
 	bool help, version;
 };
 
@@ -82,5 +88,8 @@ void cli_help_top(FILE *out);
 
 /* cli_help_leaks - the --help text of 'portstat leaks'. */
 void cli_help_leaks(FILE *out);
+
+/* cli_help_serve - the --help text of 'portstat serve'. */
+void cli_help_serve(FILE *out);
 
 #endif

@@ -34,7 +34,9 @@ typedef int (*collector_cb)(const struct sock_rec *rec, void *data);
 int collector_open_live(struct collector **out, const char *netns,
 			char *err, size_t errlen);
 
-/* collector_open_replay - a collector serving dumps from recording @path. */
+/* collector_open_replay - a collector serving dumps from recording @path.
+ * Its errors (collector_error()) name the file; a sample time outside
+ * 1970..9999 (RECFILE_MAX_SEC) is damage, -EBADMSG. */
 int collector_open_replay(struct collector **out, const char *path,
 			  char *err, size_t errlen);
 

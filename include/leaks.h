@@ -12,7 +12,17 @@
  * arrives, so the time since the last ACK is a lower bound of the time
  * since the FIN (any later segment only makes it smaller).  When tracking,
  * a socket's birth is fixed the first time it is seen (sample time minus
- * that lower bound) and never moves later, so its age only grows.
+ * that lower bound) and never moves later, so its age only grows.  A
+ * socket without tcp_info (a report's recording) has a known age only
+ * when it first appeared after a complete sample that did not hold it:
+ * no age is ever made up.
+ *
+ * Memory.  A sample costs 16 bytes per reported socket (and, when
+ * tracking, its cookie) plus about 160 bytes per group with one peer and
+ * one owner; across samples a group keeps 16 bytes of count history while
+ * its count stays the same (8 more per change, over at most LEAKS_HISTORY
+ * samples).  So the largest possible sample, every port in every state and
+ * direction, stays near a hundred MiB whatever the recording.
  */
 #ifndef PORTSTAT_LEAKS_H
 #define PORTSTAT_LEAKS_H
@@ -46,6 +56,10 @@ struct procmap_stats;
 #define LEAKS_GROWTH_WINDOW_MS	(5 * 60 * 1000)
 #define LEAKS_HISTORY		64
 
+/* The latest sample time the model represents, in ms since the epoch
+ * (about 142,000 years): room to subtract and shift without overflow. */
+#define LEAKS_MAX_TIME_MS	(INT64_C(1) << 52)
+
 /* Monitoring-plugin statuses; the values are the exit statuses. */
 enum leaks_status {
 	LEAKS_OK = 0,
@@ -64,7 +78,8 @@ struct leaks_thresholds {
 
 struct leaks_opts {
 	struct table_filter filter;	/* by, ports, families; states: which
-					 * of LEAKS_STATES_MASK to report */
+					 * of LEAKS_STATES_MASK to report
+					 * (others are ignored) */
 	bool owners;			/* map sockets to processes */
 	const char *proc_root;		/* where processes are: "/proc" */
 	bool track;			/* follow sockets across samples */
@@ -74,32 +89,43 @@ struct leaks_opts {
 #define LEAKS_COMM_UNKNOWN	"?"	/* not found, or not ours to read */
 #define LEAKS_COMM_ORPHAN	"-"	/* no process: closed, kernel finishing */
 
+/* Counts of peers and processes fit 32 bits: leaks_add() refuses a
+ * sample of more than LEAKS_MAX_SOCKETS sockets. */
+#define LEAKS_MAX_SOCKETS	(UINT32_MAX - 1)
+
 struct leaks_proc {
 	int pid;
 	char comm[16];
-	uint64_t count;
-	char cgroup[256];	/* its cgroup (procmap.h); "": none or unknown */
+	uint32_t count;
+	const char *cgroup;	/* its cgroup (procmap.h); "": none or unknown.
+				 * Borrowed, like the group. */
 };
 
 struct leaks_peer {
+	uint32_t count;
 	uint8_t family;		/* AF_INET (v4-mapped IPv6 included) or AF_INET6 */
 	uint8_t addr[16];
-	uint64_t count;
 };
 
+/*
+ * One group of one sample, about 70 bytes: the peers and processes are
+ * slices of arrays shared by every group of the sample, sized by what
+ * there is (at most LEAKS_TOP_PEERS peers a group), so memory follows the
+ * groups and what they hold, never a fixed size per group.
+ */
 struct leaks_group {
 	uint16_t port;
 	uint8_t dir;		/* enum table_dir */
 	uint8_t state;		/* enum tcp_state */
+	bool has_age;
+	bool has_growth;
+	uint8_t ntop;		/* entries in peers, at most LEAKS_TOP_PEERS */
 	uint64_t count;
 	uint64_t recv_q;	/* bytes received and not read by the owner */
-	bool has_age;
 	uint64_t oldest_ms;	/* a lower bound; see the file comment */
-	bool has_growth;
 	double growth_per_min;	/* sockets per minute, negative when shrinking */
 	size_t npeers;		/* distinct peers */
-	size_t ntop;		/* entries in peers */
-	struct leaks_peer peers[LEAKS_TOP_PEERS];	/* by count, descending */
+	const struct leaks_peer *peers;	/* borrowed; by count, descending */
 	size_t nprocs;
 	const struct leaks_proc *procs;	/* borrowed; by count, descending */
 };
@@ -123,13 +149,17 @@ int leaks_new(struct leaks **out, const struct leaks_opts *o);
 /* leaks_delete - free; accepts NULL. */
 void leaks_delete(struct leaks *l);
 
-/* leaks_begin - start a sample taken at @when (wall clock). */
+/* leaks_begin - start a sample taken at @when (wall clock).  A time
+ * before 1970 counts as 1970 and one past LEAKS_MAX_TIME_MS as that: the
+ * model's arithmetic on times never overflows (replays refuse such times
+ * before they get here, see collector.h). */
 void leaks_begin(struct leaks *l, const struct timespec *when);
 
 /*
  * leaks_add - one socket of the sample (a collector_cb; @data is the
  * struct leaks).  Listeners must come before the sockets they make
- * inbound, as in a sampler dump.  Returns 0 or -ENOMEM.
+ * inbound, as in a sampler dump.  Returns 0 or -ENOMEM (also for a
+ * sample of more than LEAKS_MAX_SOCKETS sockets).
  */
 int leaks_add(const struct sock_rec *rec, void *data);
 
@@ -137,7 +167,8 @@ int leaks_add(const struct sock_rec *rec, void *data);
  * leaks_end - finish the sample: find owners, update tracking and growth,
  * order the groups by count.  @complete false (a partial dump) keeps the
  * tracked sockets that were not seen and records no growth history.
- * Returns 0 or -ENOMEM.
+ * Returns 0, -ENOMEM, or -EMFILE/-ENFILE/-ENOMEM from an owner scan that
+ * ran out of them (leaks_error() then says so: the owners would be wrong).
  */
 int leaks_end(struct leaks *l, bool complete);
 
@@ -155,6 +186,10 @@ size_t leaks_ngroups(const struct leaks *l);
 const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
 
 const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/* leaks_error - why the last sample's owner scan failed, as one line, or
+ * "" when it did not (the failure was the collector's, or memory). */
+const char *leaks_error(const struct leaks *l);
 
 /* leaks_states - the states reported (TCP_STATE_BIT()s). */
 uint32_t leaks_states(const struct leaks *l);

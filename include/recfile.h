@@ -26,6 +26,11 @@ struct recfile_sample {
 	int64_t nsec;
 };
 
+/* The latest sample time a reader accepts (9999-12-31T23:59:59Z, the end
+ * of RFC 3339's range); times before 1970 are refused too.  Anything else
+ * is damage, and would overflow the milliseconds computed from it. */
+#define RECFILE_MAX_SEC		INT64_C(253402300799)
+
 /* The sample's namespace's net.ipv4.ip_local_port_range, which decides the
  * direction of sockets on ports without listener; hi 0 when it could not
  * be read. */
@@ -80,6 +85,9 @@ int recfile_seek(struct recfile *f, int64_t mark);
 
 /* recfile_flush - push buffered blocks to the file.  0 or -errno. */
 int recfile_flush(struct recfile *f);
+
+/* recfile_path - the file's path, for messages. */
+const char *recfile_path(const struct recfile *f);
 
 /* recfile_error - the last error as one line naming the file. */
 const char *recfile_error(const struct recfile *f);

@@ -82,6 +82,17 @@ int strenc_text_width(const char *s);
  * @width columns: after it, or before it when @right. */
 void strenc_text_pad(FILE *out, const char *s, int width, bool right);
 
+/*
+ * strenc_text_line - one message line to @out (stderr): formatted from
+ * @fmt as printf() does, then written in its text form, with one newline
+ * after it, in one write.  A message embeds names, labels, paths and notes
+ * (any bytes); this is how they reach a terminal on stderr too.  The
+ * format's own text is plain ASCII, which the text form leaves as it is;
+ * @fmt must not hold a newline (it would show as \x0a): a second line is
+ * a second call.  Cut, at a character boundary, past 2 KiB.
+ */
+void strenc_text_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* strenc_width - display columns of code point @cp when printed: 0, 1 or
  * 2 (controls 0: they are never printed raw). */
 int strenc_width(unsigned cp);

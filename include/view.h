@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "holder.h"
 #include "owners.h"
+#include "series.h"
 #include "table.h"
 
 /* One sample as the views see it; everything is borrowed. */
@@ -24,6 +26,8 @@ struct view_sample {
 	const char *note;	/* why incomplete, or NULL */
 	double cost_ms;		/* how long the sample took */
 	const struct owners *owners;	/* --by process|cgroup: the rows */
+	/* --all-netns: the container holding the namespace, or NULL */
+	const struct holder *holder;
 };
 
 struct view_opts {
@@ -35,6 +39,9 @@ struct view_opts {
 	/* text: a SERVICE column with these names (services.h, borrowed);
 	 * NULL: none (-n) */
 	const struct services *services;
+	/* Prometheus: the exported rows, kept across samples (series.h);
+	 * NULL: the first o->top rows of this sample alone. */
+	struct series *series;
 };
 
 /* Each returns 0, or -EIO when writing to @out failed. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "serve.h"
 #include "split.h"
 
 enum {
@@ -26,6 +27,9 @@ enum {
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
 	OPT_NO_MOUSE,
+	OPT_LISTEN,
+	OPT_MIN_INTERVAL,
+	OPT_LEAKS,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +53,9 @@ static const struct option long_opts[] = {
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
 	{ "no-mouse",  no_argument,       NULL, OPT_NO_MOUSE },
 	{ "numeric",   no_argument,       NULL, 'n' },
+	{ "listen",    required_argument, NULL, OPT_LISTEN },
+	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
+	{ "leaks",     no_argument,       NULL, OPT_LEAKS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -117,6 +124,7 @@ static void defaults(struct config *cfg)
 	cfg->filter.states = TCP_STATE_ALL_MASK;
 	cfg->sort.key = TABLE_SORT_TOTAL;
 	cfg->header = true;
+	cfg->min_interval = -1;	/* serve: 1 unless given */
 }
 
 static int parse_option(struct config *cfg, int opt, const char *arg,
@@ -269,6 +277,31 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	case OPT_NO_MOUSE:
 		cfg->no_mouse = true;
 		break;
+	case OPT_LISTEN: {
+		struct serve_addr a;
+
+		if (serve_parse_listen(arg, &a) < 0)
+			return bad(err, errlen,
+				   "invalid --listen '%s' (ADDR:PORT, [ADDR]:PORT or :PORT)", arg);
+		cfg->listen = arg;
+		break;
+	}
+	case OPT_MIN_INTERVAL: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = (*arg >= '0' && *arg <= '9') || *arg == '.' ? strtod(arg, &end) : -1;
+		if (d < 0 || *end || errno || strpbrk(arg, "xX") || !isfinite(d) ||
+		    d > MAX_INTERVAL)
+			return bad(err, errlen,
+				   "invalid --min-interval '%s' (seconds, 0 to %.0f)", arg, MAX_INTERVAL);
+		cfg->min_interval = d;
+		break;
+	}
+	case OPT_LEAKS:
+		cfg->serve_leaks = true;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -298,8 +331,6 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 			   tcp_state_name((enum tcp_state)s));
 	}
 	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
-	if (cfg->format == CLI_FORMAT_PROMETHEUS)
-		return bad(err, errlen, "--format prometheus does not apply to 'leaks' (text, json or csv)");
 	if (cfg->all_netns)
 		return bad(err, errlen, "--all-netns does not apply to 'leaks'");
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
@@ -308,6 +339,49 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	if (th->has_warn_age && th->has_crit_age && th->warn_age > th->crit_age)
 		return bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
 			   (unsigned long long)th->warn_age, (unsigned long long)th->crit_age);
+	return 0;
+}
+
+/* What only 'serve' takes, and what it does not: it always serves
+ * Prometheus text, samples when scraped, and writes no files. */
+static int check_serve(struct config *cfg, bool has_interval, bool states_given, char *err,
+		       size_t errlen)
+{
+	const char *wrong = NULL;
+
+	if (cfg->command != CLI_SERVE) {
+		if (cfg->listen || cfg->min_interval >= 0 || cfg->serve_leaks)
+			return bad(err, errlen, "--listen, --min-interval and --leaks apply to 'serve' only");
+		return 0;
+	}
+	if (cfg->format != CLI_FORMAT_TEXT)
+		wrong = "--format";
+	else if (has_interval)
+		wrong = "--interval";
+	else if (cfg->count)
+		wrong = "--count";
+	else if (cfg->record)
+		wrong = "--record";
+	else if (cfg->replay)
+		wrong = "--replay";
+	else if (cfg->write)
+		wrong = "--write";
+	if (wrong)
+		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
+	/* The leaks model is one namespace's (leaks.h); per-namespace leak
+	 * metrics are not built yet. */
+	if (cfg->serve_leaks && cfg->all_netns)
+		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
+	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
+	 * names none (as 'leaks' without -s). */
+	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
+	if (!cfg->leak_states)
+		cfg->leak_states = TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
+	cfg->format = CLI_FORMAT_PROMETHEUS;
+	if (!cfg->top)
+		cfg->top = 20;
+	if (cfg->min_interval < 0)
+		cfg->min_interval = 1.0;
 	return 0;
 }
 
@@ -320,7 +394,8 @@ static int check_rows(const struct config *cfg, char *err, size_t errlen)
 		return 0;
 	if (cfg->command != CLI_REPORT)
 		return bad(err, errlen, "--by %s applies to the report only, not to '%s'",
-			   by, cfg->command == CLI_TOP ? "top" : "leaks");
+			   by, cfg->command == CLI_TOP ? "top" :
+			   cfg->command == CLI_SERVE ? "serve" : "leaks");
 	if (cfg->all_netns)
 		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
 	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)
@@ -342,8 +417,10 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			cfg->command = CLI_TOP;
 		else if (strcmp(argv[1], "leaks") == 0)
 			cfg->command = CLI_LEAKS;
+		else if (strcmp(argv[1], "serve") == 0)
+			cfg->command = CLI_SERVE;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top or leaks)", argv[1]);
+			return bad(err, errlen, "unknown command '%s' (report, top, leaks or serve)", argv[1]);
 		first = 2;
 	}
 
@@ -404,6 +481,10 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (cfg->no_mouse && cfg->command != CLI_TOP)
 		return bad(err, errlen, "--no-mouse applies to 'top' only");
+	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
+		return -EINVAL;
+	if (cfg->command == CLI_SERVE)
+		return 0;
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -437,6 +518,7 @@ void cli_help(FILE *out)
 "Usage: portstat [report] [OPTION]...  sockets per port and state, printed\n"
 "       portstat top [OPTION]...     live dashboard; see portstat top --help\n"
 "       portstat leaks [OPTION]...   who holds CLOSE_WAIT; portstat leaks --help\n"
+"       portstat serve [OPTION]...   Prometheus exporter; portstat serve --help\n"
 "TCP sockets read from the kernel over sock_diag.  The report's options:\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
 "  -s, --state LIST       states as printed (LISTEN, ESTAB, SYN-SENT, FIN-WAIT-1,\n"
@@ -485,6 +567,31 @@ void cli_help_top(FILE *out)
 "Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), section TOP\n", out);
 }
 
+void cli_help_serve(FILE *out)
+{
+	fputs(
+"Usage: portstat serve [OPTION]...\n"
+"A Prometheus exporter: GET /metrics samples the kernel's TCP tables (at most\n"
+"once per --min-interval, shared by concurrent scrapes); GET / a landing page.\n"
+"\n"
+"      --listen ADDR:PORT  where to listen (default " SERVE_DEFAULT_LISTEN ": every address);\n"
+"                         [ADDR]:PORT for IPv6, 127.0.0.1:PORT for this host only\n"
+"      --min-interval SECS  least time between two samples (default 1; 0: every\n"
+"                         scrape samples, still one sample at a time)\n"
+"  -N, --netns NAME|PATH  serve that network namespace;  --all-netns  every one\n"
+"      --by KEY           service (default), local or remote\n"
+"      --top N            rows exported per namespace (default 20); the rest\n"
+"                         are summed under port=\"other\"\n"
+"  -s, --state LIST       states exported;  -p, --port LIST  ports (sticky rows)\n"
+"  -4, -6                 IPv4 or IPv6 only\n"
+"      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
+"                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
+"                         one namespace only, not with --all-netns\n"
+"\n"
+"SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
+"sample at start, 2 usage error; portstat(8)\n", out);
+}
+
 void cli_help_leaks(FILE *out)
 {
 	fputs(
@@ -499,9 +606,11 @@ void cli_help_leaks(FILE *out)
 "      --warn-age AGE     warning when the oldest is older than AGE (90, 5m,\n"
 "      --crit-age AGE     critical ...                            2h, 1d)\n"
 "  -i, --interval SECS    sample every SECS: first-seen ages, growth per minute\n"
-"  -f, --format FMT       text (default), json or csv\n"
+"  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
+"                         then the table), json, csv or prometheus\n"
 "  -p, -4, -6, --by, --top, -H, -N, -c, --record, --replay, --write\n"
 "                         as for the report (portstat --help)\n"
 "\n"
-"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no dump, usage error)\n", out);
+"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no dump, usage error);\n"
+"the first line on stdout always says which: 'STATUS: summary | perfdata'\n", out);
 }

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ struct collector {
 	int netns_fd;		/* live: namespace to open sockets in, or -1 */
 	int sockstat_fd;	/* live: the namespace's /proc/net/sockstat, or -1 */
 	int sockstat6_fd;	/* ... and sockstat6 (IPv6 counts), or -1 */
+	bool sockstat_tried;	/* opened on first use (only a split reads them) */
 	int eph_fd;		/* live: its ip_local_port_range, or -1 */
 	uint16_t eph_lo, eph_hi;	/* that range (live or recorded), hi 0 if unknown */
 	unsigned int seq;
@@ -155,8 +158,8 @@ static void port_range_read(struct collector *c)
  * The namespace's net.ipv4.ip_local_port_range.  A /proc/sys/net file
  * belongs to the network namespace of the task that opens it (the sysctl
  * lookup goes by current->nsproxy->net_ns, whatever namespace /proc was
- * mounted from), so it is opened by this thread while inside the
- * namespace; the open file keeps reading that namespace's value.
+ * mounted from), so it is opened inside the namespace (in_netns()); the
+ * open file keeps reading that namespace's value.
  */
 static void port_range_open(struct collector *c)
 {
@@ -164,65 +167,107 @@ static void port_range_open(struct collector *c)
 	port_range_read(c);
 }
 
-/* Open and bind a NETLINK_SOCK_DIAG socket inside c->netns_fd.  setns()
- * moves only this thread, and only for the socket() call: a netlink socket
- * belongs to the namespace it was created in for its whole life. */
-static int nl_open(struct collector *c)
+/* A job run inside the collector's namespace (in_netns()). */
+struct netns_job {
+	struct collector *c;
+	int (*fn)(struct collector *c);
+	int ret;
+};
+
+static void *netns_thread(void *arg)
 {
-	int self = -1, ret = 0;
-	struct mnl_socket *nl = NULL;
+	struct netns_job *job = arg;
+	struct collector *c = job->c;
 
-	if (c->netns_fd >= 0) {
-		struct stat want, own;
+	if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
+		job->ret = -errno;
+		if (errno == EINVAL)
+			fail(c, job->ret, "cannot enter network namespace: not a network namespace");
+		else
+			fail(c, job->ret, "cannot enter network namespace: %s%s", strerror(errno),
+			     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return NULL;
+	}
+	job->ret = job->fn(c);
+	return NULL;
+}
 
-		/* thread-self: setns() moves this thread only, and another
-		 * thread (--all-netns) may be elsewhere at this moment. */
-		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self < 0)
-			return fail(c, -errno, "cannot open own network namespace: %s",
-				    strerror(errno));
-		/* Already there (our own, named or listed by --all-netns):
-		 * no setns(), which needs CAP_SYS_ADMIN even for that. */
-		if (fstat(c->netns_fd, &want) == 0 && fstat(self, &own) == 0 &&
-		    want.st_dev == own.st_dev && want.st_ino == own.st_ino) {
-			close(self);
-			self = -1;
-		} else if (setns(c->netns_fd, CLONE_NEWNET) < 0) {
-			ret = -errno;
-			if (errno == EINVAL)
-				fail(c, ret, "cannot enter network namespace: not a network namespace");
-			else
-				fail(c, ret, "cannot enter network namespace: %s%s", strerror(errno),
-				     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-			goto out;
-		}
-	}
-	/* /proc/thread-self/net follows this thread's namespace; an fd
-	 * opened now keeps reading that namespace's counters. */
-	if (c->sockstat_fd < 0) {
-		c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
-		c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
-	}
+/*
+ * Run @fn (which opens files or sockets; 0 or -errno with c->err said)
+ * inside c->netns_fd.  A netlink socket belongs to the namespace it was
+ * created in, and a /proc/thread-self/net or /proc/sys/net file to the
+ * namespace of the task that opened it, for their whole life; so a thread
+ * of its own enters the namespace, opens them and exits.  The calling
+ * thread never moves: it needs no descriptor of its own namespace to come
+ * back to (one fewer at a low fd limit), it cannot be stranded in another
+ * namespace, and other threads (--all-netns, top) are not disturbed.
+ * Already there (our own namespace, named or listed by --all-netns), @fn
+ * runs here: no setns(), which needs CAP_SYS_ADMIN even for that.
+ */
+static int in_netns(struct collector *c, int (*fn)(struct collector *c))
+{
+	struct netns_job job = { .c = c, .fn = fn };
+	struct stat want, own;
+	sigset_t all, old;
+	pthread_t tid;
+	int e;
+
+	if (c->netns_fd < 0)
+		return fn(c);
+	if (fstat(c->netns_fd, &want) == 0 && stat("/proc/thread-self/ns/net", &own) == 0 &&
+	    want.st_dev == own.st_dev && want.st_ino == own.st_ino)
+		return fn(c);
+	/* The thread takes no signal: they are the main thread's to see. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&tid, NULL, netns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0)
+		return fail(c, -e, "cannot enter network namespace: cannot start a thread: %s",
+			    strerror(e));
+	pthread_join(tid, NULL);
+	return job.ret;
+}
+
+/* In the namespace: the port range file (first: a range silently unknown
+ * would change directions, a netlink socket that cannot be opened is an
+ * error), then a bound NETLINK_SOCK_DIAG socket. */
+static int nl_open_here(struct collector *c)
+{
+	struct mnl_socket *nl;
+	int ret;
+
 	if (c->eph_fd < 0)
 		port_range_open(c);
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
-		ret = fail(c, -errno, "cannot open netlink sock_diag socket: %s",
-			   strerror(errno));
-	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return fail(c, -errno, "cannot open netlink sock_diag socket: %s",
+			    strerror(errno));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = fail(c, -errno, "cannot bind netlink socket: %s", strerror(errno));
-	if (self >= 0 && setns(self, CLONE_NEWNET) < 0)
-		ret = fail(c, -errno, "cannot return to own network namespace: %s",
-			   strerror(errno));
-out:
-	if (self >= 0)
-		close(self);
-	if (ret < 0) {
-		if (nl)
-			mnl_socket_close(nl);
+		mnl_socket_close(nl);
 		return ret;
 	}
 	c->nl = nl;
+	return 0;
+}
+
+/* Open and bind the netlink socket (and the range file) inside the
+ * collector's namespace. */
+static int nl_open(struct collector *c)
+{
+	return in_netns(c, nl_open_here);
+}
+
+/* In the namespace: its sockstat pair.  /proc/thread-self/net follows the
+ * opening thread's namespace; the open files keep reading that
+ * namespace's counters. */
+static int sockstat_open_here(struct collector *c)
+{
+	c->sockstat_fd = open("/proc/thread-self/net/sockstat", O_RDONLY | O_CLOEXEC);
+	if (c->sockstat_fd < 0)
+		return -errno;
+	c->sockstat6_fd = open("/proc/thread-self/net/sockstat6", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -312,7 +357,7 @@ static int replay_port_range(struct collector *c, const void *p, uint32_t len)
 	if (len > sizeof(struct recfile_sample))
 		memcpy(&r, (const char *)p + sizeof(struct recfile_sample), sizeof(r));
 	if (r.hi && r.lo > r.hi)
-		return fail(c, -EBADMSG, "replay: corrupt sample header (port range %u-%u)",
+		return fail(c, -EBADMSG, "corrupt sample header (port range %u-%u)",
 			    r.lo, r.hi);
 	c->eph_lo = r.hi ? r.lo : 0;
 	c->eph_hi = r.hi;
@@ -335,18 +380,40 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 			continue;
 		if (len != sizeof(struct recfile_sample) &&
 		    len != sizeof(struct recfile_sample) + sizeof(struct recfile_ports))
-			return fail(c, -EBADMSG, "replay: corrupt sample header (%u bytes)", len);
+			return fail(c, -EBADMSG, "corrupt sample header (%u bytes)", len);
 		struct recfile_sample s;
 
 		memcpy(&s, p, sizeof(s));
 		if ((ret = replay_port_range(c, p, len)) < 0)
 			return ret;
-		if (s.nsec < 0 || s.nsec >= 1000000000)
-			return fail(c, -EBADMSG, "replay: corrupt sample time");
+		/* Every later use of the time (ms arithmetic, rates, dates)
+		 * relies on this range: checked here, once, for all. */
+		if (s.sec < 0 || s.sec > RECFILE_MAX_SEC || s.nsec < 0 || s.nsec >= 1000000000)
+			return fail(c, -EBADMSG,
+				    "corrupt sample time in sample %lu (%lld s + %lld ns; a time from 1970 to 9999 expected)",
+				    c->samples, (long long)s.sec, (long long)s.nsec);
 		when->tv_sec = (time_t)s.sec;
 		when->tv_nsec = (long)s.nsec;
 		return 0;
 	}
+}
+
+/*
+ * A replay's errors name the file: recfile's own messages already do,
+ * the collector's get it in front.  Not for -EINTR, a dump the kernel
+ * flagged when it was recorded (data, shown as an incomplete sample), nor
+ * for errors without a message of this call (a callback's -ENOMEM).
+ */
+static int replay_error(struct collector *c, int ret)
+{
+	char msg[sizeof(c->err)];
+	static const char own[] = "replay file '";
+
+	if (ret >= 0 || ret == -ENODATA || ret == -EINTR || !c->err[0] ||
+	    strncmp(c->err, own, sizeof(own) - 1) == 0)
+		return ret;
+	memcpy(msg, c->err, sizeof(msg));
+	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
 /* A sample header, and the range its sockets were classified with. */
@@ -367,8 +434,10 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 
 	c->samples++;
 	c->unspec_mark = -1;
-	if (c->replay)
-		return replay_sample_begin(c, when);
+	if (c->replay) {
+		c->err[0] = '\0';
+		return replay_error(c, replay_sample_begin(c, when));
+	}
 
 	if (c->record) {
 		/* A sample begun again before it ended is a retry: drop the
@@ -448,6 +517,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The kernel's error codes are -1..-MAX_ERRNO; any other negative value
+ * comes from a damaged recording (and -INT_MIN does not exist). */
+#define NL_MAX_ERRNO	4095
+
 /* NLMSG_DONE of a dump carries the dump's own error code (netlink_dump_done):
  * a dump can end early and still say DONE. */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
@@ -457,6 +530,11 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(int))
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < -NL_MAX_ERRNO) {
+		ctx->err = fail(ctx->c, -EBADMSG, "%s dump ended with an invalid error code %d",
+				family_name(ctx->family), err);
+		return MNL_CB_ERROR;
+	}
 	if (err < 0) {
 		ctx->err = fail(ctx->c, err, "%s%s dump ended with an error: %s",
 				ctx->c->replay ? "recording holds a kernel error: " : "",
@@ -480,7 +558,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e->error == 0)	/* an ACK: nothing to dump */
 		return MNL_CB_STOP;
-	errno = e->error < 0 ? -e->error : EBADMSG;
+	errno = e->error < 0 && e->error >= -NL_MAX_ERRNO ? -e->error : EBADMSG;
 	ctx->kernel_err = errno;
 	return MNL_CB_ERROR;
 }
@@ -685,7 +763,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 
 		states_str(ctx->states & TCP_STATE_ALL_MASK, want, sizeof(want));
 		states_str(rd->states, have, sizeof(have));
-		return fail(c, -EPROTO, "replay: %s sockets were recorded in states %s only; asked for %s",
+		return fail(c, -EPROTO, "%s sockets were recorded in states %s only; asked for %s",
 			    family_name(rd->family), have, want);
 	}
 	ctx->family = rd->family;
@@ -694,7 +772,7 @@ static int replay_serve(struct dump_ctx *ctx, const struct recfile_dump *rd)
 		ret = recfile_read(c->replay, &type, &p, &len);
 		if (ret == -ENODATA || (ret == 0 && type != RECFILE_DATA))
 			return fail(c, -EBADMSG,
-				    "replay: %s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
+				    "%s dump of sample %lu ends without NLMSG_DONE (truncated recording)",
 				    family_name(rd->family), c->samples);
 		if (ret < 0)
 			return fail(c, ret, "%s", recfile_error(c->replay));
@@ -722,10 +800,10 @@ static int replay_next_dump(struct collector *c, struct recfile_dump *rd, int64_
 	if (type == RECFILE_SAMPLE)
 		return recfile_seek(c->replay, *at) < 0 ? fail(c, -EIO, "%s", recfile_error(c->replay)) : 0;
 	if (type != RECFILE_DUMP || len != sizeof(*rd))
-		return fail(c, -EBADMSG, "replay: corrupt recording (expected a dump header)");
+		return fail(c, -EBADMSG, "corrupt recording (expected a dump header)");
 	memcpy(rd, p, sizeof(*rd));
 	if (rd->family != AF_INET && rd->family != AF_INET6 && rd->family != AF_UNSPEC)
-		return fail(c, -EBADMSG, "replay: corrupt recording (dump of family %u)", rd->family);
+		return fail(c, -EBADMSG, "corrupt recording (dump of family %u)", rd->family);
 	return 1;
 }
 
@@ -749,7 +827,7 @@ static int dump_replay(struct dump_ctx *ctx)
 		return fail(c, -EIO, "%s", recfile_error(c->replay));
 	ret = replay_next_dump(c, &rd, &at);
 	if (ret == 0)
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(want));
 	if (ret < 0)
 		return ret;
@@ -758,7 +836,7 @@ static int dump_replay(struct dump_ctx *ctx)
 			c->unspec_mark = at;
 			ctx->want = want;
 		} else if (rd.family != want) {
-			return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+			return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 				    family_name(rd.family), family_name(want));
 		}
 		return replay_serve(ctx, &rd);
@@ -769,7 +847,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	 * listeners are known before the IPv4 sockets they make inbound;
 	 * any other order would classify wrongly, so it is refused. */
 	if (rd.family != AF_INET6)
-		return fail(c, -EPROTO, "replay: recording has a %s dump where %s was expected",
+		return fail(c, -EPROTO, "recording has a %s dump where %s was expected",
 			    family_name(rd.family), family_name(AF_INET6));
 	ret = replay_serve(ctx, &rd);
 	if (ret < 0)
@@ -780,7 +858,7 @@ static int dump_replay(struct dump_ctx *ctx)
 	if (ret == 0 || rd.family != AF_INET) {
 		if (recfile_seek(c->replay, at) < 0)
 			return fail(c, -EIO, "%s", recfile_error(c->replay));
-		return fail(c, -EPROTO, "replay: sample %lu of the recording has no %s dump",
+		return fail(c, -EPROTO, "sample %lu of the recording has no %s dump",
 			    c->samples, family_name(AF_INET));
 	}
 	return replay_serve(ctx, &rd);
@@ -806,7 +884,8 @@ int collector_dump_filtered(struct collector *c, int family, uint32_t states,
 		return fail(c, -EINVAL, "filter program too long (%zu bytes)", bclen);
 	if (c->replay) {
 		ctx.bc = bclen ? bc : NULL;
-		return dump_replay(&ctx);
+		c->err[0] = '\0';
+		return replay_error(c, dump_replay(&ctx));
 	}
 	ctx.bc = bc;
 	ret = dump_live(&ctx);
@@ -844,6 +923,15 @@ int collector_sockets(struct collector *c, unsigned long *n)
 	unsigned long inuse4 = 0, inuse6 = 0, tw = 0;
 	int ret;
 
+	if (c->replay)
+		return -ENOENT;
+	/* Opened when first asked for: modes that never split (owners,
+	 * leaks) do not hold two more descriptors for nothing.  One try: a
+	 * failure leaves the estimate unknown, and the caller's default. */
+	if (!c->sockstat_tried) {
+		c->sockstat_tried = true;
+		in_netns(c, sockstat_open_here);
+	}
 	/* sockstat's TCP line counts IPv4 sockets and every TIME_WAIT;
 	 * IPv6 sockets are in sockstat6. */
 	ret = sockstat_read(c->sockstat_fd, "TCP:", &inuse4, &tw);

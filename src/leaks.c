@@ -1,14 +1,20 @@
 /*
  * leaks: grouping of stuck sockets, their owners, peers, ages and growth.
- * Per sample it keeps one small record per reported socket (inode, uid,
- * group) for the owner look-up, a peer table and the group array; across
- * samples, the cookie table (two generations: this sample's and the last
- * one's) and a short count history per group.
+ * Per sample it keeps one 16-byte record per reported socket (its group
+ * and peer, then its owner; inode and uid for the owner look-up) and the
+ * group array, indexed directly by key.  Peers and owners are counted at
+ * the end by sorting those records in place, so each group pays only for
+ * what it reports: its top peers and its owners, in arrays shared by all
+ * groups.  Across samples: the cookie table (two generations: this
+ * sample's and the last one's) and each group's count history, kept as
+ * runs of equal counts over the last LEAKS_HISTORY complete samples whose
+ * times are kept once for all groups.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
@@ -19,32 +25,90 @@
 #include "sampler.h"
 #include "u64map.h"
 
-/* One reported socket, for the owner look-up after the dump. */
+/* Every possible group has a slot: 5 states x 2 directions x 65536 ports. */
+#define LEAKS_NSTATES	5
+#define NKEYS		((uint32_t)LEAKS_NSTATES * 2 * 65536)
+
+/* A table of NKEYS zeroed slots, mapped: untouched pages cost no memory.
+ * (calloc() would do the same the first time, but once a freed mapping
+ * has raised glibc's mmap threshold it clears 2.5 MiB from the heap.) */
+static uint32_t *slots_new(void)
+{
+	void *p = mmap(NULL, NKEYS * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void slots_delete(uint32_t *s)
+{
+	if (s)
+		munmap(s, NKEYS * sizeof(uint32_t));
+}
+
+/* A group's slot, or NKEYS for a state leaks never reports. */
+static uint32_t key_slot(uint8_t state, uint8_t dir, uint16_t port)
+{
+	uint32_t i;
+
+	switch (state) {
+	case TCP_STATE_FIN_WAIT1:
+		i = 0;
+		break;
+	case TCP_STATE_FIN_WAIT2:
+		i = 1;
+		break;
+	case TCP_STATE_CLOSE_WAIT:
+		i = 2;
+		break;
+	case TCP_STATE_LAST_ACK:
+		i = 3;
+		break;
+	case TCP_STATE_CLOSING:
+		i = 4;
+		break;
+	default:
+		return NKEYS;
+	}
+	return i << 17 | (uint32_t)(dir & 1) << 16 | port;
+}
+
+/*
+ * One reported socket.  key is the group's index << GROUP_SHIFT and below
+ * it first the peer (peer_code()), then the owner code (owners_count()),
+ * so one sort gathers the sockets of each group and, within it, of each
+ * peer or owner.
+ */
 struct lsock {
+	uint64_t key;
 	uint32_t inode;
 	uint32_t uid;
-	uint32_t group;		/* index in groups before they are sorted */
 };
 
-/* Peer table entry: (group, address) -> count. */
-struct peer_ent {
-	uint64_t count;		/* 0 = empty slot */
-	uint32_t group;
-	uint8_t family;
-	uint8_t addr[16];
-};
+#define GROUP_SHIFT	33
+#define PEER_V6		(UINT64_C(1) << 32)	/* else the IPv4 address, host order */
 
-/* Count history of one group, a ring in time order. */
-struct hist {
-	uint64_t key;
-	unsigned n, head;
-	bool seen;
-	int64_t t[LEAKS_HISTORY];	/* ms, wall clock */
-	uint64_t c[LEAKS_HISTORY];
-};
-
-/* Owner codes in the breakdown map: process index + OWNER_PROC. */
+/* Owner codes: process index + OWNER_PROC. */
 enum { OWNER_UNKNOWN, OWNER_ORPHAN, OWNER_PROC };
+
+/* A run of complete samples from seq on in which a group held count. */
+struct run {
+	uint32_t seq;
+	uint32_t count;
+};
+
+/* A group's count history: 16 bytes while it holds one run. */
+struct hist {
+	uint32_t slot;		/* key_slot(); HIST_SEEN: in this sample */
+	uint16_t n;		/* runs, oldest first */
+	uint16_t cap;		/* room in r.many; 0: the one run is r.one */
+	union {
+		struct run one;
+		struct run *many;
+	} r;
+};
+
+#define HIST_SEEN	(UINT32_C(1) << 31)
 
 struct leaks {
 	struct leaks_opts o;
@@ -53,33 +117,34 @@ struct leaks {
 
 	struct leaks_group *groups;
 	size_t ngroups, gcap;
-	struct u64map *gindex;		/* group key -> index in groups */
+	uint32_t *gindex;		/* key slot -> index in groups + 1 */
 
 	struct lsock *socks;
 	size_t nsocks, scap;
 
-	struct peer_ent *peers;
-	size_t pmask, pused;
+	uint8_t (*v6)[16];		/* IPv6 peers of this sample, by id */
+	uint32_t nv6, v6cap;
+	uint32_t *v6slot;		/* hash of v6: id + 1, 0 = empty */
+	size_t v6mask;
 
+	struct leaks_peer *tops;	/* every group's top peers, group after group */
+	size_t ntops, tcap;
 	struct leaks_proc *procs;	/* every group's owners, group after group */
-	struct u64map *breakdown;	/* (group, owner code) -> count */
+	char *cgroups;			/* the owners' cgroup paths */
 
-	struct u64map *cookies;		/* this sample: cookie -> born_ms << 8 | state */
+	struct u64map *cookies;		/* this sample: cookie -> born_ms << 8 |
+					 * TRACK_DATED | state */
 	struct u64map *prev;		/* the last sample's */
 
 	struct hist *hist;
 	size_t nhist, hcap;
-	struct u64map *hindex;		/* group key -> index in hist */
-	bool have_prev;			/* a complete sample came before */
-	int64_t prev_ms;
+	uint32_t *hindex;		/* key slot -> index in hist + 1 */
+	uint64_t seq;			/* complete samples recorded in the history */
+	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
 
 	struct leaks_summary sum;
+	char err[160];			/* why the last leaks_end() failed, or "" */
 };
-
-static uint64_t group_key(uint8_t state, uint8_t dir, uint16_t port)
-{
-	return (uint64_t)state << 17 | (uint64_t)dir << 16 | port;
-}
 
 int leaks_new(struct leaks **out, const struct leaks_opts *o)
 {
@@ -91,16 +156,16 @@ int leaks_new(struct leaks **out, const struct leaks_opts *o)
 	if (!l)
 		return -ENOMEM;
 	l->o = *o;
+	l->o.filter.states &= LEAKS_STATES_MASK;
 	l->listen = table_new(&lf);
-	l->gindex = u64map_new(64);
-	l->breakdown = u64map_new(64);
-	l->hindex = u64map_new(64);
+	l->gindex = slots_new();
+	l->hindex = o->track ? slots_new() : NULL;
 	l->cookies = u64map_new(o->track ? 1024 : 0);
 	l->prev = u64map_new(o->track ? 1024 : 0);
-	l->pmask = 255;
-	l->peers = calloc(l->pmask + 1, sizeof(*l->peers));
-	if (!l->listen || !l->gindex || !l->breakdown || !l->hindex || !l->cookies ||
-	    !l->prev || !l->peers) {
+	l->v6mask = 255;
+	l->v6slot = calloc(l->v6mask + 1, sizeof(*l->v6slot));
+	if (!l->listen || !l->gindex || (o->track && !l->hindex) || !l->cookies ||
+	    !l->prev || !l->v6slot) {
 		leaks_delete(l);
 		return -ENOMEM;
 	}
@@ -114,41 +179,54 @@ void leaks_delete(struct leaks *l)
 		return;
 	table_delete(l->listen);
 	free(l->groups);
-	u64map_delete(l->gindex);
+	slots_delete(l->gindex);
 	free(l->socks);
-	free(l->peers);
+	free(l->v6);
+	free(l->v6slot);
+	free(l->tops);
 	free(l->procs);
-	u64map_delete(l->breakdown);
+	free(l->cgroups);
 	u64map_delete(l->cookies);
 	u64map_delete(l->prev);
+	for (size_t i = 0; i < l->nhist; i++)
+		if (l->hist[i].cap)
+			free(l->hist[i].r.many);
 	free(l->hist);
-	u64map_delete(l->hindex);
+	slots_delete(l->hindex);
 	free(l);
 }
 
 void leaks_begin(struct leaks *l, const struct timespec *when)
 {
-	l->now_ms = (int64_t)when->tv_sec * 1000 + when->tv_nsec / 1000000;
+	int64_t ms;
+	long nsec = when->tv_nsec >= 0 && when->tv_nsec < 1000000000 ? when->tv_nsec : 0;
+
+	/* Checked: a time the model cannot represent is clamped to one it
+	 * can, so no age or rate below is computed from a wrapped value. */
+	if (__builtin_mul_overflow((int64_t)when->tv_sec, 1000, &ms) ||
+	    __builtin_add_overflow(ms, nsec / 1000000, &ms) || ms > LEAKS_MAX_TIME_MS)
+		ms = when->tv_sec < 0 ? 0 : LEAKS_MAX_TIME_MS;
+	l->now_ms = ms < 0 ? 0 : ms;
 	table_clear(l->listen);
+	for (size_t i = 0; i < l->ngroups; i++) {
+		const struct leaks_group *g = &l->groups[i];
+
+		l->gindex[key_slot(g->state, g->dir, g->port)] = 0;
+	}
 	l->ngroups = 0;
-	u64map_clear(l->gindex);
 	l->nsocks = 0;
-	memset(l->peers, 0, (l->pmask + 1) * sizeof(*l->peers));
-	l->pused = 0;
+	l->nv6 = 0;
+	memset(l->v6slot, 0, (l->v6mask + 1) * sizeof(*l->v6slot));
 	u64map_clear(l->cookies);
 	memset(&l->sum, 0, sizeof(l->sum));
 }
 
-static long group_get(struct leaks *l, uint8_t state, uint8_t dir, uint16_t port)
+static long group_get(struct leaks *l, uint32_t slot, uint8_t state, uint8_t dir, uint16_t port)
 {
-	bool created;
-	uint64_t *slot = u64map_slot(l->gindex, group_key(state, dir, port), &created);
 	struct leaks_group *g;
 
-	if (!slot)
-		return -ENOMEM;
-	if (!created)
-		return (long)*slot;
+	if (l->gindex[slot])
+		return (long)l->gindex[slot] - 1;
 	if (l->ngroups == l->gcap) {
 		size_t cap = l->gcap ? l->gcap * 2 : 16;
 
@@ -163,8 +241,8 @@ static long group_get(struct leaks *l, uint8_t state, uint8_t dir, uint16_t port
 	g->port = port;
 	g->dir = dir;
 	g->state = state;
-	*slot = l->ngroups;
-	return (long)l->ngroups++;
+	l->gindex[slot] = (uint32_t)++l->ngroups;
+	return (long)l->ngroups - 1;
 }
 
 /* A v4-mapped IPv6 peer (::ffff:a.b.c.d) is the IPv4 host it maps. */
@@ -182,70 +260,99 @@ static void peer_addr(const struct sock_rec *rec, uint8_t *family, uint8_t addr[
 	}
 }
 
-static size_t peer_hash(uint32_t group, const uint8_t addr[16])
+static size_t v6_hash(const uint8_t addr[16])
 {
 	uint64_t a, b;
 
 	memcpy(&a, addr, 8);
 	memcpy(&b, addr + 8, 8);
-	a ^= b * 0x9e3779b97f4a7c15ull ^ group;
+	a ^= b * 0x9e3779b97f4a7c15ull;
 	a ^= a >> 29;
 	a *= 0xbf58476d1ce4e5b9ull;
 	return (size_t)(a ^ a >> 32);
 }
 
-static struct peer_ent *peer_find(struct peer_ent *tab, size_t mask, uint32_t group,
-				  uint8_t family, const uint8_t addr[16])
+static int v6_grow(struct leaks *l)
 {
-	for (size_t i = peer_hash(group, addr) & mask;; i = (i + 1) & mask) {
-		struct peer_ent *e = &tab[i];
+	size_t mask = 2 * (l->v6mask + 1) - 1;
+	uint32_t *slot = calloc(mask + 1, sizeof(*slot));
 
-		if (!e->count || (e->group == group && e->family == family &&
-				  memcmp(e->addr, addr, 16) == 0))
-			return e;
-	}
-}
-
-static int peer_grow(struct leaks *l)
-{
-	size_t mask = 2 * (l->pmask + 1) - 1;
-	struct peer_ent *tab = calloc(mask + 1, sizeof(*tab));
-
-	if (!tab)
+	if (!slot)
 		return -ENOMEM;
-	for (size_t i = 0; i <= l->pmask; i++) {
-		const struct peer_ent *e = &l->peers[i];
+	for (uint32_t id = 0; id < l->nv6; id++) {
+		size_t i = v6_hash(l->v6[id]) & mask;
 
-		if (e->count)
-			*peer_find(tab, mask, e->group, e->family, e->addr) = *e;
+		while (slot[i])
+			i = (i + 1) & mask;
+		slot[i] = id + 1;
 	}
-	free(l->peers);
-	l->peers = tab;
-	l->pmask = mask;
+	free(l->v6slot);
+	l->v6slot = slot;
+	l->v6mask = mask;
 	return 0;
 }
 
-static int peer_add(struct leaks *l, uint32_t group, const struct sock_rec *rec)
+/* The id of IPv6 peer @addr in this sample, added when new; -ENOMEM. */
+static long v6_id(struct leaks *l, const uint8_t addr[16])
+{
+	size_t i;
+
+	if (2 * ((size_t)l->nv6 + 1) > l->v6mask + 1 && v6_grow(l) < 0)
+		return -ENOMEM;
+	for (i = v6_hash(addr) & l->v6mask; l->v6slot[i]; i = (i + 1) & l->v6mask)
+		if (memcmp(l->v6[l->v6slot[i] - 1], addr, 16) == 0)
+			return (long)l->v6slot[i] - 1;
+	if (l->nv6 == l->v6cap) {
+		uint32_t cap = l->v6cap ? l->v6cap * 2 : 64;
+		uint8_t (*v6)[16] = realloc(l->v6, (size_t)cap * sizeof(*v6));
+
+		if (!v6)
+			return -ENOMEM;
+		l->v6 = v6;
+		l->v6cap = cap;
+	}
+	memcpy(l->v6[l->nv6], addr, 16);
+	l->v6slot[i] = ++l->nv6;
+	return (long)l->nv6 - 1;
+}
+
+/* The peer of @rec as the low bits of a socket's key: IPv4 addresses in
+ * host order sort as their bytes do, and before every IPv6 one. */
+static int64_t peer_code(struct leaks *l, const struct sock_rec *rec)
 {
 	uint8_t family, addr[16];
-	struct peer_ent *e;
+	long id;
 
-	if (2 * (l->pused + 1) > l->pmask + 1 && peer_grow(l) < 0)
-		return -ENOMEM;
 	peer_addr(rec, &family, addr);
-	e = peer_find(l->peers, l->pmask, group, family, addr);
-	if (!e->count) {
-		e->group = group;
-		e->family = family;
-		memcpy(e->addr, addr, 16);
-		l->pused++;
+	if (family == AF_INET)
+		return (int64_t)((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+				 (uint32_t)addr[2] << 8 | addr[3]);
+	id = v6_id(l, addr);
+	return id < 0 ? id : (int64_t)(PEER_V6 | (uint64_t)id);
+}
+
+static void peer_decode(const struct leaks *l, uint64_t code, struct leaks_peer *p)
+{
+	memset(p->addr, 0, sizeof(p->addr));
+	if (code & PEER_V6) {
+		p->family = AF_INET6;
+		memcpy(p->addr, l->v6[(uint32_t)code], 16);
+	} else {
+		p->family = AF_INET;
+		p->addr[0] = (uint8_t)(code >> 24);
+		p->addr[1] = (uint8_t)(code >> 16);
+		p->addr[2] = (uint8_t)(code >> 8);
+		p->addr[3] = (uint8_t)code;
 	}
-	e->count++;
-	return 0;
 }
 
 static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group)
 {
+	int64_t peer;
+
+	/* Counts per peer and owner are 32-bit (leaks.h). */
+	if (l->nsocks >= LEAKS_MAX_SOCKETS)
+		return -ENOMEM;
 	if (l->nsocks == l->scap) {
 		size_t cap = l->scap ? l->scap * 2 : 256;
 		struct lsock *s = realloc(l->socks, cap * sizeof(*s));
@@ -255,35 +362,59 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 		l->socks = s;
 		l->scap = cap;
 	}
-	l->socks[l->nsocks++] = (struct lsock){ .inode = rec->inode, .uid = rec->uid,
-						.group = group };
+	peer = peer_code(l, rec);
+	if (peer < 0)
+		return (int)peer;
+	l->socks[l->nsocks++] = (struct lsock){
+		.key = (uint64_t)group << GROUP_SHIFT | (uint64_t)peer,
+		.inode = rec->inode, .uid = rec->uid,
+	};
 	return 0;
 }
 
-/* The age of @rec in ms, tracked or from tcp_info; false when unknown. */
+/* A tracked socket's value in the cookie maps: born_ms << 8, then
+ * TRACK_DATED when that birth is a real bound, then the state. */
+#define TRACK_DATED	0x80u
+#define TRACK_STATE	0x7fu
+
+/*
+ * The age of @rec in ms, tracked or from tcp_info; false when unknown.
+ * Without tcp_info (a report's recording) a socket's age is known only
+ * when its birth was bracketed: first seen after a complete sample that
+ * did not hold it.  One already there in the first sample may be of any
+ * age, and "0s" (or the time since we started) would be a lie (issue 12).
+ */
 static int sock_age(struct leaks *l, const struct sock_rec *rec, uint64_t *age, bool *known)
 {
 	int64_t born;
 	uint64_t v, *slot;
+	bool dated = rec->has_info;
 
 	*age = rec->has_info ? rec->info_last_ack_recv : 0;
 	*known = rec->has_info;
-	if (!l->o.track)
+	/* Without a cookie (the kernel's INET_DIAG_NOCOOKIE, or 0) a socket
+	 * cannot be told from others across samples: tcp_info only. */
+	if (!l->o.track || rec->cookie == 0 || rec->cookie == UINT64_MAX)
 		return 0;
+	/* now_ms <= LEAKS_MAX_TIME_MS and the age < 2^32: no overflow. */
 	born = l->now_ms - (int64_t)*age;
 	/* The earliest birth ever seen for the socket in this state: a later
 	 * ACK shrinks tcp_info's bound, never the time already known. */
-	if (u64map_get(l->prev, rec->cookie, &v) && (v & 0xff) == rec->state &&
-	    (int64_t)(v >> 8) < born)
-		born = (int64_t)(v >> 8);
+	if (u64map_get(l->prev, rec->cookie, &v) && (v & TRACK_STATE) == rec->state) {
+		if ((int64_t)(v >> 8) < born)
+			born = (int64_t)(v >> 8);
+		dated |= (v & TRACK_DATED) != 0;
+	} else if (!rec->has_info) {
+		dated = l->seq > 0;
+	}
 	if (born < 0)
 		born = 0;
 	slot = u64map_slot(l->cookies, rec->cookie, NULL);
 	if (!slot)
 		return -ENOMEM;
-	*slot = (uint64_t)born << 8 | rec->state;
+	*slot = (uint64_t)born << 8 | (dated ? TRACK_DATED : 0) | rec->state;
 	*age = l->now_ms > born ? (uint64_t)(l->now_ms - born) : 0;
-	*known = true;
+	*known = dated;
 	return 0;
 }
 
@@ -301,7 +432,7 @@ int leaks_add(const struct sock_rec *rec, void *data)
 
 	if (rec->state == TCP_STATE_LISTEN)
 		return table_add(l->listen, rec);
-	if (!(f->states & TCP_STATE_BIT(rec->state)))
+	if (rec->state > 31 || !(f->states & TCP_STATE_BIT(rec->state)))
 		return 0;
 	if (rec->family == AF_INET ? !f->ipv4 : !f->ipv6)
 		return 0;
@@ -309,18 +440,18 @@ int leaks_add(const struct sock_rec *rec, void *data)
 	if (f->has_ports && !portset_has(&f->ports, port))
 		return 0;
 
-	gi = group_get(l, rec->state, (uint8_t)dir, port);
+	gi = group_get(l, key_slot(rec->state, (uint8_t)dir, port), rec->state, (uint8_t)dir, port);
 	if (gi < 0)
 		return (int)gi;
-	if ((ret = peer_add(l, (uint32_t)gi, rec)) < 0 ||
-	    (ret = sock_push(l, rec, (uint32_t)gi)) < 0 ||
+	if ((ret = sock_push(l, rec, (uint32_t)gi)) < 0 ||
 	    (ret = sock_age(l, rec, &age, &known)) < 0)
 		return ret;
 	g = &l->groups[gi];
 	g->count++;
 	/* idiag_rqueue is rcv_nxt - copied_seq, and the peer's FIN takes a
 	 * sequence number of its own until the owner reads the EOF: in the
-	 * states after a FIN came in, a non-zero queue is bytes + 1. */
+	 * states after a FIN came in, a non-zero queue is bytes + 1.  At most
+	 * 2^32 sockets of 2^32 bytes: the sum fits. */
 	if (rec->rqueue && (rec->state == TCP_STATE_CLOSE_WAIT || rec->state == TCP_STATE_LAST_ACK ||
 			    rec->state == TCP_STATE_CLOSING))
 		g->recv_q += rec->rqueue - 1;
@@ -336,6 +467,152 @@ int leaks_add(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
+static void lsock_swap(struct lsock *a, struct lsock *b)
+{
+	struct lsock t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void lsock_sift(struct lsock *a, size_t n, size_t i)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && a[c + 1].key > a[c].key)
+			c++;
+		if (a[i].key >= a[c].key)
+			return;
+		lsock_swap(&a[i], &a[c]);
+	}
+}
+
+/*
+ * Sort by key, in place: qsort() may allocate a copy of the array (glibc's
+ * merge sort), and these arrays are the largest thing a sample holds.
+ * Quicksort (Hoare's partition, median of three: equal keys, the common
+ * case, split evenly), heapsort past 2 log2 n levels, insertion sort for
+ * short ranges.
+ */
+static void lsock_sort(struct lsock *a, size_t n)
+{
+	unsigned depth = 0;
+
+	for (size_t k = n; k > 1; k >>= 1)
+		depth += 2;
+	while (n > 16) {
+		size_t m = n / 2, i = 0, j = n - 1;
+		uint64_t pivot;
+
+		if (depth-- == 0) {
+			for (size_t k = n / 2; k-- > 0;)
+				lsock_sift(a, n, k);
+			for (size_t k = n - 1; k > 0; k--) {
+				lsock_swap(&a[0], &a[k]);
+				lsock_sift(a, k, 0);
+			}
+			return;
+		}
+		if (a[m].key < a[0].key)
+			lsock_swap(&a[m], &a[0]);
+		if (a[n - 1].key < a[0].key)
+			lsock_swap(&a[n - 1], &a[0]);
+		if (a[n - 1].key < a[m].key)
+			lsock_swap(&a[n - 1], &a[m]);
+		/* a[0] <= pivot <= a[n - 1] stop both scans inside the range. */
+		pivot = a[m].key;
+		for (;;) {
+			while (a[i].key < pivot)
+				i++;
+			while (a[j].key > pivot)
+				j--;
+			if (i >= j)
+				break;
+			lsock_swap(&a[i], &a[j]);
+			i++;
+			j--;
+		}
+		/* [0, j] <= pivot <= [j + 1, n): recurse into the smaller. */
+		if (j + 1 < n - (j + 1)) {
+			lsock_sort(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			lsock_sort(a + j + 1, n - (j + 1));
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && a[k].key < a[k - 1].key; k--)
+			lsock_swap(&a[k], &a[k - 1]);
+}
+
+/* Whether peer @a ranks before @b: more sockets, then by address. */
+static bool peer_before(const struct leaks_peer *a, const struct leaks_peer *b)
+{
+	if (a->count != b->count)
+		return a->count > b->count;
+	if (a->family != b->family)
+		return a->family < b->family;
+	return memcmp(a->addr, b->addr, 16) < 0;
+}
+
+/* Peers: the sockets sorted by group and peer are runs, one per distinct
+ * peer; each group keeps its LEAKS_TOP_PEERS largest. */
+static int peers_count(struct leaks *l)
+{
+	size_t i = 0, off = 0;
+
+	lsock_sort(l->socks, l->nsocks);
+	l->ntops = 0;
+	while (i < l->nsocks) {
+		uint64_t gbits = l->socks[i].key >> GROUP_SHIFT;
+		struct leaks_group *g = &l->groups[gbits];
+		struct leaks_peer top[LEAKS_TOP_PEERS] = { { 0 } };
+		unsigned nt = 0;
+
+		g->npeers = 0;
+		while (i < l->nsocks && l->socks[i].key >> GROUP_SHIFT == gbits) {
+			uint64_t key = l->socks[i].key;
+			struct leaks_peer p = { 0 };
+			unsigned at;
+
+			for (; i < l->nsocks && l->socks[i].key == key; i++)
+				p.count++;
+			g->npeers++;
+			peer_decode(l, key & ((UINT64_C(1) << GROUP_SHIFT) - 1), &p);
+			for (at = nt; at > 0 && peer_before(&p, &top[at - 1]); at--)
+				;
+			if (at >= LEAKS_TOP_PEERS)
+				continue;
+			if (nt < LEAKS_TOP_PEERS)
+				nt++;
+			memmove(&top[at + 1], &top[at], (nt - 1 - at) * sizeof(top[0]));
+			top[at] = p;
+		}
+		if (l->ntops + nt > l->tcap) {
+			size_t cap = l->tcap ? l->tcap * 2 : 64;
+			struct leaks_peer *t;
+
+			while (cap < l->ntops + nt)
+				cap *= 2;
+			t = realloc(l->tops, cap * sizeof(*t));
+			if (!t)
+				return -ENOMEM;
+			l->tops = t;
+			l->tcap = cap;
+		}
+		memcpy(l->tops + l->ntops, top, nt * sizeof(top[0]));
+		l->ntops += nt;
+		g->ntop = (uint8_t)nt;
+	}
+	/* Every group has a socket, and the runs came in group order. */
+	for (size_t gi = 0; gi < l->ngroups; gi++) {
+		l->groups[gi].peers = l->tops + off;
+		off += l->groups[gi].ntop;
+	}
+	return 0;
+}
+
 static int proc_cmp(const void *pa, const void *pb)
 {
 	const struct leaks_proc *a = pa, *b = pb;
@@ -347,25 +624,60 @@ static int proc_cmp(const void *pa, const void *pb)
 	return strcmp(a->comm, b->comm);
 }
 
-/* Owners: one procmap scan for every reported socket's inode, then the
- * per-group breakdown into l->procs. */
-static int owners_resolve(struct leaks *l)
+/* The cgroup paths of @pm's processes, copied into l->cgroups: *at[i] is
+ * process i's offset there. */
+static int cgroups_copy(struct leaks *l, const struct procmap *pm, size_t **at)
+{
+	size_t n = procmap_nprocs(pm), len = 1;
+	char *s;
+
+	*at = calloc(n ? n : 1, sizeof(**at));
+	if (!*at)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(procmap_proc(pm, i)->cgroup) + 1;
+	s = realloc(l->cgroups, len);
+	if (!s)
+		return -ENOMEM;
+	l->cgroups = s;
+	*s = '\0';	/* offset 0: "" */
+	len = 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *cg = procmap_proc(pm, i)->cgroup;
+		size_t k = strlen(cg);
+
+		if (!k)
+			continue;
+		memcpy(s + len, cg, k + 1);
+		(*at)[i] = len;
+		len += k + 1;
+	}
+	return 0;
+}
+
+/* Owners: one procmap scan for every reported socket's inode, then each
+ * group's breakdown, counted like the peers, into l->procs. */
+static int owners_count(struct leaks *l)
 {
 	struct procmap *pm = NULL;
-	size_t *start = NULL, pos = 0, n;
-	uint64_t key, val;
+	size_t *cg = NULL, n = 0, k = 0, i;
 	int ret = 0;
 
+	l->err[0] = '\0';
 	l->sum.owners = l->o.owners;
 	if (l->o.owners && l->nsocks) {
 		if ((ret = procmap_new(&pm, l->nsocks)) < 0)
 			goto out;
-		for (size_t i = 0; i < l->nsocks; i++)
+		for (i = 0; i < l->nsocks; i++)
 			if (l->socks[i].inode)
 				procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
 		ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
-		if (ret == -ENOMEM)
+		if (procmap_is_limit(ret)) {
+			/* Out of fds or memory: the owners would be wrong,
+			 * which is a failure, not "unknown" (as --by process). */
+			procmap_limit_message(l->err, sizeof(l->err), "owners", ret);
 			goto out;
+		}
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;
@@ -376,145 +688,175 @@ static int owners_resolve(struct leaks *l)
 			l->sum.denied = procmap_stats(pm)->denied;
 		}
 	}
+	if (pm && (ret = cgroups_copy(l, pm, &cg)) < 0)
+		goto out;
 
-	u64map_clear(l->breakdown);
-	for (size_t i = 0; i < l->nsocks; i++) {
-		const struct lsock *s = &l->socks[i];
+	for (i = 0; i < l->nsocks; i++) {
+		struct lsock *s = &l->socks[i];
 		long idx = pm ? procmap_index(pm, s->inode) : -1;
 		uint64_t code = !s->inode ? OWNER_ORPHAN :
 				idx < 0 ? OWNER_UNKNOWN : (uint64_t)idx + OWNER_PROC;
-		uint64_t *slot = u64map_slot(l->breakdown, (uint64_t)s->group << 32 | code, NULL);
 
-		if (!slot) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		(*slot)++;
+		s->key = s->key >> GROUP_SHIFT << GROUP_SHIFT | code;
 		if (code == OWNER_UNKNOWN)
 			l->sum.unowned++;
 	}
-
-	n = u64map_size(l->breakdown);
-	start = calloc(l->ngroups + 1, sizeof(*start));
-	if (!start) {
+	lsock_sort(l->socks, l->nsocks);
+	for (i = 0; i < l->nsocks; i++)
+		n += i == 0 || l->socks[i].key != l->socks[i - 1].key;
+	free(l->procs);
+	l->procs = n ? malloc(n * sizeof(*l->procs)) : NULL;
+	if (n && !l->procs) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (n) {
-		struct leaks_proc *p = realloc(l->procs, n * sizeof(*p));
+	for (i = 0; i < l->nsocks;) {
+		uint64_t key = l->socks[i].key, code = key & ((UINT64_C(1) << GROUP_SHIFT) - 1);
+		struct leaks_group *g = &l->groups[key >> GROUP_SHIFT];
+		struct leaks_proc *p = &l->procs[k++];
 
-		if (!p) {
-			ret = -ENOMEM;
-			goto out;
+		if (i == 0 || key >> GROUP_SHIFT != l->socks[i - 1].key >> GROUP_SHIFT) {
+			g->procs = p;
+			g->nprocs = 0;
 		}
-		l->procs = p;
-	}
-	while (u64map_next(l->breakdown, &pos, &key, &val))
-		start[(key >> 32) + 1]++;
-	for (size_t g = 0; g < l->ngroups; g++) {
-		start[g + 1] += start[g];
-		l->groups[g].procs = l->procs + start[g];
-		l->groups[g].nprocs = 0;
-	}
-	pos = 0;
-	while (u64map_next(l->breakdown, &pos, &key, &val)) {
-		struct leaks_group *g = &l->groups[key >> 32];
-		struct leaks_proc *p = &l->procs[start[key >> 32] + g->nprocs++];
-		uint64_t code = key & 0xffffffffu;
-
+		g->nprocs++;
 		memset(p, 0, sizeof(*p));
-		p->count = val;
-		if (code >= OWNER_PROC) {
+		for (; i < l->nsocks && l->socks[i].key == key; i++)
+			p->count++;
+		p->cgroup = "";
+		if (code >= OWNER_PROC && pm && cg) {	/* process codes come from pm */
 			const struct procmap_proc *pp = procmap_proc(pm, code - OWNER_PROC);
 
 			p->pid = pp->pid;
 			memcpy(p->comm, pp->comm, sizeof(p->comm));
-			memcpy(p->cgroup, pp->cgroup, sizeof(p->cgroup));
+			p->cgroup = l->cgroups + cg[code - OWNER_PROC];
 		} else {
 			snprintf(p->comm, sizeof(p->comm), "%s",
 				 code == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
 		}
 	}
-	for (size_t g = 0; g < l->ngroups; g++)
-		if (l->groups[g].nprocs > 1)
-			qsort(l->procs + start[g], l->groups[g].nprocs, sizeof(*l->procs), proc_cmp);
+	for (size_t gi = 0; gi < l->ngroups; gi++)
+		if (l->groups[gi].nprocs > 1)
+			qsort((void *)l->groups[gi].procs, l->groups[gi].nprocs, sizeof(*l->procs),
+			      proc_cmp);
 out:
-	free(start);
+	free(cg);
 	procmap_delete(pm);
 	return ret;
 }
 
-/* Whether peer @a ranks before @b: more sockets, then by address. */
-static bool peer_before(const struct peer_ent *a, const struct leaks_peer *b)
+static struct run *hist_runs(struct hist *h)
 {
-	if (a->count != b->count)
-		return a->count > b->count;
-	if (a->family != b->family)
-		return a->family < b->family;
-	return memcmp(a->addr, b->addr, 16) < 0;
+	return h->cap ? h->r.many : &h->r.one;
 }
 
-static void peers_top(struct leaks *l)
+/* Record that the group held @count from complete sample @seq on. */
+static int hist_push(struct hist *h, uint32_t seq, uint32_t count)
 {
-	for (size_t i = 0; i <= l->pmask; i++) {
-		const struct peer_ent *e = &l->peers[i];
-		struct leaks_group *g;
-		size_t at;
+	struct run *r = hist_runs(h);
 
-		if (!e->count)
-			continue;
-		g = &l->groups[e->group];
-		g->npeers++;
-		for (at = g->ntop; at > 0 && peer_before(e, &g->peers[at - 1]); at--)
-			;
-		if (at >= LEAKS_TOP_PEERS)
-			continue;
-		if (g->ntop < LEAKS_TOP_PEERS)
-			g->ntop++;
-		memmove(&g->peers[at + 1], &g->peers[at], (g->ntop - 1 - at) * sizeof(g->peers[0]));
-		g->peers[at].family = e->family;
-		memcpy(g->peers[at].addr, e->addr, 16);
-		g->peers[at].count = e->count;
+	if (h->n && r[h->n - 1].count == count)
+		return 0;
+	if (h->n == 0) {
+		h->r.one = (struct run){ seq, count };
+		h->n = 1;
+		return 0;
+	}
+	if (h->n == (h->cap ? h->cap : 1)) {
+		uint16_t cap = h->cap ? (uint16_t)(h->cap * 2) : 4;
+		struct run *m = realloc(h->cap ? h->r.many : NULL, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		if (!h->cap)
+			m[0] = h->r.one;
+		h->r.many = m;
+		h->cap = cap;
+		r = m;
+	}
+	r[h->n++] = (struct run){ seq, count };
+	return 0;
+}
+
+/*
+ * Forget what lies more than @span complete samples back, the oldest one
+ * kept; a history back to a single run goes back inline.  Sequence
+ * numbers are compared as distances back from now (l->seq), which stay
+ * small when the 32-bit numbers wrap.
+ */
+static void hist_trim(const struct leaks *l, struct hist *h, uint32_t span)
+{
+	uint32_t now = (uint32_t)l->seq;
+	struct run *r = hist_runs(h);
+	unsigned drop = 0;
+
+	while (drop + 1 < h->n && now - r[drop + 1].seq >= span)
+		drop++;
+	if (drop) {
+		memmove(r, r + drop, (h->n - drop) * sizeof(*r));
+		h->n = (uint16_t)(h->n - drop);
+	}
+	if (now - r[0].seq > span)
+		r[0].seq = now - span;
+	if (h->n == 1 && h->cap) {
+		struct run one = r[0];
+
+		free(h->r.many);
+		h->r.one = one;
+		h->cap = 0;
 	}
 }
 
-static void hist_push(struct hist *h, int64_t t, uint64_t c)
+/*
+ * Growth over the window: from the oldest complete sample in it that the
+ * group's history covers, to now.  @oldest[d] is the most samples back,
+ * at most d, whose time lies in the window (0: none).
+ */
+static void hist_growth(const struct leaks *l, struct hist *h, const uint32_t *oldest,
+			struct leaks_group *g)
 {
-	h->t[h->head] = t;
-	h->c[h->head] = c;
-	h->head = (h->head + 1) % LEAKS_HISTORY;
-	if (h->n < LEAKS_HISTORY)
-		h->n++;
-}
+	uint32_t now = (uint32_t)l->seq, back, d;
+	const struct run *r = hist_runs(h);
+	unsigned k;
+	int64_t t;
 
-/* Growth over the window: from the oldest entry in it to the newest. */
-static void hist_growth(const struct hist *h, int64_t now, struct leaks_group *g)
-{
-	for (unsigned k = 0; k + 1 < h->n; k++) {
-		unsigned i = (h->head + LEAKS_HISTORY - h->n + k) % LEAKS_HISTORY;
-
-		if (h->t[i] >= now - LEAKS_GROWTH_WINDOW_MS && h->t[i] < now) {
-			g->has_growth = true;
-			g->growth_per_min = ((double)g->count - (double)h->c[i]) * 60000.0 /
-					    (double)(now - h->t[i]);
-			return;
-		}
-	}
+	back = now - r[0].seq;
+	if (back >= LEAKS_HISTORY)
+		back = LEAKS_HISTORY - 1;
+	if (!(d = oldest[back]))
+		return;
+	for (k = h->n; k > 1 && now - r[k - 1].seq < d; k--)
+		;
+	t = l->times[(l->seq - d) % LEAKS_HISTORY];
+	g->has_growth = true;
+	g->growth_per_min = ((double)g->count - (double)r[k - 1].count) * 60000.0 /
+			    (double)(l->now_ms - t);
 }
 
 static int growth_update(struct leaks *l)
 {
+	uint32_t oldest[LEAKS_HISTORY] = { 0 }, span;
+	bool have_prev = l->seq > 0;
 	size_t keep = 0;
 
-	for (size_t i = 0; i < l->nhist; i++)
-		l->hist[i].seen = false;
+	/* This sample is complete sample l->seq (the first is 1); the
+	 * history reaches span samples back. */
+	l->seq++;
+	l->times[l->seq % LEAKS_HISTORY] = l->now_ms;
+	span = l->seq > LEAKS_HISTORY ? LEAKS_HISTORY - 1 : (uint32_t)l->seq - 1;
+	for (uint32_t d = 1; d <= span; d++) {
+		int64_t t = l->times[(l->seq - d) % LEAKS_HISTORY];
+
+		/* Times are within [0, LEAKS_MAX_TIME_MS]: no overflow. */
+		oldest[d] = t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS && t < l->now_ms ? d : oldest[d - 1];
+	}
 	for (size_t gi = 0; gi < l->ngroups; gi++) {
 		struct leaks_group *g = &l->groups[gi];
-		uint64_t key = group_key(g->state, g->dir, g->port), hi;
+		uint32_t slot = key_slot(g->state, g->dir, g->port);
 		struct hist *h;
 
-		if (u64map_get(l->hindex, key, &hi)) {
-			h = &l->hist[hi];
+		if (l->hindex[slot]) {
+			h = &l->hist[l->hindex[slot] - 1];
 		} else {
 			if (l->nhist == l->hcap) {
 				size_t cap = l->hcap ? l->hcap * 2 : 16;
@@ -527,62 +869,93 @@ static int growth_update(struct leaks *l)
 			}
 			h = &l->hist[l->nhist++];
 			memset(h, 0, sizeof(*h));
-			h->key = key;
-			/* Not there in the last complete sample: it held 0. */
-			if (l->have_prev)
-				hist_push(h, l->prev_ms, 0);
+			h->slot = slot;
+			l->hindex[slot] = (uint32_t)l->nhist;
+			/* Not there in the last complete sample: it held 0
+			 * (the first push of a history never allocates). */
+			if (have_prev)
+				hist_push(h, (uint32_t)l->seq - 1, 0);
 		}
-		hist_push(h, l->now_ms, g->count);
-		h->seen = true;
-		hist_growth(h, l->now_ms, g);
+		if (hist_push(h, (uint32_t)l->seq, (uint32_t)g->count) < 0)
+			return -ENOMEM;
+		h->slot |= HIST_SEEN;
+		hist_trim(l, h, span);
+		hist_growth(l, h, oldest, g);
 	}
-	/* Groups gone this sample held 0; forget them once the window holds
+	/* Groups gone this sample hold 0; forget them once the window holds
 	 * nothing but zeros. */
 	for (size_t i = 0; i < l->nhist; i++) {
 		struct hist *h = &l->hist[i];
+		const struct run *r;
 		bool zero = true;
 
-		if (!h->seen)
-			hist_push(h, l->now_ms, 0);
+		if (!(h->slot & HIST_SEEN) && hist_push(h, (uint32_t)l->seq, 0) < 0)
+			return -ENOMEM;
+		h->slot &= ~HIST_SEEN;
+		hist_trim(l, h, span);
+		r = hist_runs(h);
 		for (unsigned k = 0; k < h->n && zero; k++)
-			zero = h->c[k] == 0;
-		if (!zero)
-			l->hist[keep++] = *h;
+			zero = r[k].count == 0;
+		if (zero) {
+			l->hindex[h->slot] = 0;
+			if (h->cap)
+				free(h->r.many);
+			continue;
+		}
+		l->hist[keep] = *h;
+		l->hindex[h->slot] = (uint32_t)++keep;
 	}
 	l->nhist = keep;
-	u64map_clear(l->hindex);
-	for (size_t i = 0; i < l->nhist; i++) {
-		uint64_t *slot = u64map_slot(l->hindex, l->hist[i].key, NULL);
-
-		if (!slot)
-			return -ENOMEM;
-		*slot = i;
-	}
-	l->have_prev = true;
-	l->prev_ms = l->now_ms;
 	return 0;
 }
 
-static int group_cmp(const void *pa, const void *pb)
+/*
+ * Largest first (then port, direction, state), sorted in place through
+ * the socket records, no longer needed and at least as many as the
+ * groups: a sort key and the group's index each, then the permutation
+ * applied cycle by cycle.
+ */
+static void groups_sort(struct leaks *l)
 {
-	const struct leaks_group *a = pa, *b = pb;
+	struct lsock *o = l->socks;
+	size_t n = l->ngroups;
 
-	if (a->count != b->count)
-		return a->count < b->count ? 1 : -1;
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
-	if (a->dir != b->dir)
-		return a->dir < b->dir ? -1 : 1;
-	return (a->state > b->state) - (a->state < b->state);
+	for (size_t i = 0; i < n; i++) {
+		const struct leaks_group *g = &l->groups[i];
+
+		o[i].key = (uint64_t)(UINT32_MAX - (uint32_t)g->count) << 32 |
+			   (uint64_t)g->port << 16 | (uint64_t)g->dir << 8 | g->state;
+		o[i].inode = (uint32_t)i;
+	}
+	lsock_sort(o, n);
+	for (size_t i = 0; i < n; i++) {
+		struct leaks_group t;
+		size_t j = i;
+
+		if (o[i].inode == i)
+			continue;
+		t = l->groups[i];
+		for (;;) {
+			size_t from = o[j].inode;
+
+			o[j].inode = (uint32_t)j;
+			if (from == i) {
+				l->groups[j] = t;
+				break;
+			}
+			l->groups[j] = l->groups[from];
+			j = from;
+		}
+	}
+	l->nsocks = 0;
 }
 
 int leaks_end(struct leaks *l, bool complete)
 {
 	int ret;
 
-	if ((ret = owners_resolve(l)) < 0)
+	if ((ret = peers_count(l)) < 0 || (ret = owners_count(l)) < 0)
 		return ret;
-	peers_top(l);
 	if (l->o.track) {
 		struct u64map *t;
 
@@ -608,8 +981,7 @@ int leaks_end(struct leaks *l, bool complete)
 		if (complete && (ret = growth_update(l)) < 0)
 			return ret;
 	}
-	if (l->ngroups)		/* groups is NULL until the first one */
-		qsort(l->groups, l->ngroups, sizeof(*l->groups), group_cmp);
+	groups_sort(l);
 	return 0;
 }
 
@@ -661,6 +1033,11 @@ const struct leaks_group *leaks_group(const struct leaks *l, size_t i)
 const struct leaks_summary *leaks_summary(const struct leaks *l)
 {
 	return &l->sum;
+}
+
+const char *leaks_error(const struct leaks *l)
+{
+	return l->err;
 }
 
 uint32_t leaks_states(const struct leaks *l)

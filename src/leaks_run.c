@@ -1,9 +1,12 @@
 /*
  * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
  * or a replay), samples into the leaks model, evaluates the thresholds,
- * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
+ * renders, and maps every failure to the monitoring-plugin status UNKNOWN,
+ * which a plugin says on stdout too ("UNKNOWN: reason" as the first line,
+ * not only a line on stderr that a monitoring system does not show).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +20,7 @@
 #include "procmap.h"
 #include "pace.h"
 #include "sampler.h"
+#include "strenc.h"
 #include "view_leaks.h"
 
 static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
@@ -27,9 +31,38 @@ static int render(const struct config *cfg, FILE *out, const struct view_leaks *
 		return view_leaks_json(out, s, o);
 	case CLI_FORMAT_CSV:
 		return view_leaks_csv(out, s, o);
+	case CLI_FORMAT_PROMETHEUS:
+		return view_leaks_prom(out, s, o, NULL);
 	default:
 		return view_leaks_text(out, s, o);
 	}
+}
+
+/*
+ * A failure: its one line on stderr, and the plugin's status line
+ * "UNKNOWN: reason" on stdout where a monitoring system reads it.  In the
+ * text format always; in the others only while stdout holds nothing yet
+ * (@used false), so a JSON or CSV stream is not broken mid-way.  The
+ * reason in its text form with '|' escaped: it may hold a file name, and
+ * a '|' would start forged perfdata.
+ */
+static void fail(const struct config *cfg, bool used, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(const struct config *cfg, bool used, const char *fmt, ...)
+{
+	char msg[1024], enc[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	strenc_text_line(stderr, "portstat: %s", msg);
+	if (cfg->format != CLI_FORMAT_TEXT && used)
+		return;
+	strenc_text(enc, sizeof(enc), msg, -1, STRENC_NOPIPE);
+	printf("UNKNOWN: %s\n", enc);
+	fflush(stdout);
 }
 
 struct leaks_output {
@@ -57,8 +90,12 @@ static int emit(const struct config *cfg, const struct view_leaks *s, const stru
 
 	if (outfile_emit(cfg->write, render_cb, &x, err, sizeof(err)) == 0)
 		return 0;
-	fprintf(stderr, "portstat: %s%s\n", err,
-		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+	/* stdout itself failing has nowhere left to say it but stderr. */
+	if (cfg->write)
+		fail(cfg, false, "%s%s", err,
+		     repeating ? " (the file is left as it was; sampling goes on)" : "");
+	else
+		strenc_text_line(stderr, "portstat: %s", err);
 	return cfg->write && repeating ? 1 : -1;
 }
 
@@ -69,7 +106,7 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 
 	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
 				   sum->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		*said = true;
 	}
 }
@@ -92,7 +129,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.first = true,
 	};
 	int status = LEAKS_UNKNOWN, ret;
-	bool said = false, write_failed = false;
+	bool said = false, write_failed = false, used = false;
 	struct timespec next;
 	char err[512];
 
@@ -100,7 +137,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (cfg->replay)
@@ -108,15 +145,15 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (leaks_new(&l, &lo) < 0) {
-		fprintf(stderr, "portstat: out of memory\n");
+		fail(cfg, false, "out of memory");
 		goto out;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		fail(cfg, false, "%s", err);
 		goto out;
 	}
 
@@ -134,13 +171,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		ret = leaks_sample(l, c, &info);
 		if (ret == -ENODATA) {
 			if (n == 0)
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
-					cfg->replay);
+				fail(cfg, false, "replay file '%s' holds no samples", cfg->replay);
 			break;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "portstat: %s\n",
-				ret == -ENOMEM ? "out of memory" : collector_error(c));
+			/* An owner scan that ran out of fds says so itself. */
+			fail(cfg, used, "%s", *leaks_error(l) ? leaks_error(l) :
+			     ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = LEAKS_UNKNOWN;
 			break;
 		}
@@ -151,6 +188,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			.tracking = lo.track,
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
+			.th = &cfg->thresholds,
 		};
 		status = (int)leaks_evaluate(l, &cfg->thresholds, &vl.worst);
 		/* A partial count is a lower bound: CRITICAL stays true,
@@ -159,12 +197,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			status = LEAKS_UNKNOWN;
 		vl.status = (enum leaks_status)status;
 		ret = emit(cfg, &vl, &vo);
+		used |= !cfg->write;
 		if (ret != 0)
 			write_failed = true;
 		if (ret < 0)
 			break;
 		if (!info.complete)
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 		if (!cfg->replay)
 			owners_note(leaks_summary(l), &said);
 		vo.first = cfg->write != NULL;

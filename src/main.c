@@ -1,7 +1,9 @@
 /*
  * main: the one place that prints errors and chooses exit statuses.  Parses
  * the command line, opens the collector, and runs the sample loop for the
- * report; the modules below it only return errors.
+ * report; the modules below it only return errors.  Messages embed names,
+ * labels, paths and notes that may hold any bytes, so every line on stderr
+ * goes out through strenc_text_line() (as leaks_run.c's and top.c's do).
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
+#include "serve.h"
 #include "outfile.h"
 #include "services.h"
 #include "owners.h"
@@ -155,6 +158,11 @@ static int render_allns(FILE *out, const struct output *x)
 			/* A label or note may hold any bytes: its text form. */
 			fprintf(out, "%s# netns: ", first ? "" : "\n");
 			strenc_text_pad(out, r->ns.label, 0, false);
+			if (r->ns.holder.container[0] && r->ns.holder.hostname[0]) {
+				fputs(r->ns.holder.pod_uid[0] ? " (pod " : " (hostname ", out);
+				strenc_text_pad(out, r->ns.holder.hostname, 0, false);
+				fputc(')', out);
+			}
 			fputc('\n', out);
 			first = false;
 			if (r->err) {
@@ -201,7 +209,7 @@ static enum emit_result emit(const struct output *x)
 
 	if (outfile_emit(cfg->write, render_cb, x, err, sizeof(err)) == 0)
 		return EMIT_OK;
-	fprintf(stderr, "portstat: %s%s\n", err,
+	strenc_text_line(stderr, "portstat: %s%s", err,
 		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
 	return cfg->write && repeating ? EMIT_FAILED : EMIT_END;
 }
@@ -214,7 +222,7 @@ static int check_write(const struct config *cfg, int failure)
 	char err[512];
 
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return failure;
 	}
 	return 0;
@@ -250,17 +258,17 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	char note[256];
 
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
-		fprintf(stderr, "portstat: note: %s\n", note);
+		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;
 	} else if (!said->procs && st->unknown) {
-		fprintf(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
+		strenc_text_line(stderr, "portstat: note: owners of %llu socket%s unknown (\"?\"): "
 			"no process visible here holds them (another PID namespace, or they "
-			"exited during the scan)\n",
+			"exited during the scan)",
 			(unsigned long long)st->unknown, st->unknown == 1 ? "" : "s");
 		said->procs = true;
 	}
 	if (!said->cgroups && st->no_cgroupfs) {
-		fprintf(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id\n");
+		strenc_text_line(stderr, "portstat: note: no cgroup2 file system mounted: cgroups shown by id");
 		said->cgroups = true;
 	}
 }
@@ -271,6 +279,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 	struct split *sp = NULL;
 	struct owners *w = NULL;
 	struct table *t = NULL;
+	struct series *set = NULL;
 	struct owners_said said = { false, false };
 	unsigned shares;
 	unsigned long min_sockets;
@@ -282,7 +291,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (split_env(&shares, &min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_USAGE;
 	}
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
@@ -292,7 +301,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		return CLI_EXIT_FAILURE;
 	}
 	if (cfg->rows != CLI_ROWS_PORTS) {
@@ -300,7 +309,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 		 * place: no parallel split. */
 		shares = 1;
 		if (owners_new(&w, cfg->rows == CLI_ROWS_PROCESS ? OWNERS_PROCESS : OWNERS_CGROUP) < 0) {
-			fprintf(stderr, "portstat: out of memory\n");
+			strenc_text_line(stderr, "portstat: out of memory");
 			status = CLI_EXIT_FAILURE;
 			goto out;
 		}
@@ -309,18 +318,28 @@ static int run_report(const struct config *cfg, const struct services *svc)
 	}
 	if (!cfg->replay && !cfg->record && shares != 1 &&
 	    split_new(&sp, cfg->netns, &cfg->filter, shares, min_sockets, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
 	t = table_new(&cfg->filter);
 	if (!t) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
+	/* Prometheus rows stay exported from one sample to the next (-i with
+	 * --write: a textfile's series are as stable as serve's). */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS && !w) {
+		if (series_new(&set, cfg->top, cfg->filter.has_ports) < 0) {
+			fprintf(stderr, "portstat: out of memory\n");
+			status = CLI_EXIT_FAILURE;
+			goto out;
+		}
+		vo.series = set;
+	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -344,7 +363,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 			ret = sampler_run(c, t, &info);
 		if (ret == -ENODATA) {
 			if (n == 0) {
-				fprintf(stderr, "portstat: replay file '%s' holds no samples\n",
+				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
 					cfg->replay);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -353,7 +372,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 		if (ret < 0) {
 			/* Our own allocations fail without a collector error;
 			 * an owner scan that ran out of fds says so itself. */
-			fprintf(stderr, "portstat: %s\n",
+			strenc_text_line(stderr, "portstat: %s",
 				w && *owners_error(w) ? owners_error(w) :
 				ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = CLI_EXIT_FAILURE;
@@ -379,7 +398,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 			goto out;
 		}
 		if (!info.complete) {
-			fprintf(stderr, "portstat: incomplete sample: %s\n", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 			status = CLI_EXIT_FAILURE;
 		}
 		if (w)
@@ -388,6 +407,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 		vo.first = cfg->write != NULL;
 	}
 out:
+	series_delete(set);
 	table_delete(t);
 	owners_delete(w);
 	split_delete(sp);
@@ -403,9 +423,17 @@ static int run_all_netns(const struct config *cfg, const struct services *svc)
 	int status = CLI_EXIT_OK;
 	struct timespec next;
 	struct view_opts vo = report_view_opts(cfg, svc);
+	struct series_map *map = NULL;
 
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
 		return status;
+	/* Prometheus rows stay exported from one round to the next, per
+	 * namespace. */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS &&
+	    series_map_new(&map, cfg->top, cfg->filter.has_ports) < 0) {
+		fprintf(stderr, "portstat: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -420,9 +448,10 @@ static int run_all_netns(const struct config *cfg, const struct services *svc)
 		if (stop_requested)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
-		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
-			return CLI_EXIT_FAILURE;
+		if (allns_sample(cfg, &vo, map, &r, &n, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			status = CLI_EXIT_FAILURE;
+			break;
 		}
 		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
 		case EMIT_OK:
@@ -432,17 +461,18 @@ static int run_all_netns(const struct config *cfg, const struct services *svc)
 			break;
 		case EMIT_END:
 			allns_free(r, n);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
-				fprintf(stderr, "portstat: note: network namespace %s vanished during the scan\n",
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
 					r[i].ns.label);
 			} else if (r[i].err) {
-				fprintf(stderr, "portstat: %s: %s\n", r[i].ns.label, r[i].note);
+				strenc_text_line(stderr, "portstat: %s: %s", r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			} else if (!r[i].complete) {
-				fprintf(stderr, "portstat: incomplete sample of %s: %s\n",
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
 					r[i].ns.label, r[i].note);
 				status = CLI_EXIT_FAILURE;
 			}
@@ -452,6 +482,8 @@ static int run_all_netns(const struct config *cfg, const struct services *svc)
 			break;
 		vo.first = cfg->write != NULL;
 	}
+out:
+	series_map_delete(map);
 	return status;
 }
 
@@ -460,11 +492,13 @@ static int help_cb(FILE *out, const void *arg)
 	const struct config *cfg = arg;
 
 	if (cfg->version)
-		fprintf(out, "portstat %s\n", PORTSTAT_VERSION);
+		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
 	else if (cfg->command == CLI_TOP)
 		cli_help_top(out);
+	else if (cfg->command == CLI_SERVE)
+		cli_help_serve(out);
 	else
 		cli_help(out);
 	return 0;
@@ -478,15 +512,25 @@ int main(int argc, char *argv[])
 	int status;
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "portstat: %s\nTry 'portstat --help' for more information.\n", err);
-		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL. */
-		return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
+		strenc_text_line(stderr, "portstat: %s", err);
+		fputs("Try 'portstat --help' for more information.\n", stderr);
+		/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL,
+		 * and says so on stdout: that is all a monitoring system shows.
+		 * '|' escaped: the error quotes the argument given. */
+		if (cfg.command == CLI_LEAKS) {
+			char enc[2048];
+
+			strenc_text(enc, sizeof(enc), err, -1, STRENC_NOPIPE);
+			printf("UNKNOWN: %s\n", enc);
+			return CLI_EXIT_LEAKS_USAGE;
+		}
+		return CLI_EXIT_USAGE;
 	}
 	if (cfg.help || cfg.version) {
 		/* The output policy holds here too: help that did not reach
 		 * its reader is a failure, said with its cause. */
 		if (outfile_emit(NULL, help_cb, &cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "portstat: %s\n", err);
+			strenc_text_line(stderr, "portstat: %s", err);
 			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
 		}
 		return CLI_EXIT_OK;
@@ -496,6 +540,15 @@ int main(int argc, char *argv[])
 	signals_init();
 	if (cfg.command == CLI_LEAKS)
 		return leaks_run(&cfg, &stop_requested);
+	if (cfg.command == CLI_SERVE) {
+		/* Runs until a stop signal; a scrape's failures are metrics
+		 * (portstat_errors_total), not exits. */
+		if (serve_run(&cfg, &stop_requested, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			return CLI_EXIT_FAILURE;
+		}
+		return CLI_EXIT_OK;
+	}
 	/* The SERVICE column's names: text rows of ports only, not -n.
 	 * Out of memory leaves the column out (NULL), never the report. */
 	if (cfg.format == CLI_FORMAT_TEXT && !cfg.numeric && cfg.rows == CLI_ROWS_PORTS)

@@ -244,6 +244,11 @@ int recfile_flush(struct recfile *f)
 	return 0;
 }
 
+const char *recfile_path(const struct recfile *f)
+{
+	return f->path;
+}
+
 const char *recfile_error(const struct recfile *f)
 {
 	return f->err;

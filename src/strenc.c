@@ -6,6 +6,7 @@
  * allocation, no locale: the same bytes give the same output on every
  * host.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -230,6 +231,37 @@ void strenc_text_pad(FILE *out, const char *s, int width, bool right)
 	}
 	for (; pad > 0; pad--)
 		fputc(' ', out);
+}
+
+void strenc_text_line(FILE *out, const char *fmt, ...)
+{
+	/* Every input byte is at most 4 bytes of text form ("\xNN"). */
+	char msg[2048], text[4 * sizeof(msg) + 2];
+	va_list ap;
+	bool cut;
+	size_t n;
+
+	va_start(ap, fmt);
+	cut = vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg);
+	va_end(ap);
+	if (cut) {
+		/* A character cut in two would show as \xNN: drop its head. */
+		size_t end = sizeof(msg) - 1, k = end;
+
+		while (k > 0 && end - k < 3 && ((unsigned char)msg[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0 && (unsigned char)msg[k - 1] >= 0xc2) {
+			unsigned char lead = (unsigned char)msg[k - 1];
+			size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+
+			if (end - (k - 1) < need)
+				msg[k - 1] = '\0';
+		}
+	}
+	strenc_text(text, sizeof(text) - 1, msg, -1, 0);
+	n = strlen(text);
+	text[n++] = '\n';
+	fwrite(text, 1, n, out);
 }
 
 void strenc_json(FILE *out, const char *s)

@@ -239,7 +239,7 @@ int top_run(const struct config *cfg)
 	int status = CLI_EXIT_FAILURE, ret;
 
 	if (!tp) {
-		fprintf(stderr, "portstat: out of memory\n");
+		strenc_text_line(stderr, "portstat: out of memory");
 		return CLI_EXIT_FAILURE;
 	}
 	tp->cfg = cfg;
@@ -294,7 +294,7 @@ out:
 		status = CLI_EXIT_FAILURE;
 	}
 	if (status != CLI_EXIT_OK)
-		fprintf(stderr, "portstat: %s\n", err);
+		strenc_text_line(stderr, "portstat: %s", err);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

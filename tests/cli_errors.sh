@@ -2,7 +2,7 @@
 # Bad input at the binary level: each bad command line gives exactly one
 # error line naming the value plus a usage hint on stderr, nothing on
 # stdout, and exit status 2; runtime failures (unknown namespace, missing or
-# damaged replay file) give one line and exit 1.  Also: help fits a screen,
+# damaged replay file) give one line and exit 1 (leaks: 3, UNKNOWN).  Also: help fits a screen,
 # and a closed pipe ends the report quietly.
 set -uo pipefail
 portstat=${PORTSTAT:?}
@@ -13,7 +13,15 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
+# unknown_line SUBSTRING: $tmp/out is exactly one line, "UNKNOWN: " and a
+# reason holding SUBSTRING, with no '|' (a '|' would start perfdata).
+unknown_line() {
+	[ "$(wc -l < "$tmp/out")" = 1 ] && [ "$(head -c 9 "$tmp/out")" = "UNKNOWN: " ] &&
+		grep -qF -- "$1" "$tmp/out" && ! grep -qF '|' "$tmp/out"
+}
+
 # expect STATUS SUBSTRING ARGS...
+# (leaks, status 3: stdout holds exactly its "UNKNOWN: reason" line)
 expect() {
 	local want=$1 needle=$2 rc lines
 	shift 2
@@ -22,13 +30,18 @@ expect() {
 	lines=$(wc -l < "$tmp/err")
 	if [ "$rc" != "$want" ]; then
 		ko "portstat $*: exit $rc, want $want ($(head -1 "$tmp/err"))"
-	elif [ -s "$tmp/out" ]; then
+	elif [ "$want" != 3 ] && [ -s "$tmp/out" ]; then
 		ko "portstat $*: wrote to stdout: $(head -c 200 "$tmp/out")"
+	elif [ "$want" = 3 ] && ! unknown_line "$needle"; then
+		# leaks is a monitoring plugin: its one stdout line says why.
+		ko "portstat $*: stdout is not one 'UNKNOWN: ...$needle...' line: $(head -c 300 "$tmp/out")"
 	elif ! grep -qF -- "$needle" "$tmp/err"; then
 		ko "portstat $*: error lacks '$needle': $(cat "$tmp/err")"
 	elif [ "$want" = 2 ] && { [ "$lines" != 2 ] || ! grep -q "Try 'portstat --help'" "$tmp/err"; }; then
 		ko "portstat $*: want one error line and a usage hint, got: $(cat "$tmp/err")"
-	elif [ "$want" = 1 ] && [ "$lines" != 1 ]; then
+	elif [ "$want" != 2 ] && [ "$lines" != 1 ] &&
+	     ! { [ "$want" = 3 ] && [ "$lines" = 2 ] && grep -q "Try 'portstat" "$tmp/err"; }; then
+		# (leaks' usage errors are UNKNOWN, 3, with the usage hint)
 		ko "portstat $*: want one line on stderr, got: $(cat "$tmp/err")"
 	else
 		ok
@@ -39,6 +52,22 @@ expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
 expect 2 "'65536'"        -p 0,65536
 expect 2 "'CLOSEWAIT'"    -s LISTEN,CLOSEWAIT
+# serve: its own options, and what it does not take.
+expect 2 "'1.2.3.4'"          serve --listen 1.2.3.4
+expect 2 "'localhost:80'"     serve --listen localhost:80
+expect 2 "':0'"               serve --listen :0
+expect 2 "'[::1:80'"          serve --listen '[::1:80'
+expect 2 "'-1'"               serve --min-interval -1
+expect 2 "'1x'"               serve --min-interval 1x
+expect 2 "--format does not apply to 'serve'" serve -f json
+expect 2 "--write does not apply to 'serve'"  serve --write /tmp/x
+expect 2 "--interval does not apply to 'serve'" serve -i 1
+expect 2 "--by process applies to the report only, not to 'serve'" serve --by process
+expect 2 "--leaks cannot be used with --all-netns" serve --leaks --all-netns
+expect 2 "apply to 'serve' only" --listen :9999
+expect 2 "apply to 'serve' only" -f prometheus --min-interval 2
+expect 1 "no-such-ns"         serve -N no-such-ns --listen 127.0.0.1:1
+
 # PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
 PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
 PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns
@@ -77,6 +106,14 @@ expect 1 "truncated"      --replay "$tmp/short"
 : > "$tmp/empty"
 expect 1 "not a portstat recording" --replay "$tmp/empty"
 expect 1 "cannot create recording" --record /nonexistent-dir/x.rec
+# The first sample's seconds near INT64_MAX (they overflowed leaks' ms).
+cp "$fixture" "$tmp/time"
+printf '\xff\xff\xff\xff\xff\xff\xff\x7f' | dd of="$tmp/time" bs=1 seek=24 conv=notrunc status=none
+expect 1 "replay file '$tmp/time': corrupt sample time in sample 1" --replay "$tmp/time"
+# leaks: the same damage is UNKNOWN (3), one line naming the file.
+expect 3 "replay file '$tmp/time': corrupt sample time" leaks --replay "$tmp/time"
+expect 3 "replay file '$tmp/short': truncated" leaks --replay "$tmp/short"
+expect 3 "replay file '$tmp/junk': not a portstat recording" leaks --replay "$tmp/junk"
 
 # --write: the file holds exactly one whole sample (the last), replaced
 # atomically; failures exit 1, leave the old file and no temporary files.
@@ -100,6 +137,14 @@ expect 2 "'top'"          top --write "$tmp/w/x"
 expect 2 "empty --write"  --write ""
 expect 2 "empty --record" --record ""
 expect 3 "empty --record" leaks --record ""
+# The plugin's UNKNOWN line for usage and runtime errors, whatever the
+# format (nothing else was written yet); a '|' in the reason is escaped.
+expect 3 "invalid --warn 'x" leaks --warn 'x|y'
+grep -qF "UNKNOWN: invalid --warn 'x\x7cy'" "$tmp/out" && ok || ko "leaks --warn 'x|y': '|' not escaped: $(cat "$tmp/out")"
+expect 3 "--warn 9 is above --crit 5" leaks -f json --warn 9 --crit 5
+expect 3 "replay file '$tmp/nosuch'" leaks -f prometheus --replay "$tmp/nosuch"
+expect 3 "replay file '$tmp/nosuch'" leaks -f csv --replay "$tmp/nosuch"
+expect 3 "portstat-no-such-ns-12" leaks -N portstat-no-such-ns-12
 expect 2 "'top'"          top --by process
 expect 2 "--by cgroup cannot be used with --all-netns" --by cgroup --all-netns
 expect 2 "--by process cannot be used with --replay" --by process --replay "$fixture"
@@ -134,7 +179,8 @@ for cmd in top leaks; do
 	grep -q "portstat $cmd --help" "$tmp/help" && ok || ko "--help does not point to '$cmd --help'"
 done
 ! grep -qE -- '-f,|--format|--record|--write' "$tmp/help-top" && ok || ko "top --help lists options top refuses"
-"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version"
+[ "$("$portstat" --version | sed 1d)" = "License: MIT" ] &&
+	"$portstat" --version | grep '^portstat [0-9]' >/dev/null && ok || ko "--version: version, then the licence"
 
 # A closed pipe ends the output quietly.
 ( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )

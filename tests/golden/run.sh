@@ -35,7 +35,7 @@ while IFS='|' read -r name args fixture; do
 	if diff -u "$here/$name.out" <(printf '%s\n' "$out"); then
 		pass=$((pass + 1))
 	else
-		echo "FAIL: $name (portstat --replay ${fixture:-sample.rec} $args)"
+		echo "FAIL: $name (portstat ${cmd[*]} --replay ${fixture:-sample.rec} $args)"
 		fail=$((fail + 1))
 	fi
 done < "$here/cases.txt"

@@ -530,6 +530,59 @@ START_TEST(test_help_leaks)
 }
 END_TEST
 
+/* serve: its defaults and options; what it refuses is in cli_errors.sh. */
+START_TEST(test_serve)
+{
+	static const char *const plain[] = { "serve", NULL };
+	static const char *const given[] = { "serve", "--listen", "127.0.0.1:9", "--min-interval",
+					     "0", "--top", "5", "--all-netns", NULL };
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, plain, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.command, CLI_SERVE);
+	ck_assert_int_eq(cfg.format, CLI_FORMAT_PROMETHEUS);
+	ck_assert_uint_eq(cfg.top, 20);
+	ck_assert(cfg.min_interval == 1.0);
+	ck_assert_ptr_null(cfg.listen);
+	ck_assert(!cfg.serve_leaks);
+	ck_assert_int_eq(parse(&cfg, &a, given, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.listen, "127.0.0.1:9");
+	ck_assert(cfg.min_interval == 0.0);
+	ck_assert_uint_eq(cfg.top, 5);
+	ck_assert(cfg.all_netns);
+}
+END_TEST
+
+/* serve --leaks: CLOSE_WAIT unless -s names leak states, one namespace. */
+START_TEST(test_serve_leaks)
+{
+	static const char *const plain[] = { "serve", "--leaks", NULL };
+	static const char *const states[] = { "serve", "--leaks", "-s",
+					      "established,fin-wait-2,last-ack", "-N", "x", NULL };
+	static const char *const other[] = { "serve", "--leaks", "-s", "established", NULL };
+	static const char *const all[] = { "serve", "--leaks", "--all-netns", NULL };
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, plain, err, sizeof(err)), 0);
+	ck_assert(cfg.serve_leaks);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT));
+	ck_assert_int_eq(parse(&cfg, &a, states, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_FIN_WAIT2) |
+					   TCP_STATE_BIT(TCP_STATE_LAST_ACK));
+	ck_assert_uint_eq(cfg.filter.states, TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
+					     TCP_STATE_BIT(TCP_STATE_FIN_WAIT2) |
+					     TCP_STATE_BIT(TCP_STATE_LAST_ACK));
+	ck_assert_int_eq(parse(&cfg, &a, other, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT));
+	ck_assert_int_eq(parse(&cfg, &a, all, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "--leaks cannot be used with --all-netns"), "%s", err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -538,7 +591,9 @@ static Suite *cli_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good_cases) / sizeof(good_cases[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_long_option_given_a_value);
+	tcase_add_test(tc, test_serve_leaks);
 	tcase_add_test(tc, test_split_env);
+	tcase_add_test(tc, test_serve);
 	tcase_add_test(tc, test_port_zero);
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_parse_twice);

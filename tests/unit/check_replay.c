@@ -792,6 +792,29 @@ static void build_done_error(struct rec *r)
 	rec_close(r);
 }
 
+/* Found by fuzz_leaks: -INT_MIN was negated for strerror (UBSan). */
+static void build_done_int_min(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_done(&d, INT_MIN);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
+static void build_error_int_min(struct rec *r)
+{
+	struct dgram d;
+
+	start_v6_dump(r);
+	dgram_init(&d);
+	dgram_error(&d, INT_MIN);
+	rec_data(r, &d);
+	rec_close(r);
+}
+
 static void build_narrow_states(struct rec *r)
 {
 	rec_sample(r, 1700000000, 0);
@@ -840,6 +863,32 @@ static void build_sample_header_20(struct rec *r)
 static void build_bad_sample_time(struct rec *r)
 {
 	rec_sample(r, 1700000000, 1000000000);
+	rec_close(r);
+}
+
+/* Seconds near INT64_MAX overflowed the milliseconds computed from them
+ * (UBSan, in leaks); before 1970 or after 9999 is damage too. */
+static void build_time_huge(struct rec *r)
+{
+	rec_good_sample(r, INT64_MAX, 0);
+	rec_close(r);
+}
+
+static void build_time_negative(struct rec *r)
+{
+	rec_good_sample(r, -1, 0);
+	rec_close(r);
+}
+
+static void build_time_past_9999(struct rec *r)
+{
+	rec_good_sample(r, RECFILE_MAX_SEC + 1, 0);
+	rec_close(r);
+}
+
+static void build_time_negative_nsec(struct rec *r)
+{
+	rec_good_sample(r, 1700000000, -1);
 	rec_close(r);
 }
 
@@ -903,6 +952,10 @@ static const struct {
 	  "IPv4 socket in a dump of IPv6", NULL },
 	{ "done_error",         build_done_error,         -EIO,
 	  "recording holds a kernel error: IPv6 dump ended with an error", NULL },
+	{ "done_int_min",       build_done_int_min,       -EBADMSG,
+	  "IPv6 dump ended with an invalid error code -2147483648", NULL },
+	{ "error_int_min",      build_error_int_min,      -EBADMSG,
+	  "IPv6 dump failed: Bad message", NULL },
 	{ "narrow_states",      build_narrow_states,      -EPROTO,
 	  "recorded in states listen,close_wait only", NULL },
 	{ "missing_ipv4_dump",  build_missing_ipv4_dump,  -EPROTO,
@@ -917,6 +970,14 @@ static const struct {
 	  "corrupt sample header (20 bytes)", NULL },
 	{ "bad_sample_time",    build_bad_sample_time,    -EBADMSG,
 	  "corrupt sample time", NULL },
+	{ "time_huge",          build_time_huge,          -EBADMSG,
+	  "corrupt sample time in sample 1", "(9223372036854775807 s + 0 ns;" },
+	{ "time_negative",      build_time_negative,      -EBADMSG,
+	  "corrupt sample time", "(-1 s + 0 ns;" },
+	{ "time_past_9999",     build_time_past_9999,     -EBADMSG,
+	  "corrupt sample time", "(253402300800 s" },
+	{ "time_negative_nsec", build_time_negative_nsec, -EBADMSG,
+	  "corrupt sample time", "+ -1 ns" },
 	{ "bad_dump_header",    build_bad_dump_header,    -EBADMSG,
 	  "expected a dump header", NULL },
 	{ "foreign_message",    build_foreign_message,    -EBADMSG,
@@ -932,7 +993,7 @@ START_TEST(test_damaged)
 	struct table_filter f = filter_all();
 	struct table *t = table_new(&f);
 	struct sampler_info info;
-	char name[64];
+	char name[64], want[PATH_MAX + 32];
 	int ret;
 
 	snprintf(name, sizeof(name), "%s.rec", damaged[_i].name);
@@ -951,6 +1012,12 @@ START_TEST(test_damaged)
 		ck_assert_msg(strstr(collector_error(c), damaged[_i].msg2) != NULL,
 			      "%s: error \"%s\" lacks \"%s\"", damaged[_i].name,
 			      collector_error(c), damaged[_i].msg2);
+	/* One line that names the file, whoever found the damage. */
+	snprintf(want, sizeof(want), "replay file '%s': ", r.path);
+	ck_assert_msg(strncmp(collector_error(c), want, strlen(want)) == 0,
+		      "%s: error \"%s\" does not begin with \"%s\"", damaged[_i].name,
+		      collector_error(c), want);
+	ck_assert_msg(!strchr(collector_error(c), '\n'), "%s: error spans lines", damaged[_i].name);
 	collector_close(c);
 	table_delete(t);
 }
@@ -1018,8 +1085,11 @@ START_TEST(test_nlmsg_error_recorded)
 	ret = sampler_run(c, t, &info);
 	ck_assert(!info.complete);
 	ck_assert_msg(ret == -EPERM, "sampler_run %d (%s), expected -EPERM", ret, collector_error(c));
-	ck_assert_str_eq(collector_error(c),
-			 "recording holds a kernel error: IPv6 dump failed: Operation not permitted");
+	/* The file's name first, as every replay error; then whose error. */
+	ck_assert_msg(strncmp(collector_error(c), "replay file '", 13) == 0 &&
+		      strstr(collector_error(c), "eperm.rec': recording holds a kernel error: "
+			     "IPv6 dump failed: Operation not permitted") != NULL,
+		      "error: %s", collector_error(c));
 	collector_close(c);
 	table_delete(t);
 }

@@ -300,6 +300,37 @@ START_TEST(test_pad)
 }
 END_TEST
 
+/* A message line: formatted, its text form, one newline; long ones cut
+ * whole characters. */
+START_TEST(test_line)
+{
+	char *buf = NULL, big[3000];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	strenc_text_line(f, "portstat: no network namespace '%s' (%d)", "a\x1b[31m\nb\r\xc2\x9b\x7f\xff", 7);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, "portstat: no network namespace 'a\\x1b[31m\\x0ab\\x0d\\u009b\\x7f\\xff' (7)\n");
+	free(buf);
+
+	/* 2998 bytes of 2-byte characters after "xy": cut below 2 KiB, never
+	 * inside one. */
+	memset(big, 0, sizeof(big));
+	for (size_t i = 0; i + 2 < sizeof(big); i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	strenc_text_line(f, "xy%s", big);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_uint_eq(len, 2047);	/* "xy", 1022 characters, newline */
+	ck_assert_int_eq(buf[len - 1], '\n');
+	ck_assert_ptr_null(strchr(buf, '\\'));
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_clean)
 {
 	ck_assert(strenc_clean(""));
@@ -328,6 +359,7 @@ static Suite *strenc_suite(void)
 	tcase_add_loop_test(tc, test_cut, 0, NCASES(cut_cases));
 	tcase_add_loop_test(tc, test_width, 0, NCASES(width_cases));
 	tcase_add_test(tc, test_pad);
+	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_clean);
 	suite_add_tcase(s, tc);
 	return s;

@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 
+#include "strenc.h"
 #include "services.h"
 #include "top.h"
 

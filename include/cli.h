@@ -58,6 +58,8 @@ struct config {
 	const char *replay;		/* borrowed from argv */
 	const char *write;		/* --write FILE, borrowed from argv */
 	bool all_netns;
+	bool no_mouse;			/* top: --no-mouse */
+	bool numeric;			/* -n: no service names (text, top) */
 	/* leaks: the states reported (close_wait unless -s says otherwise;
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;
@@ -77,8 +79,12 @@ struct config {
  */
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
 
-/* cli_help - the --help text. */
+/* cli_help - the --help text: the commands, where their help is, and the
+ * report's options. */
 void cli_help(FILE *out);
+
+/* cli_help_top - the --help text of 'portstat top': only what it takes. */
+void cli_help_top(FILE *out);
 
 /* cli_help_leaks - the --help text of 'portstat leaks'. */
 void cli_help_leaks(FILE *out);

@@ -26,6 +26,7 @@ enum {
 	OPT_CRIT,
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
+	OPT_NO_MOUSE,
 	OPT_LISTEN,
 	OPT_MIN_INTERVAL,
 	OPT_LEAKS,
@@ -50,6 +51,8 @@ static const struct option long_opts[] = {
 	{ "crit",      required_argument, NULL, OPT_CRIT },
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
+	{ "no-mouse",  no_argument,       NULL, OPT_NO_MOUSE },
+	{ "numeric",   no_argument,       NULL, 'n' },
 	{ "listen",    required_argument, NULL, OPT_LISTEN },
 	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
 	{ "leaks",     no_argument,       NULL, OPT_LEAKS },
@@ -60,7 +63,7 @@ static const struct option long_opts[] = {
 
 /* Leading ':' makes getopt report a missing value as ':' instead of
  * printing; opterr = 0 silences the rest. */
-static const char short_opts[] = ":f:s:p:46HN:i:c:hV";
+static const char short_opts[] = ":f:s:p:46HnN:i:c:hV";
 
 #define MIN_INTERVAL	0.01
 #define MAX_INTERVAL	86400.0
@@ -268,6 +271,12 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case 'n':
+		cfg->numeric = true;
+		break;
+	case OPT_NO_MOUSE:
+		cfg->no_mouse = true;
+		break;
 	case OPT_LISTEN: {
 		struct serve_addr a;
 
@@ -470,6 +479,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
+	if (cfg->no_mouse && cfg->command != CLI_TOP)
+		return bad(err, errlen, "--no-mouse applies to 'top' only");
 	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
 		return -EINVAL;
 	if (cfg->command == CLI_SERVE)
@@ -504,21 +515,21 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 void cli_help(FILE *out)
 {
 	fputs(
-"Usage: portstat [report|top|leaks] [OPTION]...\n"
-"TCP sockets per port and state, read from the kernel over sock_diag.\n"
-"\n"
+"Usage: portstat [report] [OPTION]...  sockets per port and state, printed\n"
+"       portstat top [OPTION]...     live dashboard; see portstat top --help\n"
+"       portstat leaks [OPTION]...   who holds CLOSE_WAIT; portstat leaks --help\n"
+"       portstat serve [OPTION]...   Prometheus exporter; portstat serve --help\n"
+"TCP sockets read from the kernel over sock_diag.  The report's options:\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
-"  -s, --state LIST       states, comma-separated: established, syn-sent,\n"
-"                         syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
-"                         close-wait, last-ack, listening, closing, or a group:\n"
-"                         all, connected, synchronized, bucket, big\n"
+"  -s, --state LIST       states as printed (LISTEN, ESTAB, SYN-SENT, FIN-WAIT-1,\n"
+"                         TIME-WAIT, CLOSE-WAIT, CLOSED, ...) or ss's, any case;\n"
+"                         groups: all, connected, synchronized, bucket, big\n"
 "  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
-"      --by KEY           rows per port: service (default; local port if\n"
-"                         inbound, peer port if outbound), local, remote;\n"
-"                         or rows per owner: process, cgroup\n"
+"      --by KEY           rows per port: service (default), local, remote;\n"
+"                         or per owner: process, cgroup\n"
 "      --sort KEY         total (default), port, or a state name\n"
 "      --top N            show N rows; the rest are summed as 'other'\n"
-"  -H, --no-header        no column header line\n"
+"  -H, --no-header        no header line;  -n, --numeric  no SERVICE column\n"
 "  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
@@ -528,6 +539,32 @@ void cli_help(FILE *out)
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
+}
+
+void cli_help_top(FILE *out)
+{
+	fputs(
+"Usage: portstat top [OPTION]...\n"
+"A live dashboard of TCP sockets per port and state; h in it lists the keys.\n"
+"\n"
+"  -s, --state LIST       states to count, as for the report: LISTEN, ESTAB,\n"
+"                         CLOSE-WAIT, ... (any case), or all, connected, ...\n"
+"  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
+"      --by KEY           which port is the row's: service (default), local,\n"
+"                         remote;  -n, --numeric  no SERVICE column\n"
+"      --sort KEY         first sort column: total (default), port or a state\n"
+"  -N, --netns NAME|PATH  watch that network namespace (/run/netns/NAME)\n"
+"      --all-netns        every network namespace, a row per namespace\n"
+"  -i, --interval SECS    a sample every SECS seconds (default 2; + - change it)\n"
+"  -c, --count N          quit after N samples\n"
+"      --replay FILE      show a recording, paced by the interval\n"
+"      --no-mouse         leave the mouse to the terminal (no click to sort,\n"
+"                         select or open)\n"
+"  -h, --help             show this help\n"
+"\n"
+"Keys: q quit, h help, / filter, s < > sort, r reverse, c rate, d direction,\n"
+"p pause, Enter detail; a click on a header sorts, on a row selects, twice opens.\n"
+"Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), section TOP\n", out);
 }
 
 void cli_help_serve(FILE *out)

@@ -20,6 +20,7 @@
 #include "sampler.h"
 #include "serve.h"
 #include "outfile.h"
+#include "services.h"
 #include "owners.h"
 #include "pace.h"
 #include "procmap.h"
@@ -228,7 +229,8 @@ static int check_write(const struct config *cfg, int failure)
 }
 
 /* How the report's views render, from the command line. */
-static struct view_opts report_view_opts(const struct config *cfg)
+static struct view_opts report_view_opts(const struct config *cfg,
+					  const struct services *svc)
 {
 	return (struct view_opts){
 		.sort = cfg->sort,
@@ -238,6 +240,9 @@ static struct view_opts report_view_opts(const struct config *cfg)
 		 * the output. */
 		.stamp = cfg->count != 1 && !cfg->write,
 		.first = true,
+		/* Names are for people: JSON, CSV and Prometheus keep
+		 * numbers whatever this says (their renderers ignore it). */
+		.services = svc,
 	};
 }
 
@@ -268,7 +273,7 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	}
 }
 
-static int run_report(const struct config *cfg)
+static int run_report(const struct config *cfg, const struct services *svc)
 {
 	struct collector *c = NULL;
 	struct split *sp = NULL;
@@ -281,7 +286,7 @@ static int run_report(const struct config *cfg)
 	char err[512];
 	int status = CLI_EXIT_OK, ret;
 	struct timespec next;
-	struct view_opts vo = report_view_opts(cfg);
+	struct view_opts vo = report_view_opts(cfg, svc);
 
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
@@ -413,11 +418,11 @@ out:
 /* --all-netns: like run_report, one sample of every namespace per round.
  * A namespace that vanished mid-scan is a note; one that could not be read
  * is an error (exit 1) but does not hide the others. */
-static int run_all_netns(const struct config *cfg)
+static int run_all_netns(const struct config *cfg, const struct services *svc)
 {
 	int status = CLI_EXIT_OK;
 	struct timespec next;
-	struct view_opts vo = report_view_opts(cfg);
+	struct view_opts vo = report_view_opts(cfg, svc);
 	struct series_map *map = NULL;
 
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
@@ -490,6 +495,8 @@ static int help_cb(FILE *out, const void *arg)
 		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
+	else if (cfg->command == CLI_TOP)
+		cli_help_top(out);
 	else if (cfg->command == CLI_SERVE)
 		cli_help_serve(out);
 	else
@@ -500,7 +507,9 @@ static int help_cb(FILE *out, const void *arg)
 int main(int argc, char *argv[])
 {
 	struct config cfg;
+	struct services *svc = NULL;
 	char err[512];
+	int status;
 
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		strenc_text_line(stderr, "portstat: %s", err);
@@ -540,5 +549,11 @@ int main(int argc, char *argv[])
 		}
 		return CLI_EXIT_OK;
 	}
-	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
+	/* The SERVICE column's names: text rows of ports only, not -n.
+	 * Out of memory leaves the column out (NULL), never the report. */
+	if (cfg.format == CLI_FORMAT_TEXT && !cfg.numeric && cfg.rows == CLI_ROWS_PORTS)
+		svc = services_new();
+	status = cfg.all_netns ? run_all_netns(&cfg, svc) : run_report(&cfg, svc);
+	services_delete(svc);
+	return status;
 }

@@ -104,14 +104,14 @@ _portstat()
 	case $cmd in
 	report)
 		opts="-f --format -s --state -p --port -4 -6 --by --sort --top
-		      -H --no-header -N --netns --all-netns -i --interval -c --count
+		      -H --no-header -n --numeric -N --netns --all-netns -i --interval -c --count
 		      --record --replay --write -h --help -V --version"
 		;;
 	top)
 		# top draws the dashboard: no --format, --record or --write.
-		opts="-s --state -p --port -4 -6 --by --sort --top -H --no-header
+		opts="-s --state -p --port -4 -6 --by --sort -n --numeric
 		      -N --netns --all-netns -i --interval -c --count --replay
-		      -h --help -V --version"
+		      --no-mouse -h --help -V --version"
 		;;
 	leaks)
 		opts="-s --state --warn --crit --warn-age --crit-age -i --interval

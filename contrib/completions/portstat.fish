@@ -96,5 +96,7 @@ complete -c portstat -l crit-age -x -n '__portstat_is leaks' -d 'Critical when t
 complete -c portstat -l listen -x -n '__portstat_is serve' -d 'Where to listen (ADDR:PORT, :PORT, [V6]:PORT)'
 complete -c portstat -l min-interval -x -n '__portstat_is serve' -d 'Least time between two samples (seconds)'
 complete -c portstat -l leaks -n '__portstat_is serve' -d 'Leak metrics too'
+complete -c portstat -s n -l numeric -n '__portstat_is report; or __portstat_is top' -d 'No SERVICE column'
+complete -c portstat -l no-mouse -n '__portstat_is top' -d 'Leave the mouse to the terminal'
 complete -c portstat -s h -l help -d 'Show the help'
 complete -c portstat -s V -l version -d 'Show the version'

@@ -85,7 +85,7 @@ has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_
 has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="close_wait"} 0'
 has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="syn_recv"} 0'
 has "$body" 'portstat_tcp_port_sockets{port="other",direction="out",state="time_wait"} 0'
-has "$body" 'portstat_build_info{version="'"$("$PORTSTAT" --version | cut -d' ' -f2)"'"} 1'
+has "$body" 'portstat_build_info{version="'"$("$PORTSTAT" --version | head -n 1 | cut -d' ' -f2)"'"} 1'
 has "$body" 'portstat_errors_total{kind="sample"} 0'
 rows=$(grep -c '^portstat_tcp_port_sockets{port="26001",direction="in",' <<<"$body")
 [ "$rows" = 11 ] || ps_fail "row 26001 in has $rows series, not 11"

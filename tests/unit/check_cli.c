@@ -96,6 +96,20 @@ static const struct {
 	{ { "--state", "established,close-wait" },
 	  { .states = B(ESTABLISHED) | B(CLOSE_WAIT), .count = 1 } },
 	{ { "-s", "bucket" },                { .states = B(SYN_RECV) | B(TIME_WAIT), .count = 1 } },
+	/* the names the output prints, as people type them */
+	{ { "-n" },                          { .count = 1 } },
+	{ { "top", "--numeric" },            { .command = CLI_TOP, .interval = 2.0 } },
+	{ { "-s", "LISTEN,ESTAB" },          { .states = B(LISTEN) | B(ESTABLISHED), .count = 1 } },
+	{ { "-s", "CLOSE-WAIT" },            { .states = B(CLOSE_WAIT), .count = 1 } },
+	{ { "-s", "SYN-SENT,SYN-RECV,FIN-WAIT-1,FIN-WAIT-2" },
+	  { .states = B(SYN_SENT) | B(SYN_RECV) | B(FIN_WAIT1) | B(FIN_WAIT2), .count = 1 } },
+	{ { "-s", "TIME-WAIT,LAST-ACK,CLOSING,CLOSED" },
+	  { .states = B(TIME_WAIT) | B(LAST_ACK) | B(CLOSING) | B(CLOSE), .count = 1 } },
+	{ { "-s", "close_wait,Fin-Wait-2" }, { .states = B(CLOSE_WAIT) | B(FIN_WAIT2), .count = 1 } },
+	{ { "leaks", "-s", "CLOSE-WAIT,LAST-ACK" },
+	  { .command = CLI_LEAKS, .states = B(CLOSE_WAIT) | B(LAST_ACK), .count = 1 } },
+	{ { "--sort", "CLOSE-WAIT" },        { .sort = TABLE_SORT_STATE,
+					       .sort_state = TCP_STATE_CLOSE_WAIT, .count = 1 } },
 	{ { "-s", "connected" },
 	  { .states = TCP_STATE_ALL_MASK & ~(B(LISTEN) | B(CLOSE)), .count = 1 } },
 	{ { "-p", "80" },                    { .port_in = { 80 }, .port_out = { 79, 81, 443 },
@@ -216,6 +230,9 @@ static const struct {
 	{ { "top", "--record", "x" },        "--record does not apply to 'top'" },
 	{ { "-s", "establised" },            "unknown state 'establised'" },
 	{ { "-s", "established,foo" },       "unknown state 'foo'" },
+	{ { "--no-mouse" },                  "--no-mouse applies to 'top' only" },
+	{ { "-s", "ESTABLISHED-" },          "unknown state 'ESTABLISHED-'" },
+	{ { "-s", "LISTEN,CLOSEWAIT" },      "unknown state 'CLOSEWAIT'" },
 	{ { "--state", "" },                 "unknown state" },
 	{ { "-p", "65536" },                 "'65536'" },
 	{ { "-p", "abc" },                   "'abc'" },
@@ -455,6 +472,65 @@ START_TEST(test_help_text)
 }
 END_TEST
 
+/* The text @fn prints, malloc'd. */
+static char *help_of(void (*fn)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fn(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/* The top-level help says where each command's help is. */
+START_TEST(test_help_names_commands)
+{
+	char *text = help_of(cli_help);
+
+	ck_assert_ptr_nonnull(strstr(text, "portstat top --help"));
+	ck_assert_ptr_nonnull(strstr(text, "portstat leaks --help"));
+	free(text);
+}
+END_TEST
+
+/* top's help lists what top takes and nothing it refuses or ignores. */
+START_TEST(test_help_top)
+{
+	static const char *const has[] = {
+		"Usage: portstat top", "--state", "--port", "--by", "--sort", "--netns",
+		"--all-netns", "--interval", "--count", "--replay", "--no-mouse", "--help",
+	};
+	static const char *const lacks[] = {
+		"--format", "-f,", "--record", "--write", "--top", "--no-header",
+		"--warn", "process", "cgroup", "prometheus",
+	};
+	char *text = help_of(cli_help_top);
+
+	for (size_t i = 0; i < sizeof(has) / sizeof(has[0]); i++)
+		ck_assert_msg(strstr(text, has[i]) != NULL, "top help lacks %s", has[i]);
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "top help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
+/* leaks' help leaves out what leaks refuses, and names its formats. */
+START_TEST(test_help_leaks)
+{
+	static const char *const lacks[] = { "--sort", "--numeric", "--no-mouse" };
+	char *text = help_of(cli_help_leaks);
+
+	ck_assert_ptr_nonnull(strstr(text, "Usage: portstat leaks"));
+	ck_assert_ptr_nonnull(strstr(text, "prometheus"));
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "leaks help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
 /* serve: its defaults and options; what it refuses is in cli_errors.sh. */
 START_TEST(test_serve)
 {
@@ -525,6 +601,9 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_borrows_argv);
 	tcase_add_test(tc, test_short_error_buffer);
 	tcase_add_test(tc, test_help_text);
+	tcase_add_test(tc, test_help_names_commands);
+	tcase_add_test(tc, test_help_top);
+	tcase_add_test(tc, test_help_leaks);
 	suite_add_tcase(s, tc);
 	return s;
 }

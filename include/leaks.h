@@ -12,7 +12,10 @@
  * arrives, so the time since the last ACK is a lower bound of the time
  * since the FIN (any later segment only makes it smaller).  When tracking,
  * a socket's birth is fixed the first time it is seen (sample time minus
- * that lower bound) and never moves later, so its age only grows.
+ * that lower bound) and never moves later, so its age only grows.  A
+ * socket without tcp_info (a report's recording) has a known age only
+ * when it first appeared after a complete sample that did not hold it:
+ * no age is ever made up.
  *
  * Memory.  A sample costs 24 bytes per reported socket (and, when
  * tracking, its cookie) plus about 160 bytes per group with one peer and

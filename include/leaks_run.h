@@ -17,7 +17,9 @@ struct config;
  * 1 warning, 2 critical, 3 unknown (no sample could be taken, a replay
  * error, an incomplete sample that is not already critical, or output that
  * could not be written: stdout failing ends the run, a failed --write
- * does not).
+ * does not).  Each failure is one line on stderr and, as a monitoring
+ * plugin's status line, "UNKNOWN: reason" on stdout (in the text format
+ * always, in the others while nothing else was written there).
  * *@stop (set by a signal handler) ends the run after the current sample.
  */
 int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop);

@@ -1,7 +1,8 @@
 /*
- * view_leaks: renderers of one `portstat leaks` sample (text, JSON, CSV).
- * Like the report's views they read a finished model and write to a FILE;
- * the verdict line is built here too, so tests can check it alone.
+ * view_leaks: renderers of one `portstat leaks` sample (text, JSON, CSV,
+ * Prometheus).  Like the report's views they read a finished model and
+ * write to a FILE; the plugin status line (verdict and performance data)
+ * is built here too, so tests can check it alone.
  */
 #ifndef PORTSTAT_VIEW_LEAKS_H
 #define PORTSTAT_VIEW_LEAKS_H
@@ -25,6 +26,8 @@ struct view_leaks {
 	bool tracking;			/* growth is meaningful (-i / replays) */
 	bool complete;
 	const char *note;		/* why incomplete, or NULL */
+	const struct leaks_thresholds *th;	/* for perfdata's warn and crit
+						 * fields; NULL: none set */
 };
 
 /* Each returns 0, or -EIO when writing to @out failed.  o->top limits the
@@ -33,6 +36,55 @@ struct view_leaks {
 int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o);
 int view_leaks_json(FILE *out, const struct view_leaks *s, const struct view_opts *o);
 int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts *o);
+
+/*
+ * view_leaks_prom - the sample as Prometheus text exposition, HELP and TYPE
+ * included, every family in turn (what `leaks -f prometheus` prints and
+ * `serve --leaks` serves).  Per group (port, direction, state) shown:
+ * portstat_leak_sockets, portstat_leak_oldest_seconds (only where an age is
+ * known) and portstat_leak_growth_sockets_per_second (only where growth
+ * is); groups past o->top are summed under port="other"; owners as
+ * portstat_leak_process_sockets (at most o->top a group, the rest under
+ * pid="other"); then portstat_leak_status (the plugin status, 0-3) and
+ * portstat_leak_sample_complete.  @netns, when not NULL, labels every
+ * series netns="..." (escaped; untrusted).  Returns 0, or -EIO when
+ * writing to @out failed.
+ */
+int view_leaks_prom(FILE *out, const struct view_leaks *s, const struct view_opts *o,
+		    const char *netns);
+
+/* The families of view_leaks_prom(), for callers that render several
+ * namespaces: a family's series must stay together under its one HELP and
+ * TYPE, so such a caller writes, for each family, the header once and
+ * then view_leaks_prom_family() for each namespace. */
+enum {
+	VIEW_LEAKS_PROM_SOCKETS,
+	VIEW_LEAKS_PROM_OLDEST,
+	VIEW_LEAKS_PROM_GROWTH,
+	VIEW_LEAKS_PROM_PROCESSES,
+	VIEW_LEAKS_PROM_STATUS,
+	VIEW_LEAKS_PROM_COMPLETE,
+	VIEW_LEAKS_PROM_FAMILIES
+};
+
+/* view_leaks_prom_header - the HELP and TYPE lines of @family. */
+void view_leaks_prom_header(FILE *out, int family);
+
+/* view_leaks_prom_family - the series of @family for one sample, labelled
+ * with @netns when not NULL.  Returns 0 or -EIO. */
+int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
+			   const struct view_opts *o, const char *netns);
+
+/*
+ * view_leaks_perfdata - the plugin's performance data (Monitoring Plugins
+ * Development Guidelines): for each state reported, 'STATE'=total;warn;crit;0
+ * (the sockets in that state over all groups; warn and crit from --warn
+ * and --crit, which apply to each group) and 'oldest_STATE'=AGEs;warn;crit;0
+ * (from --warn-age and --crit-age; U when some socket in the state has no
+ * known age and none has one, 0s when the state has no sockets).  Labels
+ * are quoted.  Cut at a metric boundary to what @buf holds.
+ */
+void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len);
 
 /* view_leaks_verdict - the one-line verdict, e.g. "CRITICAL: 812
  * CLOSE_WAIT on :8080 held by java[4121], +40/min, oldest 2h13m". */

@@ -134,7 +134,8 @@ struct leaks {
 	struct leaks_proc *procs;	/* every group's owners, group after group */
 	char *cgroups;			/* the owners' cgroup paths */
 
-	struct u64map *cookies;		/* this sample: cookie -> born_ms << 8 | state */
+	struct u64map *cookies;		/* this sample: cookie -> born_ms << 8 |
+					 * TRACK_DATED | state */
 	struct u64map *prev;		/* the last sample's */
 
 	struct hist *hist;
@@ -386,11 +387,23 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 	return 0;
 }
 
-/* The age of @rec in ms, tracked or from tcp_info; false when unknown. */
+/* A tracked socket's value in the cookie maps: born_ms << 8, then
+ * TRACK_DATED when that birth is a real bound, then the state. */
+#define TRACK_DATED	0x80u
+#define TRACK_STATE	0x7fu
+
+/*
+ * The age of @rec in ms, tracked or from tcp_info; false when unknown.
+ * Without tcp_info (a report's recording) a socket's age is known only
+ * when its birth was bracketed: first seen after a complete sample that
+ * did not hold it.  One already there in the first sample may be of any
+ * age, and "0s" (or the time since we started) would be a lie (issue 12).
+ */
 static int sock_age(struct leaks *l, const struct sock_rec *rec, uint64_t *age, bool *known)
 {
 	int64_t born;
 	uint64_t v, *slot;
+	bool dated = rec->has_info;
 
 	*age = rec->has_info ? rec->info_last_ack_recv : 0;
 	*known = rec->has_info;
@@ -402,17 +415,21 @@ static int sock_age(struct leaks *l, const struct sock_rec *rec, uint64_t *age, 
 	born = l->now_ms - (int64_t)*age;
 	/* The earliest birth ever seen for the socket in this state: a later
 	 * ACK shrinks tcp_info's bound, never the time already known. */
-	if (u64map_get(l->prev, rec->cookie, &v) && (v & 0xff) == rec->state &&
-	    (int64_t)(v >> 8) < born)
-		born = (int64_t)(v >> 8);
+	if (u64map_get(l->prev, rec->cookie, &v) && (v & TRACK_STATE) == rec->state) {
+		if ((int64_t)(v >> 8) < born)
+			born = (int64_t)(v >> 8);
+		dated |= (v & TRACK_DATED) != 0;
+	} else if (!rec->has_info) {
+		dated = l->seq > 0;
+	}
 	if (born < 0)
 		born = 0;
 	slot = u64map_slot(l->cookies, rec->cookie, NULL);
 	if (!slot)
 		return -ENOMEM;
-	*slot = (uint64_t)born << 8 | rec->state;
+	*slot = (uint64_t)born << 8 | (dated ? TRACK_DATED : 0) | rec->state;
 	*age = l->now_ms > born ? (uint64_t)(l->now_ms - born) : 0;
-	*known = true;
+	*known = dated;
 	return 0;
 }
 

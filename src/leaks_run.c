@@ -5,8 +5,12 @@
  * With --all-netns it keeps one model per namespace (by nsfs inode, so -i
  * tracks each across samples), samples them one after the other, and
  * renders them together under one verdict, the worst of them.
+ * Every failure is UNKNOWN, which a plugin says on stdout too ("UNKNOWN:
+ * reason" as the first line, not only a line on stderr that a monitoring
+ * system does not show).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +51,38 @@ static int render(const struct config *cfg, FILE *out, const struct view_leaks *
 		return view_leaks_json(out, s, o);
 	case CLI_FORMAT_CSV:
 		return view_leaks_csv(out, s, o);
+	case CLI_FORMAT_PROMETHEUS:
+		return view_leaks_prom(out, s, o, NULL);
 	default:
 		return view_leaks_text(out, s, o);
 	}
+}
+
+/*
+ * A failure: its one line on stderr, and the plugin's status line
+ * "UNKNOWN: reason" on stdout where a monitoring system reads it.  In the
+ * text format always; in the others only while stdout holds nothing yet
+ * (@used false), so a JSON or CSV stream is not broken mid-way.  The
+ * reason in its text form with '|' escaped: it may hold a file name, and
+ * a '|' would start forged perfdata.
+ */
+static void fail(const struct config *cfg, bool used, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(const struct config *cfg, bool used, const char *fmt, ...)
+{
+	char msg[1024], enc[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	strenc_text_line(stderr, "portstat: %s", msg);
+	if (cfg->format != CLI_FORMAT_TEXT && used)
+		return;
+	strenc_text(enc, sizeof(enc), msg, -1, STRENC_NOPIPE);
+	printf("UNKNOWN: %s\n", enc);
+	fflush(stdout);
 }
 
 struct leaks_output {
@@ -86,8 +119,12 @@ static int emit(const struct config *cfg, const struct view_leaks *s, const stru
 
 	if (outfile_emit(cfg->write, render_cb, &x, err, sizeof(err)) == 0)
 		return 0;
-	strenc_text_line(stderr, "portstat: %s%s", err,
-		cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+	/* stdout itself failing has nowhere left to say it but stderr. */
+	if (cfg->write)
+		fail(cfg, false, "%s%s", err,
+		     repeating ? " (the file is left as it was; sampling goes on)" : "");
+	else
+		strenc_text_line(stderr, "portstat: %s", err);
 	return cfg->write && repeating ? 1 : -1;
 }
 
@@ -492,18 +529,18 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			break;
 		clock_gettime(CLOCK_REALTIME, &a.when);
 		if (models_update(&a, lo, err, sizeof(err)) < 0) {
-			strenc_text_line(stderr, "portstat: %s", err);
+			fail(cfg, n > 0 && !cfg->write, "%s", err);
 			status = LEAKS_UNKNOWN;
 			break;
 		}
 		for (size_t k = 0; k < a.n && !fatal; k++) {
 			if (model_sample(&a.m[k], lo->track) < 0) {
-				strenc_text_line(stderr, "portstat: out of memory");
+				fail(cfg, n > 0 && !cfg->write, "out of memory");
 				fatal = true;
 			}
 		}
 		if (!fatal && models_finish(&a, cfg, lo->owners, err, sizeof(err)) < 0) {
-			strenc_text_line(stderr, "portstat: %s", err);
+			fail(cfg, n > 0 && !cfg->write, "%s", err);
 			fatal = true;
 		}
 		if (fatal) {
@@ -630,7 +667,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.first = true,
 	};
 	int status = LEAKS_UNKNOWN, ret;
-	bool said = false, write_failed = false;
+	bool said = false, write_failed = false, used = false;
 	struct timespec next;
 	char err[512];
 
@@ -638,12 +675,12 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
 	if (cfg->write && outfile_check(cfg->write, err, sizeof(err)) < 0) {
-		strenc_text_line(stderr, "portstat: %s", err);
+		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
 	/* A link, a device or a directory is refused, as for --write. */
 	if (cfg->state_file && outfile_check(cfg->state_file, err, sizeof(err)) < 0) {
-		strenc_text_line(stderr, "portstat: --state-file: %s", err);
+		fail(cfg, false, "--state-file: %s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (cfg->all_netns)
@@ -653,15 +690,15 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	else
 		ret = collector_open_live(&c, cfg->netns, err, sizeof(err));
 	if (ret < 0) {
-		strenc_text_line(stderr, "portstat: %s", err);
+		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
 	if (leaks_new(&l, &lo) < 0 || (cfg->state_file && state_load(cfg, l) < 0)) {
-		strenc_text_line(stderr, "portstat: out of memory");
+		fail(cfg, false, "out of memory");
 		goto out;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
-		strenc_text_line(stderr, "portstat: %s", err);
+		fail(cfg, false, "%s", err);
 		goto out;
 	}
 
@@ -679,15 +716,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		ret = leaks_sample(l, c, &info);
 		if (ret == -ENODATA) {
 			if (n == 0)
-				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",
-					cfg->replay);
+				fail(cfg, false, "replay file '%s' holds no samples", cfg->replay);
 			break;
 		}
 		if (ret < 0) {
 			/* An owner scan that ran out of fds says so itself. */
-			strenc_text_line(stderr, "portstat: %s",
-				*leaks_error(l) ? leaks_error(l) :
-				ret == -ENOMEM ? "out of memory" : collector_error(c));
+			fail(cfg, used, "%s", *leaks_error(l) ? leaks_error(l) :
+			     ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = LEAKS_UNKNOWN;
 			break;
 		}
@@ -698,6 +733,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			.tracking = lo.track,
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
+			.th = &cfg->thresholds,
 		};
 		status = (int)evaluate(cfg, l, &vl.worst);
 		/* A partial count is a lower bound: CRITICAL stays true,
@@ -706,6 +742,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			status = LEAKS_UNKNOWN;
 		vl.status = (enum leaks_status)status;
 		ret = emit(cfg, &vl, &vo);
+		used |= !cfg->write;
 		if (ret != 0)
 			write_failed = true;
 		if (ret < 0)
@@ -714,7 +751,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			strenc_text_line(stderr, "portstat: incomplete sample: %s%s", info.note,
 				cfg->state_file ? " (state not saved)" : "");
 		else if (cfg->state_file && state_save(cfg, l) < 0) {
-			strenc_text_line(stderr, "portstat: out of memory");
+			fail(cfg, used, "out of memory");
 			status = LEAKS_UNKNOWN;
 			break;
 		}

@@ -1,11 +1,15 @@
 /*
- * view_leaks: `portstat leaks` as text (verdict line, then an aligned
- * table measured before it is printed), JSON (one object per sample) and
- * CSV (one row per group and owning process).  Names (comm, cgroup,
- * netns) go through strenc's encoder of each format.
+ * view_leaks: `portstat leaks` as text (a monitoring plugin's status line,
+ * verdict | perfdata, then an aligned table measured before it is
+ * printed), JSON (one object per sample), CSV (one row per group and
+ * owning process) and Prometheus exposition.  Names (comm, cgroup, netns)
+ * go through strenc's encoder of each format.  An age that is not known
+ * is never shown as a number: "-", null, an empty field, "U", or no
+ * series.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -143,6 +147,79 @@ void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len)
 	if (g->has_age && n < len) {
 		view_leaks_age(g->oldest_ms / 1000, age, sizeof(age));
 		snprintf(buf + n, len - n, ", oldest %s", age);
+	} else if (!g->has_age && n < len && s->th &&
+		   (s->th->has_warn_age || s->th->has_crit_age)) {
+		/* Why an age threshold says UNKNOWN. */
+		snprintf(buf + n, len - n, ", age unknown");
+	}
+}
+
+/* One metric "'label'=value[UOM];warn;crit;0" at @buf + *n: the label
+ * quoted as the guidelines allow for any label, a quote doubled (ours are
+ * state names, but the quoting must not depend on that). */
+static void perf_metric(char *buf, size_t len, size_t *n, const char *label, const char *value,
+			bool has_warn, uint64_t warn, bool has_crit, uint64_t crit)
+{
+	char m[160], w[24] = "", c[24] = "";
+	size_t k = 0;
+
+	m[k++] = '\'';
+	for (const char *p = label; *p && k + 4 < sizeof(m); p++) {
+		if (*p == '\'')
+			m[k++] = '\'';
+		m[k++] = *p;
+	}
+	m[k++] = '\'';
+	m[k] = '\0';
+	if (has_warn)
+		snprintf(w, sizeof(w), "%" PRIu64, warn);
+	if (has_crit)
+		snprintf(c, sizeof(c), "%" PRIu64, crit);
+	/* A metric that does not fit is left out whole, never cut. */
+	if (*n + strlen(m) + strlen(value) + strlen(w) + strlen(c) + 8 >= len)
+		return;
+	*n += (size_t)snprintf(buf + *n, len - *n, "%s%s=%s;%s;%s;0", *n ? " " : "", m, value, w, c);
+}
+
+void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len)
+{
+	static const struct leaks_thresholds none;
+	const struct leaks_thresholds *th = s->th ? s->th : &none;
+	uint32_t states = leaks_states(s->leaks);
+	size_t n = 0, ng = leaks_ngroups(s->leaks);
+
+	buf[0] = '\0';
+	for (int i = 0; i < TCP_STATE_COUNT; i++) {
+		enum tcp_state st = tcp_state_order[i];
+		uint64_t total = 0, oldest = 0;
+		bool aged = false;
+		char label[48], value[32];
+
+		if (!(states & TCP_STATE_BIT(st)))
+			continue;
+		for (size_t k = 0; k < ng; k++) {
+			const struct leaks_group *g = leaks_group(s->leaks, k);
+
+			if (g->state != st)
+				continue;
+			total += g->count;
+			if (g->has_age && (!aged || g->oldest_ms / 1000 > oldest))
+				oldest = g->oldest_ms / 1000;
+			aged |= g->has_age;
+		}
+		snprintf(value, sizeof(value), "%" PRIu64, total);
+		perf_metric(buf, len, &n, tcp_state_name(st), value, th->has_warn, th->warn,
+			    th->has_crit, th->crit);
+		/* No socket: nothing has been stuck for any time.  Sockets
+		 * of no known age: "U", the guidelines' "could not be
+		 * determined", never a made-up 0. */
+		if (total && !aged)
+			snprintf(value, sizeof(value), "U");
+		else
+			snprintf(value, sizeof(value), "%" PRIu64 "s", oldest);
+		snprintf(label, sizeof(label), "oldest_%s", tcp_state_name(st));
+		perf_metric(buf, len, &n, label, value, th->has_warn_age, th->warn_age,
+			    th->has_crit_age, th->crit_age);
 	}
 }
 
@@ -179,7 +256,7 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 	if (g->has_age)
 		view_leaks_age(g->oldest_ms / 1000, c[C_OLDEST], CELL);
 	else
-		snprintf(c[C_OLDEST], CELL, "?");
+		snprintf(c[C_OLDEST], CELL, "-");
 	if (g->has_growth)
 		growth_str(g->growth_per_min, c[C_GROWTH], CELL);
 	else
@@ -212,17 +289,22 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o)
 {
 	size_t n = shown(s, o), width[NCOLS];
-	char verdict[512], c[NCOLS][CELL];
+	char verdict[512], perf[1024], c[NCOLS][CELL];
 	bool show[NCOLS];
 
+	/* A monitoring plugin's first line is its status line: the verdict
+	 * (names in it already in their text form, '|' escaped), then the
+	 * performance data.  The time stamp comes after it. */
+	view_leaks_verdict(s, verdict, sizeof(verdict));
+	view_leaks_perfdata(s, perf, sizeof(perf));
+	fprintf(out, "%s%s%s%s\n", o->first || !o->stamp ? "" : "\n", verdict,
+		perf[0] ? " | " : "", perf);
 	if (o->stamp) {
 		char when[32];
 
 		view_format_time(&s->time, when, sizeof(when));
-		fprintf(out, "%s# %s\n", o->first ? "" : "\n", when);
+		fprintf(out, "# %s\n", when);
 	}
-	view_leaks_verdict(s, verdict, sizeof(verdict));
-	fprintf(out, "%s\n", verdict);
 	if (!s->complete && s->note) {
 		fputs("# incomplete: ", out);
 		strenc_text_pad(out, s->note, 0, false);
@@ -359,4 +441,163 @@ int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts
 		}
 	}
 	return ferror(out) ? -EIO : 0;
+}
+
+/* Prometheus.  Gauges in base units (seconds; growth per second, where
+ * the text and JSON say it per minute), no timestamps (the textfile
+ * collector rejects them), label values through strenc_prom(). */
+static const struct {
+	const char *name, *help;
+} prom_families[VIEW_LEAKS_PROM_FAMILIES] = {
+	{ "portstat_leak_sockets",
+	  "Sockets in a stuck TCP state by counted port, direction and state; groups past --top are summed under port=\"other\"." },
+	{ "portstat_leak_oldest_seconds",
+	  "Age of the oldest socket of the group, a lower bound; absent when no age is known." },
+	{ "portstat_leak_growth_sockets_per_second",
+	  "Change of the group's socket count per second over the last minutes; absent until known." },
+	{ "portstat_leak_process_sockets",
+	  "Sockets of the group held by one process (pid 0: no process or owner unknown); past --top summed under pid=\"other\"." },
+	{ "portstat_leak_status",
+	  "The leak check's monitoring-plugin status: 0 ok, 1 warning, 2 critical, 3 unknown." },
+	{ "portstat_leak_sample_complete",
+	  "1 if the kernel's dump was complete, 0 if it stayed interrupted." },
+};
+
+void view_leaks_prom_header(FILE *out, int family)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", prom_families[family].name,
+		prom_families[family].help, prom_families[family].name);
+}
+
+/* "name{netns="x",port="8080",direction="in",state="close_wait"" without
+ * the closing brace, so callers can add labels. */
+static void prom_open(FILE *out, int family, const char *netns, const char *port,
+		      const char *dir, uint8_t state)
+{
+	fprintf(out, "%s{", prom_families[family].name);
+	if (netns) {
+		fputs("netns=\"", out);
+		strenc_prom(out, netns);
+		fputs("\",", out);
+	}
+	fprintf(out, "port=\"%s\",direction=\"%s\",state=\"%s\"", port, dir,
+		tcp_state_name((enum tcp_state)state));
+}
+
+/* What the groups past --top add up to, per direction and state. */
+struct prom_other {
+	uint64_t count;
+	uint64_t oldest_s;
+	bool has_age;
+};
+
+static void prom_group(FILE *out, int family, const struct view_leaks *s,
+		       const struct view_opts *o, const char *netns, const struct leaks_group *g)
+{
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", g->port);
+	switch (family) {
+	case VIEW_LEAKS_PROM_SOCKETS:
+		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		fprintf(out, "} %" PRIu64 "\n", g->count);
+		break;
+	case VIEW_LEAKS_PROM_OLDEST:
+		if (!g->has_age)
+			break;
+		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		fprintf(out, "} %" PRIu64 "\n", g->oldest_ms / 1000);
+		break;
+	case VIEW_LEAKS_PROM_GROWTH:
+		if (!g->has_growth)
+			break;
+		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		fprintf(out, "} %.6g\n", g->growth_per_min == 0 ? 0.0 : g->growth_per_min / 60);
+		break;
+	case VIEW_LEAKS_PROM_PROCESSES: {
+		size_t keep = o->top && o->top < g->nprocs ? o->top : g->nprocs;
+		uint64_t rest = 0;
+
+		for (size_t p = 0; p < g->nprocs; p++) {
+			if (p >= keep) {
+				rest += g->procs[p].count;
+				continue;
+			}
+			prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+			fprintf(out, ",pid=\"%d\",comm=\"", g->procs[p].pid);
+			strenc_prom(out, g->procs[p].comm);
+			fprintf(out, "\"} %" PRIu32 "\n", g->procs[p].count);
+		}
+		if (rest) {
+			prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+			fprintf(out, ",pid=\"other\",comm=\"other\"} %" PRIu64 "\n", rest);
+		}
+		break;
+	}
+	}
+	(void)s;
+}
+
+int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
+			   const struct view_opts *o, const char *netns)
+{
+	size_t n = shown(s, o), ng = leaks_ngroups(s->leaks);
+	struct prom_other other[2][TCP_STATE_MAX + 1];
+
+	if (family == VIEW_LEAKS_PROM_STATUS || family == VIEW_LEAKS_PROM_COMPLETE) {
+		fputs(prom_families[family].name, out);
+		if (netns) {
+			fputs("{netns=\"", out);
+			strenc_prom(out, netns);
+			fputs("\"}", out);
+		}
+		fprintf(out, " %d\n", family == VIEW_LEAKS_PROM_STATUS ? (int)s->status :
+			s->complete ? 1 : 0);
+		return ferror(out) ? -EIO : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		prom_group(out, family, s, o, netns, leaks_group(s->leaks, i));
+	/* Owners and growth are per group: "other" has neither. */
+	if (family != VIEW_LEAKS_PROM_SOCKETS && family != VIEW_LEAKS_PROM_OLDEST)
+		return ferror(out) ? -EIO : 0;
+	memset(other, 0, sizeof(other));
+	for (size_t i = n; i < ng; i++) {
+		const struct leaks_group *g = leaks_group(s->leaks, i);
+		struct prom_other *x;
+
+		if (g->state > TCP_STATE_MAX)
+			continue;
+		x = &other[g->dir == TABLE_DIR_IN ? 0 : 1][g->state];
+		x->count += g->count;
+		if (g->has_age && g->oldest_ms / 1000 >= x->oldest_s)
+			x->oldest_s = g->oldest_ms / 1000;
+		x->has_age |= g->has_age;
+	}
+	for (int d = 0; d < 2; d++) {
+		for (int i = 0; i < TCP_STATE_COUNT; i++) {
+			enum tcp_state st = tcp_state_order[i];
+			const struct prom_other *x = &other[d][st];
+
+			if (!x->count || (family == VIEW_LEAKS_PROM_OLDEST && !x->has_age))
+				continue;
+			prom_open(out, family, netns, "other", d == 0 ? "in" : "out", (uint8_t)st);
+			fprintf(out, "} %" PRIu64 "\n",
+				family == VIEW_LEAKS_PROM_SOCKETS ? x->count : x->oldest_s);
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int view_leaks_prom(FILE *out, const struct view_leaks *s, const struct view_opts *o,
+		    const char *netns)
+{
+	for (int f = 0; f < VIEW_LEAKS_PROM_FAMILIES; f++) {
+		int ret;
+
+		view_leaks_prom_header(out, f);
+		ret = view_leaks_prom_family(out, f, s, o, netns);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }

@@ -19,7 +19,8 @@ nogroup=$(id -g nobody)
 
 # run STATUS NEEDLE ARGS...: portstat exits STATUS within 20 s (a FIFO
 # must not block it) with one error line on stderr holding NEEDLE,
-# nothing on stdout.
+# nothing on stdout (leaks, STATUS 3: only its plugin line "UNKNOWN: " and
+# the same reason).
 run() {
 	local want=$1 needle=$2 rc
 	shift 2
@@ -29,7 +30,12 @@ run() {
 	# (a usage error adds its hint line)
 	[ "$(grep -vc "^Try 'portstat --help'" "$PS_TMPDIR/err")" = 1 ] || ps_fail "portstat $*: want one line, got: $(cat "$PS_TMPDIR/err")"
 	grep -qF -- "$needle" "$PS_TMPDIR/err" || ps_fail "portstat $*: '$needle' not in: $(cat "$PS_TMPDIR/err")"
-	[ ! -s "$PS_TMPDIR/out" ] || ps_fail "portstat $*: wrote to stdout"
+	if [ "$want" = 3 ]; then
+		[ "$(cat "$PS_TMPDIR/out")" = "UNKNOWN: $(head -1 "$PS_TMPDIR/err" | sed 's/^portstat: //')" ] ||
+			ps_fail "portstat $*: stdout is not its one UNKNOWN line: $(cat "$PS_TMPDIR/out")"
+	else
+		[ ! -s "$PS_TMPDIR/out" ] || ps_fail "portstat $*: wrote to stdout"
+	fi
 }
 
 # Nothing but what the test made is in $d: no temporary or new file.

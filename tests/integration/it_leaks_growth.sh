@@ -43,6 +43,6 @@ echo "ok: counts $counts, growth $growth"
 	ps_fail "stable growth: $(jq -s -c '[.[] | .groups[0].growth_per_min]' "$out")"
 # Text: the verdict of each sample carries it.
 "$PORTSTAT" leaks -N "$ns" -i 0.5 -c 2 > "$out" || ps_fail "leaks -i text failed"
-grep -Eq '^OK: 50 CLOSE_WAIT on :8081 held by leakysrv\[[0-9]+\], \+0/min, oldest [0-9]+s$' "$out" ||
+grep -Eq "^OK: 50 CLOSE_WAIT on :8081 held by leakysrv\\[[0-9]+\\], \\+0/min, oldest [0-9]+s \\| 'close_wait'=50;;;0 'oldest_close_wait'=[0-9]+s;;;0$" "$out" ||
 	ps_fail "text: $(cat "$out")"
 echo "it_leaks_growth: passed"

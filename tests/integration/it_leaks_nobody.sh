@@ -52,6 +52,6 @@ for args in "--crit 10" "--warn 10 --crit 30" "--warn 30"; do
 	[ "$a" = "$b" ] || ps_fail "leaks $args: root exit $a, nobody exit $b"
 done
 verdict=$(ip netns exec "$ns" runuser -u nobody -- "$user_portstat" leaks --crit 10 2>/dev/null | head -1)
-grep -qx "CRITICAL: $CW CLOSE_WAIT on :20002 held by ? (owner unknown), oldest [0-9]*s" <<<"$verdict" ||
+grep -qx "CRITICAL: $CW CLOSE_WAIT on :20002 held by ? (owner unknown), oldest [0-9]*s | 'close_wait'=[0-9]*;;10;0 'oldest_close_wait'=[0-9]*s;;;0" <<<"$verdict" ||
 	ps_fail "nobody verdict: $verdict"
 echo "it_leaks_nobody: passed"

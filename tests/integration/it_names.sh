@@ -78,7 +78,9 @@ elif kind == "table":                             # --by process text
         fail("no row shows %r" % SHOWN)
 elif kind == "leaks":
     lines = text.splitlines()
-    if "\\x7c" not in lines[0] or "|" in lines[0]:
+    # The status line's text ends at its one " | " (perfdata after it).
+    summary = lines[0].split(" | ")[0]
+    if "\\x7c" not in summary or "|" in summary or lines[0].count("|") != 1:
         fail("a '|' of the name reached the status line: %r" % lines[0])
     rows = [l for l in lines[2:] if l.strip()]
     head = lines[1]

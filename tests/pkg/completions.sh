@@ -86,7 +86,10 @@ queries=(
 	"portstat leaks --by |service local remote process cgroup"
 	"portstat leaks --all|--all-netns"
 	"portstat --sort t|total time-wait"
-	"portstat |report top leaks"
+	"portstat |report top leaks serve"
+	"portstat se|serve"
+	"portstat serve --l|--leaks --listen"
+	"portstat serve --m|--min-interval"
 	"portstat le|leaks"
 	"portstat leaks --w|--warn --warn-age --warn-growth --write"
 	"portstat leaks --st|--state --state-file"
@@ -98,6 +101,7 @@ queries=(
 absent=(
 	"portstat top --|--format --record --write --warn"
 	"portstat --|--warn --crit --warn-age --crit-age --warn-growth --crit-growth --state-file"
+	"portstat serve --|--format --record --replay --write --interval --count"
 )
 
 netns=no

@@ -556,7 +556,10 @@ static bool group_ok(const struct leaks_group *g, size_t i, int round)
 	       g->peers[0].addr[in ? 15 : 3] == (uint8_t)g->port &&
 	       g->peers[0].addr[in ? 14 : 2] == (uint8_t)(g->port >> 8) &&
 	       g->nprocs == 1 && strcmp(g->procs[0].comm, in ? "-" : "?") == 0 &&
-	       g->procs[0].count == g->count && g->has_age &&
+	       g->procs[0].count == g->count &&
+	       /* no tcp_info: an age only for sockets that came after a
+	        * complete sample (round 1's are new cookies) */
+	       g->has_age == (round == 1) &&
 	       g->has_growth == (round == 1) && (round == 0 || g->growth_per_min == 0.0);
 }
 
@@ -883,6 +886,60 @@ START_TEST(test_no_groups)
 }
 END_TEST
 
+/*
+ * Without tcp_info no age is made up (issue 12): sockets of the first
+ * sample stay of unknown age however long they are followed; one that
+ * appears after a complete sample is dated from its first sighting.  The
+ * perfdata says U, with the thresholds in their fields.
+ */
+START_TEST(test_ages_unknown)
+{
+	struct leaks *l = model(B(CLOSE_WAIT), true, NULL);
+	struct leaks_thresholds th = { .has_crit = true, .crit = 5, .has_warn_age = true,
+				       .warn_age = 60 };
+	struct view_leaks v = { .leaks = l, .complete = true, .th = &th };
+	char buf[256];
+	long worst;
+
+	begin_at(l, 1000);
+	listener(l, AF_INET, 8080);
+	add(l, cw(1, false, 0));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	ck_assert(!leaks_group(l, 0)->has_age);
+	view_leaks_perfdata(&v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "'close_wait'=1;;5;0 'oldest_close_wait'=U;60;;0");
+	ck_assert_int_eq(leaks_evaluate(l, &th, &worst), LEAKS_UNKNOWN);
+
+	begin_at(l, 1100);
+	listener(l, AF_INET, 8080);
+	add(l, cw(1, false, 0));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	ck_assert(!leaks_group(l, 0)->has_age);
+	ck_assert_int_eq(leaks_evaluate(l, &th, &worst), LEAKS_UNKNOWN);
+	v.status = LEAKS_UNKNOWN, v.worst = worst;
+	view_leaks_verdict(&v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "UNKNOWN: 1 CLOSE_WAIT on :8080 held by ? (owner unknown), "
+			      "+0/min, age unknown");
+
+	/* 2 came after a complete sample: born since it, dated from now. */
+	begin_at(l, 1200);
+	listener(l, AF_INET, 8080);
+	add(l, cw(2, false, 0));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	ck_assert(leaks_group(l, 0)->has_age);
+	ck_assert_uint_eq(leaks_group(l, 0)->oldest_ms, 0);
+	begin_at(l, 1290);
+	listener(l, AF_INET, 8080);
+	add(l, cw(2, false, 0));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	ck_assert_uint_eq(leaks_group(l, 0)->oldest_ms, 90000);
+	view_leaks_perfdata(&v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "'close_wait'=1;;5;0 'oldest_close_wait'=90s;60;;0");
+	ck_assert_int_eq(leaks_evaluate(l, &th, &worst), LEAKS_WARNING);
+	leaks_delete(l);
+}
+END_TEST
+
 START_TEST(test_verdict_and_json)
 {
 	struct leaks *l = model(B(CLOSE_WAIT), true, root);
@@ -982,7 +1039,7 @@ static const struct {
 	{ { "leaks", "--warn-age", "1w" }, "invalid --warn-age '1w'", 0, { 0 } },
 	{ { "leaks", "--warn", "5", "--crit", "4" }, "--warn 5 is above --crit 4", 0, { 0 } },
 	{ { "leaks", "--warn-age", "2h", "--crit-age", "1h" }, "is above --crit-age", 0, { 0 } },
-	{ { "leaks", "-f", "prometheus" }, "does not apply to 'leaks'", 0, { 0 } },
+	{ { "leaks", "-f", "prometheus", "--all-netns" }, "cannot be used with 'leaks --all-netns'", 0, { 0 } },
 	{ { "leaks", "--all-netns" }, NULL, B(CLOSE_WAIT), { 0 } },
 	{ { "leaks", "--all-netns", "-N", "x" }, "--all-netns cannot be used with --netns", 0, { 0 } },
 	{ { "leaks", "--all-netns", "--replay", "x" }, "--all-netns cannot be used with --replay", 0, { 0 } },
@@ -1044,6 +1101,7 @@ static Suite *leaks_suite(void)
 	tcase_add_test(tc, test_growth_reference);
 	tcase_add_test(tc, test_ages_one_shot);
 	tcase_add_test(tc, test_ages_tracked);
+	tcase_add_test(tc, test_ages_unknown);
 	tcase_add_test(tc, test_growth);
 	tcase_add_loop_test(tc, test_evaluate, 0, sizeof(eval_cases) / sizeof(eval_cases[0]));
 	tcase_add_test(tc, test_no_groups);

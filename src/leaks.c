@@ -1259,7 +1259,7 @@ int leaks_state_restore(struct leaks *l, const struct leakstate *st)
 
 		if (!slot)
 			return -ENOMEM;
-		*slot = (uint64_t)s->born_ms << 8 | s->state;
+		*slot = (uint64_t)s->born_ms << 8 | TRACK_DATED | s->state;
 	}
 	if (l->seq == 0 && st->ngroups) {
 		l->hist = calloc(st->ngroups, sizeof(*l->hist));
@@ -1303,7 +1303,7 @@ int leaks_state_take(const struct leaks *l, struct leakstate *st)
 	while (k < n && u64map_next(l->prev, &pos, &key, &val)) {
 		/* Births are never after the sample (sock_age()). */
 		st->socks[k++] = (struct leakstate_sock){
-			.cookie = key, .born_ms = (int64_t)(val >> 8), .state = (uint8_t)val,
+			.cookie = key, .born_ms = (int64_t)(val >> 8), .state = (uint8_t)(val & TRACK_STATE),
 		};
 	}
 	st->nsocks = k;

@@ -479,9 +479,24 @@ static int render_allns_cb(FILE *out, const void *arg)
 	default:
 		if (x->o->stamp)
 			fprintf(out, "%s# %s\n", x->o->first ? "" : "\n", when);
-		fprintf(out, "%s\n", verdict);
+		{
+			/* One status line for all: the perfdata sums every
+			 * namespace read; the sections have none of their own. */
+			const struct view_leaks **all = calloc(a->n ? a->n : 1, sizeof(*all));
+			char perf[1024] = "";
+
+			if (!all)
+				return -ENOMEM;
+			for (size_t k = 0; k < a->n; k++)
+				all[k] = a->m[k].read ? &a->m[k].vl : NULL;
+			if (a->nread)
+				view_leaks_perfdata_all(all, a->n, perf, sizeof(perf));
+			free(all);
+			fprintf(out, "%s%s%s\n", verdict, perf[0] ? " | " : "", perf);
+		}
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
 			const struct ns_model *m = &a->m[k];
+			struct view_leaks sec;
 
 			if (m->vanished)
 				continue;
@@ -494,7 +509,9 @@ static int render_allns_cb(FILE *out, const void *arg)
 				fputc('\n', out);
 				continue;
 			}
-			ret = render(x->cfg, out, &m->vl, &o);
+			sec = m->vl;
+			sec.section = true;
+			ret = render(x->cfg, out, &sec, &o);
 		}
 		break;
 	}

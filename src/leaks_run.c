@@ -337,6 +337,7 @@ static int models_finish(struct allns_leaks *a, const struct config *cfg, bool o
 			snprintf(err, errlen, "%s", *leaks_error(m->l) ? leaks_error(m->l) : "out of memory");
 			goto out;
 		}
+		m->vl.th = &cfg->thresholds;
 		m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
 		if (!m->vl.complete && m->vl.status != LEAKS_CRITICAL)
 			m->vl.status = LEAKS_UNKNOWN;

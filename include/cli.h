@@ -64,6 +64,7 @@ struct config {
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;
 	struct leaks_thresholds thresholds;
+	const char *state_file;		/* leaks --state-file, borrowed from argv */
 	/* serve: where to listen (NULL: SERVE_DEFAULT_LISTEN), the least
 	 * time between samples, and whether leak metrics are served. */
 	const char *listen;

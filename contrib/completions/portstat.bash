@@ -59,7 +59,7 @@ _portstat()
 		return
 		;;
 	--by)
-		if [[ $cmd == report ]]; then
+		if [[ $cmd == report || $cmd == leaks ]]; then
 			COMPREPLY=($(compgen -W "service local remote process cgroup" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "service local remote" -- "$cur"))
@@ -87,12 +87,13 @@ _portstat()
 		fi
 		return
 		;;
-	--record | --replay | --write)
+	--record | --replay | --write | --state-file)
 		_portstat_files
 		return
 		;;
 	-p | --port | --top | -i | --interval | -c | --count | --warn | --crit | \
-		--warn-age | --crit-age | --listen | --min-interval)
+		--warn-age | --crit-age | --warn-growth | --crit-growth | --listen | \
+		--min-interval)
 		return # a number, a list or a duration: nothing to offer
 		;;
 	esac
@@ -114,9 +115,10 @@ _portstat()
 		      --no-mouse -h --help -V --version"
 		;;
 	leaks)
-		opts="-s --state --warn --crit --warn-age --crit-age -i --interval
+		opts="-s --state --warn --crit --warn-age --crit-age --warn-growth
+		      --crit-growth --state-file -i --interval
 		      -f --format -p --port -4 -6 --by --top -H --no-header
-		      -N --netns -c --count --record --replay --write
+		      -N --netns --all-netns -c --count --record --replay --write
 		      -h --help -V --version"
 		;;
 	serve)

@@ -42,7 +42,23 @@ struct procmap_stats {
 	unsigned long vanished;	/* processes that exited mid-scan */
 	unsigned passes;	/* 1, or 2 when other uids' processes were needed */
 	bool complete;		/* stopped because every wanted inode was found */
+	bool bpf;		/* the BPF iterator answered (procs, scanned, links:
+				 * processes, processes with sockets, socket fds) */
+	int bpf_error;		/* why it did not (-errno), 0 if not tried */
 };
+
+/* Where owners come from: PORTSTAT_OWNERS=auto (default), bpf or proc. */
+enum procmap_backend {
+	PROCMAP_AUTO,
+	PROCMAP_BPF,
+	PROCMAP_PROC,
+};
+
+/*
+ * procmap_backend_parse - @s ("auto", "bpf", "proc"; NULL or "" = auto)
+ * into *@out.  Returns 0 or -EINVAL.
+ */
+int procmap_backend_parse(const char *s, enum procmap_backend *out);
 
 struct procmap;
 
@@ -62,6 +78,13 @@ void procmap_delete(struct procmap *pm);
  * capacity.
  */
 int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid);
+
+/*
+ * procmap_set_backend - where procmap_scan() looks (PROCMAP_AUTO by
+ * default: the BPF iterator when @proc_root is "/proc" and it loads, else
+ * the /proc scan).  PROCMAP_BPF makes a failed load procmap_scan()'s error.
+ */
+void procmap_set_backend(struct procmap *pm, enum procmap_backend b);
 
 /*
  * procmap_scan - find the owners of the wanted inodes under @proc_root

@@ -535,6 +535,18 @@ int main(int argc, char *argv[])
 		}
 		return CLI_EXIT_OK;
 	}
+	{
+		/* PORTSTAT_OWNERS picks the owner backend in procmap_new(); a
+		 * value it does not know is a usage error, said here once. */
+		const char *ow = getenv("PORTSTAT_OWNERS");
+		enum procmap_backend b;
+
+		if (procmap_backend_parse(ow, &b) < 0) {
+			strenc_text_line(stderr, "portstat: PORTSTAT_OWNERS: invalid value '%s' "
+					 "(auto, bpf or proc)", ow);
+			return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
+		}
+	}
 	if (cfg.command == CLI_TOP)
 		return top_run(&cfg);
 	signals_init();

@@ -135,6 +135,21 @@ const struct procmap_stats *procmap_stats(const struct procmap *pm);
 bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied);
 
 /*
+ * procmap_backend_note - the note saying where owners came from: the BPF
+ * iterator (@bpf), or /proc and why not the iterator (@bpf_error, -errno;
+ * 0 when it was not tried).  Shown when PORTSTAT_DEBUG asks, or when
+ * PORTSTAT_OWNERS=bpf was asked for and it failed (procmap_backend_wanted()).
+ */
+void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error);
+
+/*
+ * procmap_backend_wanted - whether the backend note is to be shown: when
+ * PORTSTAT_DEBUG is set (not "" or "0"), or when PORTSTAT_OWNERS=bpf and
+ * the iterator failed (@bpf_error < 0).
+ */
+bool procmap_backend_wanted(int bpf_error);
+
+/*
  * procmap_parse_link - the inode of an fd link's target "socket:[12345]",
  * or 0 when @target (of @len bytes, not NUL-terminated) is anything else.
  */

@@ -133,6 +133,10 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 {
 	char note[256];
 
+	if (!*said && (sum->bpf || sum->bpf_error) && procmap_backend_wanted(sum->bpf_error)) {
+		procmap_backend_note(note, sizeof(note), sum->bpf, sum->bpf_error);
+		strenc_text_line(stderr, "portstat: note: %s", note);
+	}
 	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
 				   sum->denied)) {
 		strenc_text_line(stderr, "portstat: note: %s", note);
@@ -583,6 +587,9 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			/* One owners note for the run, over all namespaces. */
 			if (one) {
 				sum.owners_failed |= one->owners_failed;
+				sum.bpf |= one->bpf;
+				if (one->bpf_error)
+					sum.bpf_error = one->bpf_error;
 				sum.unowned += one->unowned;
 				sum.denied = one->denied > sum.denied ? one->denied : sum.denied;
 			}

@@ -257,6 +257,10 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	const struct owners_stats *st = owners_stats(w);
 	char note[256];
 
+	if (!said->procs && (st->bpf || st->bpf_error) && procmap_backend_wanted(st->bpf_error)) {
+		procmap_backend_note(note, sizeof(note), st->bpf, st->bpf_error);
+		strenc_text_line(stderr, "portstat: note: %s", note);
+	}
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
 		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;

@@ -479,9 +479,10 @@ int procmap_scan(struct procmap *pm, const char *proc_root)
 	pm->st.bpf_error = 0;
 	if (pm->backend != PROCMAP_PROC && strcmp(proc_root, "/proc") == 0) {
 		ret = bpf_scan(pm, proc_root);
+		if (ret < 0)
+			pm->st.bpf_error = ret;
 		if (ret == 0 || procmap_is_limit(ret) || pm->backend == PROCMAP_BPF)
 			goto out;
-		pm->st.bpf_error = ret;
 	}
 	ret = pids_read(pm, proc_root, &first, &later);
 	if (ret < 0)
@@ -545,6 +546,30 @@ void procmap_limit_message(char *buf, size_t len, const char *what, int ret)
 			   ret == -ENFILE ? " (the system-wide limit: sysctl fs.file-max)" : "";
 
 	snprintf(buf, len, "cannot read %s: %s%s", what, strerror(-ret), hint);
+}
+
+void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
+{
+	if (bpf)
+		snprintf(buf, len, "owners from the BPF task_file iterator");
+	else if (bpf_error == -EOPNOTSUPP)
+		snprintf(buf, len, "owners from /proc: the BPF iterator is not built in, or "
+			 "this runs inside a PID namespace");
+	else if (bpf_error < 0)
+		snprintf(buf, len, "owners from /proc: the BPF iterator did not load: %s%s",
+			 strerror(-bpf_error),
+			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+	else
+		snprintf(buf, len, "owners from /proc");
+}
+
+bool procmap_backend_wanted(int bpf_error)
+{
+	const char *d = getenv("PORTSTAT_DEBUG"), *o = getenv("PORTSTAT_OWNERS");
+
+	if (d && *d && strcmp(d, "0") != 0)
+		return true;
+	return bpf_error < 0 && o && strcmp(o, "bpf") == 0;
 }
 
 bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied)

@@ -13,9 +13,7 @@
 #include "ownbpf.h"
 
 #ifdef PORTSTAT_HAVE_BPF
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "owners.skel.h"
+#include "bpf/owners_load.h"
 #endif
 
 long ownbpf_parse(const void *buf, size_t len, struct ownbpf_rec *out)
@@ -62,17 +60,9 @@ static int pidns_initial(void)
 	return fields == 1 ? 0 : -EOPNOTSUPP;
 }
 
-/* libbpf prints its own diagnostics to stderr by default; a module never
- * prints, and a failed load is a fallback, not an error. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
-
 int ownbpf_read(struct ownbpf_rec **out, size_t *n)
 {
-	struct owners_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
+	struct owners_load *ol = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0, cap = 0;
 	long got;
@@ -82,22 +72,8 @@ int ownbpf_read(struct ownbpf_rec **out, size_t *n)
 	*n = 0;
 	if ((ret = pidns_initial()) < 0)
 		return ret;
-	libbpf_set_print(quiet);
-	skel = owners_bpf__open_and_load();
-	if (!skel) {
-		ret = errno ? -errno : -EINVAL;
+	if ((ret = owners_load_open(&ol, &iter)) < 0)
 		goto out;
-	}
-	link = bpf_program__attach_iter(skel->progs.owners, NULL);
-	if (!link) {
-		ret = errno ? -errno : -EINVAL;
-		goto out;
-	}
-	iter = bpf_iter_create(bpf_link__fd(link));
-	if (iter < 0) {
-		ret = -errno;
-		goto out;
-	}
 	for (;;) {
 		ssize_t r;
 
@@ -140,8 +116,7 @@ int ownbpf_read(struct ownbpf_rec **out, size_t *n)
 out:
 	if (iter >= 0)
 		close(iter);
-	bpf_link__destroy(link);
-	owners_bpf__destroy(skel);
+	owners_load_close(ol);
 	free(buf);
 	return ret;
 }

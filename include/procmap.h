@@ -137,7 +137,8 @@ bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigne
 /*
  * procmap_backend_note - the note saying where owners came from: the BPF
  * iterator (@bpf), or /proc and why not the iterator (@bpf_error, -errno;
- * 0 when it was not tried).  Shown when PORTSTAT_DEBUG asks, or when
+ * 0 when it was not tried); with PORTSTAT_OWNERS=bpf and a failure, that
+ * owners are unknown for it (no /proc scan was made).  Shown when PORTSTAT_DEBUG asks, or when
  * PORTSTAT_OWNERS=bpf was asked for and it failed (procmap_backend_wanted()).
  */
 void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error);

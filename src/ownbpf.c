@@ -43,7 +43,7 @@ long ownbpf_parse(const void *buf, size_t len, struct ownbpf_rec *out)
  * namespace they would name other processes in /proc, so BPF declines. */
 static int pidns_initial(void)
 {
-	char buf[4096], *line;
+	char buf[4096], *line, *save = NULL;
 	FILE *f = fopen("/proc/self/status", "re");
 	int fields = 0;
 
@@ -52,7 +52,9 @@ static int pidns_initial(void)
 	while (fgets(buf, sizeof(buf), f)) {
 		if (strncmp(buf, "NSpid:", 6) != 0)
 			continue;
-		for (line = strtok(buf + 6, " \t\n"); line; line = strtok(NULL, " \t\n"))
+		/* strtok_r: serve's scrapes may look owners up in threads. */
+		for (line = strtok_r(buf + 6, " \t\n", &save); line;
+		     line = strtok_r(NULL, " \t\n", &save))
 			fields++;
 		break;
 	}

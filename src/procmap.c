@@ -481,7 +481,10 @@ int procmap_scan(struct procmap *pm, const char *proc_root)
 		ret = bpf_scan(pm, proc_root);
 		if (ret < 0)
 			pm->st.bpf_error = ret;
-		if (ret == 0 || procmap_is_limit(ret) || pm->backend == PROCMAP_BPF)
+		/* Any failure to run it (privilege, BTF, and also a low fd
+		 * limit: loading takes several fds, the /proc scan one) falls
+		 * back; a failure once its records are in is the scan's. */
+		if (ret == 0 || pm->st.bpf || pm->backend == PROCMAP_BPF)
 			goto out;
 	}
 	ret = pids_read(pm, proc_root, &first, &later);
@@ -550,7 +553,12 @@ void procmap_limit_message(char *buf, size_t len, const char *what, int ret)
 
 void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
 {
-	if (bpf)
+	const char *o = getenv("PORTSTAT_OWNERS");
+
+	if (!bpf && bpf_error < 0 && o && strcmp(o, "bpf") == 0)
+		snprintf(buf, len, "owners unknown (\"?\"): PORTSTAT_OWNERS=bpf but the BPF "
+			 "iterator did not load: %s", strerror(-bpf_error));
+	else if (bpf)
 		snprintf(buf, len, "owners from the BPF task_file iterator");
 	else if (bpf_error == -EOPNOTSUPP)
 		snprintf(buf, len, "owners from /proc: the BPF iterator is not built in, or "

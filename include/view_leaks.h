@@ -86,6 +86,14 @@ int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
  */
 void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len);
 
+/* view_leaks_perf_metric - append one metric "'label'=value;warn;crit;0"
+ * (label quoted, a quote doubled; warn and crit empty when not set) at
+ * @buf + *n, *n advanced; a metric that does not fit in @len is left out
+ * whole.  Shared by every plugin-style command (leaks, doctor). */
+void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
+			    const char *value, bool has_warn, uint64_t warn, bool has_crit,
+			    uint64_t crit);
+
 /* view_leaks_verdict - the one-line verdict, e.g. "CRITICAL: 812
  * CLOSE_WAIT on :8080 held by java[4121], +40/min, oldest 2h13m". */
 void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len);

@@ -1,0 +1,240 @@
+/*
+ * doctor_run: the sample loop of `portstat doctor`: opens the collector
+ * and the namespace's sysctl and netstat files (inside the namespace: a
+ * /proc/sys/net or /proc/thread-self/net file reads the namespace of the
+ * task that opened it), feeds each sample to the doctor model, renders it,
+ * and maps every failure to the plugin status UNKNOWN.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_doctor.h"
+#include "collector.h"
+#include "doctor.h"
+#include "doctor_run.h"
+#include "pace.h"
+#include "sampler.h"
+#include "strenc.h"
+#include "view_doctor.h"
+
+/* The namespace's files, opened inside it once, read at every sample. */
+enum {
+	NSF_RANGE,
+	NSF_RESERVED,
+	NSF_TW_REUSE,
+	NSF_SOMAXCONN,
+	NSF_NETSTAT,
+	NSF_COUNT
+};
+
+static const char *const ns_paths[NSF_COUNT] = {
+	[NSF_RANGE]     = "/proc/sys/net/ipv4/ip_local_port_range",
+	[NSF_RESERVED]  = "/proc/sys/net/ipv4/ip_local_reserved_ports",
+	[NSF_TW_REUSE]  = "/proc/sys/net/ipv4/tcp_tw_reuse",
+	[NSF_SOMAXCONN] = "/proc/sys/net/core/somaxconn",
+	[NSF_NETSTAT]   = "/proc/thread-self/net/netstat",
+};
+
+/* In the namespace: open what can be opened; a file missing is a fact
+ * unknown, not a failure. */
+static int ns_open(void *arg)
+{
+	int *fds = arg;
+
+	for (int i = 0; i < NSF_COUNT; i++)
+		fds[i] = open(ns_paths[i], O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+/* The whole file @fd into @buf, NUL-terminated; false when unreadable. */
+static bool ns_read(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	while (n + 1 < len && (r = pread(fd, buf + n, len - 1 - n, (off_t)n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static void ns_facts(const int *fds, struct doctor_ns *ns)
+{
+	char buf[16384];
+	unsigned lo, hi;
+	unsigned long long v;
+	int iv;
+
+	memset(ns, 0, sizeof(*ns));
+	if (ns_read(fds[NSF_RANGE], buf, sizeof(buf)) && sscanf(buf, "%u %u", &lo, &hi) == 2 &&
+	    lo <= hi && hi <= 65535) {
+		long r = 0;
+
+		ns->has_range = true;
+		ns->eph_lo = (uint16_t)lo;
+		ns->eph_hi = (uint16_t)hi;
+		if (ns_read(fds[NSF_RESERVED], buf, sizeof(buf)))
+			r = doctor_reserved_count(buf, ns->eph_lo, ns->eph_hi);
+		ns->reserved = r > 0 ? (uint32_t)r : 0;
+	}
+	if (ns_read(fds[NSF_TW_REUSE], buf, sizeof(buf)) && sscanf(buf, "%d", &iv) == 1) {
+		ns->has_tw_reuse = true;
+		ns->tw_reuse = iv;
+	}
+	if (ns_read(fds[NSF_SOMAXCONN], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
+		ns->has_somaxconn = true;
+		ns->somaxconn = v;
+	}
+	if (ns_read(fds[NSF_NETSTAT], buf, sizeof(buf)))
+		doctor_netstat_parse(buf, ns);
+}
+
+/* A failure: one line on stderr, "UNKNOWN: reason" on stdout (text
+ * always; JSON while stdout holds nothing yet), '|' escaped. */
+static void fail(const struct doctor_config *cfg, bool used, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(const struct doctor_config *cfg, bool used, const char *fmt, ...)
+{
+	char msg[1024], enc[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	strenc_text_line(stderr, "portstat: %s", msg);
+	if (cfg && cfg->format != CLI_DOCTOR_TEXT && used)
+		return;
+	strenc_text(enc, sizeof(enc), msg, -1, STRENC_NOPIPE);
+	printf("UNKNOWN: %s\n", enc);
+	fflush(stdout);
+}
+
+struct once_arg {
+	struct doctor *d;
+	struct collector *c;
+	const int *fds;
+};
+
+static int doctor_once(void *arg, struct sampler_info *info)
+{
+	struct once_arg *a = arg;
+	struct table_filter all = {
+		.by = TABLE_BY_SERVICE, .states = TCP_STATE_ALL_MASK, .ipv4 = true, .ipv6 = true,
+	};
+	struct doctor_ns ns;
+	struct table *t;
+	int ret;
+
+	ns_facts(a->fds, &ns);
+	t = doctor_begin(a->d, &ns);
+	ret = sampler_begin(a->c, t, &info->time);
+	if (ret < 0)
+		return ret;
+	ret = sampler_dump(a->c, &all, doctor_add, a->d);
+	if (ret < 0)
+		return ret;
+	return collector_sample_end(a->c);
+}
+
+int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
+{
+	struct doctor_config cfg;
+	struct collector *c = NULL;
+	struct doctor *d = NULL;
+	int fds[NSF_COUNT], status = DOCTOR_UNKNOWN, ret;
+	uint64_t last_ov = 0, last_dr = 0;
+	bool used = false, have_last = false;
+	struct timespec next;
+	char err[512];
+
+	for (int i = 0; i < NSF_COUNT; i++)
+		fds[i] = -1;
+	if (cli_doctor_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
+		fail(NULL, false, "%s", err);
+		fputs("Try 'portstat doctor --help' for more information.\n", stderr);
+		return DOCTOR_UNKNOWN;
+	}
+	if (cfg.help) {
+		cli_help_doctor(stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? DOCTOR_OK : DOCTOR_UNKNOWN;
+	}
+	ret = collector_open_live(&c, cfg.netns, err, sizeof(err));
+	if (ret < 0) {
+		fail(&cfg, false, "%s", err);
+		return DOCTOR_UNKNOWN;
+	}
+	if (collector_run_in(c, ns_open, fds) < 0) {
+		fail(&cfg, false, "%s", collector_error(c));
+		goto out;
+	}
+	if (doctor_new(&d, &cfg.th) < 0) {
+		fail(&cfg, false, "out of memory");
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long n = 0; !cfg.count || n < cfg.count; n++) {
+		struct once_arg arg = { .d = d, .c = c, .fds = fds };
+		struct sampler_info info;
+		struct view_doctor vd;
+		const struct doctor_ns *ns;
+
+		if (n > 0) {
+			pace_advance(&next, cfg.interval);
+			pace_wait(&next, stop);
+		}
+		if (*stop)
+			break;
+		ret = sampler_retry(c, &info, doctor_once, &arg);
+		if (ret == 0)
+			ret = doctor_end(d);
+		if (ret < 0) {
+			fail(&cfg, used, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
+			status = DOCTOR_UNKNOWN;
+			break;
+		}
+		ns = doctor_ns(d);
+		vd = (struct view_doctor){ .d = d, .time = info.time, .netns = cfg.netns };
+		if (have_last && ns->has_netstat) {
+			vd.has_delta = true;
+			vd.overflows_delta = ns->listen_overflows - last_ov;
+			vd.drops_delta = ns->listen_drops - last_dr;
+		}
+		if (ns->has_netstat) {
+			have_last = true;
+			last_ov = ns->listen_overflows;
+			last_dr = ns->listen_drops;
+		}
+		status = (int)doctor_status(d);
+		/* A partial count is a lower bound: CRITICAL stays true. */
+		if (!info.complete && status != DOCTOR_CRITICAL)
+			status = DOCTOR_UNKNOWN;
+		ret = cfg.format == CLI_DOCTOR_JSON ? view_doctor_json(stdout, &vd)
+						    : view_doctor_text(stdout, &vd);
+		if (ret == 0 && fflush(stdout) != 0)
+			ret = -errno;
+		used = true;
+		if (ret < 0) {
+			strenc_text_line(stderr, "portstat: cannot write output: %s", strerror(-ret));
+			status = DOCTOR_UNKNOWN;
+			break;
+		}
+		if (!info.complete)
+			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
+	}
+out:
+	for (int i = 0; i < NSF_COUNT; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	doctor_delete(d);
+	collector_close(c);
+	return status;
+}

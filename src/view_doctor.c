@@ -69,9 +69,9 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 			 f->value, f->limit, f->pct, f->extra, ns->eph_lo, ns->eph_hi, ns->reserved);
 		break;
 	case DOCTOR_SERVER_CLOSE:
-		snprintf(buf, len, "%" PRIu64 " TIME_WAIT (about %" PRIu64
+		snprintf(buf, len, "%" PRIu64 " TIME_WAIT (about %.1f"
 			 " closes/s by this server), more than %" PRIu64,
-			 f->value, (f->value + 59) / 60, f->limit);
+			 f->value, (double)f->value / 60, f->limit);
 		break;
 	default:
 		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);

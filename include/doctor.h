@@ -69,7 +69,9 @@ struct doctor_finding {
 	uint64_t limit;			/* what it is measured against (0: none) */
 	unsigned pct;			/* percent checks: 100 * value / limit */
 	uint64_t extra;			/* ephemeral: of value, how many in TIME_WAIT */
-	uint32_t inode;			/* accept queue: the listener's, for owners */
+	uint32_t inode;			/* a socket of the finding, for its owner:
+					 * the listener, a CLOSE_WAIT socket; 0 none */
+	uint32_t uid;			/* that socket's uid */
 	double rank;			/* how far past its warning level (the order
 					 * among findings of one severity) */
 };

@@ -21,8 +21,9 @@ struct view_doctor {
 	 * has_delta false on the first. */
 	bool has_delta;
 	uint64_t overflows_delta, drops_delta;
-	/* The owner of finding i's listener, "comm[pid]", or NULL. */
-	const char *(*owner)(const void *arg, size_t i);
+	/* The owner of finding i's socket, "comm[pid]", and its cgroup
+	 * (*cgroup, "" when unknown); NULL when no owner is known. */
+	const char *(*owner)(const void *arg, size_t i, const char **cgroup);
 	const void *owner_arg;
 };
 

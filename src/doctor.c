@@ -50,6 +50,7 @@ struct doctor {
 	size_t ndests, capdests;
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
+	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
 	uint64_t worst[DOCTOR_NCHECKS];
 	uint64_t examined[DOCTOR_NCHECKS];
 };
@@ -252,7 +253,8 @@ int doctor_new(struct doctor **out, const struct doctor_thresholds *th)
 	d->dest_idx = u64map_new(64);
 	d->tw_in = u64map_new(64);
 	d->cw = u64map_new(64);
-	if (!d->listen || !d->dest_idx || !d->tw_in || !d->cw) {
+	d->cw_sock = u64map_new(64);
+	if (!d->listen || !d->dest_idx || !d->tw_in || !d->cw || !d->cw_sock) {
 		doctor_delete(d);
 		return -ENOMEM;
 	}
@@ -268,6 +270,7 @@ void doctor_delete(struct doctor *d)
 	u64map_delete(d->dest_idx);
 	u64map_delete(d->tw_in);
 	u64map_delete(d->cw);
+	u64map_delete(d->cw_sock);
 	free(d->dests);
 	free(d->f);
 	free(d);
@@ -282,6 +285,7 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	u64map_clear(d->dest_idx);
 	u64map_clear(d->tw_in);
 	u64map_clear(d->cw);
+	u64map_clear(d->cw_sock);
 	memset(d->worst, 0, sizeof(d->worst));
 	memset(d->examined, 0, sizeof(d->examined));
 	return d->listen;
@@ -352,6 +356,7 @@ static int add_listener(struct doctor *d, const struct sock_rec *rec)
 	f->limit = rec->wqueue;
 	f->pct = pct;
 	f->inode = rec->inode;
+	f->uid = rec->uid;
 	return 0;
 }
 
@@ -444,9 +449,22 @@ int doctor_add(const struct sock_rec *rec, void *data)
 	if (rec->state == TCP_STATE_TIME_WAIT && dir == TABLE_DIR_IN &&
 	    (ret = bump(d->tw_in, port)) < 0)
 		return ret;
-	if (rec->state == TCP_STATE_CLOSE_WAIT &&
-	    (ret = bump(d->cw, (uint64_t)dir << 16 | port)) < 0)
-		return ret;
+	if (rec->state == TCP_STATE_CLOSE_WAIT) {
+		uint64_t key = (uint64_t)dir << 16 | port, *slot;
+		bool created;
+
+		if ((ret = bump(d->cw, key)) < 0)
+			return ret;
+		/* One socket per group names its owner; one is enough: a
+		 * leak is one program's. */
+		if (rec->inode) {
+			slot = u64map_slot(d->cw_sock, key, &created);
+			if (!slot)
+				return -ENOMEM;
+			if (created)
+				*slot = (uint64_t)rec->uid << 32 | rec->inode;
+		}
+	}
 	return 0;
 }
 
@@ -530,6 +548,10 @@ static int end_counts(struct doctor *d, enum doctor_check c, const struct u64map
 		f->dir = c == DOCTOR_SERVER_CLOSE ? TABLE_DIR_IN : (uint8_t)(key >> 16);
 		f->value = n;
 		f->limit = sev == DOCTOR_CRITICAL ? d->th.crit[c] : d->th.warn[c];
+		if (c == DOCTOR_CLOSE_WAIT && u64map_get(d->cw_sock, key, &n)) {
+			f->inode = (uint32_t)n;
+			f->uid = (uint32_t)(n >> 32);
+		}
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "doctor.h"
 #include "doctor_run.h"
 #include "pace.h"
+#include "procmap.h"
 #include "sampler.h"
 #include "strenc.h"
 #include "view_doctor.h"
@@ -118,6 +119,76 @@ static void fail(const struct doctor_config *cfg, bool used, const char *fmt, ..
 	fflush(stdout);
 }
 
+/* The owners of the findings' sockets, one per finding: "comm[pid]"
+ * ("" when none is known) and the cgroup. */
+struct owner {
+	char name[32];
+	char cgroup[256];
+};
+
+struct owners_of {
+	struct owner *name;
+	size_t n;
+};
+
+static const char *owner_name(const void *arg, size_t i, const char **cgroup)
+{
+	const struct owners_of *o = arg;
+
+	if (i >= o->n || !o->name[i].name[0])
+		return NULL;
+	*cgroup = o->name[i].cgroup;
+	return o->name[i].name;
+}
+
+/* One /proc scan for the few sockets the findings name.  Owners we may
+ * not see are simply not shown; running out of fds is said on stderr. */
+static int owners_find(const struct doctor *d, struct owners_of *o)
+{
+	size_t nf = doctor_nfindings(d);
+	struct procmap *pm = NULL;
+	bool any = false;
+	struct owner *name;
+	int ret;
+
+	o->n = 0;
+	if (!nf)
+		return 0;
+	name = realloc(o->name, nf * sizeof(*name));
+	if (!name)
+		return -ENOMEM;
+	o->name = name;
+	o->n = nf;
+	for (size_t i = 0; i < nf; i++)
+		name[i].name[0] = '\0';
+	if ((ret = procmap_new(&pm, nf)) < 0)
+		return ret;
+	for (size_t i = 0; i < nf; i++) {
+		const struct doctor_finding *f = doctor_finding(d, i);
+
+		if (f->inode && procmap_want(pm, f->inode, f->uid) == 0)
+			any = true;
+	}
+	ret = any ? procmap_scan(pm, "/proc") : 0;
+	if (ret < 0 && procmap_is_limit(ret)) {
+		char msg[256];
+
+		procmap_limit_message(msg, sizeof(msg), "owners", ret);
+		strenc_text_line(stderr, "portstat: %s", msg);
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const struct doctor_finding *f = doctor_finding(d, i);
+		const struct procmap_proc *p = f->inode ? procmap_lookup(pm, f->inode) : NULL;
+
+		if (p) {
+			snprintf(name[i].name, sizeof(name[i].name), "%s[%d]", p->comm, p->pid);
+			snprintf(name[i].cgroup, sizeof(name[i].cgroup), "%s", p->cgroup);
+		}
+	}
+	procmap_delete(pm);
+	return 0;
+}
+
 struct once_arg {
 	struct doctor *d;
 	struct collector *c;
@@ -150,6 +221,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 	struct doctor_config cfg;
 	struct collector *c = NULL;
 	struct doctor *d = NULL;
+	struct owners_of owners = { NULL, 0 };
 	int fds[NSF_COUNT], status = DOCTOR_UNKNOWN, ret;
 	uint64_t last_ov = 0, last_dr = 0;
 	bool used = false, have_last = false;
@@ -196,13 +268,18 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		ret = sampler_retry(c, &info, doctor_once, &arg);
 		if (ret == 0)
 			ret = doctor_end(d);
+		if (ret == 0)
+			ret = owners_find(d, &owners);
 		if (ret < 0) {
 			fail(&cfg, used, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = DOCTOR_UNKNOWN;
 			break;
 		}
 		ns = doctor_ns(d);
-		vd = (struct view_doctor){ .d = d, .time = info.time, .netns = cfg.netns };
+		vd = (struct view_doctor){
+			.d = d, .time = info.time, .netns = cfg.netns,
+			.owner = owner_name, .owner_arg = &owners,
+		};
 		if (have_last && ns->has_netstat) {
 			vd.has_delta = true;
 			vd.overflows_delta = ns->listen_overflows - last_ov;
@@ -234,6 +311,7 @@ out:
 	for (int i = 0; i < NSF_COUNT; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	free(owners.name);
 	doctor_delete(d);
 	collector_close(c);
 	return status;

@@ -260,8 +260,9 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
-		const char *owner = s->owner ? s->owner(s->owner_arg, i) : NULL;
-		char w[128], n[256], y[512], x[512], o[256];
+		const char *cg = "";
+		const char *owner = s->owner ? s->owner(s->owner_arg, i, &cg) : NULL;
+		char w[128], n[256], y[512], x[512], o[256], g[256];
 
 		has[f->check] = true;
 		view_doctor_where(f, w, sizeof(w));
@@ -271,7 +272,8 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		fprintf(out, "%-9s %-13s %s", status_upper(f->severity), doctor_check_name(f->check), w);
 		if (owner) {
 			strenc_text(o, sizeof(o), owner, 64, 0);
-			fprintf(out, " (%s)", o);
+			strenc_text(g, sizeof(g), cg, 96, 0);
+			fprintf(out, " (%s%s%s)", o, *cg ? ", cgroup " : "", g);
 		}
 		fprintf(out, ": %s\n", n);
 		fprintf(out, "%-9s %-13s why: %s\n", "", "", y);
@@ -314,7 +316,8 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
-		const char *owner = s->owner ? s->owner(s->owner_arg, i) : NULL;
+		const char *cg = "";
+		const char *owner = s->owner ? s->owner(s->owner_arg, i, &cg) : NULL;
 		char w[128], y[512], x[512], n[256];
 
 		view_doctor_where(f, w, sizeof(w));
@@ -327,8 +330,10 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		json_str(out, "where", w, true);
 		fprintf(out, ",\"port\":%u,\"direction\":\"%s\"", f->port,
 			f->dir == TABLE_DIR_IN ? "in" : "out");
-		if (owner)
+		if (owner) {
 			json_str(out, "process", owner, true);
+			json_str(out, "cgroup", cg, true);
+		}
 		fprintf(out, ",\"value\":%" PRIu64 ",\"limit\":%" PRIu64, f->value, f->limit);
 		if (doctor_check_is_percent(f->check))
 			fprintf(out, ",\"percent\":%u", f->pct);

@@ -114,6 +114,10 @@ after=$(netstat_field "$acc" ListenOverflows)
 doctor 2 "$acc"
 grep -q "^CRITICAL: accept-queue: listener 127.0.0.1:8080 accept queue 5 of backlog 4 (125%)" "$PS_TMPDIR/d.out" ||
 	ps_fail "accept text: $(cat "$PS_TMPDIR/d.out")"
+# The listener's owner: the lab itself.
+grep -q "^CRITICAL  accept-queue  listener 127.0.0.1:8080 (python3\[${LAB_PIDS[-1]}\], cgroup " "$PS_TMPDIR/d.out" ||
+	ps_fail "accept owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
+[ "$(jq -r '.findings[0].process' <<<"$(json "$acc")")" = "python3[${LAB_PIDS[-1]}]" ] || ps_fail "accept owner json"
 [ "$(jq -r '[.metrics.accept_queue | .value, .uom, .warn, .crit] | @tsv' "$PS_TMPDIR/perf.json")" = "125	%	80	100" ] ||
 	ps_fail "accept perfdata: $(cat "$PS_TMPDIR/perf.json")"
 grep -q "fix: .*net.core.somaxconn (4096)" "$PS_TMPDIR/d.out" || ps_fail "somaxconn not shown: $(cat "$PS_TMPDIR/d.out")"
@@ -175,6 +179,8 @@ done
 doctor 1 "$cw"
 grep -q "^WARNING: close-wait: :8081 in 15 CLOSE_WAIT, more than 10" "$PS_TMPDIR/d.out" ||
 	ps_fail "close-wait text: $(cat "$PS_TMPDIR/d.out")"
+grep -q "^WARNING   close-wait    :8081 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait.txt"
 doctor 2 "$cw" --warn close-wait=5 --crit close-wait=14
 echo "ok: CLOSE_WAIT leak: 15 on :8081 in"

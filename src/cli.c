@@ -332,7 +332,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		else if (strcmp(argv[1], "leaks") == 0)
 			cfg->command = CLI_LEAKS;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top or leaks)", argv[1]);
+			return bad(err, errlen, "unknown command '%s' (report, top, leaks or doctor)", argv[1]);
 		first = 2;
 	}
 
@@ -421,8 +421,8 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 void cli_help(FILE *out)
 {
 	fputs(
-"Usage: portstat [report|top|leaks] [OPTION]...\n"
-"TCP sockets per port and state, read from the kernel over sock_diag.\n"
+"Usage: portstat [report|top|leaks|doctor] [OPTION]...\n"
+"TCP sockets per port and state over sock_diag; 'doctor' diagnoses them.\n"
 "\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
 "  -s, --state LIST       states, comma-separated: established, syn-sent,\n"

@@ -1,7 +1,7 @@
 # portstat.bash: bash completion for portstat(8), installed as
 # .../bash-completion/completions/portstat (loaded on first use by
 # bash-completion; or `source` it).  It completes the command word (report,
-# top, leaks), the options each command takes (src/cli.c's table; tests/pkg
+# top, leaks, doctor), the options each command takes (src/cli.c's table; tests/pkg
 # checks that none is missing), and the values of --format, --by, --sort,
 # --state (comma-separated lists), --netns (names under /run/netns, or a
 # path) and the file options.  Self-contained: it uses bash-completion's
@@ -33,12 +33,14 @@ _portstat()
 		prev=${COMP_WORDS[cword - 2]}
 	fi
 	case ${words[1]-} in
-	report | top | leaks) cmd=${words[1]} ;;
+	report | top | leaks | doctor) cmd=${words[1]} ;;
 	esac
 
 	case $prev in
 	-f | --format)
-		if [[ $cmd == leaks ]]; then
+		if [[ $cmd == doctor ]]; then
+			COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		elif [[ $cmd == leaks ]]; then
 			COMPREPLY=($(compgen -W "text json csv" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json csv prometheus" -- "$cur"))
@@ -98,7 +100,7 @@ _portstat()
 	esac
 
 	if ((cword == 1)) && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "report top leaks" -- "$cur"))
+		COMPREPLY=($(compgen -W "report top leaks doctor" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -118,6 +120,12 @@ _portstat()
 		      -f --format -p --port -4 -6 --by --top -H --no-header
 		      -N --netns -c --count --record --replay --write
 		      -h --help -V --version"
+		;;
+	doctor)
+		# --warn/--crit take CHECK=VALUE (accept-queue, ephemeral,
+		# server-close, close-wait).
+		opts="-f --format -N --netns --warn --crit -i --interval -c --count
+		      -h --help"
 		;;
 	esac
 	if [[ $cur == -* ]]; then

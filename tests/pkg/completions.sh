@@ -84,7 +84,9 @@ queries=(
 	"portstat --by |service local remote process cgroup"
 	"portstat top --by |service local remote"
 	"portstat --sort t|total time-wait"
-	"portstat |report top leaks"
+	"portstat |report top leaks doctor"
+	"portstat doctor -f |text json"
+	"portstat doctor --c|--count --crit"
 	"portstat le|leaks"
 	"portstat leaks --w|--warn --warn-age --write"
 	"portstat --all|--all-netns"
@@ -95,6 +97,7 @@ queries=(
 absent=(
 	"portstat top --|--format --record --write --warn"
 	"portstat --|--warn --crit --warn-age --crit-age"
+	"portstat doctor --|--state --port --by --top --replay --record --write --warn-age --version"
 )
 
 netns=no

@@ -24,6 +24,8 @@ enum doctor_check {
 	DOCTOR_EPHEMERAL,	/* local ports taken per (source, destination, port) */
 	DOCTOR_SERVER_CLOSE,	/* TIME_WAIT on inbound sockets: the server closed first */
 	DOCTOR_CLOSE_WAIT,	/* CLOSE_WAIT per port: our side never called close() */
+	DOCTOR_TW_BUCKETS,	/* all TIME_WAIT against tcp_max_tw_buckets */
+	DOCTOR_FIN_WAIT2,	/* FIN_WAIT2 per peer address: the peer does not close */
 	DOCTOR_NCHECKS
 };
 
@@ -52,8 +54,12 @@ struct doctor_ns {
 	int tw_reuse;				/* net.ipv4.tcp_tw_reuse: 0, 1, 2 (loopback) */
 	bool has_somaxconn;
 	uint64_t somaxconn;			/* net.core.somaxconn */
+	bool has_max_tw;
+	uint64_t max_tw;			/* net.ipv4.tcp_max_tw_buckets */
 	bool has_netstat;
 	uint64_t listen_overflows, listen_drops;	/* TcpExt, since the namespace began */
+	bool has_tw_overflow;
+	uint64_t tw_overflow;			/* TcpExt TCPTimeWaitOverflow */
 };
 
 /* One finding.  Addresses are the kernel's bytes (IPv4 in the first 4). */
@@ -64,7 +70,7 @@ struct doctor_finding {
 	uint8_t dir;			/* enum table_dir */
 	uint16_t port;			/* the port the row counts under */
 	uint8_t laddr[16];		/* accept queue: listener; ephemeral: source */
-	uint8_t raddr[16];		/* ephemeral: destination */
+	uint8_t raddr[16];		/* ephemeral: destination; fin-wait2: the peer */
 	uint64_t value;			/* the count measured */
 	uint64_t limit;			/* what it is measured against (0: none) */
 	unsigned pct;			/* percent checks: 100 * value / limit */
@@ -105,7 +111,8 @@ int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *
 /*
  * doctor_netstat_parse - ListenOverflows and ListenDrops from the text of
  * a /proc/net/netstat file (name lines and value lines in pairs) into @ns
- * (has_netstat set).  Returns 0, or -EBADMSG when the TcpExt lines are
+ * (has_netstat set), and TCPTimeWaitOverflow when the kernel has it
+ * (has_tw_overflow).  Returns 0, or -EBADMSG when the TcpExt lines are
  * missing or do not pair up.
  */
 int doctor_netstat_parse(const char *text, struct doctor_ns *ns);

@@ -29,14 +29,25 @@ static const struct {
 	[DOCTOR_SERVER_CLOSE] = { "server-close", false, 1000, 10000 },
 	/* The leaks command's thresholds are "more than N" too. */
 	[DOCTOR_CLOSE_WAIT]   = { "close-wait", false, 10, 100 },
+	/* Past the limit the kernel drops TIME_WAIT (TCPTimeWaitOverflow). */
+	[DOCTOR_TW_BUCKETS]   = { "tw-buckets", true, 80, 95 },
+	[DOCTOR_FIN_WAIT2]    = { "fin-wait2", false, 10, 100 },
 };
 
-/* One destination of the ephemeral check. */
+/* One destination of the ephemeral check (or one peer of fin-wait2:
+ * dport 0, saddr zero). */
 struct dest {
 	uint8_t family;
 	uint16_t dport;
 	uint8_t saddr[16], daddr[16];
 	uint64_t n, tw;
+};
+
+/* Destinations by tuple: a hash to index + 1 into an array. */
+struct dests {
+	struct u64map *idx;
+	struct dest *v;
+	size_t n, cap;
 };
 
 struct doctor {
@@ -45,9 +56,9 @@ struct doctor {
 	struct table *listen;		/* classifies sockets; counts nothing */
 	struct doctor_finding *f;	/* findings: listeners as they come, */
 	size_t nf, capf;		/* the rest at doctor_end() */
-	struct u64map *dest_idx;	/* tuple hash -> index + 1 into dests */
-	struct dest *dests;
-	size_t ndests, capdests;
+	struct dests dests;		/* ephemeral: per (source, destination, port) */
+	struct dests peers;		/* fin-wait2: per peer address */
+	uint64_t tw_total;		/* every TIME_WAIT socket */
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
 	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
@@ -116,7 +127,7 @@ int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *
 	c = doctor_check_lookup(arg, (size_t)(eq - arg));
 	if (c < 0) {
 		snprintf(err, errlen,
-			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close or close-wait)",
+			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)",
 			 (int)(eq - arg), arg, opt, arg);
 		return -EINVAL;
 	}
@@ -202,6 +213,7 @@ int doctor_netstat_parse(const char *text, struct doctor_ns *ns)
 	ns->listen_overflows = ov;
 	ns->listen_drops = dr;
 	ns->has_netstat = true;
+	ns->has_tw_overflow = netstat_field(text, "TCPTimeWaitOverflow", &ns->tw_overflow) == 0;
 	return 0;
 }
 
@@ -250,11 +262,12 @@ int doctor_new(struct doctor **out, const struct doctor_thresholds *th)
 		return -ENOMEM;
 	d->th = *th;
 	d->listen = table_new(&lf);
-	d->dest_idx = u64map_new(64);
+	d->dests.idx = u64map_new(64);
+	d->peers.idx = u64map_new(64);
 	d->tw_in = u64map_new(64);
 	d->cw = u64map_new(64);
 	d->cw_sock = u64map_new(64);
-	if (!d->listen || !d->dest_idx || !d->tw_in || !d->cw || !d->cw_sock) {
+	if (!d->listen || !d->dests.idx || !d->peers.idx || !d->tw_in || !d->cw || !d->cw_sock) {
 		doctor_delete(d);
 		return -ENOMEM;
 	}
@@ -267,11 +280,13 @@ void doctor_delete(struct doctor *d)
 	if (!d)
 		return;
 	table_delete(d->listen);
-	u64map_delete(d->dest_idx);
+	u64map_delete(d->dests.idx);
+	u64map_delete(d->peers.idx);
+	free(d->peers.v);
 	u64map_delete(d->tw_in);
 	u64map_delete(d->cw);
 	u64map_delete(d->cw_sock);
-	free(d->dests);
+	free(d->dests.v);
 	free(d->f);
 	free(d);
 }
@@ -280,9 +295,12 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 {
 	d->ns = *ns;
 	d->nf = 0;
-	d->ndests = 0;
+	d->dests.n = 0;
+	d->peers.n = 0;
+	d->tw_total = 0;
 	table_clear(d->listen);
-	u64map_clear(d->dest_idx);
+	u64map_clear(d->dests.idx);
+	u64map_clear(d->peers.idx);
 	u64map_clear(d->tw_in);
 	u64map_clear(d->cw);
 	u64map_clear(d->cw_sock);
@@ -360,58 +378,58 @@ static int add_listener(struct doctor *d, const struct sock_rec *rec)
 	return 0;
 }
 
-static uint64_t dest_hash(const struct sock_rec *rec, uint64_t salt)
+static uint64_t dest_hash(uint8_t family, uint16_t dport, const uint8_t *saddr,
+			  const uint8_t *daddr, uint64_t salt)
 {
 	uint64_t h = 1469598103934665603ull ^ salt;
-	uint8_t head[3] = { rec->family, (uint8_t)(rec->dport >> 8), (uint8_t)rec->dport };
+	uint8_t head[3] = { family, (uint8_t)(dport >> 8), (uint8_t)dport };
 
 	for (size_t i = 0; i < sizeof(head); i++)
 		h = (h ^ head[i]) * 1099511628211ull;
 	for (size_t i = 0; i < 16; i++)
-		h = (h ^ rec->saddr[i]) * 1099511628211ull;
+		h = (h ^ saddr[i]) * 1099511628211ull;
 	for (size_t i = 0; i < 16; i++)
-		h = (h ^ rec->daddr[i]) * 1099511628211ull;
+		h = (h ^ daddr[i]) * 1099511628211ull;
 	return h;
 }
 
-static bool dest_is(const struct dest *x, const struct sock_rec *rec)
-{
-	return x->family == rec->family && x->dport == rec->dport &&
-	       memcmp(x->saddr, rec->saddr, 16) == 0 && memcmp(x->daddr, rec->daddr, 16) == 0;
-}
-
-/* The destination of @rec, created when new; NULL when out of memory.
- * Two tuples whose hashes collide probe on with another salt. */
-static struct dest *dest_get(struct doctor *d, const struct sock_rec *rec)
+/* The destination (@family, @saddr, @daddr, @dport) of @ds, created when
+ * new; NULL when out of memory.  Two tuples whose hashes collide probe on
+ * with another salt. */
+static struct dest *dest_get(struct dests *ds, uint8_t family, uint16_t dport,
+			     const uint8_t *saddr, const uint8_t *daddr)
 {
 	for (uint64_t salt = 0;; salt++) {
 		bool created;
-		uint64_t *slot = u64map_slot(d->dest_idx, dest_hash(rec, salt), &created);
+		uint64_t *slot = u64map_slot(ds->idx, dest_hash(family, dport, saddr, daddr, salt),
+					     &created);
 		struct dest *x;
 
 		if (!slot)
 			return NULL;
 		if (!created) {
-			if (dest_is(&d->dests[*slot - 1], rec))
-				return &d->dests[*slot - 1];
+			x = &ds->v[*slot - 1];
+			if (x->family == family && x->dport == dport &&
+			    memcmp(x->saddr, saddr, 16) == 0 && memcmp(x->daddr, daddr, 16) == 0)
+				return x;
 			continue;
 		}
-		if (d->ndests == d->capdests) {
-			size_t cap = d->capdests ? d->capdests * 2 : 64;
-			struct dest *n = realloc(d->dests, cap * sizeof(*n));
+		if (ds->n == ds->cap) {
+			size_t cap = ds->cap ? ds->cap * 2 : 64;
+			struct dest *n = realloc(ds->v, cap * sizeof(*n));
 
 			if (!n)
 				return NULL;
-			d->dests = n;
-			d->capdests = cap;
+			ds->v = n;
+			ds->cap = cap;
 		}
-		x = &d->dests[d->ndests++];
+		x = &ds->v[ds->n++];
 		memset(x, 0, sizeof(*x));
-		x->family = rec->family;
-		x->dport = rec->dport;
-		memcpy(x->saddr, rec->saddr, 16);
-		memcpy(x->daddr, rec->daddr, 16);
-		*slot = d->ndests;
+		x->family = family;
+		x->dport = dport;
+		memcpy(x->saddr, saddr, 16);
+		memcpy(x->daddr, daddr, 16);
+		*slot = ds->n;
 		return x;
 	}
 }
@@ -439,12 +457,21 @@ int doctor_add(const struct sock_rec *rec, void *data)
 	table_classify(d->listen, rec, &port, &dir);
 	if (dir == TABLE_DIR_OUT && d->ns.has_range && rec->state != TCP_STATE_SYN_RECV &&
 	    rec->sport >= d->ns.eph_lo && rec->sport <= d->ns.eph_hi) {
-		struct dest *x = dest_get(d, rec);
+		struct dest *x = dest_get(&d->dests, rec->family, rec->dport, rec->saddr, rec->daddr);
 
 		if (!x)
 			return -ENOMEM;
 		x->n++;
 		x->tw += rec->state == TCP_STATE_TIME_WAIT;
+	}
+	d->tw_total += rec->state == TCP_STATE_TIME_WAIT;
+	if (rec->state == TCP_STATE_FIN_WAIT2) {
+		static const uint8_t none[16];
+		struct dest *x = dest_get(&d->peers, rec->family, 0, none, rec->daddr);
+
+		if (!x)
+			return -ENOMEM;
+		x->n++;
 	}
 	if (rec->state == TCP_STATE_TIME_WAIT && dir == TABLE_DIR_IN &&
 	    (ret = bump(d->tw_in, port)) < 0)
@@ -496,9 +523,9 @@ static int end_ephemeral(struct doctor *d)
 		return 0;
 	range = (uint64_t)d->ns.eph_hi - d->ns.eph_lo + 1;
 	range = range > d->ns.reserved ? range - d->ns.reserved : 0;
-	d->examined[DOCTOR_EPHEMERAL] = d->ndests;
-	for (size_t i = 0; i < d->ndests; i++) {
-		const struct dest *x = &d->dests[i];
+	d->examined[DOCTOR_EPHEMERAL] = d->dests.n;
+	for (size_t i = 0; i < d->dests.n; i++) {
+		const struct dest *x = &d->dests.v[i];
 		/* Reusable TIME_WAIT ports are not taken. */
 		uint64_t held = tw_reusable(d, x) ? x->n - x->tw : x->n;
 		unsigned pct = percent(held, range);
@@ -556,6 +583,56 @@ static int end_counts(struct doctor *d, enum doctor_check c, const struct u64map
 	return 0;
 }
 
+static int end_tw_buckets(struct doctor *d)
+{
+	unsigned pct;
+	enum doctor_severity sev;
+	struct doctor_finding *f;
+
+	if (!d->ns.has_max_tw)
+		return 0;
+	d->examined[DOCTOR_TW_BUCKETS] = 1;
+	pct = percent(d->tw_total, d->ns.max_tw);
+	d->worst[DOCTOR_TW_BUCKETS] = pct;
+	sev = judge(d, DOCTOR_TW_BUCKETS, pct);
+	if (sev == DOCTOR_OK)
+		return 0;
+	if (!(f = finding_new(d)))
+		return -ENOMEM;
+	f->check = DOCTOR_TW_BUCKETS;
+	f->severity = sev;
+	f->value = d->tw_total;
+	f->limit = d->ns.max_tw;
+	f->pct = pct;
+	f->extra = d->ns.tw_overflow;
+	return 0;
+}
+
+static int end_fin_wait2(struct doctor *d)
+{
+	d->examined[DOCTOR_FIN_WAIT2] = d->peers.n;
+	for (size_t i = 0; i < d->peers.n; i++) {
+		const struct dest *x = &d->peers.v[i];
+		enum doctor_severity sev = judge(d, DOCTOR_FIN_WAIT2, x->n);
+		struct doctor_finding *f;
+
+		if (x->n > d->worst[DOCTOR_FIN_WAIT2])
+			d->worst[DOCTOR_FIN_WAIT2] = x->n;
+		if (sev == DOCTOR_OK)
+			continue;
+		if (!(f = finding_new(d)))
+			return -ENOMEM;
+		f->check = DOCTOR_FIN_WAIT2;
+		f->severity = sev;
+		f->family = x->family;
+		memcpy(f->raddr, x->daddr, 16);
+		f->value = x->n;
+		f->limit = sev == DOCTOR_CRITICAL ? d->th.crit[DOCTOR_FIN_WAIT2]
+						  : d->th.warn[DOCTOR_FIN_WAIT2];
+	}
+	return 0;
+}
+
 /* How far past its warning level a finding is, comparable across checks. */
 static double excess(const struct doctor *d, const struct doctor_finding *f)
 {
@@ -585,7 +662,8 @@ int doctor_end(struct doctor *d)
 
 	if ((ret = end_ephemeral(d)) < 0 ||
 	    (ret = end_counts(d, DOCTOR_SERVER_CLOSE, d->tw_in)) < 0 ||
-	    (ret = end_counts(d, DOCTOR_CLOSE_WAIT, d->cw)) < 0)
+	    (ret = end_counts(d, DOCTOR_CLOSE_WAIT, d->cw)) < 0 ||
+	    (ret = end_tw_buckets(d)) < 0 || (ret = end_fin_wait2(d)) < 0)
 		return ret;
 	for (size_t i = 0; i < d->nf; i++)
 		d->f[i].rank = excess(d, &d->f[i]);

@@ -31,6 +31,7 @@ enum {
 	NSF_TW_REUSE,
 	NSF_SOMAXCONN,
 	NSF_NETSTAT,
+	NSF_MAX_TW,
 	NSF_COUNT
 };
 
@@ -40,6 +41,7 @@ static const char *const ns_paths[NSF_COUNT] = {
 	[NSF_TW_REUSE]  = "/proc/sys/net/ipv4/tcp_tw_reuse",
 	[NSF_SOMAXCONN] = "/proc/sys/net/core/somaxconn",
 	[NSF_NETSTAT]   = "/proc/thread-self/net/netstat",
+	[NSF_MAX_TW]    = "/proc/sys/net/ipv4/tcp_max_tw_buckets",
 };
 
 /* In the namespace: open what can be opened; a file missing is a fact
@@ -93,6 +95,10 @@ static void ns_facts(const int *fds, struct doctor_ns *ns)
 	if (ns_read(fds[NSF_SOMAXCONN], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
 		ns->has_somaxconn = true;
 		ns->somaxconn = v;
+	}
+	if (ns_read(fds[NSF_MAX_TW], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
+		ns->has_max_tw = true;
+		ns->max_tw = v;
 	}
 	if (ns_read(fds[NSF_NETSTAT], buf, sizeof(buf)))
 		doctor_netstat_parse(buf, ns);

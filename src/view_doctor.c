@@ -46,6 +46,13 @@ void view_doctor_where(const struct doctor_finding *f, char *buf, size_t len)
 		addr_str(f->family, f->raddr, r, sizeof(r));
 		snprintf(buf, len, "%s -> %s:%u", l, r, f->port);
 		break;
+	case DOCTOR_TW_BUCKETS:
+		snprintf(buf, len, "namespace");
+		break;
+	case DOCTOR_FIN_WAIT2:
+		addr_str(f->family, f->raddr, r, sizeof(r));
+		snprintf(buf, len, "peer %s", r);
+		break;
 	default:
 		snprintf(buf, len, ":%u %s", f->port, f->dir == TABLE_DIR_IN ? "in" : "out");
 		break;
@@ -72,6 +79,18 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 		snprintf(buf, len, "%" PRIu64 " TIME_WAIT (about %.1f"
 			 " closes/s by this server), more than %" PRIu64,
 			 f->value, (double)f->value / 60, f->limit);
+		break;
+	case DOCTOR_TW_BUCKETS:
+		if (ns->has_tw_overflow)
+			snprintf(buf, len, "%" PRIu64 " TIME_WAIT of tcp_max_tw_buckets %" PRIu64
+				 " (%u%%), TCPTimeWaitOverflow %" PRIu64,
+				 f->value, f->limit, f->pct, f->extra);
+		else
+			snprintf(buf, len, "%" PRIu64 " TIME_WAIT of tcp_max_tw_buckets %" PRIu64
+				 " (%u%%)", f->value, f->limit, f->pct);
+		break;
+	case DOCTOR_FIN_WAIT2:
+		snprintf(buf, len, "%" PRIu64 " FIN_WAIT2, more than %" PRIu64, f->value, f->limit);
 		break;
 	default:
 		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);
@@ -109,6 +128,17 @@ static void why(const struct doctor *d, const struct doctor_finding *f, char *bu
 			 "the server closes first, so its side holds each connection's "
 			 "TIME_WAIT for 60 s, which the clients could hold instead");
 		break;
+	case DOCTOR_TW_BUCKETS:
+		snprintf(buf, len,
+			 "past the limit the kernel destroys new TIME_WAIT sockets at once "
+			 "(\"time wait bucket table overflow\"): late segments of old "
+			 "connections can reach new ones");
+		break;
+	case DOCTOR_FIN_WAIT2:
+		snprintf(buf, len,
+			 "we closed and the peer acknowledged but never closed its side: "
+			 "often the mirror of a CLOSE_WAIT leak on the peer");
+		break;
 	default:
 		snprintf(buf, len,
 			 "the peer closed and our side never called close(): a descriptor "
@@ -140,6 +170,16 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 		snprintf(buf, len,
 			 "let clients close first (HTTP keep-alive, the client ends the session); "
 			 "or close with SO_LINGER 0 only where a reset is acceptable");
+		break;
+	case DOCTOR_TW_BUCKETS:
+		snprintf(buf, len,
+			 "close fewer connections (keep-alive, pools; let clients close "
+			 "first); raise net.ipv4.tcp_max_tw_buckets if memory allows");
+		break;
+	case DOCTOR_FIN_WAIT2:
+		snprintf(buf, len,
+			 "find the leak on the peer ('portstat leaks' there); "
+			 "net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2");
 		break;
 	default:
 		snprintf(buf, len,
@@ -227,6 +267,17 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 		break;
 	case DOCTOR_SERVER_CLOSE:
 		snprintf(buf, len, "%" PRIu64 " inbound port%s with TIME_WAIT, at most %" PRIu64,
+			 n, n == 1 ? "" : "s", w);
+		break;
+	case DOCTOR_TW_BUCKETS:
+		if (!ns->has_max_tw)
+			snprintf(buf, len, "tcp_max_tw_buckets unknown: not checked");
+		else
+			snprintf(buf, len, "%" PRIu64 "%% of tcp_max_tw_buckets %" PRIu64
+				 ", TCPTimeWaitOverflow %" PRIu64, w, ns->max_tw, ns->tw_overflow);
+		break;
+	case DOCTOR_FIN_WAIT2:
+		snprintf(buf, len, "%" PRIu64 " peer%s with FIN_WAIT2, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
 		break;
 	default:

@@ -8,7 +8,10 @@
 #     tcp_tw_reuse lets loopback TIME_WAIT ports be reused (2), CRITICAL
 #     with --crit ephemeral=75%;
 #   - a server that closes first: server-close on ":8080 in" with its count;
-#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count;
+#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count, and its
+#     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
+#   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
+#     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
 #   - a healthy namespace: OK, exit 0.
 # Each checks the status line (plugin grammar, via perfdata.py), the exit
 # status, and the JSON finding's numbers.
@@ -87,8 +90,8 @@ netstat_field() { # NS FIELD: TcpExt FIELD of the namespace
 ps_netns_new healthy
 lab "$healthy" healthy 7000 1
 doctor 0 "$healthy"
-head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 4 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
-[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 4 ] || ps_fail "healthy: not 4 ok lines: $(cat "$PS_TMPDIR/d.out")"
+head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 6 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
+[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 6 ] || ps_fail "healthy: not 6 ok lines: $(cat "$PS_TMPDIR/d.out")"
 [ "$(json "$healthy" | jq -c '[.status, (.findings | length)]')" = '["ok",0]' ] || ps_fail "healthy json"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/healthy.txt"
 echo "ok: healthy namespace is OK, exit 0"
@@ -184,6 +187,28 @@ grep -q "^WARNING   close-wait    :8081 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMP
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait.txt"
 doctor 2 "$cw" --warn close-wait=5 --crit close-wait=14
 echo "ok: CLOSE_WAIT leak: 15 on :8081 in"
+# Its mirror: the clients' 15 FIN_WAIT2 toward the peer that never closes.
+j=$(json "$cw")
+[ "$(jq -c '[.findings[] | select(.check == "fin-wait2") | .severity, .where, .value, .limit]' <<<"$j")" = \
+  '["warning","peer 127.0.0.1",15,10]' ] || ps_fail "fin-wait2: $j"
+grep -q "^WARNING   fin-wait2     peer 127.0.0.1: 15 FIN_WAIT2, more than 10" "$PS_TMPDIR/d.out" ||
+	ps_fail "fin-wait2 text: $(cat "$PS_TMPDIR/d.out")"
+echo "ok: FIN_WAIT2 pile: 15 toward peer 127.0.0.1"
+
+# --- TIME_WAIT table ------------------------------------------------------------
+ps_netns_new tw
+ip netns exec "$tw" sysctl -qw net.ipv4.tcp_max_tw_buckets=10 || ps_fail "sysctl max_tw_buckets"
+lab "$tw" clientclose 9000 30
+j=$(json "$tw")
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].value, .findings[0].limit, .findings[0].percent]' <<<"$j")" = \
+  '["critical","tw-buckets","critical","namespace",10,10,100]' ] || ps_fail "tw-buckets: $j"
+overflow=$(netstat_field "$tw" TCPTimeWaitOverflow)
+[ "$overflow" -ge 20 ] || ps_fail "TCPTimeWaitOverflow $overflow, want 20 or more"
+doctor 2 "$tw"
+grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%), TCPTimeWaitOverflow $overflow" "$PS_TMPDIR/d.out" ||
+	ps_fail "tw-buckets text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/twbuckets.txt"
+echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
 
 # --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------
 for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$"; do
@@ -196,7 +221,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait; do
+	for f in healthy accept ephemeral serverclose closewait twbuckets; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

@@ -48,8 +48,8 @@ static const struct {
 	{ "close-wait=-1", "invalid value in --warn 'close-wait=-1'" },
 	{ "close-wait=", "invalid value in --warn 'close-wait='" },
 	{ "close-wait=99999999999999999999999", "invalid value in --warn 'close-wait=99999999999999999999999'" },
-	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close or close-wait)" },
-	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close or close-wait)" },
+	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)" },
+	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)" },
 };
 
 START_TEST(test_threshold_bad)
@@ -149,6 +149,13 @@ START_TEST(test_netstat)
 	ck_assert(ns.has_netstat);
 	ck_assert_uint_eq(ns.listen_overflows, 17);
 	ck_assert_uint_eq(ns.listen_drops, 21);
+	ck_assert(ns.has_tw_overflow);
+	ck_assert_uint_eq(ns.tw_overflow, 0);
+	/* An older kernel without TCPTimeWaitOverflow: the rest still reads. */
+	memset(&ns, 0, sizeof(ns));
+	ck_assert_int_eq(doctor_netstat_parse("TcpExt: ListenOverflows ListenDrops\nTcpExt: 4 5\n", &ns), 0);
+	ck_assert_uint_eq(ns.listen_drops, 5);
+	ck_assert(!ns.has_tw_overflow);
 }
 END_TEST
 
@@ -353,6 +360,46 @@ START_TEST(test_levels)
 }
 END_TEST
 
+/* The TIME_WAIT table against tcp_max_tw_buckets, FIN_WAIT2 per peer. */
+START_TEST(test_tw_fin_wait2)
+{
+	struct doctor_ns ns = {
+		.has_range = true, .eph_lo = 40000, .eph_hi = 40099,
+		.has_max_tw = true, .max_tw = 20, .has_netstat = true,
+		.has_tw_overflow = true, .tw_overflow = 7,
+	};
+	struct doctor_thresholds th;
+	const struct doctor_finding *f;
+	struct doctor *d;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	/* 19 of 20 TIME_WAIT (95%: critical), server side and client side. */
+	add(d, rec4(TCP_STATE_TIME_WAIT, "10.0.0.1", 80, "10.0.0.9", 50000), 9);
+	add(d, rec4(TCP_STATE_TIME_WAIT, "10.0.0.1", 45000, "10.0.0.9", 80), 10);
+	/* 12 FIN_WAIT2 toward one peer, 3 toward another. */
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45000, "10.0.0.7", 80), 12);
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45000, "10.0.0.8", 80), 3);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 2);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_TW_BUCKETS);
+	ck_assert_int_eq(f->severity, DOCTOR_CRITICAL);
+	ck_assert_uint_eq(f->value, 19);
+	ck_assert_uint_eq(f->limit, 20);
+	ck_assert_uint_eq(f->pct, 95);
+	ck_assert_uint_eq(f->extra, 7);
+	f = doctor_finding(d, 1);
+	ck_assert_int_eq(f->check, DOCTOR_FIN_WAIT2);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->value, 12);
+	ck_assert_uint_eq(f->raddr[3], 7);
+	ck_assert_uint_eq(doctor_examined(d, DOCTOR_FIN_WAIT2), 2);
+	doctor_delete(d);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -371,6 +418,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_checks);
 	tcase_add_test(tc, test_tw_reuse);
 	tcase_add_test(tc, test_levels);
+	tcase_add_test(tc, test_tw_fin_wait2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,6 +26,7 @@ enum doctor_check {
 	DOCTOR_CLOSE_WAIT,	/* CLOSE_WAIT per port: our side never called close() */
 	DOCTOR_TW_BUCKETS,	/* all TIME_WAIT against tcp_max_tw_buckets */
 	DOCTOR_FIN_WAIT2,	/* FIN_WAIT2 per peer address: the peer does not close */
+	DOCTOR_SYN_RECV,	/* half-open connections per listening port vs backlog */
 	DOCTOR_NCHECKS
 };
 
@@ -60,6 +61,10 @@ struct doctor_ns {
 	uint64_t listen_overflows, listen_drops;	/* TcpExt, since the namespace began */
 	bool has_tw_overflow;
 	uint64_t tw_overflow;			/* TcpExt TCPTimeWaitOverflow */
+	bool has_syncookies;
+	int syncookies;				/* net.ipv4.tcp_syncookies: 0, 1, 2 */
+	bool has_cookies_sent;
+	uint64_t cookies_sent;			/* TcpExt SyncookiesSent */
 };
 
 /* One finding.  Addresses are the kernel's bytes (IPv4 in the first 4). */
@@ -111,8 +116,8 @@ int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *
 /*
  * doctor_netstat_parse - ListenOverflows and ListenDrops from the text of
  * a /proc/net/netstat file (name lines and value lines in pairs) into @ns
- * (has_netstat set), and TCPTimeWaitOverflow when the kernel has it
- * (has_tw_overflow).  Returns 0, or -EBADMSG when the TcpExt lines are
+ * (has_netstat set), and TCPTimeWaitOverflow and SyncookiesSent when the
+ * kernel has them (has_tw_overflow, has_cookies_sent).  Returns 0, or -EBADMSG when the TcpExt lines are
  * missing or do not pair up.
  */
 int doctor_netstat_parse(const char *text, struct doctor_ns *ns);

@@ -156,7 +156,7 @@ void cli_help_doctor(FILE *out)
 "full), ephemeral (local ports taken per destination), server-close\n"
 "(TIME_WAIT on inbound sockets), close-wait (sockets never closed),\n"
 "tw-buckets (TIME_WAIT against tcp_max_tw_buckets), fin-wait2 (peers\n"
-"that never close).\n"
+"that never close), syn-recv (half-open connections against the backlog).\n"
 "\n"
 "  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
 "                         then the report) or json\n"

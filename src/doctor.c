@@ -32,6 +32,8 @@ static const struct {
 	/* Past the limit the kernel drops TIME_WAIT (TCPTimeWaitOverflow). */
 	[DOCTOR_TW_BUCKETS]   = { "tw-buckets", true, 80, 95 },
 	[DOCTOR_FIN_WAIT2]    = { "fin-wait2", false, 10, 100 },
+	/* Past the backlog the kernel answers with cookies or drops SYNs. */
+	[DOCTOR_SYN_RECV]     = { "syn-recv", true, 80, 100 },
 };
 
 /* One destination of the ephemeral check (or one peer of fin-wait2:
@@ -62,6 +64,9 @@ struct doctor {
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
 	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
+	struct u64map *backlog;		/* listening port -> its largest backlog + 1 */
+	struct u64map *listen_sock;	/* ... -> uid << 32 | inode of that listener */
+	struct u64map *syn;		/* listening port -> SYN_RECV count */
 	uint64_t worst[DOCTOR_NCHECKS];
 	uint64_t examined[DOCTOR_NCHECKS];
 };
@@ -127,7 +132,7 @@ int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *
 	c = doctor_check_lookup(arg, (size_t)(eq - arg));
 	if (c < 0) {
 		snprintf(err, errlen,
-			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)",
+			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)",
 			 (int)(eq - arg), arg, opt, arg);
 		return -EINVAL;
 	}
@@ -214,6 +219,7 @@ int doctor_netstat_parse(const char *text, struct doctor_ns *ns)
 	ns->listen_drops = dr;
 	ns->has_netstat = true;
 	ns->has_tw_overflow = netstat_field(text, "TCPTimeWaitOverflow", &ns->tw_overflow) == 0;
+	ns->has_cookies_sent = netstat_field(text, "SyncookiesSent", &ns->cookies_sent) == 0;
 	return 0;
 }
 
@@ -267,7 +273,11 @@ int doctor_new(struct doctor **out, const struct doctor_thresholds *th)
 	d->tw_in = u64map_new(64);
 	d->cw = u64map_new(64);
 	d->cw_sock = u64map_new(64);
-	if (!d->listen || !d->dests.idx || !d->peers.idx || !d->tw_in || !d->cw || !d->cw_sock) {
+	d->backlog = u64map_new(64);
+	d->listen_sock = u64map_new(64);
+	d->syn = u64map_new(64);
+	if (!d->backlog || !d->listen_sock || !d->syn ||
+	    !d->listen || !d->dests.idx || !d->peers.idx || !d->tw_in || !d->cw || !d->cw_sock) {
 		doctor_delete(d);
 		return -ENOMEM;
 	}
@@ -286,6 +296,9 @@ void doctor_delete(struct doctor *d)
 	u64map_delete(d->tw_in);
 	u64map_delete(d->cw);
 	u64map_delete(d->cw_sock);
+	u64map_delete(d->backlog);
+	u64map_delete(d->listen_sock);
+	u64map_delete(d->syn);
 	free(d->dests.v);
 	free(d->f);
 	free(d);
@@ -304,6 +317,9 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	u64map_clear(d->tw_in);
 	u64map_clear(d->cw);
 	u64map_clear(d->cw_sock);
+	u64map_clear(d->backlog);
+	u64map_clear(d->listen_sock);
+	u64map_clear(d->syn);
 	memset(d->worst, 0, sizeof(d->worst));
 	memset(d->examined, 0, sizeof(d->examined));
 	return d->listen;
@@ -353,9 +369,23 @@ static int add_listener(struct doctor *d, const struct sock_rec *rec)
 	enum doctor_severity sev = judge(d, DOCTOR_ACCEPT_QUEUE, pct);
 	struct doctor_finding *f;
 	int ret = table_add(d->listen, rec);
+	uint64_t *slot;
+	bool created;
 
 	if (ret < 0)
 		return ret;
+	/* The port's largest backlog (stored + 1: 0 is a valid backlog)
+	 * is what its half-open connections are measured against. */
+	slot = u64map_slot(d->backlog, rec->sport, &created);
+	if (!slot)
+		return -ENOMEM;
+	if (created || rec->wqueue + 1ull > *slot) {
+		*slot = rec->wqueue + 1ull;
+		slot = u64map_slot(d->listen_sock, rec->sport, &created);
+		if (!slot)
+			return -ENOMEM;
+		*slot = (uint64_t)rec->uid << 32 | rec->inode;
+	}
 	d->examined[DOCTOR_ACCEPT_QUEUE]++;
 	if (pct > d->worst[DOCTOR_ACCEPT_QUEUE])
 		d->worst[DOCTOR_ACCEPT_QUEUE] = pct;
@@ -465,6 +495,9 @@ int doctor_add(const struct sock_rec *rec, void *data)
 		x->tw += rec->state == TCP_STATE_TIME_WAIT;
 	}
 	d->tw_total += rec->state == TCP_STATE_TIME_WAIT;
+	if (rec->state == TCP_STATE_SYN_RECV && u64map_get(d->backlog, rec->sport, NULL) &&
+	    (ret = bump(d->syn, rec->sport)) < 0)
+		return ret;
 	if (rec->state == TCP_STATE_FIN_WAIT2) {
 		static const uint8_t none[16];
 		struct dest *x = dest_get(&d->peers, rec->family, 0, none, rec->daddr);
@@ -633,6 +666,44 @@ static int end_fin_wait2(struct doctor *d)
 	return 0;
 }
 
+static int end_syn_recv(struct doctor *d)
+{
+	size_t pos = 0;
+	uint64_t port, n, backlog, sock;
+
+	d->examined[DOCTOR_SYN_RECV] = u64map_size(d->backlog);
+	while (u64map_next(d->syn, &pos, &port, &n)) {
+		enum doctor_severity sev;
+		struct doctor_finding *f;
+		unsigned pct;
+
+		if (!u64map_get(d->backlog, port, &backlog))
+			continue;
+		backlog--;
+		pct = percent(n, backlog);
+		if (pct > d->worst[DOCTOR_SYN_RECV])
+			d->worst[DOCTOR_SYN_RECV] = pct;
+		sev = judge(d, DOCTOR_SYN_RECV, pct);
+		if (sev == DOCTOR_OK)
+			continue;
+		if (!(f = finding_new(d)))
+			return -ENOMEM;
+		f->check = DOCTOR_SYN_RECV;
+		f->severity = sev;
+		f->dir = TABLE_DIR_IN;
+		f->port = (uint16_t)port;
+		f->value = n;
+		f->limit = backlog;
+		f->pct = pct;
+		f->extra = d->ns.cookies_sent;
+		if (u64map_get(d->listen_sock, port, &sock)) {
+			f->inode = (uint32_t)sock;
+			f->uid = (uint32_t)(sock >> 32);
+		}
+	}
+	return 0;
+}
+
 /* How far past its warning level a finding is, comparable across checks. */
 static double excess(const struct doctor *d, const struct doctor_finding *f)
 {
@@ -663,7 +734,8 @@ int doctor_end(struct doctor *d)
 	if ((ret = end_ephemeral(d)) < 0 ||
 	    (ret = end_counts(d, DOCTOR_SERVER_CLOSE, d->tw_in)) < 0 ||
 	    (ret = end_counts(d, DOCTOR_CLOSE_WAIT, d->cw)) < 0 ||
-	    (ret = end_tw_buckets(d)) < 0 || (ret = end_fin_wait2(d)) < 0)
+	    (ret = end_tw_buckets(d)) < 0 || (ret = end_fin_wait2(d)) < 0 ||
+	    (ret = end_syn_recv(d)) < 0)
 		return ret;
 	for (size_t i = 0; i < d->nf; i++)
 		d->f[i].rank = excess(d, &d->f[i]);

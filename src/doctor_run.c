@@ -32,6 +32,7 @@ enum {
 	NSF_SOMAXCONN,
 	NSF_NETSTAT,
 	NSF_MAX_TW,
+	NSF_SYNCOOKIES,
 	NSF_COUNT
 };
 
@@ -42,6 +43,7 @@ static const char *const ns_paths[NSF_COUNT] = {
 	[NSF_SOMAXCONN] = "/proc/sys/net/core/somaxconn",
 	[NSF_NETSTAT]   = "/proc/thread-self/net/netstat",
 	[NSF_MAX_TW]    = "/proc/sys/net/ipv4/tcp_max_tw_buckets",
+	[NSF_SYNCOOKIES] = "/proc/sys/net/ipv4/tcp_syncookies",
 };
 
 /* In the namespace: open what can be opened; a file missing is a fact
@@ -99,6 +101,10 @@ static void ns_facts(const int *fds, struct doctor_ns *ns)
 	if (ns_read(fds[NSF_MAX_TW], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
 		ns->has_max_tw = true;
 		ns->max_tw = v;
+	}
+	if (ns_read(fds[NSF_SYNCOOKIES], buf, sizeof(buf)) && sscanf(buf, "%d", &iv) == 1) {
+		ns->has_syncookies = true;
+		ns->syncookies = iv;
 	}
 	if (ns_read(fds[NSF_NETSTAT], buf, sizeof(buf)))
 		doctor_netstat_parse(buf, ns);

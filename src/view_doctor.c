@@ -92,6 +92,10 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 	case DOCTOR_FIN_WAIT2:
 		snprintf(buf, len, "%" PRIu64 " FIN_WAIT2, more than %" PRIu64, f->value, f->limit);
 		break;
+	case DOCTOR_SYN_RECV:
+		snprintf(buf, len, "%" PRIu64 " SYN_RECV of backlog %" PRIu64 " (%u%%)", f->value,
+			 f->limit, f->pct);
+		break;
 	default:
 		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);
 		break;
@@ -139,6 +143,18 @@ static void why(const struct doctor *d, const struct doctor_finding *f, char *bu
 			 "we closed and the peer acknowledged but never closed its side: "
 			 "often the mirror of a CLOSE_WAIT leak on the peer");
 		break;
+	case DOCTOR_SYN_RECV: {
+		char sent[48] = "unknown";
+
+		if (ns->has_cookies_sent)
+			snprintf(sent, sizeof(sent), "%" PRIu64, ns->cookies_sent);
+		snprintf(buf, len,
+			 "handshakes the clients never complete: a SYN flood (spoofed sources) "
+			 "or a slow or lossy path back to them; past the backlog new SYNs get "
+			 "cookies or are dropped (tcp_syncookies %d, SyncookiesSent %s)",
+			 ns->has_syncookies ? ns->syncookies : -1, sent);
+		break;
+	}
 	default:
 		snprintf(buf, len,
 			 "the peer closed and our side never called close(): a descriptor "
@@ -180,6 +196,12 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 		snprintf(buf, len,
 			 "find the leak on the peer ('portstat leaks' there); "
 			 "net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2");
+		break;
+	case DOCTOR_SYN_RECV:
+		snprintf(buf, len,
+			 "keep net.ipv4.tcp_syncookies=1; a flood: filter it upstream; "
+			 "otherwise raise the listen() backlog and net.ipv4.tcp_max_syn_backlog "
+			 "(capped by net.core.somaxconn)");
 		break;
 	default:
 		snprintf(buf, len,
@@ -279,6 +301,11 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 	case DOCTOR_FIN_WAIT2:
 		snprintf(buf, len, "%" PRIu64 " peer%s with FIN_WAIT2, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
+		break;
+	case DOCTOR_SYN_RECV:
+		snprintf(buf, len, "%" PRIu64 " listening port%s, fullest SYN_RECV %" PRIu64
+			 "%% of its backlog, tcp_syncookies %d", n, n == 1 ? "" : "s", w,
+			 ns->has_syncookies ? ns->syncookies : -1);
 		break;
 	default:
 		snprintf(buf, len, "%" PRIu64 " port%s with CLOSE_WAIT, at most %" PRIu64,

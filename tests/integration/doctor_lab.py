@@ -12,9 +12,15 @@ Modes:
               on the server's port
   closewait   COUNT connections the client closes and the server never
               does: COUNT CLOSE_WAIT on the server's port
+  synflood    a listener with backlog 4 on 10.0.0.1 (the test puts it on a
+              dummy interface) and COUNT SYNs sent raw from 10.0.0.2, an
+              address nobody holds: the SYN-ACKs go nowhere, so the
+              listener keeps half-open SYN_RECV connections, then answers
+              with cookies
   healthy     one listener and one established connection
 """
 import socket
+import struct
 import sys
 import time
 
@@ -33,6 +39,26 @@ def wait_eof(conn):
     conn.settimeout(max(0.1, DEADLINE - time.monotonic()))
     while conn.recv(4096):
         pass
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def syn(src, dst, sport, dport, seq):
+    """A SYN, IP header included (the kernel fills the IP checksum)."""
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02, 65535, 0, 0)
+    pseudo = s + d + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64,
+                     socket.IPPROTO_TCP, 0, s, d)
+    return ip + tcp
 
 
 def main():
@@ -71,6 +97,14 @@ def main():
             a, _ = ls.accept()
             c.close()
             keep.append(a)
+    elif mode == "synflood":
+        keep.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        keep[0].bind(("10.0.0.1", port))
+        keep[0].listen(4)
+        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        for i in range(count):
+            raw.sendto(syn("10.0.0.2", "10.0.0.1", 50000 + i, port, 1000 + i), ("10.0.0.1", 0))
+        raw.close()
     elif mode == "healthy":
         ls = listener(port)
         c = socket.create_connection(("127.0.0.1", port), timeout=5)

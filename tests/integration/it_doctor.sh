@@ -12,6 +12,8 @@
 #     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
 #   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
 #     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
+#   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
+#     syn-recv CRITICAL 5 of 4, SyncookiesSent 15 more;
 #   - a healthy namespace: OK, exit 0.
 # Each checks the status line (plugin grammar, via perfdata.py), the exit
 # status, and the JSON finding's numbers.
@@ -90,8 +92,8 @@ netstat_field() { # NS FIELD: TcpExt FIELD of the namespace
 ps_netns_new healthy
 lab "$healthy" healthy 7000 1
 doctor 0 "$healthy"
-head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 6 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
-[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 6 ] || ps_fail "healthy: not 6 ok lines: $(cat "$PS_TMPDIR/d.out")"
+head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 7 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
+[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 7 ] || ps_fail "healthy: not 7 ok lines: $(cat "$PS_TMPDIR/d.out")"
 [ "$(json "$healthy" | jq -c '[.status, (.findings | length)]')" = '["ok",0]' ] || ps_fail "healthy json"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/healthy.txt"
 echo "ok: healthy namespace is OK, exit 0"
@@ -210,6 +212,33 @@ grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/twbuckets.txt"
 echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
 
+# --- SYN_RECV ---------------------------------------------------------------------
+# A listener with backlog 4 on 10.0.0.1 (a veth end whose peer nobody
+# reads) gets 20 SYNs from 10.0.0.2: its SYN-ACKs go out and are never
+# answered, so it holds half-open connections, then sends cookies.
+ps_netns_new syn
+ip netns exec "$syn" ip link add pst-v0 type veth peer name pst-v1 || ps_fail "veth"
+ip netns exec "$syn" ip link set pst-v0 up || ps_fail "veth up"
+ip netns exec "$syn" ip addr add 10.0.0.1/24 dev pst-v0 || ps_fail "veth address"
+cookies_before=$(netstat_field "$syn" SyncookiesSent)
+lab "$syn" synflood 8080 20
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$syn" ss -Htan state syn-recv | wc -l)" = 5 ] && break
+	sleep 0.05
+done
+cookies=$(netstat_field "$syn" SyncookiesSent)
+[ "$((cookies - cookies_before))" = 15 ] || ps_fail "SyncookiesSent grew by $((cookies - cookies_before)), want 15"
+j=$(json "$syn")
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].value, .findings[0].limit, .findings[0].percent, .findings[0].process]' <<<"$j")" = \
+  '["critical","syn-recv","critical",":8080 in",5,4,125,"python3['"${LAB_PIDS[-1]}"']"]' ] || ps_fail "syn-recv: $j"
+doctor 2 "$syn"
+grep -q "^CRITICAL: syn-recv: :8080 in 5 SYN_RECV of backlog 4 (125%)" "$PS_TMPDIR/d.out" ||
+	ps_fail "syn-recv text: $(cat "$PS_TMPDIR/d.out")"
+grep -q "(tcp_syncookies 1, SyncookiesSent $cookies)" "$PS_TMPDIR/d.out" ||
+	ps_fail "syn-recv cookies: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/synrecv.txt"
+echo "ok: SYN_RECV 5 of backlog 4, SyncookiesSent $cookies"
+
 # --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------
 for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$"; do
 	# shellcheck disable=SC2086 # deliberately split
@@ -221,7 +250,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait twbuckets; do
+	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

@@ -48,8 +48,8 @@ static const struct {
 	{ "close-wait=-1", "invalid value in --warn 'close-wait=-1'" },
 	{ "close-wait=", "invalid value in --warn 'close-wait='" },
 	{ "close-wait=99999999999999999999999", "invalid value in --warn 'close-wait=99999999999999999999999'" },
-	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)" },
-	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets or fin-wait2)" },
+	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)" },
+	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)" },
 };
 
 START_TEST(test_threshold_bad)
@@ -151,6 +151,8 @@ START_TEST(test_netstat)
 	ck_assert_uint_eq(ns.listen_drops, 21);
 	ck_assert(ns.has_tw_overflow);
 	ck_assert_uint_eq(ns.tw_overflow, 0);
+	ck_assert(ns.has_cookies_sent);
+	ck_assert_uint_eq(ns.cookies_sent, 3);
 	/* An older kernel without TCPTimeWaitOverflow: the rest still reads. */
 	memset(&ns, 0, sizeof(ns));
 	ck_assert_int_eq(doctor_netstat_parse("TcpExt: ListenOverflows ListenDrops\nTcpExt: 4 5\n", &ns), 0);
@@ -400,6 +402,35 @@ START_TEST(test_tw_fin_wait2)
 }
 END_TEST
 
+/* SYN_RECV per listening port against the port's largest backlog; a
+ * SYN_RECV on a port nobody listens on is not counted. */
+START_TEST(test_syn_recv)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec a = rec4(TCP_STATE_LISTEN, "10.0.0.1", 8080, "0.0.0.0", 0);
+	struct sock_rec b = rec4(TCP_STATE_LISTEN, "10.0.0.2", 8080, "0.0.0.0", 0);
+	const struct doctor_finding *f;
+
+	a.wqueue = 4, a.inode = 10;
+	b.wqueue = 8, b.inode = 11;
+	add(d, a, 1);
+	add(d, b, 1);
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 8080, "10.9.9.9", 50000), 7);
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 9999, "10.9.9.9", 50000), 50);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_SYN_RECV);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->port, 8080);
+	ck_assert_uint_eq(f->value, 7);
+	ck_assert_uint_eq(f->limit, 8);
+	ck_assert_uint_eq(f->pct, 87);
+	ck_assert_uint_eq(f->inode, 11);
+	doctor_delete(d);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -419,6 +450,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_tw_reuse);
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_tw_fin_wait2);
+	tcase_add_test(tc, test_syn_recv);
 	suite_add_tcase(s, tc);
 	return s;
 }

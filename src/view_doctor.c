@@ -102,13 +102,22 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 	}
 }
 
-static void why(const struct doctor *d, const struct doctor_finding *f, char *buf, size_t len)
+static void why(const struct view_doctor *s, const struct doctor_finding *f, char *buf,
+		size_t len)
 {
-	const struct doctor_ns *ns = doctor_ns(d);
+	const struct doctor_ns *ns = doctor_ns(s->d);
 
 	switch (f->check) {
 	case DOCTOR_ACCEPT_QUEUE:
-		if (ns->has_netstat)
+		/* With -i: what the namespace dropped since the last sample,
+		 * while this listener was found full. */
+		if (s->has_delta)
+			snprintf(buf, len,
+				 "the application does not accept() as fast as connections arrive; "
+				 "a full queue drops new ones (ListenOverflows +%" PRIu64
+				 ", ListenDrops +%" PRIu64 " since the last sample)",
+				 s->overflows_delta, s->drops_delta);
+		else if (ns->has_netstat)
 			snprintf(buf, len,
 				 "the application does not accept() as fast as connections arrive; "
 				 "a full queue drops new ones (namespace ListenOverflows %" PRIu64
@@ -345,7 +354,7 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		has[f->check] = true;
 		view_doctor_where(f, w, sizeof(w));
 		numbers(d, f, n, sizeof(n));
-		why(d, f, y, sizeof(y));
+		why(s, f, y, sizeof(y));
 		fix(d, f, x, sizeof(x));
 		fprintf(out, "%-9s %-13s %s", status_upper(f->severity), doctor_check_name(f->check), w);
 		if (owner) {
@@ -391,6 +400,9 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 	if (ns->has_netstat)
 		fprintf(out, ",\"listen_overflows\":%" PRIu64 ",\"listen_drops\":%" PRIu64,
 			ns->listen_overflows, ns->listen_drops);
+	if (s->has_delta)
+		fprintf(out, ",\"listen_overflows_delta\":%" PRIu64 ",\"listen_drops_delta\":%" PRIu64,
+			s->overflows_delta, s->drops_delta);
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -400,7 +412,7 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 
 		view_doctor_where(f, w, sizeof(w));
 		numbers(d, f, n, sizeof(n));
-		why(d, f, y, sizeof(y));
+		why(s, f, y, sizeof(y));
 		fix(d, f, x, sizeof(x));
 		fputs(i ? ",{" : "{", out);
 		json_str(out, "check", doctor_check_name(f->check), false);

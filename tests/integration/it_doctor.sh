@@ -130,6 +130,18 @@ grep -q "fix: .*net.core.somaxconn (4096)" "$PS_TMPDIR/d.out" || ps_fail "somaxc
 doctor 1 "$acc" --crit accept-queue=200%
 doctor 2 "$acc"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/accept.txt"
+# -i: the counters' growth between samples, put on the full listener
+# (how much depends on when the clients retransmit; it must match the
+# counters' difference).
+"$PORTSTAT" doctor -N "$acc" -f json -i 1.5 -c 2 >"$PS_TMPDIR/i.json" 2>"$PS_TMPDIR/i.err"
+[ "$(wc -l <"$PS_TMPDIR/i.json")" = 2 ] || ps_fail "-i -c 2: $(cat "$PS_TMPDIR/i.json" "$PS_TMPDIR/i.err")"
+[ "$(head -1 "$PS_TMPDIR/i.json" | jq 'has("listen_overflows_delta")')" = false ] || ps_fail "delta on the first sample"
+d1=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows_delta')
+o1=$(head -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
+o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
+[ "$d1" = "$((o2 - o1))" ] || ps_fail "delta $d1, counters $o1 -> $o2"
+tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
+	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
 echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
 
 # --- ephemeral ports ----------------------------------------------------------

@@ -27,6 +27,7 @@ enum doctor_check {
 	DOCTOR_TW_BUCKETS,	/* all TIME_WAIT against tcp_max_tw_buckets */
 	DOCTOR_FIN_WAIT2,	/* FIN_WAIT2 per peer address: the peer does not close */
 	DOCTOR_SYN_RECV,	/* half-open connections per listening port vs backlog */
+	DOCTOR_ORPHANS,		/* sockets no process holds vs tcp_max_orphans */
 	DOCTOR_NCHECKS
 };
 
@@ -39,7 +40,9 @@ enum doctor_severity {
 };
 
 /* Alert levels per check: a finding is a warning at warn, critical at
- * crit (value >= level).  Percent checks compare 100 * value / limit. */
+ * crit.  Percent checks compare 100 * value / limit (value >= level; 0%
+ * is never a finding, except orphans: a few of a large limit), count
+ * checks the count (value > level, as leaks' --warn and --crit). */
 struct doctor_thresholds {
 	uint64_t warn[DOCTOR_NCHECKS];
 	uint64_t crit[DOCTOR_NCHECKS];
@@ -61,6 +64,8 @@ struct doctor_ns {
 	uint64_t listen_overflows, listen_drops;	/* TcpExt, since the namespace began */
 	bool has_tw_overflow;
 	uint64_t tw_overflow;			/* TcpExt TCPTimeWaitOverflow */
+	bool has_max_orphans;
+	uint64_t max_orphans;			/* net.ipv4.tcp_max_orphans (host-wide) */
 	bool has_syncookies;
 	int syncookies;				/* net.ipv4.tcp_syncookies: 0, 1, 2 */
 	bool has_cookies_sent;

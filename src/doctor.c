@@ -34,6 +34,9 @@ static const struct {
 	[DOCTOR_FIN_WAIT2]    = { "fin-wait2", false, 10, 100 },
 	/* Past the backlog the kernel answers with cookies or drops SYNs. */
 	[DOCTOR_SYN_RECV]     = { "syn-recv", true, 80, 100 },
+	/* Past the limit the kernel resets orphans ("too many orphaned
+	 * sockets"). */
+	[DOCTOR_ORPHANS]      = { "orphans", true, 50, 80 },
 };
 
 /* One destination of the ephemeral check (or one peer of fin-wait2:
@@ -61,6 +64,8 @@ struct doctor {
 	struct dests dests;		/* ephemeral: per (source, destination, port) */
 	struct dests peers;		/* fin-wait2: per peer address */
 	uint64_t tw_total;		/* every TIME_WAIT socket */
+	uint64_t orphans;		/* FIN_WAIT1, LAST_ACK, CLOSING without a file */
+	uint64_t orphans_unsent;	/* ... in FIN_WAIT1 with data not acked */
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
 	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
@@ -132,7 +137,7 @@ int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *
 	c = doctor_check_lookup(arg, (size_t)(eq - arg));
 	if (c < 0) {
 		snprintf(err, errlen,
-			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)",
+			 "unknown check '%.*s' in %s '%s' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2, syn-recv or orphans)",
 			 (int)(eq - arg), arg, opt, arg);
 		return -EINVAL;
 	}
@@ -311,6 +316,8 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	d->dests.n = 0;
 	d->peers.n = 0;
 	d->tw_total = 0;
+	d->orphans = 0;
+	d->orphans_unsent = 0;
 	table_clear(d->listen);
 	u64map_clear(d->dests.idx);
 	u64map_clear(d->peers.idx);
@@ -339,6 +346,9 @@ static unsigned percent(uint64_t value, uint64_t limit)
 static enum doctor_severity judge(const struct doctor *d, enum doctor_check c, uint64_t value)
 {
 	if (checks[c].percent) {
+		/* 0% is nothing wrong, whatever the level. */
+		if (!value)
+			return DOCTOR_OK;
 		if (value >= d->th.crit[c])
 			return DOCTOR_CRITICAL;
 		return value >= d->th.warn[c] ? DOCTOR_WARNING : DOCTOR_OK;
@@ -495,6 +505,14 @@ int doctor_add(const struct sock_rec *rec, void *data)
 		x->tw += rec->state == TCP_STATE_TIME_WAIT;
 	}
 	d->tw_total += rec->state == TCP_STATE_TIME_WAIT;
+	/* A full socket without inode has no file: its process closed it.
+	 * TIME_WAIT (and FIN_WAIT2 after close, a timewait socket too) are
+	 * the kernel's minisockets, not orphans. */
+	if (!rec->inode && (rec->state == TCP_STATE_FIN_WAIT1 || rec->state == TCP_STATE_LAST_ACK ||
+			    rec->state == TCP_STATE_CLOSING)) {
+		d->orphans++;
+		d->orphans_unsent += rec->state == TCP_STATE_FIN_WAIT1 && rec->wqueue > 0;
+	}
 	if (rec->state == TCP_STATE_SYN_RECV && u64map_get(d->backlog, rec->sport, NULL) &&
 	    (ret = bump(d->syn, rec->sport)) < 0)
 		return ret;
@@ -704,6 +722,36 @@ static int end_syn_recv(struct doctor *d)
 	return 0;
 }
 
+static int end_orphans(struct doctor *d)
+{
+	enum doctor_severity sev;
+	struct doctor_finding *f;
+	unsigned pct;
+
+	if (!d->ns.has_max_orphans)
+		return 0;
+	d->examined[DOCTOR_ORPHANS] = d->orphans;
+	pct = percent(d->orphans, d->ns.max_orphans);
+	sev = judge(d, DOCTOR_ORPHANS, pct);
+	/* The limit is large: a few orphans are 0%, and still orphans for
+	 * a level of 0%. */
+	if (d->orphans && !pct)
+		sev = d->th.crit[DOCTOR_ORPHANS] == 0 ? DOCTOR_CRITICAL :
+		      d->th.warn[DOCTOR_ORPHANS] == 0 ? DOCTOR_WARNING : DOCTOR_OK;
+	d->worst[DOCTOR_ORPHANS] = pct;
+	if (sev == DOCTOR_OK)
+		return 0;
+	if (!(f = finding_new(d)))
+		return -ENOMEM;
+	f->check = DOCTOR_ORPHANS;
+	f->severity = sev;
+	f->value = d->orphans;
+	f->limit = d->ns.max_orphans;
+	f->pct = pct;
+	f->extra = d->orphans_unsent;
+	return 0;
+}
+
 /* How far past its warning level a finding is, comparable across checks. */
 static double excess(const struct doctor *d, const struct doctor_finding *f)
 {
@@ -735,7 +783,7 @@ int doctor_end(struct doctor *d)
 	    (ret = end_counts(d, DOCTOR_SERVER_CLOSE, d->tw_in)) < 0 ||
 	    (ret = end_counts(d, DOCTOR_CLOSE_WAIT, d->cw)) < 0 ||
 	    (ret = end_tw_buckets(d)) < 0 || (ret = end_fin_wait2(d)) < 0 ||
-	    (ret = end_syn_recv(d)) < 0)
+	    (ret = end_syn_recv(d)) < 0 || (ret = end_orphans(d)) < 0)
 		return ret;
 	for (size_t i = 0; i < d->nf; i++)
 		d->f[i].rank = excess(d, &d->f[i]);

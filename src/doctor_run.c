@@ -33,6 +33,7 @@ enum {
 	NSF_NETSTAT,
 	NSF_MAX_TW,
 	NSF_SYNCOOKIES,
+	NSF_MAX_ORPHANS,
 	NSF_COUNT
 };
 
@@ -44,6 +45,9 @@ static const char *const ns_paths[NSF_COUNT] = {
 	[NSF_NETSTAT]   = "/proc/thread-self/net/netstat",
 	[NSF_MAX_TW]    = "/proc/sys/net/ipv4/tcp_max_tw_buckets",
 	[NSF_SYNCOOKIES] = "/proc/sys/net/ipv4/tcp_syncookies",
+	/* Host-wide: only the initial namespace has it, so it is opened
+	 * here, not inside the namespace (see doctor_run()). */
+	[NSF_MAX_ORPHANS] = "/proc/sys/net/ipv4/tcp_max_orphans",
 };
 
 /* In the namespace: open what can be opened; a file missing is a fact
@@ -53,7 +57,8 @@ static int ns_open(void *arg)
 	int *fds = arg;
 
 	for (int i = 0; i < NSF_COUNT; i++)
-		fds[i] = open(ns_paths[i], O_RDONLY | O_CLOEXEC);
+		if (i != NSF_MAX_ORPHANS)
+			fds[i] = open(ns_paths[i], O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -101,6 +106,10 @@ static void ns_facts(const int *fds, struct doctor_ns *ns)
 	if (ns_read(fds[NSF_MAX_TW], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
 		ns->has_max_tw = true;
 		ns->max_tw = v;
+	}
+	if (ns_read(fds[NSF_MAX_ORPHANS], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
+		ns->has_max_orphans = true;
+		ns->max_orphans = v;
 	}
 	if (ns_read(fds[NSF_SYNCOOKIES], buf, sizeof(buf)) && sscanf(buf, "%d", &iv) == 1) {
 		ns->has_syncookies = true;
@@ -260,6 +269,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		fail(&cfg, false, "%s", collector_error(c));
 		goto out;
 	}
+	fds[NSF_MAX_ORPHANS] = open(ns_paths[NSF_MAX_ORPHANS], O_RDONLY | O_CLOEXEC);
 	if (doctor_new(&d, &cfg.th) < 0) {
 		fail(&cfg, false, "out of memory");
 		goto out;

@@ -47,6 +47,7 @@ void view_doctor_where(const struct doctor_finding *f, char *buf, size_t len)
 		snprintf(buf, len, "%s -> %s:%u", l, r, f->port);
 		break;
 	case DOCTOR_TW_BUCKETS:
+	case DOCTOR_ORPHANS:
 		snprintf(buf, len, "namespace");
 		break;
 	case DOCTOR_FIN_WAIT2:
@@ -95,6 +96,11 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 	case DOCTOR_SYN_RECV:
 		snprintf(buf, len, "%" PRIu64 " SYN_RECV of backlog %" PRIu64 " (%u%%)", f->value,
 			 f->limit, f->pct);
+		break;
+	case DOCTOR_ORPHANS:
+		snprintf(buf, len, "%" PRIu64 " orphaned of tcp_max_orphans %" PRIu64
+			 " (%u%%), %" PRIu64 " in FIN_WAIT1 with unsent data",
+			 f->value, f->limit, f->pct, f->extra);
 		break;
 	default:
 		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);
@@ -152,6 +158,12 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 			 "we closed and the peer acknowledged but never closed its side: "
 			 "often the mirror of a CLOSE_WAIT leak on the peer");
 		break;
+	case DOCTOR_ORPHANS:
+		snprintf(buf, len,
+			 "sockets the process closed that the kernel still drives (FIN_WAIT1, "
+			 "LAST_ACK, CLOSING); FIN_WAIT1 with unsent data means the peer stopped "
+			 "reading; past the host-wide limit the kernel resets them");
+		break;
 	case DOCTOR_SYN_RECV: {
 		char sent[48] = "unknown";
 
@@ -205,6 +217,12 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 		snprintf(buf, len,
 			 "find the leak on the peer ('portstat leaks' there); "
 			 "net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2");
+		break;
+	case DOCTOR_ORPHANS:
+		snprintf(buf, len,
+			 "find the peers that stopped reading; net.ipv4.tcp_orphan_retries "
+			 "bounds how long an orphan probes; raise net.ipv4.tcp_max_orphans "
+			 "only if memory allows");
 		break;
 	case DOCTOR_SYN_RECV:
 		snprintf(buf, len,
@@ -310,6 +328,14 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 	case DOCTOR_FIN_WAIT2:
 		snprintf(buf, len, "%" PRIu64 " peer%s with FIN_WAIT2, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
+		break;
+	case DOCTOR_ORPHANS:
+		if (!ns->has_max_orphans)
+			snprintf(buf, len, "tcp_max_orphans unknown: not checked");
+		else
+			snprintf(buf, len, "%" PRIu64 " orphaned socket%s, %" PRIu64
+				 "%% of tcp_max_orphans %" PRIu64, n, n == 1 ? "" : "s", w,
+				 ns->max_orphans);
 		break;
 	case DOCTOR_SYN_RECV:
 		snprintf(buf, len, "%" PRIu64 " listening port%s, fullest SYN_RECV %" PRIu64

@@ -17,6 +17,9 @@ Modes:
               address nobody holds: the SYN-ACKs go nowhere, so the
               listener keeps half-open SYN_RECV connections, then answers
               with cookies
+  orphan      COUNT clients fill a server that never reads (small buffers,
+              a zero window) and close: COUNT orphaned FIN_WAIT1 sockets
+              with unsent data
   healthy     one listener and one established connection
 """
 import socket
@@ -105,6 +108,24 @@ def main():
         for i in range(count):
             raw.sendto(syn("10.0.0.2", "10.0.0.1", 50000 + i, port, 1000 + i), ("10.0.0.1", 0))
         raw.close()
+    elif mode == "orphan":
+        ls = listener(port)
+        keep.append(ls)
+        for _ in range(count):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+            c.connect(("127.0.0.1", port))
+            a, _ = ls.accept()
+            a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            keep.append(a)
+            c.setblocking(False)
+            # Fill the peer's window and our send buffer, bounded.
+            for _ in range(10000):
+                try:
+                    c.send(b"x" * 4096)
+                except BlockingIOError:
+                    break
+            c.close()
     elif mode == "healthy":
         ls = listener(port)
         c = socket.create_connection(("127.0.0.1", port), timeout=5)

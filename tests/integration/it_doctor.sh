@@ -14,6 +14,8 @@
 #     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
 #   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
 #     syn-recv CRITICAL 5 of 4, SyncookiesSent 15 more;
+#   - orphans: 3 closed clients in FIN_WAIT1 with unsent data toward a
+#     server that never reads (zero window);
 #   - a healthy namespace: OK, exit 0.
 # Each checks the status line (plugin grammar, via perfdata.py), the exit
 # status, and the JSON finding's numbers.
@@ -92,8 +94,8 @@ netstat_field() { # NS FIELD: TcpExt FIELD of the namespace
 ps_netns_new healthy
 lab "$healthy" healthy 7000 1
 doctor 0 "$healthy"
-head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 7 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
-[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 7 ] || ps_fail "healthy: not 7 ok lines: $(cat "$PS_TMPDIR/d.out")"
+head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 8 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
+[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 8 ] || ps_fail "healthy: not 8 ok lines: $(cat "$PS_TMPDIR/d.out")"
 [ "$(json "$healthy" | jq -c '[.status, (.findings | length)]')" = '["ok",0]' ] || ps_fail "healthy json"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/healthy.txt"
 echo "ok: healthy namespace is OK, exit 0"
@@ -251,6 +253,22 @@ grep -q "(tcp_syncookies 1, SyncookiesSent $cookies)" "$PS_TMPDIR/d.out" ||
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/synrecv.txt"
 echo "ok: SYN_RECV 5 of backlog 4, SyncookiesSent $cookies"
 
+# --- orphans ----------------------------------------------------------------------
+# 3 clients fill a server that never reads, then close: 3 FIN_WAIT1
+# orphans with unsent data.  tcp_max_orphans is host-wide (not touched
+# here): 3 of it is 0%, a finding with --warn orphans=0%.
+ps_netns_new orph
+lab "$orph" orphan 8080 3
+max_orphans=$(cat /proc/sys/net/ipv4/tcp_max_orphans)
+doctor 0 "$orph"
+grep -q "^ok        orphans       3 orphaned sockets, 0% of tcp_max_orphans $max_orphans" "$PS_TMPDIR/d.out" ||
+	ps_fail "orphans ok line: $(cat "$PS_TMPDIR/d.out")"
+doctor 1 "$orph" --warn orphans=0%
+grep -q "^WARNING: orphans: namespace 3 orphaned of tcp_max_orphans $max_orphans (0%), 3 in FIN_WAIT1 with unsent data" "$PS_TMPDIR/d.out" ||
+	ps_fail "orphans text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/orphans.txt"
+echo "ok: 3 orphans with unsent data"
+
 # --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------
 for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$"; do
 	# shellcheck disable=SC2086 # deliberately split
@@ -262,7 +280,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv; do
+	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv orphans; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

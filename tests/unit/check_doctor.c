@@ -48,8 +48,8 @@ static const struct {
 	{ "close-wait=-1", "invalid value in --warn 'close-wait=-1'" },
 	{ "close-wait=", "invalid value in --warn 'close-wait='" },
 	{ "close-wait=99999999999999999999999", "invalid value in --warn 'close-wait=99999999999999999999999'" },
-	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)" },
-	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2 or syn-recv)" },
+	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2, syn-recv or orphans)" },
+	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2, syn-recv or orphans)" },
 };
 
 START_TEST(test_threshold_bad)
@@ -431,6 +431,56 @@ START_TEST(test_syn_recv)
 }
 END_TEST
 
+/* Orphans: full sockets without inode in FIN_WAIT1, LAST_ACK, CLOSING;
+ * the timewait FIN_WAIT2 and sockets a process holds are not. */
+START_TEST(test_orphans)
+{
+	struct doctor_ns ns = { .has_max_orphans = true, .max_orphans = 10 };
+	struct doctor_thresholds th;
+	struct sock_rec fw1 = rec4(TCP_STATE_FIN_WAIT1, "10.0.0.1", 45000, "10.0.0.9", 80);
+	struct sock_rec held = fw1;
+	const struct doctor_finding *f;
+	struct doctor *d;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	fw1.wqueue = 1000;
+	held.inode = 5;
+	add(d, fw1, 4);
+	add(d, rec4(TCP_STATE_LAST_ACK, "10.0.0.1", 80, "10.0.0.9", 50000), 1);
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45001, "10.0.0.9", 80), 3);
+	add(d, held, 2);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_ORPHANS);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->value, 5);
+	ck_assert_uint_eq(f->limit, 10);
+	ck_assert_uint_eq(f->pct, 50);
+	ck_assert_uint_eq(f->extra, 4);
+	doctor_delete(d);
+
+	/* A large limit: 0%, a finding only for a level of 0%. */
+	ns.max_orphans = 1000000;
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	add(d, fw1, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	doctor_delete(d);
+	th.warn[DOCTOR_ORPHANS] = 0;
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	add(d, fw1, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	ck_assert_int_eq(doctor_finding(d, 0)->severity, DOCTOR_WARNING);
+	doctor_delete(d);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -451,6 +501,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_tw_fin_wait2);
 	tcase_add_test(tc, test_syn_recv);
+	tcase_add_test(tc, test_orphans);
 	suite_add_tcase(s, tc);
 	return s;
 }

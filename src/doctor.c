@@ -626,7 +626,9 @@ static int end_counts(struct doctor *d, enum doctor_check c, const struct u64map
 		f->dir = c == DOCTOR_SERVER_CLOSE ? TABLE_DIR_IN : (uint8_t)(key >> 16);
 		f->value = n;
 		f->limit = sev == DOCTOR_CRITICAL ? d->th.crit[c] : d->th.warn[c];
-		if (c == DOCTOR_CLOSE_WAIT && u64map_get(d->cw_sock, key, &n)) {
+		/* The owner: a CLOSE_WAIT socket's, or for TIME_WAIT (which
+		 * has none) the port's listener's. */
+		if (u64map_get(c == DOCTOR_CLOSE_WAIT ? d->cw_sock : d->listen_sock, key, &n)) {
 			f->inode = (uint32_t)n;
 			f->uid = (uint32_t)(n >> 32);
 		}
@@ -787,7 +789,10 @@ int doctor_end(struct doctor *d)
 		return ret;
 	for (size_t i = 0; i < d->nf; i++)
 		d->f[i].rank = excess(d, &d->f[i]);
-	qsort(d->f, d->nf, sizeof(d->f[0]), finding_cmp);
+	/* qsort() wants a base even for no elements, and d->f is NULL
+	 * until the first finding. */
+	if (d->nf)
+		qsort(d->f, d->nf, sizeof(d->f[0]), finding_cmp);
 	return 0;
 }
 

@@ -181,6 +181,9 @@ grep -q "^WARNING: server-close: :8080 in 30 TIME_WAIT (about 0.5 closes/s by th
 	ps_fail "server-close text: $(cat "$PS_TMPDIR/d.out")"
 [ "$(jq -r '[.metrics.server_close | .value, .warn, .crit] | @tsv' "$PS_TMPDIR/perf.json")" = "30	20	100" ] ||
 	ps_fail "server-close perfdata: $(cat "$PS_TMPDIR/perf.json")"
+# TIME_WAIT has no owner: the port's listener names the server.
+grep -q "^WARNING   server-close  :8080 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMPDIR/d.out" ||
+	ps_fail "server-close owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/serverclose.txt"
 # Defaults (more than 1000): OK, with the count on the check's line.
 doctor 0 "$srv"

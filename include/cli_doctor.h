@@ -21,6 +21,7 @@ enum cli_doctor_format {
 struct doctor_config {
 	enum cli_doctor_format format;
 	const char *netns;		/* -N, borrowed from argv; NULL: our own */
+	bool all_netns;			/* --all-netns: every namespace */
 	double interval;		/* seconds between samples; 0: one sample */
 	unsigned long count;		/* samples; 0: until stopped */
 	struct doctor_thresholds th;	/* defaults, then --warn/--crit */

@@ -15,11 +15,13 @@
 enum {
 	OPT_WARN = 256,
 	OPT_CRIT,
+	OPT_ALL_NETNS,
 };
 
 static const struct option long_opts[] = {
 	{ "format",   required_argument, NULL, 'f' },
 	{ "netns",    required_argument, NULL, 'N' },
+	{ "all-netns", no_argument,      NULL, OPT_ALL_NETNS },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count",    required_argument, NULL, 'c' },
 	{ "warn",     required_argument, NULL, OPT_WARN },
@@ -88,6 +90,9 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 	case OPT_WARN:
 	case OPT_CRIT:
 		return doctor_threshold_parse(&cfg->th, opt == OPT_CRIT, arg, err, errlen);
+	case OPT_ALL_NETNS:
+		cfg->all_netns = true;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -131,6 +136,8 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 		return bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
 	if (cfg->help)
 		return 0;
+	if (cfg->all_netns && cfg->netns)
+		return bad(err, errlen, "--all-netns cannot be used with --netns");
 	for (int c = 0; c < DOCTOR_NCHECKS; c++)
 		if (cfg->th.warn[c] > cfg->th.crit[c])
 			return bad(err, errlen, "--warn %s=%llu%s is above --crit %s=%llu%s",
@@ -162,6 +169,7 @@ void cli_help_doctor(FILE *out)
 "  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
 "                         then the report) or json\n"
 "  -N, --netns NAME|PATH  diagnose that network namespace\n"
+"      --all-netns        every network namespace, worst first on line one\n"
 "      --warn CHECK=VALUE warning level of a check, e.g. ephemeral=50%,\n"
 "      --crit CHECK=VALUE critical level ... close-wait=200 (repeatable)\n"
 "  -i, --interval SECS    sample every SECS seconds (ListenOverflows growth)\n"

@@ -18,10 +18,12 @@
 #include "collector.h"
 #include "doctor.h"
 #include "doctor_run.h"
+#include "netns.h"
 #include "pace.h"
 #include "procmap.h"
 #include "sampler.h"
 #include "strenc.h"
+#include "view.h"
 #include "view_doctor.h"
 
 /* The namespace's files, opened inside it once, read at every sample. */
@@ -237,6 +239,176 @@ static int doctor_once(void *arg, struct sampler_info *info)
 	return collector_sample_end(a->c);
 }
 
+/* One namespace of --all-netns: its verdict and its rendered report. */
+struct ns_report {
+	char label[128];
+	int status;
+	char verdict[1024];
+	char perf[1024];
+	char *out;		/* text or one JSON object (no newline) */
+	size_t len;
+};
+
+/* Sample namespace @e once and render it into @r (r->status UNKNOWN and
+ * a note on stderr when it cannot be read). */
+static void sample_ns(const struct doctor_config *cfg, const struct netns_entry *e,
+		      struct ns_report *r)
+{
+	struct collector *c = NULL;
+	struct doctor *d = NULL;
+	struct owners_of owners = { NULL, 0 };
+	struct sampler_info info;
+	struct view_doctor vd;
+	int fds[NSF_COUNT], ret;
+	char err[512];
+	FILE *mem = NULL;
+
+	for (int i = 0; i < NSF_COUNT; i++)
+		fds[i] = -1;
+	snprintf(r->label, sizeof(r->label), "%s", e->label);
+	r->status = DOCTOR_UNKNOWN;
+	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: cannot be read");
+	r->perf[0] = '\0';
+	ret = collector_open_live(&c, e->path, err, sizeof(err));
+	if (ret < 0) {
+		strenc_text_line(stderr, "portstat: %s: %s", e->label, err);
+		goto out;
+	}
+	if (collector_run_in(c, ns_open, fds) < 0 || doctor_new(&d, &cfg->th) < 0) {
+		strenc_text_line(stderr, "portstat: %s: %s", e->label, collector_error(c));
+		goto out;
+	}
+	fds[NSF_MAX_ORPHANS] = open(ns_paths[NSF_MAX_ORPHANS], O_RDONLY | O_CLOEXEC);
+	{
+		struct once_arg arg = { .d = d, .c = c, .fds = fds };
+
+		ret = sampler_retry(c, &info, doctor_once, &arg);
+	}
+	if (ret == 0)
+		ret = doctor_end(d);
+	if (ret == 0)
+		ret = owners_find(d, &owners);
+	if (ret < 0) {
+		strenc_text_line(stderr, "portstat: %s: %s", e->label,
+				 ret == -ENOMEM ? "out of memory" : collector_error(c));
+		goto out;
+	}
+	vd = (struct view_doctor){
+		.d = d, .time = info.time, .netns = e->label,
+		.owner = owner_name, .owner_arg = &owners,
+	};
+	r->status = (int)doctor_status(d);
+	if (!info.complete && r->status != DOCTOR_CRITICAL) {
+		r->status = DOCTOR_UNKNOWN;
+		strenc_text_line(stderr, "portstat: incomplete sample of %s: %s", e->label, info.note);
+	}
+	view_doctor_verdict(&vd, r->verdict, sizeof(r->verdict));
+	view_doctor_perfdata(&vd, r->perf, sizeof(r->perf));
+	mem = open_memstream(&r->out, &r->len);
+	if (!mem || (cfg->format == CLI_DOCTOR_JSON ? view_doctor_json(mem, &vd)
+						     : view_doctor_text(mem, &vd)) < 0)
+		r->status = DOCTOR_UNKNOWN;
+out:
+	if (mem)
+		fclose(mem);
+	/* One object per namespace inside the namespaces array. */
+	if (r->out && r->len && r->out[r->len - 1] == '\n' && cfg->format == CLI_DOCTOR_JSON)
+		r->out[--r->len] = '\0';
+	for (int i = 0; i < NSF_COUNT; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(owners.name);
+	doctor_delete(d);
+	collector_close(c);
+}
+
+/* The plugin ranks UNKNOWN between WARNING and CRITICAL. */
+static int rank(int status)
+{
+	static const int r[] = { 0, 1, 3, 2 };
+
+	return status >= 0 && status <= 3 ? r[status] : 2;
+}
+
+/* --all-netns: every namespace, one after another; the first line is the
+ * worst namespace's verdict, labelled, with its perfdata. */
+static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
+{
+	int status = DOCTOR_UNKNOWN;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long k = 0; !cfg->count || k < cfg->count; k++) {
+		struct netns_entry *list = NULL;
+		struct ns_report *r = NULL;
+		struct timespec now;
+		size_t n = 0, worst = 0, bad = 0;
+		char when[32], enc[2048], lab[256];
+		int ret;
+
+		if (k > 0) {
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, stop);
+		}
+		if (*stop)
+			break;
+		ret = netns_list(&list, &n);
+		if (ret < 0 || !n || !(r = calloc(n, sizeof(*r)))) {
+			free(list);
+			fail(cfg, k > 0, "cannot list network namespaces: %s",
+			     strerror(ret < 0 ? -ret : ENOMEM));
+			return DOCTOR_UNKNOWN;
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		for (size_t i = 0; i < n; i++) {
+			sample_ns(cfg, &list[i], &r[i]);
+			if (rank(r[i].status) > rank(r[worst].status))
+				worst = i;
+			bad += r[i].status != DOCTOR_OK;
+		}
+		status = r[worst].status;
+		view_format_time(&now, when, sizeof(when));
+		if (cfg->format == CLI_DOCTOR_JSON) {
+			printf("{\"version\":1,\"time\":\"%s\",\"status\":\"%s\",\"namespaces\":[",
+			       when, doctor_severity_name(status));
+			for (size_t i = 0, first = 1; i < n; i++) {
+				if (!r[i].out)
+					continue;
+				printf("%s%s", first ? "" : ",", r[i].out);
+				first = 0;
+			}
+			puts("]}");
+		} else {
+			const char *v = strchr(r[worst].verdict, ':');
+
+			strenc_text(lab, sizeof(lab), r[worst].label, 64, STRENC_NOPIPE);
+			if (status == DOCTOR_OK)
+				snprintf(enc, sizeof(enc), "OK: %d checks passed in %zu namespaces",
+					 DOCTOR_NCHECKS, n);
+			else
+				strenc_text(enc, sizeof(enc), v ? v + 2 : "", -1, STRENC_NOPIPE);
+			if (status == DOCTOR_OK)
+				printf("%s | %s\n", enc, r[worst].perf);
+			else
+				printf("%.*s: %s: %s (%zu of %zu namespaces with findings) | %s\n",
+				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
+				       bad, n, r[worst].perf);
+			for (size_t i = 0; i < n; i++)
+				if (r[i].out)
+					printf("\n%s", r[i].out);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(r[i].out);
+		free(r);
+		free(list);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			strenc_text_line(stderr, "portstat: cannot write output: %s", strerror(errno));
+			return DOCTOR_UNKNOWN;
+		}
+	}
+	return status;
+}
+
 int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 {
 	struct doctor_config cfg;
@@ -260,6 +432,8 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		cli_help_doctor(stdout);
 		return fflush(stdout) == 0 && !ferror(stdout) ? DOCTOR_OK : DOCTOR_UNKNOWN;
 	}
+	if (cfg.all_netns)
+		return run_all(&cfg, stop);
 	ret = collector_open_live(&c, cfg.netns, err, sizeof(err));
 	if (ret < 0) {
 		fail(&cfg, false, "%s", err);

@@ -124,8 +124,8 @@ _portstat()
 	doctor)
 		# --warn/--crit take CHECK=VALUE (accept-queue, ephemeral,
 		# server-close, close-wait).
-		opts="-f --format -N --netns --warn --crit -i --interval -c --count
-		      -h --help"
+		opts="-f --format -N --netns --all-netns --warn --crit -i --interval
+		      -c --count -h --help"
 		;;
 	esac
 	if [[ $cur == -* ]]; then

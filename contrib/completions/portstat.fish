@@ -84,7 +84,7 @@ complete -c portstat -l sort -x -n '__portstat_not leaks; and __portstat_not doc
 complete -c portstat -l top -x -n '__portstat_not doctor' -d 'Show N rows, the rest summed as other'
 complete -c portstat -s H -l no-header -n '__portstat_not doctor' -d 'No column header line'
 complete -c portstat -s N -l netns -x -a '(__portstat_netns)' -d 'Read that network namespace'
-complete -c portstat -l all-netns -n '__portstat_not leaks; and __portstat_not doctor' -d 'Every network namespace, each labelled'
+complete -c portstat -l all-netns -n '__portstat_not leaks' -d 'Every network namespace, each labelled'
 complete -c portstat -s i -l interval -x -d 'Sample every SECS seconds'
 complete -c portstat -s c -l count -x -d 'Stop after N samples'
 complete -c portstat -l record -r -F -n '__portstat_not top; and __portstat_not doctor' -d 'Save the raw netlink replies to FILE'

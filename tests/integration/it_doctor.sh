@@ -272,8 +272,25 @@ grep -q "^WARNING: orphans: namespace 3 orphaned of tcp_max_orphans $max_orphans
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/orphans.txt"
 echo "ok: 3 orphans with unsent data"
 
+# --- every namespace -----------------------------------------------------------------
+# Ours among whatever else the host has: each object is its namespace's
+# report, and the worst (our full accept queue, at least) decides.
+"$PORTSTAT" doctor --all-netns -f json >"$PS_TMPDIR/all.json" 2>"$PS_TMPDIR/all.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "--all-netns: exit $rc: $(cat "$PS_TMPDIR/all.err")"
+[ "$(jq -r .status "$PS_TMPDIR/all.json")" = critical ] || ps_fail "--all-netns status"
+[ "$(jq -c --arg ns "$acc" '[.namespaces[] | select(.netns == $ns) | .findings[0] | .check, .value, .limit]' "$PS_TMPDIR/all.json")" = \
+  '["accept-queue",5,4]' ] || ps_fail "--all-netns: $acc: $(cat "$PS_TMPDIR/all.json")"
+[ "$(jq -c --arg ns "$healthy" '[.namespaces[] | select(.netns == $ns) | .status]' "$PS_TMPDIR/all.json")" = '["ok"]' ] ||
+	ps_fail "--all-netns: $healthy"
+[ "$(jq -r '.namespaces[0].netns' "$PS_TMPDIR/all.json")" = host ] || ps_fail "--all-netns: host not first"
+"$PORTSTAT" doctor --all-netns >"$PS_TMPDIR/all.txt" 2>/dev/null; rc=$?
+[ "$rc" = 2 ] || ps_fail "--all-netns text: exit $rc"
+$PERF 2 <"$PS_TMPDIR/all.txt" >/dev/null || ps_fail "--all-netns: not plugin output: $(head -1 "$PS_TMPDIR/all.txt")"
+grep -q "^portstat doctor, namespace $acc, .*: 1 critical" "$PS_TMPDIR/all.txt" || ps_fail "--all-netns text: $acc"
+echo "ok: --all-netns: every namespace, worst decides"
+
 # --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------
-for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$"; do
+for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$" "--all-netns -N x"; do
 	# shellcheck disable=SC2086 # deliberately split
 	"$PORTSTAT" doctor $args >"$PS_TMPDIR/u.out" 2>/dev/null; rc=$?
 	[ "$rc" = 3 ] || ps_fail "doctor $args: exit $rc, want 3"

@@ -87,6 +87,7 @@ queries=(
 	"portstat |report top leaks doctor"
 	"portstat doctor -f |text json"
 	"portstat doctor --c|--count --crit"
+	"portstat doctor --a|--all-netns"
 	"portstat le|leaks"
 	"portstat leaks --w|--warn --warn-age --write"
 	"portstat --all|--all-netns"

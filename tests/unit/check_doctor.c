@@ -103,6 +103,8 @@ START_TEST(test_cli)
 	ck_assert_int_eq(parse(&cfg, err, "-c", "3", NULL), 0);
 	ck_assert_uint_eq(cfg.count, 3);
 	ck_assert(cfg.interval == 1.0);
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", NULL), 0);
+	ck_assert(cfg.all_netns);
 	ck_assert_int_eq(parse(&cfg, err, "--help", NULL), 0);
 	ck_assert(cfg.help);
 }
@@ -129,6 +131,8 @@ START_TEST(test_cli_bad)
 	ck_assert_str_eq(err, "option '--crit' needs a value");
 	ck_assert_int_eq(parse(&cfg, err, "extra", NULL), -EINVAL);
 	ck_assert_str_eq(err, "unexpected argument 'extra'");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "-N", "x", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --netns");
 	ck_assert_int_eq(parse(&cfg, err, "-N", "", NULL), -EINVAL);
 	ck_assert_str_eq(err, "empty --netns name");
 }

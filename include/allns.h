@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "netns.h"
+#include "series.h"
 #include "view.h"
 
 #define ALLNS_PARTS	VIEW_PROM_FAMILIES
@@ -23,6 +24,7 @@ struct allns_result {
 	int err;		/* 0, or -errno: not sampled (see note) */
 	bool vanished;		/* gone before it could be read */
 	bool complete;		/* false: partial sample, see note */
+	double cost_ms;		/* how long its sample took */
 	char note[512];
 	/* allns_sample(): the rendered output: part[0] for text, JSON (one
 	 * object, no newline) and CSV (rows); one part per metric family for
@@ -36,10 +38,13 @@ struct allns_result {
 /*
  * allns_sample - enumerate and sample every namespace, rendering with
  * @cfg's format and @o.  *out (free with allns_free()) receives *n results
- * in netns_list() order.  Returns 0, or -errno when nothing could be done
- * (@err says why); per-namespace failures are in the results.
+ * in netns_list() order.  With @map (Prometheus), each namespace's rows
+ * are chosen by its exported set there (series.h), kept across calls;
+ * namespaces not seen in this sample leave the map.  Returns 0, or -errno
+ * when nothing could be done (@err says why); per-namespace failures are
+ * in the results.
  */
-int allns_sample(const struct config *cfg, const struct view_opts *o,
+int allns_sample(const struct config *cfg, const struct view_opts *o, struct series_map *map,
 		 struct allns_result **out, size_t *n, char *err, size_t errlen);
 
 /*

@@ -16,6 +16,7 @@ enum cli_command {
 	CLI_REPORT,
 	CLI_TOP,
 	CLI_LEAKS,
+	CLI_SERVE,
 };
 
 enum cli_format {
@@ -57,10 +58,18 @@ struct config {
 	const char *replay;		/* borrowed from argv */
 	const char *write;		/* --write FILE, borrowed from argv */
 	bool all_netns;
+	bool no_mouse;			/* top: --no-mouse */
+	bool numeric;			/* -n: no service names (text, top) */
 	/* leaks: the states reported (close_wait unless -s says otherwise;
 	 * filter.states keeps what -s gave) and the alert thresholds. */
 	uint32_t leak_states;
 	struct leaks_thresholds thresholds;
+	const char *state_file;		/* leaks --state-file, borrowed from argv */
+	/* serve: where to listen (NULL: SERVE_DEFAULT_LISTEN), the least
+	 * time between samples, and whether leak metrics are served. */
+	const char *listen;
+	double min_interval;
+	bool serve_leaks;
 	bool help, version;
 };
 
@@ -71,10 +80,17 @@ struct config {
  */
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
 
-/* cli_help - the --help text. */
+/* cli_help - the --help text: the commands, where their help is, and the
+ * report's options. */
 void cli_help(FILE *out);
+
+/* cli_help_top - the --help text of 'portstat top': only what it takes. */
+void cli_help_top(FILE *out);
 
 /* cli_help_leaks - the --help text of 'portstat leaks'. */
 void cli_help_leaks(FILE *out);
+
+/* cli_help_serve - the --help text of 'portstat serve'. */
+void cli_help_serve(FILE *out);
 
 #endif

@@ -55,4 +55,13 @@ enum {
  */
 int diag_parse(const struct nlmsghdr *nlh, unsigned flags, struct sock_rec *rec);
 
+/*
+ * diag_unread - the bytes @rec received that its owner has not read: its
+ * Recv-Q less the sequence number the peer's FIN takes until the EOF is
+ * read (CLOSE-WAIT, LAST-ACK, CLOSING; ss counts it, so a CLOSE-WAIT
+ * socket with nothing to read shows 1 there).  The one meaning of Recv-Q
+ * in the detail screen and leaks.  Listeners: the accept queue, as is.
+ */
+uint32_t diag_unread(const struct sock_rec *rec);
+
 #endif

@@ -17,7 +17,7 @@
  * when it first appeared after a complete sample that did not hold it:
  * no age is ever made up.
  *
- * Memory.  A sample costs 16 bytes per reported socket (and, when
+ * Memory.  A sample costs 24 bytes per reported socket (and, when
  * tracking, its cookie) plus about 160 bytes per group with one peer and
  * one owner; across samples a group keeps 16 bytes of count history while
  * its count stays the same (8 more per change, over at most LEAKS_HISTORY
@@ -39,6 +39,8 @@ struct sock_rec;
 struct collector;
 struct sampler_info;
 struct procmap_stats;
+struct leakstate;
+struct procmap;
 
 /* The states `leaks` may report: the ones a socket sits in while some
  * side has stopped closing. */
@@ -74,6 +76,17 @@ struct leaks_thresholds {
 	bool has_warn, has_crit, has_warn_age, has_crit_age;
 	uint64_t warn, crit;
 	uint64_t warn_age, crit_age;	/* seconds */
+	/* and when a group grows by more than warn_growth/crit_growth
+	 * sockets a minute (an unknown growth never alerts) */
+	bool has_warn_growth, has_crit_growth;
+	double warn_growth, crit_growth;
+};
+
+/* What a row of `leaks` is (--by). */
+enum leaks_rows {
+	LEAKS_ROWS_GROUPS,	/* (port, direction, state) */
+	LEAKS_ROWS_PROCESS,	/* an owning process, over all its groups */
+	LEAKS_ROWS_CGROUP,	/* the owners' cgroup, over all its groups */
 };
 
 struct leaks_opts {
@@ -81,6 +94,7 @@ struct leaks_opts {
 					 * of LEAKS_STATES_MASK to report
 					 * (others are ignored) */
 	bool owners;			/* map sockets to processes */
+	enum leaks_rows rows;		/* also build owner rows (leaks_owner()) */
 	const char *proc_root;		/* where processes are: "/proc" */
 	bool track;			/* follow sockets across samples */
 };
@@ -128,6 +142,32 @@ struct leaks_group {
 	const struct leaks_peer *peers;	/* borrowed; by count, descending */
 	size_t nprocs;
 	const struct leaks_proc *procs;	/* borrowed; by count, descending */
+};
+
+/* One group an owner row holds sockets in. */
+struct leaks_port {
+	uint16_t port;
+	uint8_t dir;
+	uint8_t state;
+	uint32_t count;		/* the owner's sockets in that group */
+};
+
+/*
+ * An owner row (--by process or cgroup): every socket of the sample held
+ * by one process, or by the processes of one cgroup, whatever its group.
+ * Unknown owners ("?") and sockets no process holds ("-") are rows of
+ * their own, pid 0.  Cgroup rows have pid 0 and comm "".
+ */
+struct leaks_owner {
+	int pid;
+	char comm[16];
+	const char *cgroup;	/* "" when none or unknown; borrowed */
+	bool has_age;
+	uint8_t ntop;		/* entries in ports, at most LEAKS_TOP_PEERS */
+	uint64_t count;
+	uint64_t oldest_ms;	/* seconds precision */
+	size_t nports;		/* distinct groups */
+	const struct leaks_port *ports;	/* borrowed; by count, descending */
 };
 
 /* What one sample saw, beyond its groups. */
@@ -179,6 +219,24 @@ int leaks_end(struct leaks *l, bool complete);
  */
 int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info);
 
+/*
+ * leaks_sample_dump, leaks_want_owners, leaks_end_shared - leaks_sample()
+ * in steps, so several models (one per namespace, --all-netns) share one
+ * owner scan: socket inodes are unique over the whole system, so one
+ * procmap that wants every model's inodes, scanned once, finds them all.
+ * leaks_sample_dump() takes the dumps (as leaks_sample(), without
+ * leaks_end()); leaks_want_owners() asks @pm for the sample's inodes
+ * (-ENOSPC past its capacity: leaks_nsocks() of every model is enough);
+ * leaks_end_shared() is leaks_end() with @pm scanned already, @scan_ret
+ * what procmap_scan() returned.  @pm NULL: a scan of its own.
+ */
+int leaks_sample_dump(struct leaks *l, struct collector *c, struct sampler_info *info);
+int leaks_want_owners(const struct leaks *l, struct procmap *pm);
+int leaks_end_shared(struct leaks *l, bool complete, struct procmap *pm, int scan_ret);
+
+/* leaks_nsocks - the sockets of the sample taken (before leaks_end). */
+size_t leaks_nsocks(const struct leaks *l);
+
 size_t leaks_ngroups(const struct leaks *l);
 
 /* leaks_group - the i-th group, largest first; borrowed until the next
@@ -186,6 +244,38 @@ size_t leaks_ngroups(const struct leaks *l);
 const struct leaks_group *leaks_group(const struct leaks *l, size_t i);
 
 const struct leaks_summary *leaks_summary(const struct leaks *l);
+
+/*
+ * leaks_state_restore - seed a tracking model (o.track) with what the last
+ * run left (leakstate.h): its sockets' first-seen times and its groups'
+ * counts, as if that run had been this model's previous complete sample;
+ * the next sample's growth is measured against it however long ago it was.
+ * Call before the first sample.  Returns 0, -EINVAL (not tracking) or
+ * -ENOMEM.
+ */
+int leaks_state_restore(struct leaks *l, const struct leakstate *st);
+
+/*
+ * leaks_state_take - the last sample as a state for the next run: every
+ * followed socket's first-seen time and every group's count, at the
+ * sample's time.  *st is the caller's (leakstate_free()).  Returns 0,
+ * -EINVAL (not tracking) or -ENOMEM.
+ */
+int leaks_state_take(const struct leaks *l, struct leakstate *st);
+
+/* leaks_nowners / leaks_owner - the owner rows of the last sample (with
+ * rows LEAKS_ROWS_PROCESS or LEAKS_ROWS_CGROUP; none otherwise), largest
+ * first; borrowed until the next leaks_begin(). */
+size_t leaks_nowners(const struct leaks *l);
+const struct leaks_owner *leaks_owner(const struct leaks *l, size_t i);
+
+/*
+ * leaks_evaluate_owners - leaks_evaluate() over the owner rows: each row's
+ * count and oldest age against @th, so a process leaking a few sockets on
+ * each of many ports is one offender.  *worst is an owner index.
+ */
+enum leaks_status leaks_evaluate_owners(const struct leaks *l, const struct leaks_thresholds *th,
+					long *worst);
 
 /* leaks_error - why the last sample's owner scan failed, as one line, or
  * "" when it did not (the failure was the collector's, or memory). */

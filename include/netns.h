@@ -1,8 +1,9 @@
 /*
  * netns: the network namespaces of the host, for --all-netns: the host's
  * own (PID 1's, labelled "host"), the named ones under /run/netns, and the
- * unnamed ones held by processes (labelled "pid:PID/COMM" after one
- * holder), each once, deduplicated by namespace inode; and the opening of
+ * unnamed ones held by processes (labelled "container:ID" when the
+ * holder's cgroup names a container, holder.h, else "pid:PID/COMM" after
+ * one holder), each once, deduplicated by namespace inode; and the opening of
  * one, checked, for -N.
  */
 #ifndef PORTSTAT_NETNS_H
@@ -11,8 +12,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "holder.h"
+
 struct netns_entry {
-	char label[128];	/* "host", the name, or "pid:PID/COMM" */
+	/* "host", the name, "container:ID" (12 hex) when the holder's cgroup
+	 * names a container, or "pid:PID/COMM" as the last resort */
+	char label[128];
+	struct holder holder;	/* its container, pod and hostname, if any */
 	char path[300];		/* what collector_open_live() takes */
 	dev_t dev;
 	ino_t ino;

@@ -120,6 +120,10 @@ void table_copy_listeners(struct table *dst, const struct table *src);
 /* table_merge - add @src's counts into @dst.  Returns 0 or -ENOMEM. */
 int table_merge(struct table *dst, const struct table *src);
 
+/* table_port_ephemeral - whether @port is in the table's ephemeral range:
+ * a client's port, whatever name the services database gives it. */
+bool table_port_ephemeral(const struct table *t, uint16_t port);
+
 /* table_is_listening - whether @port is a listening port for @family. */
 bool table_is_listening(const struct table *t, int family, uint16_t port);
 

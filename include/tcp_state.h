@@ -46,14 +46,15 @@ const char *tcp_state_name(enum tcp_state s);
 const char *tcp_state_label(enum tcp_state s);
 
 /*
- * tcp_state_lookup - one state by portstat's or ss's name ("close_wait",
- * "close-wait", "listening", ...).  Returns the state or 0 if unknown.
+ * tcp_state_lookup - one state by portstat's name, the header's label or
+ * ss's name ("close_wait", "CLOSE-WAIT", "ESTAB", "listening", ...), in any
+ * case and with '-' and '_' alike.  Returns the state or 0 if unknown.
  */
 enum tcp_state tcp_state_lookup(const char *name);
 
 /*
- * tcp_state_parse_list - parse a comma-separated --state list of names and
- * ss groups (all, connected, synchronized, bucket, big) into a mask of
+ * tcp_state_parse_list - parse a comma-separated --state list of names (as
+ * tcp_state_lookup takes them) and ss groups (all, connected, synchronized, bucket, big) into a mask of
  * TCP_STATE_BIT()s.  Returns 0, or -EINVAL with *bad pointing at the first
  * unknown word within @list (its length in *badlen).
  */

@@ -64,7 +64,8 @@ struct top_detail_sum {
 	bool complete;			/* false: a dump failed, see note */
 	char note[160];
 	uint64_t sockets;		/* sockets of the row seen by the dump */
-	uint64_t rqueue, wqueue;	/* Recv-Q / Send-Q sums, connected sockets */
+	/* Recv-Q (unread bytes, diag_unread()) / Send-Q sums, connected sockets */
+	uint64_t rqueue, wqueue;
 	uint64_t accept_queue;		/* listeners' accept queues */
 	size_t npeers;
 	uint64_t overflow;		/* sockets of peers past the limit */

@@ -7,7 +7,8 @@
  * (selection, scroll, sort, filter, direction, namespaces, pause,
  * interval, which screen) with key handling as a function from (state,
  * key) to state.  No curses, no I/O, no threads; top.c draws what this
- * decides.
+ * decides.  Implemented in top_hist.c (history, sparkline), top_layout.c
+ * (columns, rows) and top_model.c (interaction).
  */
 #ifndef PORTSTAT_TOP_MODEL_H
 #define PORTSTAT_TOP_MODEL_H
@@ -133,6 +134,7 @@ enum top_col_kind {
 	TOP_COL_NETNS,
 	TOP_COL_PORT,
 	TOP_COL_DIR,
+	TOP_COL_SERVICE,
 	TOP_COL_STATE,
 	TOP_COL_TOTAL,
 	TOP_COL_RATE,
@@ -141,29 +143,56 @@ enum top_col_kind {
 
 struct top_col {
 	enum top_col_kind kind;
-	enum tcp_state state;	/* TOP_COL_STATE only */
+	enum tcp_state state;	/* TOP_COL_STATE; TOP_COL_RATE: its state, 0 total */
 	int x, width;		/* screen column and width in cells */
 };
 
-/* NETNS, PORT, DIR, eleven states, TOTAL, RATE, SPARK. */
-#define TOP_COLS_MAX	17
+/* NETNS, PORT, DIR, SERVICE, eleven states, TOTAL, RATE, SPARK. */
+#define TOP_COLS_MAX	18
+/* The SERVICE column at its widest (longer names are cut). */
+#define TOP_SERVICE_WIDTH_MAX	16
+
+/* Cells kept free at the right of the column header for "+N cols". */
+#define TOP_HIDDEN_MARK	8
 
 /*
  * top_layout - the columns of the port table for a screen @width cells
  * wide, in display order, into @out (TOP_COLS_MAX).  A NETNS column
- * @ns_width wide comes first unless @ns_width is 0 (top_ns_width()).
+ * @ns_width wide comes first unless @ns_width is 0 (top_ns_width()); a
+ * SERVICE column @svc_width wide follows DIR unless @svc_width is 0.
  * State columns are those of @states (the filter) that are non-zero in
  * @totals, always shown (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT, as in the
- * text report) or sorted by.  When they do not fit, the sparkline narrows
- * to TOP_SPARK_MIN, then the least important columns drop first; NETNS,
- * PORT, DIR, TOTAL and the sort column always stay.  Returns the number of
- * columns.
+ * text report) or sorted by.  The sort column has a cell more for its
+ * arrow; the rate column measures @rate (NULL: the total) and is as wide
+ * as its title.  When they do not fit, the sparkline narrows to
+ * TOP_SPARK_MIN, then whole columns drop, least important first (CLOSE,
+ * SERVICE, CLOSING, SYN-SENT, LAST-ACK, FIN-WAIT-1, FIN-WAIT-2, LISTEN, TIME-WAIT,
+ * HISTORY, SYN-RECV, ESTAB, the rate, CLOSE-WAIT),
+ * the sparkline leaving TOP_HIDDEN_MARK cells for the mark that says so
+ * (without it the mark may not fit: top.c then puts it on the status
+ * line); NETNS, PORT,
+ * DIR, TOTAL and the sort column always stay.  The number of columns
+ * dropped goes to *@hidden (when not NULL).  Returns the number of columns.
  */
-size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
-		  uint64_t total, const struct table_sort *sort, struct top_col *out);
+size_t top_layout(int width, int ns_width, int svc_width, uint32_t states,
+		  const uint64_t *totals, uint64_t total, const struct table_sort *sort,
+		  const struct table_sort *rate, struct top_col *out, size_t *hidden);
 
-/* top_col_label - header text of a column ("CLOSE-WAIT", "CHG/s"). */
+/* top_col_label - a column's name ("CLOSE-WAIT", "TOTAL"); the rate
+ * column's is that of the state it measures. */
 const char *top_col_label(const struct top_col *c);
+
+/*
+ * top_col_title - the header text of @c into @buf: its label, for the rate
+ * column "\u0394LABEL/s" (ASCII "dLABEL/s" unless @utf8), and for the column
+ * @sort sorts by an arrow after it pointing the way the rows go (down:
+ * largest first, or for PORT when @reverse).  Returns the cells it takes.
+ */
+int top_col_title(const struct top_col *c, const struct table_sort *sort, bool reverse,
+		  bool utf8, char *buf, size_t len);
+
+/* top_col_sorts - whether @c is the column rows are sorted by. */
+bool top_col_sorts(const struct top_col *c, const struct table_sort *sort);
 
 /* ---- rows -------------------------------------------------------------- */
 
@@ -216,7 +245,13 @@ struct top_ui {
 	enum top_dirmode dir;
 	struct table_sort sort;
 	bool reverse;
-	uint32_t states;		/* columns there are to sort by */
+	uint32_t states;		/* the filter's states */
+	/* what the rate column measures: the total or a state */
+	struct table_sort rate;
+	/* the columns on screen that sort (PORT, states, TOTAL) in display
+	 * order, set by top_ui_columns(); before it, the filter's states */
+	struct table_sort sortable[TCP_STATE_COUNT + 2];
+	size_t nsortable;
 	bool paused;
 	double interval;		/* seconds */
 	/* --all-netns: the sample holds several namespaces, shown one row
@@ -248,11 +283,14 @@ enum {
 	TOP_ACT_PAUSE = 1u << 1,	/* ui->paused changed */
 	TOP_ACT_INTERVAL = 1u << 2,	/* ui->interval changed */
 	TOP_ACT_DETAIL = 1u << 3,	/* the detail screen opened or closed */
+	TOP_ACT_OPEN = 1u << 4,		/* settle the selection, then open it */
 };
 
 /* top_ui_init - the starting state: list screen, @sort, sortable states
  * @states (the filter's), sampling every @interval seconds; rows per
- * namespace when @all_netns. */
+ * namespace when @all_netns.  The rate column measures the state most
+ * telling under the filter: the only one when @states has one, else
+ * close_wait when it is let through, else the total. */
 void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t states,
 		 double interval, bool all_netns);
 
@@ -264,6 +302,20 @@ unsigned top_ui_key(struct top_ui *ui, int key);
 
 /* top_ui_shows - whether @r passes the view's port filter and direction. */
 bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir);
+
+/* top_ui_columns - tell @ui the columns on screen (@cols, @n, from
+ * top_layout()), so s, < and > move through those that are shown. */
+void top_ui_columns(struct top_ui *ui, const struct top_col *cols, size_t n);
+
+/*
+ * top_ui_click - a mouse click on the list: @line -1 is the column header
+ * (a click on a sortable column sorts by it; on the sort column again, it
+ * reverses), 0 and up the table's rows on screen (@cols, @n as drawn; the
+ * row is selected).  @x is the cell clicked, @dbl a double click (on a row:
+ * TOP_ACT_OPEN, the engine opens its detail).  Returns TOP_ACT_* bits.
+ */
+unsigned top_ui_click(struct top_ui *ui, const struct top_col *cols, size_t n, int line,
+		      int x, bool dbl);
 
 /* top_ui_split - whether rows are per namespace (a NETNS column). */
 bool top_ui_split(const struct top_ui *ui);

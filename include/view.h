@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "holder.h"
 #include "owners.h"
+#include "series.h"
 #include "table.h"
 
 /* One sample as the views see it; everything is borrowed. */
@@ -24,6 +26,8 @@ struct view_sample {
 	const char *note;	/* why incomplete, or NULL */
 	double cost_ms;		/* how long the sample took */
 	const struct owners *owners;	/* --by process|cgroup: the rows */
+	/* --all-netns: the container holding the namespace, or NULL */
+	const struct holder *holder;
 };
 
 struct view_opts {
@@ -32,6 +36,12 @@ struct view_opts {
 	bool header;		/* column header line (text, CSV) */
 	bool stamp;		/* text: a "# TIME" line before each sample */
 	bool first;		/* CSV: the first sample of the run */
+	/* text: a SERVICE column with these names (services.h, borrowed);
+	 * NULL: none (-n) */
+	const struct services *services;
+	/* Prometheus: the exported rows, kept across samples (series.h);
+	 * NULL: the first o->top rows of this sample alone. */
+	struct series *series;
 };
 
 /* Each returns 0, or -EIO when writing to @out failed. */
@@ -65,7 +75,9 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 
 /* ---- text grid, shared by the port and the owner reports ---- */
 
-#define VIEW_KEYS_MAX	2
+#define VIEW_KEYS_MAX	3
+
+struct services;
 
 /* One line of the text report: its key cells (PORT, DIR / PID, COMMAND /
  * CGROUP) and counts. */
@@ -85,6 +97,11 @@ struct view_line {
 int view_text_grid(FILE *out, const struct view_sample *s, const struct view_opts *o,
 		   const char *const *head, int nkeys, const struct view_line *grid,
 		   size_t ngrid);
+
+/* view_service - the service name shown for @port of table @t, from @svc:
+ * NULL for none (also when @svc is NULL), and for a port in the ephemeral
+ * range (a client's). */
+const char *view_service(const struct table *t, const struct services *svc, uint16_t port);
 
 /* view_line_add - add a row's counts @n and @total into @l ("other"). */
 void view_line_add(struct view_line *l, const uint32_t *n, uint64_t total);

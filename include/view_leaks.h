@@ -28,6 +28,8 @@ struct view_leaks {
 	const char *note;		/* why incomplete, or NULL */
 	const struct leaks_thresholds *th;	/* for perfdata's warn and crit
 						 * fields; NULL: none set */
+	bool section;			/* a namespace's section under --all-netns'
+					 * one status line: no perfdata of its own */
 };
 
 /* Each returns 0, or -EIO when writing to @out failed.  o->top limits the
@@ -93,6 +95,10 @@ void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len);
 void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
 			    const char *value, bool has_warn, uint64_t warn, bool has_crit,
 			    uint64_t crit);
+
+/* view_leaks_perfdata_all - the same over the @n samples @s (one per
+ * namespace, NULL ones skipped): counts summed, the oldest age the largest. */
+void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t n, char *buf, size_t len);
 
 /* view_leaks_verdict - the one-line verdict, e.g. "CRITICAL: 812
  * CLOSE_WAIT on :8080 held by java[4121], +40/min, oldest 2h13m". */

@@ -7,16 +7,18 @@ PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build and run time dependencies (Debian package names).
 PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
-               libsubunit-dev iproute2)
+               libsubunit-dev iproute2 libmicrohttpd-dev)
 # What only the test suite and benchmarks need.
-# prometheus: promtool; prometheus-node-exporter: the textfile consumer test.
+# prometheus: promtool; prometheus-node-exporter: the textfile consumer test;
+# mandoc: the man page's lint (man_lint); netbase: /etc/services, whose
+# names the golden text reports show (SERVICE).
 # dpkg-dev, debhelper, lintian: the Debian package test (pkg_deb);
 # bash-completion, zsh, fish: the completions test; systemd: its
 # systemd-analyze verifies the units (pkg_units).
 PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
                     prometheus-node-exporter valgrind cppcheck clang-tidy
-                    dpkg-dev debhelper lintian bash-completion zsh fish
-                    systemd)
+                    mandoc netbase dpkg-dev debhelper lintian bash-completion
+                    zsh fish systemd)
 
 portstat_install() {
 	local missing=() p

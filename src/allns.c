@@ -25,6 +25,10 @@ struct allns_job {
 		      struct table **t, const struct view_sample *vs);
 	const struct config *cfg;	/* rendering only */
 	const struct view_opts *o;
+	/* Prometheus: the exported sets by namespace; lookups under lock,
+	 * each set then used by the one worker of its namespace. */
+	struct series_map *map;
+	pthread_mutex_t map_lock;
 	struct allns_result *r;
 	size_t n;
 	atomic_size_t next;
@@ -58,6 +62,13 @@ static int render_one(struct allns_job *job, struct allns_result *r,
 
 	o.first = false;	/* headers are the caller's */
 	o.stamp = false;
+	if (job->map) {
+		pthread_mutex_lock(&job->map_lock);
+		o.series = series_map_get(job->map, r->ns.label);
+		pthread_mutex_unlock(&job->map_lock);
+		if (!o.series)
+			return -ENOMEM;
+	}
 	for (int k = 0; k < nparts; k++) {
 		FILE *f = open_memstream(&r->part[k], &r->partlen[k]);
 		int ret;
@@ -144,12 +155,14 @@ static void sample_one(struct allns_job *job, struct table **t, struct allns_res
 		goto out;
 	}
 	r->complete = info.complete;
+	r->cost_ms = info.cost_ms;
 	if (!info.complete)
 		snprintf(r->note, sizeof(r->note), "%s", info.note);
 	vs = (struct view_sample){
 		.table = *t,
 		.time = info.time,
 		.netns = r->ns.label,
+		.holder = r->ns.holder.container[0] ? &r->ns.holder : NULL,
 		.complete = info.complete,
 		.note = info.complete ? NULL : r->note,
 		.cost_ms = info.cost_ms,
@@ -224,12 +237,22 @@ static int run(struct allns_job *job, struct allns_result **out, size_t *n,
 	return 0;
 }
 
-int allns_sample(const struct config *cfg, const struct view_opts *o,
+int allns_sample(const struct config *cfg, const struct view_opts *o, struct series_map *map,
 		 struct allns_result **out, size_t *n, char *err, size_t errlen)
 {
-	struct allns_job job = { .f = &cfg->filter, .finish = render_one, .cfg = cfg, .o = o };
+	struct allns_job job = { .f = &cfg->filter, .finish = render_one, .cfg = cfg, .o = o,
+				 .map = map };
+	int ret;
 
-	return run(&job, out, n, err, errlen);
+	if (map)
+		series_map_begin(map);
+	pthread_mutex_init(&job.map_lock, NULL);
+	ret = run(&job, out, n, err, errlen);
+	pthread_mutex_destroy(&job.map_lock);
+	/* Namespaces gone since the last sample forget their rows. */
+	if (map && ret == 0)
+		series_map_sweep(map);
+	return ret;
 }
 
 int allns_tables(const struct table_filter *f, struct allns_result *reuse, size_t nreuse,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "serve.h"
 #include "split.h"
 
 enum {
@@ -25,6 +26,13 @@ enum {
 	OPT_CRIT,
 	OPT_WARN_AGE,
 	OPT_CRIT_AGE,
+	OPT_WARN_GROWTH,
+	OPT_CRIT_GROWTH,
+	OPT_STATE_FILE,
+	OPT_NO_MOUSE,
+	OPT_LISTEN,
+	OPT_MIN_INTERVAL,
+	OPT_LEAKS,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +54,14 @@ static const struct option long_opts[] = {
 	{ "crit",      required_argument, NULL, OPT_CRIT },
 	{ "warn-age",  required_argument, NULL, OPT_WARN_AGE },
 	{ "crit-age",  required_argument, NULL, OPT_CRIT_AGE },
+	{ "warn-growth", required_argument, NULL, OPT_WARN_GROWTH },
+	{ "crit-growth", required_argument, NULL, OPT_CRIT_GROWTH },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+	{ "no-mouse",  no_argument,       NULL, OPT_NO_MOUSE },
+	{ "numeric",   no_argument,       NULL, 'n' },
+	{ "listen",    required_argument, NULL, OPT_LISTEN },
+	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
+	{ "leaks",     no_argument,       NULL, OPT_LEAKS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -53,7 +69,7 @@ static const struct option long_opts[] = {
 
 /* Leading ':' makes getopt report a missing value as ':' instead of
  * printing; opterr = 0 silences the rest. */
-static const char short_opts[] = ":f:s:p:46HN:i:c:hV";
+static const char short_opts[] = ":f:s:p:46HnN:i:c:hV";
 
 #define MIN_INTERVAL	0.01
 #define MAX_INTERVAL	86400.0
@@ -114,6 +130,7 @@ static void defaults(struct config *cfg)
 	cfg->filter.states = TCP_STATE_ALL_MASK;
 	cfg->sort.key = TABLE_SORT_TOTAL;
 	cfg->header = true;
+	cfg->min_interval = -1;	/* serve: 1 unless given */
 }
 
 static int parse_option(struct config *cfg, int opt, const char *arg,
@@ -260,6 +277,62 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 			th->crit_age = secs, th->has_crit_age = true;
 		break;
 	}
+	case OPT_WARN_GROWTH:
+	case OPT_CRIT_GROWTH: {
+		struct leaks_thresholds *th = &cfg->thresholds;
+		const char *name = opt == OPT_WARN_GROWTH ? "warn-growth" : "crit-growth";
+		char *end;
+		double d;
+
+		/* A plain decimal, as --interval: no sign, hex or "inf". */
+		if ((*arg < '0' || *arg > '9') && *arg != '.')
+			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
+		errno = 0;
+		d = strtod(arg, &end);
+		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0 || d > 1e12)
+			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
+		if (opt == OPT_WARN_GROWTH)
+			th->warn_growth = d, th->has_warn_growth = true;
+		else
+			th->crit_growth = d, th->has_crit_growth = true;
+		break;
+	}
+	case OPT_STATE_FILE:
+		if (!*arg)
+			return bad(err, errlen, "empty --state-file name");
+		cfg->state_file = arg;
+		break;
+	case 'n':
+		cfg->numeric = true;
+		break;
+	case OPT_NO_MOUSE:
+		cfg->no_mouse = true;
+		break;
+	case OPT_LISTEN: {
+		struct serve_addr a;
+
+		if (serve_parse_listen(arg, &a) < 0)
+			return bad(err, errlen,
+				   "invalid --listen '%s' (ADDR:PORT, [ADDR]:PORT or :PORT)", arg);
+		cfg->listen = arg;
+		break;
+	}
+	case OPT_MIN_INTERVAL: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = (*arg >= '0' && *arg <= '9') || *arg == '.' ? strtod(arg, &end) : -1;
+		if (d < 0 || *end || errno || strpbrk(arg, "xX") || !isfinite(d) ||
+		    d > MAX_INTERVAL)
+			return bad(err, errlen,
+				   "invalid --min-interval '%s' (seconds, 0 to %.0f)", arg, MAX_INTERVAL);
+		cfg->min_interval = d;
+		break;
+	}
+	case OPT_LEAKS:
+		cfg->serve_leaks = true;
+		break;
 	case 'h':
 		cfg->help = true;
 		break;
@@ -277,8 +350,11 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	uint32_t extra = cfg->filter.states & ~(uint32_t)LEAKS_STATES_MASK;
 
 	if (cfg->command != CLI_LEAKS) {
-		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age)
-			return bad(err, errlen, "--warn, --crit, --warn-age and --crit-age apply to 'leaks' only");
+		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age ||
+		    th->has_warn_growth || th->has_crit_growth)
+			return bad(err, errlen, "--warn, --crit, --warn-age, --crit-age, --warn-growth and --crit-growth apply to 'leaks' only");
+		if (cfg->state_file)
+			return bad(err, errlen, "--state-file applies to 'leaks' only");
 		return 0;
 	}
 	if (states_given && extra) {
@@ -289,14 +365,65 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 			   tcp_state_name((enum tcp_state)s));
 	}
 	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
-	if (cfg->all_netns)
-		return bad(err, errlen, "--all-netns does not apply to 'leaks'");
+	/* The leak metrics carry no netns label yet: one namespace at a
+	 * time (serve --leaks -N, or leaks -N). */
+	if (cfg->all_netns && cfg->format == CLI_FORMAT_PROMETHEUS)
+		return bad(err, errlen, "--format prometheus cannot be used with 'leaks --all-netns' (one -N at a time)");
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
 		return bad(err, errlen, "--warn %llu is above --crit %llu",
 			   (unsigned long long)th->warn, (unsigned long long)th->crit);
+	if (th->has_warn_growth && th->has_crit_growth && th->warn_growth > th->crit_growth)
+		return bad(err, errlen, "--warn-growth %g is above --crit-growth %g",
+			   th->warn_growth, th->crit_growth);
+	if (cfg->state_file && (cfg->replay || cfg->all_netns))
+		return bad(err, errlen, "--state-file cannot be used with %s",
+			   cfg->replay ? "--replay" : "--all-netns");
 	if (th->has_warn_age && th->has_crit_age && th->warn_age > th->crit_age)
 		return bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
 			   (unsigned long long)th->warn_age, (unsigned long long)th->crit_age);
+	return 0;
+}
+
+/* What only 'serve' takes, and what it does not: it always serves
+ * Prometheus text, samples when scraped, and writes no files. */
+static int check_serve(struct config *cfg, bool has_interval, bool states_given, char *err,
+		       size_t errlen)
+{
+	const char *wrong = NULL;
+
+	if (cfg->command != CLI_SERVE) {
+		if (cfg->listen || cfg->min_interval >= 0 || cfg->serve_leaks)
+			return bad(err, errlen, "--listen, --min-interval and --leaks apply to 'serve' only");
+		return 0;
+	}
+	if (cfg->format != CLI_FORMAT_TEXT)
+		wrong = "--format";
+	else if (has_interval)
+		wrong = "--interval";
+	else if (cfg->count)
+		wrong = "--count";
+	else if (cfg->record)
+		wrong = "--record";
+	else if (cfg->replay)
+		wrong = "--replay";
+	else if (cfg->write)
+		wrong = "--write";
+	if (wrong)
+		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
+	/* The leaks model is one namespace's (leaks.h); per-namespace leak
+	 * metrics are not built yet. */
+	if (cfg->serve_leaks && cfg->all_netns)
+		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
+	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
+	 * names none (as 'leaks' without -s). */
+	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
+	if (!cfg->leak_states)
+		cfg->leak_states = TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
+	cfg->format = CLI_FORMAT_PROMETHEUS;
+	if (!cfg->top)
+		cfg->top = 20;
+	if (cfg->min_interval < 0)
+		cfg->min_interval = 1.0;
 	return 0;
 }
 
@@ -307,9 +434,17 @@ static int check_rows(const struct config *cfg, char *err, size_t errlen)
 
 	if (cfg->rows == CLI_ROWS_PORTS)
 		return 0;
-	if (cfg->command != CLI_REPORT)
-		return bad(err, errlen, "--by %s applies to the report only, not to '%s'",
-			   by, cfg->command == CLI_TOP ? "top" : "leaks");
+	if (cfg->command == CLI_TOP || cfg->command == CLI_SERVE)
+		return bad(err, errlen, "--by %s applies to the report and 'leaks', not to '%s'",
+			   by, cfg->command == CLI_TOP ? "top" : "serve");
+	if (cfg->command == CLI_LEAKS) {
+		/* Owner rows come from /proc; a recording has none. */
+		if (cfg->replay)
+			return bad(err, errlen,
+				   "--by %s cannot be used with --replay (owners come from this host's /proc, not from the recording)",
+				   by);
+		return 0;
+	}
 	if (cfg->all_netns)
 		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
 	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)
@@ -331,8 +466,10 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			cfg->command = CLI_TOP;
 		else if (strcmp(argv[1], "leaks") == 0)
 			cfg->command = CLI_LEAKS;
+		else if (strcmp(argv[1], "serve") == 0)
+			cfg->command = CLI_SERVE;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top, leaks or doctor)", argv[1]);
+			return bad(err, errlen, "unknown command '%s' (report, top, leaks, serve or doctor)", argv[1]);
 		first = 2;
 	}
 
@@ -391,6 +528,12 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
+	if (cfg->no_mouse && cfg->command != CLI_TOP)
+		return bad(err, errlen, "--no-mouse applies to 'top' only");
+	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
+		return -EINVAL;
+	if (cfg->command == CLI_SERVE)
+		return 0;
 	if (cfg->command == CLI_TOP) {
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
@@ -421,21 +564,22 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 void cli_help(FILE *out)
 {
 	fputs(
-"Usage: portstat [report|top|leaks|doctor] [OPTION]...\n"
-"TCP sockets per port and state over sock_diag; 'doctor' diagnoses them.\n"
-"\n"
+"Usage: portstat [report] [OPTION]...  sockets per port and state, printed\n"
+"       portstat top [OPTION]...     live dashboard; see portstat top --help\n"
+"       portstat leaks [OPTION]...   who holds CLOSE_WAIT; portstat leaks --help\n"
+"       portstat serve [OPTION]...   Prometheus exporter; portstat serve --help\n"
+"       portstat doctor [OPTION]...  TCP pathologies; portstat doctor --help\n"
+"TCP sockets read from the kernel over sock_diag.  The report's options:\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
-"  -s, --state LIST       states, comma-separated: established, syn-sent,\n"
-"                         syn-recv, fin-wait-1, fin-wait-2, time-wait, closed,\n"
-"                         close-wait, last-ack, listening, closing, or a group:\n"
-"                         all, connected, synchronized, bucket, big\n"
+"  -s, --state LIST       states as printed (LISTEN, ESTAB, SYN-SENT, FIN-WAIT-1,\n"
+"                         TIME-WAIT, CLOSE-WAIT, CLOSED, ...) or ss's, any case;\n"
+"                         groups: all, connected, synchronized, bucket, big\n"
 "  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
-"      --by KEY           rows per port: service (default; local port if\n"
-"                         inbound, peer port if outbound), local, remote;\n"
-"                         or rows per owner: process, cgroup\n"
+"      --by KEY           rows per port: service (default), local, remote;\n"
+"                         or per owner: process, cgroup\n"
 "      --sort KEY         total (default), port, or a state name\n"
 "      --top N            show N rows; the rest are summed as 'other'\n"
-"  -H, --no-header        no column header line\n"
+"  -H, --no-header        no header line;  -n, --numeric  no SERVICE column\n"
 "  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
 "      --all-netns        every network namespace, each labelled\n"
 "  -i, --interval SECS    take a sample every SECS seconds\n"
@@ -445,6 +589,57 @@ void cli_help(FILE *out)
 "      --write FILE       replace FILE atomically with each sample's output\n"
 "  -h, --help             show this help;  -V, --version  show the version\n"
 "Exit status: 0 ok, 1 failure or incomplete sample, 2 usage error; portstat(8)\n", out);
+}
+
+void cli_help_top(FILE *out)
+{
+	fputs(
+"Usage: portstat top [OPTION]...\n"
+"A live dashboard of TCP sockets per port and state; h in it lists the keys.\n"
+"\n"
+"  -s, --state LIST       states to count, as for the report: LISTEN, ESTAB,\n"
+"                         CLOSE-WAIT, ... (any case), or all, connected, ...\n"
+"  -p, --port LIST        ports: 80,443,8000-8100;  -4, -6  IPv4 or IPv6 only\n"
+"      --by KEY           which port is the row's: service (default), local,\n"
+"                         remote;  -n, --numeric  no SERVICE column\n"
+"      --sort KEY         first sort column: total (default), port or a state\n"
+"  -N, --netns NAME|PATH  watch that network namespace (/run/netns/NAME)\n"
+"      --all-netns        every network namespace, a row per namespace\n"
+"  -i, --interval SECS    a sample every SECS seconds (default 2; + - change it)\n"
+"  -c, --count N          quit after N samples\n"
+"      --replay FILE      show a recording, paced by the interval\n"
+"      --no-mouse         leave the mouse to the terminal (no click to sort,\n"
+"                         select or open)\n"
+"  -h, --help             show this help\n"
+"\n"
+"Keys: q quit, h help, / filter, s < > sort, r reverse, c rate, d direction,\n"
+"p pause, Enter detail; a click on a header sorts, on a row selects, twice opens.\n"
+"Exit status: 0 ok, 1 failure, 2 usage error; portstat(8), section TOP\n", out);
+}
+
+void cli_help_serve(FILE *out)
+{
+	fputs(
+"Usage: portstat serve [OPTION]...\n"
+"A Prometheus exporter: GET /metrics samples the kernel's TCP tables (at most\n"
+"once per --min-interval, shared by concurrent scrapes); GET / a landing page.\n"
+"\n"
+"      --listen ADDR:PORT  where to listen (default " SERVE_DEFAULT_LISTEN ": every address);\n"
+"                         [ADDR]:PORT for IPv6, 127.0.0.1:PORT for this host only\n"
+"      --min-interval SECS  least time between two samples (default 1; 0: every\n"
+"                         scrape samples, still one sample at a time)\n"
+"  -N, --netns NAME|PATH  serve that network namespace;  --all-netns  every one\n"
+"      --by KEY           service (default), local or remote\n"
+"      --top N            rows exported per namespace (default 20); the rest\n"
+"                         are summed under port=\"other\"\n"
+"  -s, --state LIST       states exported;  -p, --port LIST  ports (sticky rows)\n"
+"  -4, -6                 IPv4 or IPv6 only\n"
+"      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
+"                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
+"                         one namespace only, not with --all-netns\n"
+"\n"
+"SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
+"sample at start, 2 usage error; portstat(8)\n", out);
 }
 
 void cli_help_leaks(FILE *out)
@@ -460,9 +655,14 @@ void cli_help_leaks(FILE *out)
 "      --crit N           critical when a group holds more than N sockets\n"
 "      --warn-age AGE     warning when the oldest is older than AGE (90, 5m,\n"
 "      --crit-age AGE     critical ...                            2h, 1d)\n"
+"      --warn-growth N    warning when a group grows by more than N/minute\n"
+"      --crit-growth N    critical ...           (with -i or --state-file)\n"
+"      --state-file FILE  first-seen times and counts kept between runs\n"
 "  -i, --interval SECS    sample every SECS: first-seen ages, growth per minute\n"
-"  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
-"                         then the table), json, csv or prometheus\n"
+"      --all-netns        every network namespace; the verdict is the worst\n"
+"      --by process|cgroup  rows per owner, thresholds applied to each\n"
+"  -f, --format FMT       text (default: a plugin's status line, then the\n"
+"                         table), json, csv or prometheus\n"
 "  -p, -4, -6, --by, --top, -H, -N, -c, --record, --replay, --write\n"
 "                         as for the report (portstat --help)\n"
 "\n"

@@ -121,3 +121,13 @@ int diag_parse(const struct nlmsghdr *nlh, unsigned flags, struct sock_rec *rec)
 	}
 	return 0;
 }
+
+uint32_t diag_unread(const struct sock_rec *rec)
+{
+	/* idiag_rqueue is rcv_nxt - copied_seq: the FIN advanced rcv_nxt
+	 * by one in the states after it came in. */
+	if (rec->rqueue && (rec->state == TCP_STATE_CLOSE_WAIT || rec->state == TCP_STATE_LAST_ACK ||
+			    rec->state == TCP_STATE_CLOSING))
+		return rec->rqueue - 1;
+	return rec->rqueue;
+}

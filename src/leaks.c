@@ -1,6 +1,6 @@
 /*
  * leaks: grouping of stuck sockets, their owners, peers, ages and growth.
- * Per sample it keeps one 16-byte record per reported socket (its group
+ * Per sample it keeps one 24-byte record per reported socket (its group
  * and peer, then its owner; inode and uid for the owner look-up) and the
  * group array, indexed directly by key.  Peers and owners are counted at
  * the end by sorting those records in place, so each group pays only for
@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "diag.h"
 #include "leaks.h"
+#include "leakstate.h"
 #include "procmap.h"
 #include "sampler.h"
 #include "u64map.h"
@@ -83,6 +84,7 @@ struct lsock {
 	uint64_t key;
 	uint32_t inode;
 	uint32_t uid;
+	uint32_t age_s;		/* its age in seconds + 1; 0: unknown */
 };
 
 #define GROUP_SHIFT	33
@@ -141,6 +143,14 @@ struct leaks {
 	uint32_t *hindex;		/* key slot -> index in hist + 1 */
 	uint64_t seq;			/* complete samples recorded in the history */
 	int64_t times[LEAKS_HISTORY];	/* their times: seq s at s % LEAKS_HISTORY */
+	bool seeded;			/* seq 1 is a restored state: the first
+					 * sample's growth is measured from it
+					 * whatever its age (later ones, -i,
+					 * over the usual window) */
+
+	struct leaks_owner *owners;	/* owner rows (o.rows) */
+	size_t nowners;
+	struct leaks_port *oports;	/* their top groups, row after row */
 
 	struct leaks_summary sum;
 	char err[160];			/* why the last leaks_end() failed, or "" */
@@ -186,6 +196,8 @@ void leaks_delete(struct leaks *l)
 	free(l->tops);
 	free(l->procs);
 	free(l->cgroups);
+	free(l->owners);
+	free(l->oports);
 	u64map_delete(l->cookies);
 	u64map_delete(l->prev);
 	for (size_t i = 0; i < l->nhist; i++)
@@ -215,6 +227,7 @@ void leaks_begin(struct leaks *l, const struct timespec *when)
 	}
 	l->ngroups = 0;
 	l->nsocks = 0;
+	l->nowners = 0;
 	l->nv6 = 0;
 	memset(l->v6slot, 0, (l->v6mask + 1) * sizeof(*l->v6slot));
 	u64map_clear(l->cookies);
@@ -346,7 +359,8 @@ static void peer_decode(const struct leaks *l, uint64_t code, struct leaks_peer 
 	}
 }
 
-static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group)
+static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group,
+		     uint64_t age, bool known)
 {
 	int64_t peer;
 
@@ -368,6 +382,7 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 	l->socks[l->nsocks++] = (struct lsock){
 		.key = (uint64_t)group << GROUP_SHIFT | (uint64_t)peer,
 		.inode = rec->inode, .uid = rec->uid,
+		.age_s = !known ? 0 : age / 1000 >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)(age / 1000) + 1,
 	};
 	return 0;
 }
@@ -443,8 +458,8 @@ int leaks_add(const struct sock_rec *rec, void *data)
 	gi = group_get(l, key_slot(rec->state, (uint8_t)dir, port), rec->state, (uint8_t)dir, port);
 	if (gi < 0)
 		return (int)gi;
-	if ((ret = sock_push(l, rec, (uint32_t)gi)) < 0 ||
-	    (ret = sock_age(l, rec, &age, &known)) < 0)
+	if ((ret = sock_age(l, rec, &age, &known)) < 0 ||
+	    (ret = sock_push(l, rec, (uint32_t)gi, age, known)) < 0)
 		return ret;
 	g = &l->groups[gi];
 	g->count++;
@@ -655,9 +670,171 @@ static int cgroups_copy(struct leaks *l, const struct procmap *pm, size_t **at)
 	return 0;
 }
 
-/* Owners: one procmap scan for every reported socket's inode, then each
+/* One (owner, group) pair: the sockets of a group one owner row holds. */
+struct opair {
+	uint64_t okey;		/* the row: owner code, or cgroup id + OWNER_PROC */
+	uint32_t group;
+	uint32_t count;
+	uint32_t age_s;		/* the oldest, + 1; 0: unknown */
+	uint32_t order;		/* ties: by port, direction, state */
+};
+
+static int opair_cmp(const void *pa, const void *pb)
+{
+	const struct opair *a = pa, *b = pb;
+
+	if (a->okey != b->okey)
+		return a->okey < b->okey ? -1 : 1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int owner_cmp(const void *pa, const void *pb)
+{
+	const struct leaks_owner *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if ((c = strcmp(a->comm, b->comm)) != 0)
+		return c;
+	return strcmp(a->cgroup, b->cgroup);
+}
+
+/* Processes (indexes) by cgroup path; @arg the paths' offsets in
+ * l->cgroups (cgroups_copy()). */
+struct cg_ctx {
+	const size_t *at;
+	const char *str;
+};
+
+static int cg_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct cg_ctx *x = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	return strcmp(x->str + x->at[a], x->str + x->at[b]);
+}
+
+/*
+ * Owner rows: the sockets, sorted by group and owner code, are runs of
+ * (group, owner) pairs; each pair goes to its row (the process, or its
+ * cgroup: processes of one cgroup share an id), and each row sums its
+ * pairs and keeps the LEAKS_TOP_PEERS largest as its ports.
+ */
+static int owner_rows(struct leaks *l, const struct procmap *pm, const size_t *cg)
+{
+	size_t np = 0, nproc = pm ? procmap_nprocs(pm) : 0, i, k, nrows = 0, ntop = 0;
+	struct opair *pairs = NULL;
+	uint64_t *cgid = NULL;
+	size_t *order = NULL;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < l->nsocks; i++)
+		np += i == 0 || l->socks[i].key != l->socks[i - 1].key;
+	if (!np)
+		return 0;
+	pairs = malloc(np * sizeof(*pairs));
+	if (!pairs)
+		goto out;
+	if (l->o.rows == LEAKS_ROWS_CGROUP && nproc && cg) {
+		/* Processes of one cgroup (by path) share the id of the
+		 * first of them in path order. */
+		cgid = malloc(nproc * sizeof(*cgid));
+		order = malloc(nproc * sizeof(*order));
+		if (!cgid || !order)
+			goto out;
+		for (k = 0; k < nproc; k++)
+			order[k] = k;
+		struct cg_ctx x = { .at = cg, .str = l->cgroups };
+
+		qsort_r(order, nproc, sizeof(*order), cg_cmp, &x);
+		for (k = 0; k < nproc; k++)
+			cgid[order[k]] = k && cg_cmp(&order[k], &order[k - 1], &x) == 0 ?
+					 cgid[order[k - 1]] : (uint64_t)k;
+	}
+	for (i = 0, k = 0; i < l->nsocks; k++) {
+		uint64_t key = l->socks[i].key, code = key & ((UINT64_C(1) << GROUP_SHIFT) - 1);
+		struct opair *p = &pairs[k];
+
+		p->okey = code >= OWNER_PROC && cgid ? cgid[code - OWNER_PROC] + OWNER_PROC : code;
+		p->group = (uint32_t)(key >> GROUP_SHIFT);
+		p->order = (uint32_t)l->groups[p->group].port << 16 |
+			   (uint32_t)l->groups[p->group].dir << 8 | l->groups[p->group].state;
+		p->count = 0;
+		p->age_s = 0;
+		for (; i < l->nsocks && l->socks[i].key == key; i++) {
+			p->count++;
+			if (l->socks[i].age_s > p->age_s)
+				p->age_s = l->socks[i].age_s;
+		}
+	}
+	qsort(pairs, np, sizeof(*pairs), opair_cmp);
+	free(l->owners);
+	free(l->oports);
+	l->oports = NULL;
+	l->owners = malloc(np * sizeof(*l->owners));
+	l->oports = malloc(np * sizeof(*l->oports));
+	if (!l->owners || !l->oports)
+		goto out;
+	for (i = 0; i < np;) {
+		struct leaks_owner *o = &l->owners[nrows++];
+		uint64_t okey = pairs[i].okey;
+		uint32_t age = 0;
+
+		memset(o, 0, sizeof(*o));
+		o->cgroup = "";
+		o->ports = l->oports + ntop;
+		if (okey < OWNER_PROC) {
+			snprintf(o->comm, sizeof(o->comm), "%s",
+				 okey == OWNER_ORPHAN ? LEAKS_COMM_ORPHAN : LEAKS_COMM_UNKNOWN);
+		} else {
+			/* For cgroup rows pairs[i]'s process is one of the
+			 * cgroup's: its path is the row's. */
+			size_t pi = cgid ? order[okey - OWNER_PROC] : okey - OWNER_PROC;
+			const struct procmap_proc *pp = procmap_proc(pm, pi);
+
+			o->cgroup = cg ? l->cgroups + cg[pi] : "";
+			if (!cgid) {
+				o->pid = pp->pid;
+				memcpy(o->comm, pp->comm, sizeof(o->comm));
+			}
+		}
+		for (; i < np && pairs[i].okey == okey; i++) {
+			const struct leaks_group *g = &l->groups[pairs[i].group];
+
+			o->count += pairs[i].count;
+			o->nports++;
+			if (pairs[i].age_s > age)
+				age = pairs[i].age_s;
+			if (o->ntop < LEAKS_TOP_PEERS) {
+				l->oports[ntop++] = (struct leaks_port){
+					.port = g->port, .dir = g->dir, .state = g->state,
+					.count = pairs[i].count,
+				};
+				o->ntop++;
+			}
+		}
+		o->has_age = age > 0;
+		o->oldest_ms = age ? (uint64_t)(age - 1) * 1000 : 0;
+	}
+	qsort(l->owners, nrows, sizeof(*l->owners), owner_cmp);
+	l->nowners = nrows;
+	ret = 0;
+out:
+	free(pairs);
+	free(cgid);
+	free(order);
+	return ret;
+}
+
+/* Owners: one procmap scan for every reported socket's inode (or @ext's,
+ * shared with other models, which scanned with result @ext_ret), then each
  * group's breakdown, counted like the peers, into l->procs. */
-static int owners_count(struct leaks *l)
+static int owners_count(struct leaks *l, struct procmap *ext, int ext_ret)
 {
 	struct procmap *pm = NULL;
 	size_t *cg = NULL, n = 0, k = 0, i;
@@ -666,12 +843,17 @@ static int owners_count(struct leaks *l)
 	l->err[0] = '\0';
 	l->sum.owners = l->o.owners;
 	if (l->o.owners && l->nsocks) {
-		if ((ret = procmap_new(&pm, l->nsocks)) < 0)
-			goto out;
-		for (i = 0; i < l->nsocks; i++)
-			if (l->socks[i].inode)
-				procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
-		ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
+		if (ext) {
+			pm = ext;
+			ret = ext_ret;
+		} else {
+			if ((ret = procmap_new(&pm, l->nsocks)) < 0)
+				goto out;
+			for (i = 0; i < l->nsocks; i++)
+				if (l->socks[i].inode)
+					procmap_want(pm, l->socks[i].inode, l->socks[i].uid);
+			ret = procmap_scan(pm, l->o.proc_root ? l->o.proc_root : "/proc");
+		}
 		if (procmap_is_limit(ret)) {
 			/* Out of fds or memory: the owners would be wrong,
 			 * which is a failure, not "unknown" (as --by process). */
@@ -681,7 +863,8 @@ static int owners_count(struct leaks *l)
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;
-			procmap_delete(pm);
+			if (pm != ext)
+				procmap_delete(pm);
 			pm = NULL;
 			ret = 0;
 		} else {
@@ -739,9 +922,12 @@ static int owners_count(struct leaks *l)
 		if (l->groups[gi].nprocs > 1)
 			qsort((void *)l->groups[gi].procs, l->groups[gi].nprocs, sizeof(*l->procs),
 			      proc_cmp);
+	if (l->o.rows != LEAKS_ROWS_GROUPS)
+		ret = owner_rows(l, pm, cg);
 out:
 	free(cg);
-	procmap_delete(pm);
+	if (pm != ext)
+		procmap_delete(pm);
 	return ret;
 }
 
@@ -848,7 +1034,8 @@ static int growth_update(struct leaks *l)
 		int64_t t = l->times[(l->seq - d) % LEAKS_HISTORY];
 
 		/* Times are within [0, LEAKS_MAX_TIME_MS]: no overflow. */
-		oldest[d] = t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS && t < l->now_ms ? d : oldest[d - 1];
+		oldest[d] = (t >= l->now_ms - LEAKS_GROWTH_WINDOW_MS || (l->seeded && l->seq == 2 && d == 1)) &&
+			    t < l->now_ms ? d : oldest[d - 1];
 	}
 	for (size_t gi = 0; gi < l->ngroups; gi++) {
 		struct leaks_group *g = &l->groups[gi];
@@ -950,11 +1137,33 @@ static void groups_sort(struct leaks *l)
 	l->nsocks = 0;
 }
 
+int leaks_want_owners(const struct leaks *l, struct procmap *pm)
+{
+	for (size_t i = 0; l->o.owners && i < l->nsocks; i++) {
+		int ret;
+
+		if (l->socks[i].inode &&
+		    (ret = procmap_want(pm, l->socks[i].inode, l->socks[i].uid)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+size_t leaks_nsocks(const struct leaks *l)
+{
+	return l->nsocks;
+}
+
 int leaks_end(struct leaks *l, bool complete)
+{
+	return leaks_end_shared(l, complete, NULL, 0);
+}
+
+int leaks_end_shared(struct leaks *l, bool complete, struct procmap *pm, int scan_ret)
 {
 	int ret;
 
-	if ((ret = peers_count(l)) < 0 || (ret = owners_count(l)) < 0)
+	if ((ret = peers_count(l)) < 0 || (ret = owners_count(l, pm, scan_ret)) < 0)
 		return ret;
 	if (l->o.track) {
 		struct u64map *t;
@@ -1006,15 +1215,20 @@ static int leaks_once(void *arg, struct sampler_info *info)
 	return collector_sample_end(c);
 }
 
-int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info)
+int leaks_sample_dump(struct leaks *l, struct collector *c, struct sampler_info *info)
 {
 	struct once_arg arg = { .l = l, .c = c };
-	int ret;
 
 	/* tcp_info for the ages; only these few states are dumped, so it
 	 * costs nothing to the report's dumps. */
 	collector_set_ext(c, 1u << (INET_DIAG_INFO - 1));
-	ret = sampler_retry(c, info, leaks_once, &arg);
+	return sampler_retry(c, info, leaks_once, &arg);
+}
+
+int leaks_sample(struct leaks *l, struct collector *c, struct sampler_info *info)
+{
+	int ret = leaks_sample_dump(l, c, info);
+
 	if (ret < 0)
 		return ret;
 	return leaks_end(l, info->complete);
@@ -1035,6 +1249,84 @@ const struct leaks_summary *leaks_summary(const struct leaks *l)
 	return &l->sum;
 }
 
+int leaks_state_restore(struct leaks *l, const struct leakstate *st)
+{
+	if (!l->o.track)
+		return -EINVAL;
+	for (size_t i = 0; i < st->nsocks; i++) {
+		const struct leakstate_sock *s = &st->socks[i];
+		uint64_t *slot = u64map_slot(l->prev, s->cookie, NULL);
+
+		if (!slot)
+			return -ENOMEM;
+		*slot = (uint64_t)s->born_ms << 8 | TRACK_DATED | s->state;
+	}
+	if (l->seq == 0 && st->ngroups) {
+		l->hist = calloc(st->ngroups, sizeof(*l->hist));
+		if (!l->hist)
+			return -ENOMEM;
+		l->hcap = st->ngroups;
+	}
+	l->seq = 1;
+	l->times[1] = st->time_ms;
+	l->seeded = true;
+	for (size_t i = 0; i < st->ngroups; i++) {
+		const struct leakstate_group *g = &st->groups[i];
+		uint32_t slot = key_slot(g->state, g->dir, g->port);
+		struct hist *h;
+
+		if (slot == NKEYS || l->hindex[slot] || l->nhist == l->hcap)
+			continue;	/* a state leaks never reports, or twice */
+		h = &l->hist[l->nhist++];
+		*h = (struct hist){ .slot = slot, .n = 1, .r.one = { 1, g->count } };
+		l->hindex[slot] = (uint32_t)l->nhist;
+	}
+	return 0;
+}
+
+int leaks_state_take(const struct leaks *l, struct leakstate *st)
+{
+	size_t n = u64map_size(l->prev), pos = 0, k = 0;
+	uint64_t key, val;
+
+	memset(st, 0, sizeof(*st));
+	if (!l->o.track)
+		return -EINVAL;
+	st->states = l->o.filter.states;
+	st->time_ms = l->now_ms;
+	st->socks = n ? malloc(n * sizeof(*st->socks)) : NULL;
+	st->groups = l->ngroups ? malloc(l->ngroups * sizeof(*st->groups)) : NULL;
+	if ((n && !st->socks) || (l->ngroups && !st->groups)) {
+		leakstate_free(st);
+		return -ENOMEM;
+	}
+	while (k < n && u64map_next(l->prev, &pos, &key, &val)) {
+		/* Births are never after the sample (sock_age()). */
+		st->socks[k++] = (struct leakstate_sock){
+			.cookie = key, .born_ms = (int64_t)(val >> 8), .state = (uint8_t)(val & TRACK_STATE),
+		};
+	}
+	st->nsocks = k;
+	for (size_t i = 0; i < l->ngroups; i++)
+		st->groups[i] = (struct leakstate_group){
+			.port = l->groups[i].port, .dir = l->groups[i].dir,
+			.state = l->groups[i].state,
+			.count = l->groups[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)l->groups[i].count,
+		};
+	st->ngroups = l->ngroups;
+	return 0;
+}
+
+size_t leaks_nowners(const struct leaks *l)
+{
+	return l->nowners;
+}
+
+const struct leaks_owner *leaks_owner(const struct leaks *l, size_t i)
+{
+	return i < l->nowners ? &l->owners[i] : NULL;
+}
+
 const char *leaks_error(const struct leaks *l)
 {
 	return l->err;
@@ -1043,6 +1335,34 @@ const char *leaks_error(const struct leaks *l)
 uint32_t leaks_states(const struct leaks *l)
 {
 	return l->o.filter.states;
+}
+
+/* One row against @th, as a rank: 0 ok, 1 warning, 2 unknown, 3 critical. */
+static int row_rank(const struct leaks_thresholds *th, uint64_t count, bool has_age,
+		    uint64_t oldest_ms, bool has_growth, double growth)
+{
+	uint64_t secs = oldest_ms / 1000;
+	int r = 0;
+
+	if (th->has_crit && count > th->crit)
+		r = 3;
+	else if (th->has_warn && count > th->warn)
+		r = 1;
+	if (th->has_warn_age || th->has_crit_age) {
+		if (!has_age)
+			r = r > 2 ? r : 2;
+		else if (th->has_crit_age && secs > th->crit_age)
+			r = 3;
+		else if (th->has_warn_age && secs > th->warn_age)
+			r = r > 1 ? r : 1;
+	}
+	/* No growth known (a first sample) is no alert: every first run
+	 * of a check would be UNKNOWN otherwise. */
+	if (has_growth && th->has_crit_growth && growth > th->crit_growth)
+		r = 3;
+	else if (has_growth && th->has_warn_growth && growth > th->warn_growth)
+		r = r > 1 ? r : 1;
+	return r;
 }
 
 enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thresholds *th,
@@ -1057,22 +1377,31 @@ enum leaks_status leaks_evaluate(const struct leaks *l, const struct leaks_thres
 	*worst = -1;
 	for (size_t i = 0; i < l->ngroups; i++) {
 		const struct leaks_group *g = &l->groups[i];
-		uint64_t secs = g->oldest_ms / 1000;
-		int r = 0;
+		int r = row_rank(th, g->count, g->has_age, g->oldest_ms, g->has_growth,
+				 g->growth_per_min);
 
-		if (th->has_crit && g->count > th->crit)
-			r = 3;
-		else if (th->has_warn && g->count > th->warn)
-			r = 1;
-		if (th->has_warn_age || th->has_crit_age) {
-			if (!g->has_age)
-				r = r > 2 ? r : 2;
-			else if (th->has_crit_age && secs > th->crit_age)
-				r = 3;
-			else if (th->has_warn_age && secs > th->warn_age)
-				r = r > 1 ? r : 1;
-		}
 		/* Groups are largest first: ties go to the larger. */
+		if (r > best) {
+			best = r;
+			*worst = (long)i;
+		}
+	}
+	return best < 0 ? LEAKS_OK : by_rank[best];
+}
+
+enum leaks_status leaks_evaluate_owners(const struct leaks *l, const struct leaks_thresholds *th,
+					long *worst)
+{
+	static const enum leaks_status by_rank[] = {
+		LEAKS_OK, LEAKS_WARNING, LEAKS_UNKNOWN, LEAKS_CRITICAL,
+	};
+	int best = -1;
+
+	*worst = -1;
+	for (size_t i = 0; i < l->nowners; i++) {
+		const struct leaks_owner *o = &l->owners[i];
+		int r = row_rank(th, o->count, o->has_age, o->oldest_ms, false, 0);
+
 		if (r > best) {
 			best = r;
 			*worst = (long)i;

@@ -1,13 +1,18 @@
 /*
  * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
  * or a replay), samples into the leaks model, evaluates the thresholds,
- * renders, and maps every failure to the monitoring-plugin status UNKNOWN,
- * which a plugin says on stdout too ("UNKNOWN: reason" as the first line,
- * not only a line on stderr that a monitoring system does not show).
+ * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
+ * With --all-netns it keeps one model per namespace (by nsfs inode, so -i
+ * tracks each across samples), samples them one after the other, and
+ * renders them together under one verdict, the worst of them.
+ * Every failure is UNKNOWN, which a plugin says on stdout too ("UNKNOWN:
+ * reason" as the first line, not only a line on stderr that a monitoring
+ * system does not show).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,16 +21,31 @@
 #include "collector.h"
 #include "leaks.h"
 #include "leaks_run.h"
+#include "leakstate.h"
+#include "netns.h"
 #include "outfile.h"
 #include "procmap.h"
 #include "pace.h"
 #include "sampler.h"
 #include "strenc.h"
 #include "view_leaks.h"
+#include "view_leaks_owners.h"
 
 static int render(const struct config *cfg, FILE *out, const struct view_leaks *s,
 		  const struct view_opts *o)
 {
+	bool cg = cfg->rows == CLI_ROWS_CGROUP;
+
+	if (cfg->rows != CLI_ROWS_PORTS) {
+		switch (cfg->format) {
+		case CLI_FORMAT_JSON:
+			return view_leaks_owners_json(out, s, o, cg);
+		case CLI_FORMAT_CSV:
+			return view_leaks_owners_csv(out, s, o, cg);
+		default:
+			return view_leaks_owners_text(out, s, o, cg);
+		}
+	}
 	switch (cfg->format) {
 	case CLI_FORMAT_JSON:
 		return view_leaks_json(out, s, o);
@@ -78,6 +98,15 @@ static int render_cb(FILE *out, const void *arg)
 	return render(x->cfg, out, x->s, x->o);
 }
 
+/* The status of @l's last sample: thresholds apply to each row, groups
+ * or owners (--by process, --by cgroup). */
+static enum leaks_status evaluate(const struct config *cfg, const struct leaks *l, long *worst)
+{
+	if (cfg->rows != CLI_ROWS_PORTS)
+		return leaks_evaluate_owners(l, &cfg->thresholds, worst);
+	return leaks_evaluate(l, &cfg->thresholds, worst);
+}
+
 /* One sample to stdout or, with --write, to a file replaced atomically.
  * main.c's output-error policy: -EPIPE and the like on stdout end the run
  * (returns -1); a failed --write keeps the previous file and a repeating
@@ -111,6 +140,530 @@ static void owners_note(const struct leaks_summary *sum, bool *said)
 	}
 }
 
+/* Rank of a status in the "worst of" order: OK < WARNING < UNKNOWN <
+ * CRITICAL. */
+static int rank(enum leaks_status s)
+{
+	static const int r[] = { [LEAKS_OK] = 0, [LEAKS_WARNING] = 1,
+				 [LEAKS_CRITICAL] = 3, [LEAKS_UNKNOWN] = 2 };
+
+	return s <= LEAKS_UNKNOWN ? r[s] : 2;
+}
+
+/* One namespace of --all-netns: its model, kept across samples, and what
+ * this sample made of it. */
+struct ns_model {
+	struct netns_entry ns;
+	struct leaks *l;
+	bool listed;		/* in this sample's namespace list */
+	size_t order;		/* ... at this place */
+	bool read;		/* sampled */
+	bool vanished;		/* gone before it could be read */
+	struct view_leaks vl;
+	char note[512];		/* why not read, or why incomplete */
+};
+
+struct allns_leaks {
+	struct ns_model *m;
+	size_t n, cap;
+	struct timespec when;
+	enum leaks_status status;
+	long worst;		/* model the verdict is about, -1: none */
+	size_t nread;
+	uint64_t sockets;
+};
+
+/* Whether @ns was listed from /run/netns (as allns.c). */
+static bool named_ns(const struct netns_entry *ns)
+{
+	static const char dir[] = "/run/netns/";
+
+	return strncmp(ns->path, dir, sizeof(dir) - 1) == 0;
+}
+
+static int model_cmp(const void *pa, const void *pb)
+{
+	const struct ns_model *a = pa, *b = pb;
+
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Match this sample's namespace list with the models: a namespace seen
+ * before keeps its model (its tracked sockets and history), a new one gets
+ * a fresh one, one gone is freed.  Returns 0 or -errno (@err says why). */
+static int models_update(struct allns_leaks *a, const struct leaks_opts *lo, char *err,
+			 size_t errlen)
+{
+	struct netns_entry *ns = NULL;
+	size_t nns = 0, keep = 0;
+	int ret;
+
+	ret = netns_list(&ns, &nns);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(-ret));
+		return ret;
+	}
+	for (size_t k = 0; k < a->n; k++)
+		a->m[k].listed = false;
+	for (size_t i = 0; i < nns; i++) {
+		struct ns_model *m = NULL;
+
+		for (size_t k = 0; k < a->n && !m; k++)
+			if (!a->m[k].listed && a->m[k].ns.dev == ns[i].dev &&
+			    a->m[k].ns.ino == ns[i].ino)
+				m = &a->m[k];
+		if (!m) {
+			if (a->n == a->cap) {
+				size_t cap = a->cap ? a->cap * 2 : 16;
+				struct ns_model *nm = realloc(a->m, cap * sizeof(*nm));
+
+				if (!nm)
+					goto nomem;
+				a->m = nm;
+				a->cap = cap;
+			}
+			m = &a->m[a->n];
+			memset(m, 0, sizeof(*m));
+			if (leaks_new(&m->l, lo) < 0)
+				goto nomem;
+			a->n++;
+		}
+		m->ns = ns[i];	/* the label may have changed */
+		m->listed = true;
+		m->order = i;
+	}
+	free(ns);
+	for (size_t k = 0; k < a->n; k++) {
+		if (!a->m[k].listed) {
+			leaks_delete(a->m[k].l);
+			continue;
+		}
+		a->m[keep++] = a->m[k];
+	}
+	a->n = keep;
+	/* Output in netns_list()'s order (host, named, held), as the
+	 * report's, whenever each namespace appeared. */
+	qsort(a->m, a->n, sizeof(*a->m), model_cmp);
+	return 0;
+nomem:
+	free(ns);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* Dump one namespace into its model (its owners come later, from the
+ * scan all share).  Returns 0 (m->read, or m->vanished, or a note on why
+ * not), or -ENOMEM, which ends the run. */
+static int model_sample(struct ns_model *m, bool tracking)
+{
+	struct collector *c = NULL;
+	struct sampler_info info;
+	int ret;
+
+	m->read = m->vanished = false;
+	m->note[0] = '\0';
+	ret = collector_open_live(&c, m->ns.path, m->note, sizeof(m->note));
+	if (ret == -ENOENT || ret == -ESRCH || (ret == -EINVAL && named_ns(&m->ns))) {
+		/* Its holder exited, or 'ip netns del' ran meanwhile. */
+		m->vanished = true;
+		return 0;
+	}
+	if (ret < 0)
+		return 0;
+	if (!collector_netns_is(c, m->ns.dev, m->ns.ino)) {
+		/* The holder exited and its pid was reused. */
+		m->vanished = true;
+		goto out;
+	}
+	ret = leaks_sample_dump(m->l, c, &info);
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			goto out;
+		snprintf(m->note, sizeof(m->note), "%s", collector_error(c));
+		ret = 0;
+		goto out;
+	}
+	m->read = true;
+	m->vl = (struct view_leaks){
+		.leaks = m->l,
+		.time = info.time,
+		.netns = m->ns.label,
+		.tracking = tracking,
+		.complete = info.complete,
+	};
+	if (!info.complete) {
+		snprintf(m->note, sizeof(m->note), "%s", info.note);
+		m->vl.note = m->note;
+	}
+out:
+	collector_close(c);
+	return ret;
+}
+
+/*
+ * The owners of every namespace's sockets from one scan of /proc: socket
+ * inodes are unique over the system, whatever namespace a socket is in
+ * and wherever its holder runs.  Then each model is finished and
+ * evaluated.  Returns 0, or -ENOMEM or an owner scan's limit error (said
+ * in @err), which end the run.
+ */
+static int models_finish(struct allns_leaks *a, const struct config *cfg, bool owners,
+			 char *err, size_t errlen)
+{
+	struct procmap *pm = NULL;
+	size_t total = 0;
+	int scan = 0, ret = 0;
+
+	for (size_t k = 0; k < a->n; k++)
+		if (a->m[k].read)
+			total += leaks_nsocks(a->m[k].l);
+	if (owners && total) {
+		if ((ret = procmap_new(&pm, total)) < 0)
+			goto nomem;
+		for (size_t k = 0; k < a->n && ret == 0; k++)
+			if (a->m[k].read)
+				ret = leaks_want_owners(a->m[k].l, pm);
+		if (ret < 0)
+			goto nomem;
+		scan = procmap_scan(pm, "/proc");
+	}
+	for (size_t k = 0; k < a->n; k++) {
+		struct ns_model *m = &a->m[k];
+
+		if (!m->read)
+			continue;
+		ret = leaks_end_shared(m->l, m->vl.complete, pm, scan);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s", *leaks_error(m->l) ? leaks_error(m->l) : "out of memory");
+			goto out;
+		}
+		m->vl.th = &cfg->thresholds;
+		m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
+		if (!m->vl.complete && m->vl.status != LEAKS_CRITICAL)
+			m->vl.status = LEAKS_UNKNOWN;
+	}
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	procmap_delete(pm);
+	return ret;
+}
+
+/* The verdict over every namespace: the worst status; among equals the
+ * namespace whose deciding group is largest. */
+static void allns_evaluate(struct allns_leaks *a, const struct config *cfg)
+{
+	int best = -1;
+	uint64_t best_count = 0;
+
+	a->worst = -1;
+	a->nread = 0;
+	a->sockets = 0;
+	for (size_t k = 0; k < a->n; k++) {
+		const struct ns_model *m = &a->m[k];
+		const struct leaks_group *g;
+		uint64_t count;
+		int r;
+
+		if (!m->read)
+			continue;
+		a->nread++;
+		a->sockets += leaks_summary(m->l)->sockets;
+		if (cfg->rows != CLI_ROWS_PORTS) {
+			const struct leaks_owner *w = m->vl.worst >= 0 ?
+				leaks_owner(m->l, (size_t)m->vl.worst) : NULL;
+
+			count = w ? w->count : 0;
+		} else {
+			g = m->vl.worst >= 0 ? leaks_group(m->l, (size_t)m->vl.worst) : NULL;
+			count = g ? g->count : 0;
+		}
+		r = rank(m->vl.status);
+		if (r > best || (r == best && count > best_count)) {
+			best = r;
+			best_count = count;
+			a->worst = (long)k;
+		}
+	}
+	a->status = a->nread == 0 ? LEAKS_UNKNOWN : a->m[a->worst].vl.status;
+}
+
+/* The first line: the deciding namespace's verdict, naming it. */
+static void allns_verdict(const struct allns_leaks *a, const struct config *cfg, char *buf,
+			  size_t len)
+{
+	const struct ns_model *m;
+	char v[512], label[4 * sizeof(m->ns.label) + 1];
+
+	if (a->nread == 0) {
+		snprintf(buf, len, "UNKNOWN: no network namespace could be read");
+		return;
+	}
+	m = &a->m[a->worst];
+	if (cfg->rows != CLI_ROWS_PORTS)
+		view_leaks_owners_verdict(&m->vl, cfg->rows == CLI_ROWS_CGROUP, v, sizeof(v));
+	else
+		view_leaks_verdict(&m->vl, v, sizeof(v));
+	if (m->vl.worst < 0) {
+		snprintf(buf, len, "%s in %zu network namespace%s", v, a->nread,
+			 a->nread == 1 ? "" : "s");
+		return;
+	}
+	/* A label is any bytes: its text form, no '|' (perfdata). */
+	strenc_text(label, sizeof(label), m->ns.label, -1, STRENC_NOPIPE);
+	snprintf(buf, len, "%s (netns %s)", v, label);
+}
+
+struct allns_output {
+	const struct config *cfg;
+	const struct allns_leaks *a;
+	const struct view_opts *o;
+};
+
+static int render_allns_cb(FILE *out, const void *arg)
+{
+	const struct allns_output *x = arg;
+	const struct allns_leaks *a = x->a;
+	struct view_opts o = *x->o;
+	char when[32], verdict[1100];
+	bool first = true;
+	int ret = 0;
+
+	view_format_time(&a->when, when, sizeof(when));
+	allns_verdict(a, x->cfg, verdict, sizeof(verdict));
+	o.stamp = false;
+	switch (x->cfg->format) {
+	case CLI_FORMAT_JSON:
+		fprintf(out, "{\"version\":1,\"time\":\"%s\",\"status\":\"%s\",\"verdict\":",
+			when, leaks_status_name(a->status));
+		view_json_string(out, verdict);
+		fprintf(out, ",\"sockets\":%llu,\"namespaces\":[", (unsigned long long)a->sockets);
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			const struct ns_model *m = &a->m[k];
+			char *buf = NULL;
+			size_t blen = 0;
+			FILE *f;
+
+			if (m->vanished)
+				continue;
+			fputs(first ? "" : ",", out);
+			first = false;
+			if (!m->read) {
+				fputs("{\"version\":1,\"netns\":", out);
+				view_json_string(out, m->ns.label);
+				fputs(",\"error\":", out);
+				view_json_string(out, m->note);
+				fputc('}', out);
+				continue;
+			}
+			/* One object per namespace, its newline dropped. */
+			if (!(f = open_memstream(&buf, &blen)))
+				return -ENOMEM;
+			ret = render(x->cfg, f, &m->vl, &o);
+			if (fclose(f) != 0 && ret == 0)
+				ret = -ENOMEM;
+			if (ret == 0)
+				fwrite(buf, 1, blen && buf[blen - 1] == '\n' ? blen - 1 : blen, out);
+			free(buf);
+		}
+		fputs("]}\n", out);
+		break;
+	case CLI_FORMAT_CSV:
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			if (!a->m[k].read)
+				continue;
+			ret = render(x->cfg, out, &a->m[k].vl, &o);
+			o.first = false;	/* one header */
+		}
+		break;
+	default:
+		if (x->o->stamp)
+			fprintf(out, "%s# %s\n", x->o->first ? "" : "\n", when);
+		{
+			/* One status line for all: the perfdata sums every
+			 * namespace read; the sections have none of their own. */
+			const struct view_leaks **all = calloc(a->n ? a->n : 1, sizeof(*all));
+			char perf[1024] = "";
+
+			if (!all)
+				return -ENOMEM;
+			for (size_t k = 0; k < a->n; k++)
+				all[k] = a->m[k].read ? &a->m[k].vl : NULL;
+			if (a->nread)
+				view_leaks_perfdata_all(all, a->n, perf, sizeof(perf));
+			free(all);
+			fprintf(out, "%s%s%s\n", verdict, perf[0] ? " | " : "", perf);
+		}
+		for (size_t k = 0; k < a->n && ret == 0; k++) {
+			const struct ns_model *m = &a->m[k];
+			struct view_leaks sec;
+
+			if (m->vanished)
+				continue;
+			fputs("\n# netns: ", out);
+			strenc_text_pad(out, m->ns.label, 0, false);
+			fputc('\n', out);
+			if (!m->read) {
+				fputs("# error: ", out);
+				strenc_text_pad(out, m->note, 0, false);
+				fputc('\n', out);
+				continue;
+			}
+			sec = m->vl;
+			sec.section = true;
+			ret = render(x->cfg, out, &sec, &o);
+		}
+		break;
+	}
+	if (ret == 0 && ferror(out))
+		ret = -EIO;
+	return ret;
+}
+
+/* --all-netns: every namespace each sample, one verdict over them.  A
+ * namespace that could not be read or vanished is a note; only when none
+ * could be read is the status UNKNOWN. */
+static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
+		     struct view_opts *vo, volatile sig_atomic_t *stop)
+{
+	struct allns_leaks a = { 0 };
+	int status = LEAKS_UNKNOWN, ret;
+	bool write_failed = false, said = false;
+	struct timespec next;
+	char err[512];
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (unsigned long n = 0; !cfg->count || n < cfg->count; n++) {
+		struct allns_output x = { .cfg = cfg, .a = &a, .o = vo };
+		struct leaks_summary sum = { 0 };
+		bool fatal = false;
+
+		if (n > 0 && cfg->interval > 0) {
+			pace_advance(&next, cfg->interval);
+			pace_wait(&next, stop);
+		}
+		if (*stop)
+			break;
+		clock_gettime(CLOCK_REALTIME, &a.when);
+		if (models_update(&a, lo, err, sizeof(err)) < 0) {
+			fail(cfg, n > 0 && !cfg->write, "%s", err);
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		for (size_t k = 0; k < a.n && !fatal; k++) {
+			if (model_sample(&a.m[k], lo->track) < 0) {
+				fail(cfg, n > 0 && !cfg->write, "out of memory");
+				fatal = true;
+			}
+		}
+		if (!fatal && models_finish(&a, cfg, lo->owners, err, sizeof(err)) < 0) {
+			fail(cfg, n > 0 && !cfg->write, "%s", err);
+			fatal = true;
+		}
+		if (fatal) {
+			status = LEAKS_UNKNOWN;
+			break;
+		}
+		allns_evaluate(&a, cfg);
+		status = (int)a.status;
+		ret = outfile_emit(cfg->write, render_allns_cb, &x, err, sizeof(err));
+		if (ret < 0) {
+			bool repeating = cfg->count != 1;
+
+			strenc_text_line(stderr, "portstat: %s%s", err,
+				cfg->write && repeating ? " (the file is left as it was; sampling goes on)" : "");
+			write_failed = true;
+			if (!(cfg->write && repeating))
+				break;
+		}
+		for (size_t k = 0; k < a.n; k++) {
+			const struct leaks_summary *one = a.m[k].read ? leaks_summary(a.m[k].l) : NULL;
+
+			/* One owners note for the run, over all namespaces. */
+			if (one) {
+				sum.owners_failed |= one->owners_failed;
+				sum.unowned += one->unowned;
+				sum.denied = one->denied > sum.denied ? one->denied : sum.denied;
+			}
+		}
+		owners_note(&sum, &said);
+		for (size_t k = 0; k < a.n; k++) {
+			const struct ns_model *m = &a.m[k];
+
+			if (m->vanished)
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
+					m->ns.label);
+			else if (!m->read)
+				strenc_text_line(stderr, "portstat: note: %s not read: %s",
+					m->ns.label, m->note);
+			else if (!m->vl.complete)
+				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
+					m->ns.label, m->note);
+		}
+		vo->first = cfg->write != NULL;
+	}
+	if (write_failed)
+		status = LEAKS_UNKNOWN;
+	for (size_t k = 0; k < a.n; k++)
+		leaks_delete(a.m[k].l);
+	free(a.m);
+	return status;
+}
+
+/* --state-file: what the last run left, into the model before its first
+ * sample.  Missing, unreadable or damaged: a note and a fresh start. */
+static int state_load(const struct config *cfg, struct leaks *l)
+{
+	struct leakstate st;
+	char why[256];
+	int ret;
+
+	ret = leakstate_read(cfg->state_file, &st, why, sizeof(why));
+	if (ret == -ENOENT) {
+		strenc_text_line(stderr, "portstat: note: state file '%s' does not exist yet: starting afresh",
+			cfg->state_file);
+		return 0;
+	}
+	if (ret < 0) {
+		strenc_text_line(stderr, "portstat: note: state file '%s' ignored (%s): starting afresh",
+			cfg->state_file, why);
+		return 0;
+	}
+	if (st.states != leaks_states(l)) {
+		strenc_text_line(stderr,
+			"portstat: note: state file '%s' was written for other states (-s): starting afresh",
+			cfg->state_file);
+		leakstate_free(&st);
+		return 0;
+	}
+	ret = leaks_state_restore(l, &st);
+	leakstate_free(&st);
+	return ret;
+}
+
+static int state_cb(FILE *out, const void *arg)
+{
+	return leakstate_encode(out, (struct leakstate *)arg);
+}
+
+/* --state-file: this sample, for the next run; replaced atomically with
+ * --write's rules.  A failure is said, and does not change the verdict. */
+static int state_save(const struct config *cfg, const struct leaks *l)
+{
+	struct leakstate st;
+	char err[512];
+	int ret;
+
+	ret = leaks_state_take(l, &st);
+	if (ret < 0)
+		return ret;
+	if (outfile_emit(cfg->state_file, state_cb, &st, err, sizeof(err)) < 0)
+		strenc_text_line(stderr, "portstat: note: state not saved: %s", err);
+	leakstate_free(&st);
+	return 0;
+}
+
 int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
 	struct collector *c = NULL;
@@ -119,8 +672,11 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.filter = cfg->filter,
 		.owners = !cfg->replay,
 		.proc_root = "/proc",
-		/* More than one sample: follow sockets across them. */
-		.track = cfg->count != 1,
+		/* More than one sample, or one after another run: follow
+		 * sockets across them. */
+		.track = cfg->count != 1 || cfg->state_file,
+		.rows = cfg->rows == CLI_ROWS_PROCESS ? LEAKS_ROWS_PROCESS :
+			cfg->rows == CLI_ROWS_CGROUP ? LEAKS_ROWS_CGROUP : LEAKS_ROWS_GROUPS,
 	};
 	struct view_opts vo = {
 		.top = cfg->top,
@@ -140,6 +696,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
+	/* A link, a device or a directory is refused, as for --write. */
+	if (cfg->state_file && outfile_check(cfg->state_file, err, sizeof(err)) < 0) {
+		fail(cfg, false, "--state-file: %s", err);
+		return LEAKS_UNKNOWN;
+	}
+	if (cfg->all_netns)
+		return run_allns(cfg, &lo, &vo, stop);
 	if (cfg->replay)
 		ret = collector_open_replay(&c, cfg->replay, err, sizeof(err));
 	else
@@ -148,7 +711,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
-	if (leaks_new(&l, &lo) < 0) {
+	if (leaks_new(&l, &lo) < 0 || (cfg->state_file && state_load(cfg, l) < 0)) {
 		fail(cfg, false, "out of memory");
 		goto out;
 	}
@@ -190,7 +753,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			.note = info.complete ? NULL : info.note,
 			.th = &cfg->thresholds,
 		};
-		status = (int)leaks_evaluate(l, &cfg->thresholds, &vl.worst);
+		status = (int)evaluate(cfg, l, &vl.worst);
 		/* A partial count is a lower bound: CRITICAL stays true,
 		 * anything less is not known. */
 		if (!info.complete && status != LEAKS_CRITICAL)
@@ -203,7 +766,13 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		if (ret < 0)
 			break;
 		if (!info.complete)
-			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
+			strenc_text_line(stderr, "portstat: incomplete sample: %s%s", info.note,
+				cfg->state_file ? " (state not saved)" : "");
+		else if (cfg->state_file && state_save(cfg, l) < 0) {
+			fail(cfg, used, "out of memory");
+			status = LEAKS_UNKNOWN;
+			break;
+		}
 		if (!cfg->replay)
 			owners_note(leaks_summary(l), &said);
 		vo.first = cfg->write != NULL;

@@ -19,7 +19,9 @@
 #include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
+#include "serve.h"
 #include "outfile.h"
+#include "services.h"
 #include "owners.h"
 #include "pace.h"
 #include "procmap.h"
@@ -157,6 +159,11 @@ static int render_allns(FILE *out, const struct output *x)
 			/* A label or note may hold any bytes: its text form. */
 			fprintf(out, "%s# netns: ", first ? "" : "\n");
 			strenc_text_pad(out, r->ns.label, 0, false);
+			if (r->ns.holder.container[0] && r->ns.holder.hostname[0]) {
+				fputs(r->ns.holder.pod_uid[0] ? " (pod " : " (hostname ", out);
+				strenc_text_pad(out, r->ns.holder.hostname, 0, false);
+				fputc(')', out);
+			}
 			fputc('\n', out);
 			first = false;
 			if (r->err) {
@@ -223,7 +230,8 @@ static int check_write(const struct config *cfg, int failure)
 }
 
 /* How the report's views render, from the command line. */
-static struct view_opts report_view_opts(const struct config *cfg)
+static struct view_opts report_view_opts(const struct config *cfg,
+					  const struct services *svc)
 {
 	return (struct view_opts){
 		.sort = cfg->sort,
@@ -233,6 +241,9 @@ static struct view_opts report_view_opts(const struct config *cfg)
 		 * the output. */
 		.stamp = cfg->count != 1 && !cfg->write,
 		.first = true,
+		/* Names are for people: JSON, CSV and Prometheus keep
+		 * numbers whatever this says (their renderers ignore it). */
+		.services = svc,
 	};
 }
 
@@ -263,19 +274,20 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	}
 }
 
-static int run_report(const struct config *cfg)
+static int run_report(const struct config *cfg, const struct services *svc)
 {
 	struct collector *c = NULL;
 	struct split *sp = NULL;
 	struct owners *w = NULL;
 	struct table *t = NULL;
+	struct series *set = NULL;
 	struct owners_said said = { false, false };
 	unsigned shares;
 	unsigned long min_sockets;
 	char err[512];
 	int status = CLI_EXIT_OK, ret;
 	struct timespec next;
-	struct view_opts vo = report_view_opts(cfg);
+	struct view_opts vo = report_view_opts(cfg, svc);
 
 	/* Everything that can refuse the run comes before the recording is
 	 * created, so a refused run leaves no file. */
@@ -316,6 +328,16 @@ static int run_report(const struct config *cfg)
 		strenc_text_line(stderr, "portstat: out of memory");
 		status = CLI_EXIT_FAILURE;
 		goto out;
+	}
+	/* Prometheus rows stay exported from one sample to the next (-i with
+	 * --write: a textfile's series are as stable as serve's). */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS && !w) {
+		if (series_new(&set, cfg->top, cfg->filter.has_ports) < 0) {
+			fprintf(stderr, "portstat: out of memory\n");
+			status = CLI_EXIT_FAILURE;
+			goto out;
+		}
+		vo.series = set;
 	}
 	if (cfg->record && collector_record(c, cfg->record, err, sizeof(err)) < 0) {
 		strenc_text_line(stderr, "portstat: %s", err);
@@ -386,6 +408,7 @@ static int run_report(const struct config *cfg)
 		vo.first = cfg->write != NULL;
 	}
 out:
+	series_delete(set);
 	table_delete(t);
 	owners_delete(w);
 	split_delete(sp);
@@ -396,14 +419,22 @@ out:
 /* --all-netns: like run_report, one sample of every namespace per round.
  * A namespace that vanished mid-scan is a note; one that could not be read
  * is an error (exit 1) but does not hide the others. */
-static int run_all_netns(const struct config *cfg)
+static int run_all_netns(const struct config *cfg, const struct services *svc)
 {
 	int status = CLI_EXIT_OK;
 	struct timespec next;
-	struct view_opts vo = report_view_opts(cfg);
+	struct view_opts vo = report_view_opts(cfg, svc);
+	struct series_map *map = NULL;
 
 	if ((status = check_write(cfg, CLI_EXIT_FAILURE)) != 0)
 		return status;
+	/* Prometheus rows stay exported from one round to the next, per
+	 * namespace. */
+	if (cfg->format == CLI_FORMAT_PROMETHEUS &&
+	    series_map_new(&map, cfg->top, cfg->filter.has_ports) < 0) {
+		fprintf(stderr, "portstat: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long round = 0; !cfg->count || round < cfg->count; round++) {
 		struct allns_result *r = NULL;
@@ -418,9 +449,10 @@ static int run_all_netns(const struct config *cfg)
 		if (stop_requested)
 			break;
 		clock_gettime(CLOCK_REALTIME, &when);
-		if (allns_sample(cfg, &vo, &r, &n, err, sizeof(err)) < 0) {
+		if (allns_sample(cfg, &vo, map, &r, &n, err, sizeof(err)) < 0) {
 			strenc_text_line(stderr, "portstat: %s", err);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			break;
 		}
 		switch (emit(&(struct output){ .cfg = cfg, .o = &vo, .r = r, .n = n, .when = &when })) {
 		case EMIT_OK:
@@ -430,7 +462,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		case EMIT_END:
 			allns_free(r, n);
-			return CLI_EXIT_FAILURE;
+			status = CLI_EXIT_FAILURE;
+			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (r[i].vanished) {
@@ -450,6 +483,8 @@ static int run_all_netns(const struct config *cfg)
 			break;
 		vo.first = cfg->write != NULL;
 	}
+out:
+	series_map_delete(map);
 	return status;
 }
 
@@ -461,6 +496,10 @@ static int help_cb(FILE *out, const void *arg)
 		fprintf(out, "portstat %s\nLicense: MIT\n", PORTSTAT_VERSION);
 	else if (cfg->command == CLI_LEAKS)
 		cli_help_leaks(out);
+	else if (cfg->command == CLI_TOP)
+		cli_help_top(out);
+	else if (cfg->command == CLI_SERVE)
+		cli_help_serve(out);
 	else
 		cli_help(out);
 	return 0;
@@ -469,7 +508,9 @@ static int help_cb(FILE *out, const void *arg)
 int main(int argc, char *argv[])
 {
 	struct config cfg;
+	struct services *svc = NULL;
 	char err[512];
+	int status;
 
 	/* doctor parses its own command line (cli_doctor.c). */
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0) {
@@ -505,5 +546,20 @@ int main(int argc, char *argv[])
 	signals_init();
 	if (cfg.command == CLI_LEAKS)
 		return leaks_run(&cfg, &stop_requested);
-	return cfg.all_netns ? run_all_netns(&cfg) : run_report(&cfg);
+	if (cfg.command == CLI_SERVE) {
+		/* Runs until a stop signal; a scrape's failures are metrics
+		 * (portstat_errors_total), not exits. */
+		if (serve_run(&cfg, &stop_requested, err, sizeof(err)) < 0) {
+			strenc_text_line(stderr, "portstat: %s", err);
+			return CLI_EXIT_FAILURE;
+		}
+		return CLI_EXIT_OK;
+	}
+	/* The SERVICE column's names: text rows of ports only, not -n.
+	 * Out of memory leaves the column out (NULL), never the report. */
+	if (cfg.format == CLI_FORMAT_TEXT && !cfg.numeric && cfg.rows == CLI_ROWS_PORTS)
+		svc = services_new();
+	status = cfg.all_netns ? run_all_netns(&cfg, svc) : run_report(&cfg, svc);
+	services_delete(svc);
+	return status;
 }

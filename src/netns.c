@@ -35,6 +35,14 @@ static struct netns_entry *list_find(struct list *l, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+static bool list_label(const struct list *l, const char *label)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].label, label) == 0)
+			return true;
+	return false;
+}
+
 static int list_add(struct list *l, const struct stat *st, const char *label,
 		    const char *path)
 {
@@ -165,6 +173,7 @@ static int add_held(struct list *l)
 		qsort(pids, n, sizeof(*pids), cmp_pid);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		char path[300], pid[24], comm[64], label[128];
+		struct holder h;
 		struct stat st;
 
 		snprintf(pid, sizeof(pid), "%ld", pids[i]);
@@ -173,6 +182,18 @@ static int add_held(struct list *l)
 			continue;	/* exited, or not ours to see */
 		if (list_find(l, st.st_dev, st.st_ino))
 			continue;
+		/* A container's label outlives its processes' pids; two
+		 * namespaces of one container (nested) keep pid labels, so
+		 * labels stay unique. */
+		if (holder_read((pid_t)pids[i], &h) == 0) {
+			snprintf(label, sizeof(label), "container:%s", h.container);
+			if (!list_label(l, label)) {
+				ret = list_add(l, &st, label, path);
+				if (ret == 0)
+					l->v[l->n - 1].holder = h;
+				continue;
+			}
+		}
 		read_comm(pid, comm, sizeof(comm));
 		snprintf(label, sizeof(label), "pid:%s/%s", pid, comm);
 		ret = list_add(l, &st, label, path);

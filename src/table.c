@@ -116,6 +116,11 @@ static bool is_ephemeral(const struct table *t, uint16_t port)
 	return port >= t->eph_lo && port <= t->eph_hi;
 }
 
+bool table_port_ephemeral(const struct table *t, uint16_t port)
+{
+	return is_ephemeral(t, port);
+}
+
 /*
  * Inbound: a listener, or a socket on a listening port.  Without a
  * listener (a server draining after closing it, or whose listener died)

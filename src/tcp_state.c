@@ -1,8 +1,12 @@
 /*
  * tcp_state: names of the TCP states and the parser for --state lists.
- * Group meanings follow ss(8) so operators can reuse what they know.
+ * Group meanings follow ss(8) so operators can reuse what they know.  A name
+ * is accepted as any of its three spellings (portstat's, the header's, ss's)
+ * in any case, with '-' and '_' alike, so what the output prints can be
+ * pasted back into -s.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "tcp_state.h"
@@ -70,15 +74,32 @@ const char *tcp_state_label(enum tcp_state s)
 	return states[s].label;
 }
 
+/* One character as names compare: ASCII case folded, '_' as '-'.  Not
+ * tolower(): the locale must not change what a state is called. */
+static char fold(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	return c == '_' ? '-' : c;
+}
+
+/* The first @len characters of @word spell @name exactly, once folded. */
+static bool same(const char *name, const char *word, size_t len)
+{
+	if (strlen(name) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (fold(name[i]) != fold(word[i]))
+			return false;
+	return true;
+}
+
 static enum tcp_state lookup_n(const char *name, size_t len)
 {
-	for (int s = TCP_STATE_ESTABLISHED; s <= TCP_STATE_MAX; s++) {
-		const char *n = states[s].name, *ss = states[s].ss;
-
-		if ((strlen(n) == len && strncmp(n, name, len) == 0) ||
-		    (strlen(ss) == len && strncmp(ss, name, len) == 0))
+	for (int s = TCP_STATE_ESTABLISHED; s <= TCP_STATE_MAX; s++)
+		if (same(states[s].name, name, len) || same(states[s].label, name, len) ||
+		    same(states[s].ss, name, len))
 			return (enum tcp_state)s;
-	}
 	return 0;
 }
 
@@ -99,8 +120,7 @@ int tcp_state_parse_list(const char *list, uint32_t *mask,
 		uint32_t add = s ? TCP_STATE_BIT(s) : 0;
 
 		for (size_t g = 0; !add && len && g < sizeof(groups) / sizeof(groups[0]); g++)
-			if (strlen(groups[g].name) == len &&
-			    strncmp(groups[g].name, p, len) == 0)
+			if (same(groups[g].name, p, len))
 				add = groups[g].mask;
 		if (!add) {
 			*bad = p;

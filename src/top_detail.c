@@ -178,7 +178,8 @@ static int detail_cb(const struct sock_rec *rec, void *data)
 		d->sum.accept_queue += rec->rqueue;
 		return 0;
 	}
-	d->sum.rqueue += rec->rqueue;
+	/* Unread bytes, as leaks counts them: not the FIN's one. */
+	d->sum.rqueue += diag_unread(rec);
 	d->sum.wqueue += rec->wqueue;
 	p = peer_get(d, rec->family, rec->daddr);
 	if (!p) {

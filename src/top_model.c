@@ -1,10 +1,9 @@
 /*
- * top_model: the dashboard's decisions without a terminal.  History is kept
- * htop style: every sample marks all rows unseen, refreshes the rows the
- * sample holds and sweeps the rest, so memory follows the rows on screen
- * and a port (or namespace) that goes away takes its history with it.
- * Key handling edits a struct top_ui and reports what the engine must do
- * (quit, pause, ...).
+ * top_model: the dashboard's interaction state without a terminal.  Key
+ * and mouse handling edit a struct top_ui (selection, scroll, sort, rate
+ * state, filter prompt, direction, namespaces, pause, interval, screen)
+ * and report what the engine must do (quit, pause, open a detail...);
+ * history is top_hist.c's, layout and rows top_layout.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,466 +12,6 @@
 
 #include "strenc.h"
 #include "top_model.h"
-#include "u64map.h"
-#include "view.h"
-
-struct top_hist {
-	struct u64map *index;		/* hist_key() -> row + 1 */
-	struct top_hist_row *rows;
-	size_t nrows, cap;
-	unsigned long samples;
-	double dt;			/* seconds since the previous sample */
-	bool has_prev;			/* prev_n is the previous sample's */
-	uint64_t n[TCP_STATE_MAX + 1], prev_n[TCP_STATE_MAX + 1];
-};
-
-static uint64_t hist_key(uint32_t ns, uint16_t port, uint8_t dir)
-{
-	return (uint64_t)ns << 17 | (uint64_t)(dir & 1) << 16 | port;
-}
-
-struct top_hist *top_hist_new(void)
-{
-	struct top_hist *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	h->index = u64map_new(256);
-	if (!h->index) {
-		free(h);
-		return NULL;
-	}
-	return h;
-}
-
-void top_hist_delete(struct top_hist *h)
-{
-	if (!h)
-		return;
-	u64map_delete(h->index);
-	free(h->rows);
-	free(h);
-}
-
-/* The index of the row of (@ns, @port, @dir), created empty (*fresh) when
- * new; SIZE_MAX when out of memory. */
-static size_t hist_get(struct top_hist *h, uint32_t ns, uint16_t port, uint8_t dir,
-		       bool *fresh)
-{
-	uint64_t idx;
-	struct top_hist_row *r;
-	uint64_t *slot;
-
-	*fresh = !u64map_get(h->index, hist_key(ns, port, dir), &idx);
-	if (!*fresh)
-		return (size_t)idx - 1;
-	if (h->nrows == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct top_hist_row *nr = realloc(h->rows, cap * sizeof(*nr));
-
-		if (!nr)
-			return SIZE_MAX;
-		h->rows = nr;
-		h->cap = cap;
-	}
-	slot = u64map_slot(h->index, hist_key(ns, port, dir), NULL);
-	if (!slot)
-		return SIZE_MAX;
-	r = &h->rows[h->nrows++];
-	memset(r, 0, sizeof(*r));
-	r->ns = ns;
-	r->port = port;
-	r->dir = dir;
-	/* A row that appears between two samples grew from nothing: its
-	 * rate is its count, not unknown. */
-	r->has_prev = h->samples > 0;
-	*slot = h->nrows;
-	return h->nrows - 1;
-}
-
-static void hist_push(struct top_hist_row *r)
-{
-	r->h_cw[r->head] = r->n[TCP_STATE_CLOSE_WAIT];
-	r->h_total[r->head] = r->total > UINT32_MAX ? UINT32_MAX : (uint32_t)r->total;
-	r->head = (r->head + 1) % TOP_HIST_LEN;
-	if (r->len < TOP_HIST_LEN)
-		r->len++;
-}
-
-/* Refresh the rows of one namespace's table. */
-static int hist_take(struct top_hist *h, const struct top_ns *ns)
-{
-	size_t nt = table_nrows(ns->table);
-	int ret = 0;
-
-	for (size_t i = 0; i < nt; i++) {
-		const struct table_row *tr = table_row(ns->table, i);
-		bool fresh;
-		size_t k = hist_get(h, ns->id, tr->port, tr->dir, &fresh);
-		struct top_hist_row *r;
-
-		if (k == SIZE_MAX) {
-			ret = -ENOMEM;
-			continue;
-		}
-		r = &h->rows[k];
-		if (!fresh) {
-			memcpy(r->prev, r->n, sizeof(r->prev));
-			r->prev_total = r->total;
-			r->has_prev = true;
-		}
-		memcpy(r->n, tr->n, sizeof(r->n));
-		r->total = tr->total;
-		r->seen = true;
-		hist_push(r);
-	}
-	return ret;
-}
-
-int top_hist_update(struct top_hist *h, const struct top_ns *ns, size_t n, double dt)
-{
-	size_t keep = 0;
-	int ret = 0;
-
-	for (size_t i = 0; i < h->nrows; i++)
-		h->rows[i].seen = false;
-	for (size_t i = 0; i < n; i++)
-		if (hist_take(h, &ns[i]) < 0)
-			ret = -ENOMEM;
-	/* Sweep: compact the rows that were seen and index them afresh (no
-	 * more keys than before, so the map does not grow). */
-	u64map_clear(h->index);
-	for (size_t i = 0; i < h->nrows; i++) {
-		struct top_hist_row *r = &h->rows[i];
-		uint64_t *slot;
-
-		if (!r->seen)
-			continue;
-		slot = u64map_slot(h->index, hist_key(r->ns, r->port, r->dir), NULL);
-		if (!slot) {
-			ret = -ENOMEM;
-			continue;
-		}
-		if (keep != i)
-			h->rows[keep] = *r;
-		*slot = ++keep;
-	}
-	h->nrows = keep;
-
-	memcpy(h->prev_n, h->n, sizeof(h->prev_n));
-	for (int s = 0; s <= TCP_STATE_MAX; s++)
-		h->n[s] = n ? table_state_total(ns[0].table, (enum tcp_state)s) : 0;
-	h->has_prev = h->samples > 0;
-	h->dt = dt;
-	h->samples++;
-	return ret;
-}
-
-const struct top_hist_row *top_hist_find(const struct top_hist *h, uint32_t ns,
-					 uint16_t port, uint8_t dir)
-{
-	uint64_t i;
-
-	return u64map_get(h->index, hist_key(ns, port, dir), &i) ? &h->rows[i - 1] : NULL;
-}
-
-unsigned long top_hist_samples(const struct top_hist *h)
-{
-	return h->samples;
-}
-
-bool top_hist_rate(const struct top_hist *h, const struct top_hist_row *r,
-		   const struct table_sort *sort, double *rate)
-{
-	double cur, prev;
-
-	if (!r->has_prev || h->dt <= 0)
-		return false;
-	if (sort->key == TABLE_SORT_STATE) {
-		cur = r->n[sort->state];
-		prev = r->prev[sort->state];
-	} else {
-		cur = (double)r->total;
-		prev = (double)r->prev_total;
-	}
-	*rate = (cur - prev) / h->dt;
-	return true;
-}
-
-bool top_hist_state_rate(const struct top_hist *h, enum tcp_state s, double *rate)
-{
-	if (!h->has_prev || h->dt <= 0 || s < 1 || s > TCP_STATE_MAX)
-		return false;
-	*rate = ((double)h->n[s] - (double)h->prev_n[s]) / h->dt;
-	return true;
-}
-
-size_t top_hist_series(const struct top_hist_row *r, uint32_t *out, bool *is_cw)
-{
-	const uint32_t *src;
-	unsigned start = (r->head + TOP_HIST_LEN - r->len) % TOP_HIST_LEN;
-
-	*is_cw = r->n[TCP_STATE_CLOSE_WAIT] > 0;
-	src = *is_cw ? r->h_cw : r->h_total;
-	for (unsigned i = 0; i < r->len; i++)
-		out[i] = src[(start + i) % TOP_HIST_LEN];
-	return r->len;
-}
-
-/* ---- sparkline --------------------------------------------------------- */
-
-int top_spark_level(uint32_t v, uint32_t max)
-{
-	if (v == 0 || max == 0)
-		return 0;
-	if (v >= max)
-		return 8;
-	/* ceil(8 v / max): the smallest non-zero value still shows. */
-	return (int)(((uint64_t)v * 8 + max - 1) / max);
-}
-
-int top_spark_render(const uint32_t *v, size_t n, int width, bool utf8,
-		     char *out, size_t outlen)
-{
-	static const char *const glyphs[9] = {
-		" ", "\u2581", "\u2582", "\u2583", "\u2584",
-		"\u2585", "\u2586", "\u2587", "\u2588",
-	};
-	static const char ascii[] = " .,:-=+*#";
-	size_t first = n > (size_t)width ? n - (size_t)width : 0, pos = 0;
-	uint32_t max = 0;
-
-	if (width < 0 || outlen < (size_t)width * 3 + 1) {
-		if (outlen)
-			out[0] = '\0';
-		return 0;
-	}
-	for (size_t i = first; i < n; i++)
-		if (v[i] > max)
-			max = v[i];
-	for (int col = 0; col < width; col++) {
-		/* Right-aligned: the newest sample is always the last cell. */
-		size_t blank = (size_t)width - (n - first);
-		int lvl = (size_t)col < blank ? 0 : top_spark_level(v[first + col - blank], max);
-
-		if (utf8) {
-			size_t len = strlen(glyphs[lvl]);
-
-			memcpy(out + pos, glyphs[lvl], len);
-			pos += len;
-		} else {
-			out[pos++] = ascii[lvl];
-		}
-	}
-	out[pos] = '\0';
-	return width;
-}
-
-/* ---- layout ------------------------------------------------------------ */
-
-#define RATE_WIDTH	7
-#define PRIO_KEEP	100
-
-/* Higher stays longer.  The operator's questions first: is CLOSE-WAIT
- * piling up, how fast, is anything established or half-open. */
-static int col_prio(const struct top_col *c, const struct table_sort *sort)
-{
-	switch (c->kind) {
-	case TOP_COL_NETNS:	/* without it, rows of one port are ambiguous */
-	case TOP_COL_PORT:
-	case TOP_COL_DIR:
-	case TOP_COL_TOTAL:
-		return PRIO_KEEP;
-	case TOP_COL_RATE:
-		return 12;
-	case TOP_COL_SPARK:
-		return 9;
-	case TOP_COL_STATE:
-		break;
-	}
-	if (sort->key == TABLE_SORT_STATE && sort->state == c->state)
-		return PRIO_KEEP;
-	switch (c->state) {
-	case TCP_STATE_CLOSE_WAIT:	return 13;
-	case TCP_STATE_ESTABLISHED:	return 11;
-	case TCP_STATE_SYN_RECV:	return 10;
-	case TCP_STATE_TIME_WAIT:	return 8;
-	case TCP_STATE_LISTEN:		return 7;
-	case TCP_STATE_FIN_WAIT2:	return 6;
-	case TCP_STATE_FIN_WAIT1:	return 5;
-	case TCP_STATE_LAST_ACK:	return 4;
-	case TCP_STATE_SYN_SENT:	return 3;
-	case TCP_STATE_CLOSING:		return 2;
-	default:			return 1;
-	}
-}
-
-#define LAYOUT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
-		       TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
-
-size_t top_layout(int width, int ns_width, uint32_t states, const uint64_t *totals,
-		  uint64_t total, const struct table_sort *sort, struct top_col *out)
-{
-	struct top_col c[TOP_COLS_MAX];
-	size_t n = 0, spark = SIZE_MAX;
-	int x = 0;
-
-	if (ns_width > 0)
-		c[n++] = (struct top_col){ .kind = TOP_COL_NETNS, .width = ns_width };
-	c[n++] = (struct top_col){ .kind = TOP_COL_PORT, .width = 5 };
-	c[n++] = (struct top_col){ .kind = TOP_COL_DIR, .width = 3 };
-	for (int i = 0; i < TCP_STATE_COUNT; i++) {
-		enum tcp_state st = tcp_state_order[i];
-		bool sorted = sort->key == TABLE_SORT_STATE && sort->state == st;
-		int w;
-
-		if (!(states & TCP_STATE_BIT(st)) && !sorted)
-			continue;
-		if (!(LAYOUT_ALWAYS & TCP_STATE_BIT(st)) && !totals[st] && !sorted)
-			continue;
-		w = (int)strlen(tcp_state_label(st));
-		if (view_digits(totals[st]) > w)
-			w = view_digits(totals[st]);
-		c[n++] = (struct top_col){ .kind = TOP_COL_STATE, .state = st, .width = w };
-	}
-	c[n++] = (struct top_col){ .kind = TOP_COL_TOTAL,
-				   .width = view_digits(total) > 5 ? view_digits(total) : 5 };
-	c[n++] = (struct top_col){ .kind = TOP_COL_RATE, .width = RATE_WIDTH };
-	c[n++] = (struct top_col){ .kind = TOP_COL_SPARK, .width = TOP_HIST_LEN };
-
-	for (;;) {
-		int fixed = 0, worst = -1, worst_prio = PRIO_KEEP;
-
-		spark = SIZE_MAX;
-		for (size_t i = 0; i < n; i++) {
-			if (c[i].kind == TOP_COL_SPARK) {
-				spark = i;
-				continue;
-			}
-			fixed += c[i].width + (i ? 1 : 0);
-		}
-		if (spark != SIZE_MAX) {
-			int avail = width - fixed - 1;
-
-			if (avail >= TOP_SPARK_MIN) {
-				c[spark].width = avail < TOP_HIST_LEN ? avail : TOP_HIST_LEN;
-				break;
-			}
-		} else if (fixed <= width) {
-			break;
-		}
-		/* Drop the least important column that may go; the last
-		 * added of equal rank goes first (rightmost). */
-		for (size_t i = 0; i < n; i++) {
-			int p = col_prio(&c[i], sort);
-
-			if (p < PRIO_KEEP && (worst < 0 || p <= worst_prio)) {
-				worst = (int)i;
-				worst_prio = p;
-			}
-		}
-		if (worst < 0)
-			break;	/* only what always stays: curses clips it */
-		memmove(&c[worst], &c[worst + 1], (n - (size_t)worst - 1) * sizeof(c[0]));
-		n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		c[i].x = x;
-		x += c[i].width + 1;
-		out[i] = c[i];
-	}
-	return n;
-}
-
-const char *top_col_label(const struct top_col *c)
-{
-	switch (c->kind) {
-	case TOP_COL_NETNS:	return "NETNS";
-	case TOP_COL_PORT:	return "PORT";
-	case TOP_COL_DIR:	return "DIR";
-	case TOP_COL_STATE:	return tcp_state_label(c->state);
-	case TOP_COL_TOTAL:	return "TOTAL";
-	case TOP_COL_RATE:	return "CHG/s";
-	case TOP_COL_SPARK:	return "HISTORY";
-	}
-	return "";
-}
-
-/* ---- rows -------------------------------------------------------------- */
-
-bool top_ui_split(const struct top_ui *ui)
-{
-	return ui->all_netns && !ui->ns_merged;
-}
-
-size_t top_rows_max(const struct top_ns *ns, size_t n)
-{
-	size_t max = 0;
-
-	for (size_t i = 0; i < n; i++)
-		max += table_nrows(ns[i].table);
-	return max;
-}
-
-static int row_cmp(const void *pa, const void *pb, void *arg)
-{
-	const struct top_row *a = pa, *b = pb;
-	int c = table_row_cmp(a->r, b->r, arg);
-
-	if (c == 0)
-		c = (a->order > b->order) - (a->order < b->order);
-	return c;
-}
-
-size_t top_rows(const struct top_ui *ui, const struct top_ns *ns, size_t n,
-		struct top_row *out)
-{
-	bool split = top_ui_split(ui) && n > 1;
-	size_t shown = 0, first = 0, end = n ? 1 : 0;
-
-	if (split) {
-		first = 1;
-		end = n;
-	}
-	for (size_t k = first; k < end; k++) {
-		for (size_t i = 0; i < table_nrows(ns[k].table); i++) {
-			const struct table_row *r = table_row(ns[k].table, i);
-
-			if (!top_ui_shows(ui, r->port, r->dir))
-				continue;
-			out[shown++] = (struct top_row){
-				.r = r, .ns = ns[k].id, .order = k,
-				.label = split ? ns[k].label : NULL,
-			};
-		}
-	}
-	if (shown)	/* qsort_r(NULL, 0, ...) is undefined */
-		qsort_r(out, shown, sizeof(*out), row_cmp, (void *)&ui->sort);
-	if (ui->reverse)
-		for (size_t i = 0; i < shown / 2; i++) {
-			struct top_row t = out[i];
-
-			out[i] = out[shown - 1 - i];
-			out[shown - 1 - i] = t;
-		}
-	return shown;
-}
-
-int top_ns_width(const struct top_ui *ui, const struct top_ns *ns, size_t n)
-{
-	int w = (int)strlen("NETNS");
-
-	if (!top_ui_split(ui) || n < 2)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		/* a label is a name: the display width of its text form */
-		int len = ns[i].label ? strenc_text_width(ns[i].label) : 0;
-
-		if (len > w)
-			w = len;
-	}
-	return w < TOP_NS_WIDTH_MAX ? w : TOP_NS_WIDTH_MAX;
-}
 
 /* ---- interaction ------------------------------------------------------- */
 
@@ -490,21 +29,70 @@ void top_ui_init(struct top_ui *ui, const struct table_sort *sort, uint32_t stat
 	ui->all_netns = all_netns;
 	ui->dir = TOP_DIR_BOTH;
 	ui->page = 1;
+	ui->rate.key = TABLE_SORT_TOTAL;
+	if (states && !(states & (states - 1)))
+		ui->rate = (struct table_sort){ .key = TABLE_SORT_STATE,
+						.state = (enum tcp_state)__builtin_ctz(states) };
+	else if (states & TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
+		ui->rate = (struct table_sort){ .key = TABLE_SORT_STATE,
+						.state = TCP_STATE_CLOSE_WAIT };
 }
 
-/* The sort columns in cycle order: total, the sortable states in display
- * order, port. */
+static bool sort_eq(const struct table_sort *a, const struct table_sort *b)
+{
+	return a->key == b->key && (a->key != TABLE_SORT_STATE || a->state == b->state);
+}
+
+void top_ui_columns(struct top_ui *ui, const struct top_col *cols, size_t n)
+{
+	ui->nsortable = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct table_sort s;
+
+		if (cols[i].kind == TOP_COL_PORT)
+			s = (struct table_sort){ .key = TABLE_SORT_PORT };
+		else if (cols[i].kind == TOP_COL_TOTAL)
+			s = (struct table_sort){ .key = TABLE_SORT_TOTAL };
+		else if (cols[i].kind == TOP_COL_STATE)
+			s = (struct table_sort){ .key = TABLE_SORT_STATE, .state = cols[i].state };
+		else
+			continue;
+		ui->sortable[ui->nsortable++] = s;
+	}
+}
+
+/* The sort columns in cycle order, left to right as on screen: port, the
+ * states shown, total.  Before the first layout, the filter's states. */
 static size_t sort_cycle(const struct top_ui *ui, struct table_sort *cyc)
 {
 	size_t n = 0;
 
-	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_TOTAL };
+	if (ui->nsortable) {
+		memcpy(cyc, ui->sortable, ui->nsortable * sizeof(*cyc));
+		return ui->nsortable;
+	}
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_PORT };
 	for (int i = 0; i < TCP_STATE_COUNT; i++)
 		if (ui->states & TCP_STATE_BIT(tcp_state_order[i]))
 			cyc[n++] = (struct table_sort){ .key = TABLE_SORT_STATE,
 							.state = tcp_state_order[i] };
-	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_PORT };
+	cyc[n++] = (struct table_sort){ .key = TABLE_SORT_TOTAL };
 	return n;
+}
+
+/* The rate column's next state: the total, then the states shown. */
+static void rate_step(struct top_ui *ui)
+{
+	struct table_sort cyc[TCP_STATE_COUNT + 2];
+	size_t n = sort_cycle(ui, cyc), k = 0, cur = 0;
+
+	for (size_t i = 0; i < n; i++)	/* keep total and the states */
+		if (cyc[i].key != TABLE_SORT_PORT)
+			cyc[k++] = cyc[i];
+	for (size_t i = 0; i < k; i++)
+		if (sort_eq(&cyc[i], &ui->rate))
+			cur = i + 1;
+	ui->rate = cyc[cur % k];
 }
 
 static void sort_step(struct top_ui *ui, int step)
@@ -516,8 +104,7 @@ static void sort_step(struct top_ui *ui, int step)
 		return;
 
 	for (size_t i = 0; i < n; i++)
-		if (cyc[i].key == ui->sort.key &&
-		    (cyc[i].key != TABLE_SORT_STATE || cyc[i].state == ui->sort.state))
+		if (sort_eq(&cyc[i], &ui->sort))
 			cur = i;
 	ui->sort = cyc[(cur + n + (size_t)(step > 0 ? 1 : n - 1)) % n];
 }
@@ -620,10 +207,14 @@ static unsigned list_key(struct top_ui *ui, int key)
 		return TOP_ACT_DETAIL;
 	case 's': case '>':		sort_step(ui, 1); break;
 	case '<':			sort_step(ui, -1); break;
+	case 'c':			rate_step(ui); break;
 	case 'r':			ui->reverse = !ui->reverse; break;
 	case '/':
+		/* Empty: Enter clears at once; the filter in force shows
+		 * as the prompt's hint, and Esc keeps it. */
 		ui->editing = true;
-		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->filter);
+		ui->edit[0] = '\0';
+		ui->msg[0] = '\0';
 		break;
 	case 'd':
 		ui->dir = ui->dir == TOP_DIR_BOTH ? TOP_DIR_IN :
@@ -683,6 +274,36 @@ unsigned top_ui_key(struct top_ui *ui, int key)
 		return 0;
 	}
 	return 0;
+}
+
+unsigned top_ui_click(struct top_ui *ui, const struct top_col *cols, size_t n, int line,
+		      int x, bool dbl)
+{
+	if (ui->editing || ui->screen != TOP_SCREEN_LIST)
+		return 0;
+	if (line < 0) {
+		for (size_t i = 0; i < n; i++) {
+			struct top_ui one = *ui;
+
+			if (x < cols[i].x || x >= cols[i].x + cols[i].width)
+				continue;
+			top_ui_columns(&one, &cols[i], 1);
+			if (!one.nsortable)
+				return 0;	/* not a sort column */
+			if (sort_eq(&one.sortable[0], &ui->sort))
+				ui->reverse = !ui->reverse;
+			else
+				ui->sort = one.sortable[0], ui->reverse = false;
+			return 0;
+		}
+		return 0;
+	}
+	if ((size_t)line >= ui->page || ui->scroll + (size_t)line >= ui->nrows)
+		return 0;
+	ui->sel = ui->scroll + (size_t)line;
+	ui->sel_by_index = true;
+	ui->msg[0] = '\0';
+	return dbl ? TOP_ACT_OPEN : 0;
 }
 
 bool top_ui_shows(const struct top_ui *ui, uint16_t port, uint8_t dir)

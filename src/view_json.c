@@ -20,6 +20,20 @@ void view_json_head(FILE *out, const struct view_sample *s)
 		view_json_string(out, s->netns);
 	else
 		fputs("null", out);
+	/* A container's namespace: what holds it (the hostname is
+	 * untrusted; the id and UID were checked to be hex). */
+	if (s->holder && s->holder->container[0]) {
+		fprintf(out, ",\"container\":\"%s\",\"pod_uid\":", s->holder->container);
+		if (s->holder->pod_uid[0])
+			fprintf(out, "\"%s\"", s->holder->pod_uid);
+		else
+			fputs("null", out);
+		fputs(",\"hostname\":", out);
+		if (s->holder->hostname[0])
+			view_json_string(out, s->holder->hostname);
+		else
+			fputs("null", out);
+	}
 	fprintf(out, ",\"sockets\":%" PRIu64 ",\"states\":{", table_total(t));
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];

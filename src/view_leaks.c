@@ -182,14 +182,21 @@ void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
 	*n += (size_t)snprintf(buf + *n, len - *n, "%s%s=%s;%s;%s;0", *n ? " " : "", m, value, w, c);
 }
 
-void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len)
+void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t ns, char *buf, size_t len)
 {
 	static const struct leaks_thresholds none;
-	const struct leaks_thresholds *th = s->th ? s->th : &none;
-	uint32_t states = leaks_states(s->leaks);
-	size_t n = 0, ng = leaks_ngroups(s->leaks);
+	const struct leaks_thresholds *th = &none;
+	uint32_t states = 0;
+	size_t n = 0;
 
 	buf[0] = '\0';
+	for (size_t j = 0; j < ns; j++) {
+		if (!s[j])
+			continue;
+		states |= leaks_states(s[j]->leaks);
+		if (s[j]->th)
+			th = s[j]->th;
+	}
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 		uint64_t total = 0, oldest = 0;
@@ -198,15 +205,19 @@ void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len)
 
 		if (!(states & TCP_STATE_BIT(st)))
 			continue;
-		for (size_t k = 0; k < ng; k++) {
-			const struct leaks_group *g = leaks_group(s->leaks, k);
+		for (size_t j = 0; j < ns; j++) {
+			size_t ng = s[j] ? leaks_ngroups(s[j]->leaks) : 0;
 
-			if (g->state != st)
-				continue;
-			total += g->count;
-			if (g->has_age && (!aged || g->oldest_ms / 1000 > oldest))
-				oldest = g->oldest_ms / 1000;
-			aged |= g->has_age;
+			for (size_t k = 0; k < ng; k++) {
+				const struct leaks_group *g = leaks_group(s[j]->leaks, k);
+
+				if (g->state != st)
+					continue;
+				total += g->count;
+				if (g->has_age && (!aged || g->oldest_ms / 1000 > oldest))
+					oldest = g->oldest_ms / 1000;
+				aged |= g->has_age;
+			}
 		}
 		snprintf(value, sizeof(value), "%" PRIu64, total);
 		view_leaks_perf_metric(buf, len, &n, tcp_state_name(st), value, th->has_warn, th->warn,
@@ -222,6 +233,11 @@ void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len)
 		view_leaks_perf_metric(buf, len, &n, label, value, th->has_warn_age, th->warn_age,
 			    th->has_crit_age, th->crit_age);
 	}
+}
+
+void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len)
+{
+	view_leaks_perfdata_all(&s, 1, buf, len);
 }
 
 static size_t shown(const struct view_leaks *s, const struct view_opts *o)
@@ -297,7 +313,9 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 	 * (names in it already in their text form, '|' escaped), then the
 	 * performance data.  The time stamp comes after it. */
 	view_leaks_verdict(s, verdict, sizeof(verdict));
-	view_leaks_perfdata(s, perf, sizeof(perf));
+	perf[0] = '\0';
+	if (!s->section)
+		view_leaks_perfdata(s, perf, sizeof(perf));
 	fprintf(out, "%s%s%s%s\n", o->first || !o->stamp ? "" : "\n", verdict,
 		perf[0] ? " | " : "", perf);
 	if (o->stamp) {

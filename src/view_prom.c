@@ -36,66 +36,113 @@ void view_prom_value(FILE *out, const char *v)
 	strenc_prom(out, v);
 }
 
-/* 'netns="x",' with the value escaped as the exposition format wants. */
-static void ns_label(FILE *out, const char *netns)
+/* 'netns="x"' and then @sep, with the value escaped as the exposition format wants,
+ * and the container="ID" and pod="NAME" of a container's namespace (a
+ * Kubernetes pod's hostname is the pod's name). */
+static void ns_label(FILE *out, const char *netns, const struct holder *h, const char *sep)
 {
 	if (!netns)
 		return;
 	fputs("netns=\"", out);
 	view_prom_value(out, netns);
-	fputs("\",", out);
+	fputc('"', out);
+	if (h && h->container[0]) {
+		fprintf(out, ",container=\"%s\"", h->container);
+		if (h->pod_uid[0] && h->hostname[0]) {
+			fputs(",pod=\"", out);
+			view_prom_value(out, h->hostname);
+			fputc('"', out);
+		}
+	}
+	fputs(sep, out);
 }
 
-static void port_series(FILE *out, const char *netns, const char *port, const char *dir,
-			const uint64_t *n)
+
+/* Every state the filter selects, zeros included: a series that
+ * vanished at 0 would leave gaps and stale markers where rate() and
+ * alerts want a 0. */
+static void port_series(FILE *out, const char *netns, const struct holder *h,
+			const char *port, const char *dir, const uint64_t *n, uint32_t states)
 {
 	for (int i = 0; i < TCP_STATE_COUNT; i++) {
 		enum tcp_state st = tcp_state_order[i];
 
-		if (!n[st])
+		if (!(states & TCP_STATE_BIT(st)))
 			continue;
 		fprintf(out, "portstat_tcp_port_sockets{");
-		ns_label(out, netns);
+		ns_label(out, netns, h, ",");
 		fprintf(out, "port=\"%s\",direction=\"%s\",state=\"%s\"} %" PRIu64 "\n",
 			port, dir, tcp_state_name(st), n[st]);
 	}
 }
 
+static const char *dir_name(uint8_t dir)
+{
+	return dir == TABLE_DIR_IN ? "in" : "out";
+}
+
+/* The exported rows (series.h) in the sample's order, then members the
+ * sample no longer holds (all zero) by port, then everything else summed
+ * under port="other", which is always exported. */
 static int ports_family(FILE *out, const struct view_sample *s, const struct view_opts *o,
 			const char *netns)
 {
-	size_t n, shown;
+	size_t n;
 	const struct table_row **rows = view_sorted_rows(s->table, o, &n);
 	uint64_t other[2][TCP_STATE_MAX + 1] = { { 0 } };
+	uint32_t states = table_filter(s->table)->states;
+	struct series *set = o->series, *own = NULL;
+	int ret = 0;
 
 	if (!rows)
 		return -ENOMEM;
-	shown = view_shown(o, n);
+	if (!set) {
+		ret = series_new(&own, o->top ? o->top : n, false);
+		if (ret < 0)
+			goto out;
+		set = own;
+	}
+	series_update(set, rows, n, &o->sort);
 	for (size_t r = 0; r < n; r++) {
 		const struct table_row *row = rows[r];
 		uint64_t v[TCP_STATE_MAX + 1];
 		char port[8];
 
-		for (int st = 0; st <= TCP_STATE_MAX; st++) {
+		for (int st = 0; st <= TCP_STATE_MAX; st++)
 			v[st] = row->n[st];
-			if (r >= shown)
-				other[row->dir][st] += row->n[st];
-		}
-		if (r >= shown)
+		if (!series_has(set, row->port, row->dir)) {
+			for (int st = 0; st <= TCP_STATE_MAX; st++)
+				other[row->dir][st] += v[st];
 			continue;
+		}
 		snprintf(port, sizeof(port), "%u", row->port);
-		port_series(out, netns, port, row->dir == TABLE_DIR_IN ? "in" : "out", v);
+		port_series(out, netns, s->holder, port, dir_name(row->dir), v, states);
 	}
-	port_series(out, netns, "other", "in", other[TABLE_DIR_IN]);
-	port_series(out, netns, "other", "out", other[TABLE_DIR_OUT]);
+	for (size_t i = 0; i < series_count(set); i++) {
+		static const uint64_t zero[TCP_STATE_MAX + 1];
+		uint16_t p;
+		uint8_t d;
+		char port[8];
+
+		if (series_present(set, i))	/* written above */
+			continue;
+		series_get(set, i, &p, &d);
+		snprintf(port, sizeof(port), "%u", p);
+		port_series(out, netns, s->holder, port, dir_name(d), zero, states);
+	}
+	port_series(out, netns, s->holder, "other", "in", other[TABLE_DIR_IN], states);
+	port_series(out, netns, s->holder, "other", "out", other[TABLE_DIR_OUT], states);
+out:
+	series_delete(own);
 	free(rows);
-	return 0;
+	return ret;
 }
 
 int view_prom_family(FILE *out, int family, const struct view_sample *s,
 		     const struct view_opts *o, const char *netns)
 {
 	const char *name = families[family].name;
+	const struct holder *h = s->holder;
 	int ret = 0;
 
 	switch (family) {
@@ -104,7 +151,7 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 			enum tcp_state st = tcp_state_order[i];
 
 			fprintf(out, "%s{", name);
-			ns_label(out, netns);
+			ns_label(out, netns, h, ",");
 			fprintf(out, "state=\"%s\"} %" PRIu64 "\n", tcp_state_name(st),
 				table_state_total(s->table, st));
 		}
@@ -117,8 +164,7 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 		fputs(name, out);
 		if (netns) {
 			fputc('{', out);
-			ns_label(out, netns);
-			fputc('}', out);
+			ns_label(out, netns, h, "}");
 		}
 		if (family == VIEW_PROM_DURATION)
 			fprintf(out, " %.6f\n", s->cost_ms / 1000.0);

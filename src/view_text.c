@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "services.h"
 #include "strenc.h"
 #include "view.h"
 
@@ -17,11 +18,17 @@
 #define TEXT_ALWAYS (TCP_STATE_BIT(TCP_STATE_LISTEN) | TCP_STATE_BIT(TCP_STATE_ESTABLISHED) | \
 		     TCP_STATE_BIT(TCP_STATE_TIME_WAIT) | TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT))
 
-static void line_from_row(struct view_line *l, const struct table_row *r)
+const char *view_service(const struct table *t, const struct services *svc, uint16_t port)
+{
+	return !svc || table_port_ephemeral(t, port) ? NULL : services_name(svc, port);
+}
+
+static void line_from_row(struct view_line *l, const struct table_row *r, const char *svc)
 {
 	snprintf(l->buf[0], sizeof(l->buf[0]), "%u", r->port);
 	l->key[0] = l->buf[0];
 	l->key[1] = r->dir == TABLE_DIR_IN ? "in" : "out";
+	l->key[2] = svc ? svc : "-";
 	for (int s = 0; s <= TCP_STATE_MAX; s++)
 		l->n[s] = r->n[s];
 	l->total = r->total;
@@ -114,8 +121,9 @@ void view_line_totals(struct view_line *l, const struct table *t, int nkeys)
 
 int view_text_render(FILE *out, const struct view_sample *s, const struct view_opts *o)
 {
-	static const char *const head[] = { "PORT", "DIR" };
+	static const char *const head[] = { "PORT", "DIR", "SERVICE" };
 	size_t n, shown, nlines = 0;
+	int nkeys = 2;
 	const struct table_row **rows = view_sorted_rows(s->table, o, &n);
 	struct view_line *lines;
 	int ret;
@@ -129,18 +137,25 @@ int view_text_render(FILE *out, const struct view_sample *s, const struct view_o
 		free(rows);
 		return -ENOMEM;
 	}
+	/* SERVICE only when a row shown has a name, as the state columns
+	 * only when a state has sockets. */
+	for (size_t i = 0; o->services && i < shown && nkeys == 2; i++)
+		if (view_service(s->table, o->services, rows[i]->port))
+			nkeys = 3;
 	for (size_t i = 0; i < shown; i++)
-		line_from_row(&lines[nlines++], rows[i]);
+		line_from_row(&lines[nlines++], rows[i],
+			      nkeys == 3 ? view_service(s->table, o->services, rows[i]->port) : NULL);
 	if (shown < n) {
 		struct view_line *l = &lines[nlines++];
 
 		l->key[0] = "other";
 		l->key[1] = "-";
+		l->key[2] = "-";
 		for (size_t i = shown; i < n; i++)
 			view_line_add(l, rows[i]->n, rows[i]->total);
 	}
-	view_line_totals(&lines[nlines++], s->table, 2);
-	ret = view_text_grid(out, s, o, head, 2, lines, nlines);
+	view_line_totals(&lines[nlines++], s->table, nkeys);
+	ret = view_text_grid(out, s, o, head, nkeys, lines, nlines);
 	free(lines);
 	free(rows);
 	return ret;

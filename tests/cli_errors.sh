@@ -51,6 +51,23 @@ expect() {
 expect 2 "'bogus'"        -s bogus
 expect 2 "'established,x'" -s established,x
 expect 2 "'65536'"        -p 0,65536
+expect 2 "'CLOSEWAIT'"    -s LISTEN,CLOSEWAIT
+# serve: its own options, and what it does not take.
+expect 2 "'1.2.3.4'"          serve --listen 1.2.3.4
+expect 2 "'localhost:80'"     serve --listen localhost:80
+expect 2 "':0'"               serve --listen :0
+expect 2 "'[::1:80'"          serve --listen '[::1:80'
+expect 2 "'-1'"               serve --min-interval -1
+expect 2 "'1x'"               serve --min-interval 1x
+expect 2 "--format does not apply to 'serve'" serve -f json
+expect 2 "--write does not apply to 'serve'"  serve --write /tmp/x
+expect 2 "--interval does not apply to 'serve'" serve -i 1
+expect 2 "--by process applies to the report and 'leaks', not to 'serve'" serve --by process
+expect 2 "--leaks cannot be used with --all-netns" serve --leaks --all-netns
+expect 2 "apply to 'serve' only" --listen :9999
+expect 2 "apply to 'serve' only" -f prometheus --min-interval 2
+expect 1 "no-such-ns"         serve -N no-such-ns --listen 127.0.0.1:1
+
 # PORTSTAT_SPLIT: one check for every command (leaks: its usage status 3).
 PORTSTAT_SPLIT=x expect 2 "invalid PORTSTAT_SPLIT 'x' (1 to 8)"
 PORTSTAT_SPLIT=9 expect 2 "invalid PORTSTAT_SPLIT '9'" --all-netns
@@ -135,6 +152,12 @@ expect 2 "--all-netns cannot be used with --netns" --all-netns -N foo
 expect 2 "--all-netns cannot be used with --replay" --all-netns --replay "$fixture"
 expect 2 "--all-netns cannot be used with --record" --all-netns --record "$tmp/r"
 
+# -s takes the names the header prints, in any case, as the same states.
+"$portstat" --replay "$fixture" -f json -s listen,established,close-wait > "$tmp/s-ss" 2>&1
+"$portstat" --replay "$fixture" -f json -s LISTEN,ESTAB,Close_Wait > "$tmp/s-hdr" 2>&1
+[ -s "$tmp/s-ss" ] && cmp -s "$tmp/s-ss" "$tmp/s-hdr" && ok ||
+	ko "-s LISTEN,ESTAB,Close_Wait differs from -s listen,established,close-wait"
+
 # --help: exit 0, fits a 80x24 screen, names every long option the man page has.
 "$portstat" --help > "$tmp/help"; rc=$?
 [ "$rc" = 0 ] && ok || ko "--help exit $rc"
@@ -144,8 +167,20 @@ man=$(dirname "$0")/../man/portstat.8
 for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 	grep -qF -- "${opt//-/\\-}" "$man" && ok || ko "man page lacks $opt"
 done
+# Each command's help: exit 0, fits 80x24, and top's names none of the
+# options top refuses (-f, --record, --write).
+for cmd in top leaks; do
+	"$portstat" $cmd --help > "$tmp/help-$cmd"; rc=$?
+	[ "$rc" = 0 ] && ok || ko "$cmd --help exit $rc"
+	head -1 "$tmp/help-$cmd" | grep -q "^Usage: portstat $cmd" && ok || ko "$cmd --help: $(head -1 "$tmp/help-$cmd")"
+	[ "$(wc -l < "$tmp/help-$cmd")" -le 24 ] && ok || ko "$cmd --help has more than 24 lines"
+	[ "$(awk '{ if (length > 80) n++ } END { print n + 0 }' "$tmp/help-$cmd")" = 0 ] && ok ||
+		ko "$cmd --help has lines over 80 columns"
+	grep -q "portstat $cmd --help" "$tmp/help" && ok || ko "--help does not point to '$cmd --help'"
+done
+! grep -qE -- '-f,|--format|--record|--write' "$tmp/help-top" && ok || ko "top --help lists options top refuses"
 [ "$("$portstat" --version | sed 1d)" = "License: MIT" ] &&
-	"$portstat" --version | grep -q '^portstat [0-9]' && ok || ko "--version: version, then the licence"
+	"$portstat" --version | grep '^portstat [0-9]' >/dev/null && ok || ko "--version: version, then the licence"
 
 # A closed pipe ends the output quietly.
 ( "$portstat" --replay "$fixture" -f json 2>"$tmp/pipe-err" | head -c 1 >/dev/null )

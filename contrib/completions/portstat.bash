@@ -1,7 +1,7 @@
 # portstat.bash: bash completion for portstat(8), installed as
 # .../bash-completion/completions/portstat (loaded on first use by
 # bash-completion; or `source` it).  It completes the command word (report,
-# top, leaks, doctor), the options each command takes (src/cli.c's table; tests/pkg
+# top, leaks, serve, doctor), the options each command takes (src/cli.c's table; tests/pkg
 # checks that none is missing), and the values of --format, --by, --sort,
 # --state (comma-separated lists), --netns (names under /run/netns, or a
 # path) and the file options.  Self-contained: it uses bash-completion's
@@ -33,7 +33,7 @@ _portstat()
 		prev=${COMP_WORDS[cword - 2]}
 	fi
 	case ${words[1]-} in
-	report | top | leaks | doctor) cmd=${words[1]} ;;
+	report | top | leaks | serve | doctor) cmd=${words[1]} ;;
 	esac
 
 	case $prev in
@@ -61,7 +61,7 @@ _portstat()
 		return
 		;;
 	--by)
-		if [[ $cmd == report ]]; then
+		if [[ $cmd == report || $cmd == leaks ]]; then
 			COMPREPLY=($(compgen -W "service local remote process cgroup" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "service local remote" -- "$cur"))
@@ -89,37 +89,44 @@ _portstat()
 		fi
 		return
 		;;
-	--record | --replay | --write)
+	--record | --replay | --write | --state-file)
 		_portstat_files
 		return
 		;;
 	-p | --port | --top | -i | --interval | -c | --count | --warn | --crit | \
-		--warn-age | --crit-age)
+		--warn-age | --crit-age | --warn-growth | --crit-growth | --listen | \
+		--min-interval)
 		return # a number, a list or a duration: nothing to offer
 		;;
 	esac
 
 	if ((cword == 1)) && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "report top leaks doctor" -- "$cur"))
+		COMPREPLY=($(compgen -W "report top leaks serve doctor" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	report)
 		opts="-f --format -s --state -p --port -4 -6 --by --sort --top
-		      -H --no-header -N --netns --all-netns -i --interval -c --count
+		      -H --no-header -n --numeric -N --netns --all-netns -i --interval -c --count
 		      --record --replay --write -h --help -V --version"
 		;;
 	top)
 		# top draws the dashboard: no --format, --record or --write.
-		opts="-s --state -p --port -4 -6 --by --sort --top -H --no-header
+		opts="-s --state -p --port -4 -6 --by --sort -n --numeric
 		      -N --netns --all-netns -i --interval -c --count --replay
-		      -h --help -V --version"
+		      --no-mouse -h --help -V --version"
 		;;
 	leaks)
-		opts="-s --state --warn --crit --warn-age --crit-age -i --interval
+		opts="-s --state --warn --crit --warn-age --crit-age --warn-growth
+		      --crit-growth --state-file -i --interval
 		      -f --format -p --port -4 -6 --by --top -H --no-header
-		      -N --netns -c --count --record --replay --write
+		      -N --netns --all-netns -c --count --record --replay --write
 		      -h --help -V --version"
+		;;
+	serve)
+		# The exporter: no --format, --record, --replay or --write.
+		opts="--listen --min-interval -s --state -p --port -4 -6 --by --top
+		      -N --netns --all-netns --leaks -h --help -V --version"
 		;;
 	doctor)
 		# --warn/--crit take CHECK=VALUE (accept-queue, ephemeral,

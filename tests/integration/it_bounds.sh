@@ -15,7 +15,7 @@ status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # ASan keeps freed memory in quarantine, so RSS means nothing there; the
 # file descriptors and the counts are still checked.
 sanitized=0
-ldd "$PORTSTAT" | grep -q libasan && sanitized=1
+ldd "$PORTSTAT" | grep libasan >/dev/null && sanitized=1
 fds_of() { ls "/proc/$1/fd" | wc -l; }
 
 for split in 1 2; do

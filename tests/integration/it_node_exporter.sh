@@ -28,7 +28,7 @@ scrape() { ip netns exec "$ns" curl -sf "http://127.0.0.1:$port/metrics"; }
 wait_for() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		scrape 2>/dev/null | grep -qx -- "$1" && return 0
+		scrape 2>/dev/null | grep -x -- "$1" >/dev/null && return 0
 		kill -0 "$exporter_pid" 2>/dev/null || ps_fail "node_exporter died: $(cat "$PS_TMPDIR/exporter.log")"
 		sleep 0.1
 	done
@@ -48,7 +48,7 @@ wait_for 'node_textfile_scrape_error 0'
 "$PORTSTAT" -N "$ns" -f prometheus -s close-wait --write "$dir/portstat.prom" || ps_fail "second --write failed"
 wait_for 'portstat_tcp_sockets{state="established"} 0'
 wait_for 'portstat_tcp_sockets{state="close_wait"} 3'
-scrape | grep -q 'portstat_tcp_port_sockets{direction="out",port="25001"' &&
+scrape | grep 'portstat_tcp_port_sockets{direction="out",port="25001"' >/dev/null &&
 	ps_fail "series of the first sample survived the replacement"
 [ "$(ls "$dir")" = portstat.prom ] || ps_fail "temporary files left: $(ls "$dir")"
 echo "it_node_exporter: 1 passed, 0 failed"

@@ -69,7 +69,7 @@ partial=0 unowned=0 owned=0 samples=0
 check() {
 	local what=$1 rc=$2 want=$3 file=$4 line n=0 status
 	[ -s "$file" ] || ps_fail "$what: exit $rc, no output: $(cat "$PS_TMPDIR/err")"
-	if grep -v '^portstat: \(note\|incomplete sample\): ' "$PS_TMPDIR/err" | grep -q .; then
+	if grep -v '^portstat: \(note\|incomplete sample\): ' "$PS_TMPDIR/err" | grep . >/dev/null; then
 		ps_fail "$what: exit $rc, stderr: $(cat "$PS_TMPDIR/err")"
 	fi
 	while IFS= read -r line; do

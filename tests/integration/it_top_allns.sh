@@ -43,14 +43,17 @@ EOF
 	ps_fail "tmux new-session failed"
 # The table's rows as "NETNS PORT DIR LISTEN ESTAB CLOSE-WAIT TOTAL" ("-"
 # for NETNS when the column is hidden), cut at the header's column
-# positions: right-aligned numbers end where their header ends, and a
+# positions: right-aligned numbers end where their header ends (TOTAL's,
+# the sort column, one cell later: its arrow), and a
 # label with spaces (a process's comm) stays one field.
 rows() {
 	LC_ALL=C awk '
 	function end(name) { return index(hdr, name) + length(name) - 1 }
-	function num(line, name,   s) { s = substr(line, 1, end(name)); sub(/.* /, "", s); return s }
+	function num(line, name,   s) { s = substr(line, 1, end(name) + (name == "TOTAL")); sub(/.* /, "", s); return s }
 	/^(NETNS +)?PORT +DIR / {
-		hdr = $0; on = 1; pcol = index(hdr, "PORT"); dcol = index(hdr, "DIR"); next
+		# The sort arrow is one cell and three bytes: one byte here.
+		hdr = $0; gsub(/\342\226[\262\274]/, "v", hdr)
+		on = 1; pcol = index(hdr, "PORT"); dcol = index(hdr, "DIR"); next
 	}
 	on && length($0) > dcol {
 		ns = substr($0, 1, pcol - 1); gsub(/^ +| +$/, "", ns)
@@ -61,7 +64,7 @@ rows() {
 		      num($0, "CLOSE-WAIT"), num($0, "TOTAL")
 	}' <<<"$S"
 }
-row_is() { rows | grep -qxF -- "$1"; }
+row_is() { rows | grep -xF -- "$1" >/dev/null; }
 all_rows_are() {	# the rows of our namespaces, in screen order
 	[ "$(rows | grep -E "^($nsa|$nsb) " | paste -sd'|')" = "$1" ]
 }
@@ -79,7 +82,7 @@ A1i="$nsa $P1 in 1 12 0 13" A1o="$nsa $P1 out 0 12 0 12"
 A2i="$nsa $P2 in 1 0 3 4" A2o="$nsa $P2 out 0 0 0 3"
 B1i="$nsb $P1 in 1 5 0 6" B1o="$nsb $P1 out 0 5 0 5"
 split_ok() {
-	has '^NETNS +PORT +DIR +LISTEN +ESTAB .* TOTAL +CHG/s +HISTORY' &&
+	has '^NETNS +PORT +DIR +LISTEN +ESTAB .* TOTAL▼ +ΔCLOSE-WAIT/s +HISTORY' &&
 		all_rows_are "$A1i|$A1o|$B1i|$B1o|$A2i|$A2o"
 }
 wait_for main "both namespaces' rows" split_ok
@@ -96,7 +99,7 @@ echo "ok - a row per namespace, labelled, exact counts"
 # --- detail of one namespace's row -----------------------------------------
 # Our nsb row of $P1 in, by its place on screen.
 keys main / "$P1" Enter d
-wait_for main "the $P1 inbound rows" has "dir in .*filter $P1( |$)"
+wait_for main "the $P1 inbound rows" has "filter $P1  dir in( |$)"
 wait_for main "nsb's row" row_is "$B1i"
 idx=$(rows | grep -nxF -- "$B1i" | cut -d: -f1)
 keys main Home
@@ -117,7 +120,7 @@ keys main n
 merged_ok() {
 	has 'netns merged' && has '^PORT +DIR +LISTEN' && ! has '^NETNS' &&
 		! has "^($nsa|$nsb) " && row_is "- $P2 in 1 0 3 4" &&
-		rows | grep -qE "^- $P1 in [0-9]+ [0-9]+ [0-9]+ [0-9]+$"
+		rows | grep -E "^- $P1 in [0-9]+ [0-9]+ [0-9]+ [0-9]+$" >/dev/null
 }
 wait_for main "merged rows" merged_ok
 # The shared port: one row each way, the sum of its per-namespace rows
@@ -164,7 +167,7 @@ if id nobody >/dev/null 2>&1; then
 		ps_fail "tmux new-session failed"
 	unreadable() {
 		S=$("${T[@]}" capture-pane -p -t nobody)
-		grep -qE '#[0-9]+ .*netns split  [0-9]+ unreadable: .*(cannot enter|[Pp]ermission|[Oo]peration not permitted)' <<<"$S" &&
+		grep -qE 'netns split  sample #[0-9]+  [0-9]+ unreadable: .*(cannot enter|[Pp]ermission|[Oo]peration not permitted)' <<<"$S" &&
 			grep -qE 'ns all \([0-9]+\)' <<<"$S"
 	}
 	for ((i = 0; i < 600; i++)); do unreadable && break; sleep 0.1; done

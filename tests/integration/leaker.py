@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """leaker.py - TCP servers and a client for portstat's leak tests.
 
-  leaker.py server PORT leak|close NAME
-      Listen on 127.0.0.1:PORT.  'leak' accepts and never reads nor closes:
+  leaker.py server PORT[,PORT...] leak|close NAME
+      Listen on 127.0.0.1:PORT (each PORT of a list).  'leak' accepts and never reads nor closes:
       every connection whose peer sends FIN stays in CLOSE_WAIT.  'close'
       reads to EOF and closes, as a well-behaved server does.  The process
       names itself NAME (its comm) and prints "ready PID" once listening.
@@ -31,19 +31,22 @@ def set_comm(name):
 
 def server(port, mode, name):
     set_comm(name)
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", port))
-    ls.listen(4096)
+    sel = selectors.DefaultSelector()
+    listeners = []
+    for p in str(port).split(","):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", int(p)))
+        ls.listen(4096)
+        sel.register(ls, selectors.EVENT_READ)
+        listeners.append(ls)
     print("ready %d" % os.getpid(), flush=True)
     held = []
-    sel = selectors.DefaultSelector()
-    sel.register(ls, selectors.EVENT_READ)
     while True:
         for key, _ in sel.select():
             s = key.fileobj
-            if s is ls:
-                conn, _ = ls.accept()
+            if s in listeners:
+                conn, _ = s.accept()
                 if mode == "leak":
                     held.append(conn)        # never read, never closed
                 else:
@@ -79,7 +82,7 @@ def client():
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "server":
-        server(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        server(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 2 and sys.argv[1] == "client":
         client()
     else:

@@ -83,13 +83,19 @@ queries=(
 	"portstat -s listening,a|listening,all"
 	"portstat --by |service local remote process cgroup"
 	"portstat top --by |service local remote"
+	"portstat leaks --by |service local remote process cgroup"
+	"portstat leaks --all|--all-netns"
 	"portstat --sort t|total time-wait"
-	"portstat |report top leaks doctor"
+	"portstat |report top leaks serve doctor"
 	"portstat doctor -f |text json"
 	"portstat doctor --c|--count --crit"
 	"portstat doctor --a|--all-netns"
+	"portstat se|serve"
+	"portstat serve --l|--leaks --listen"
+	"portstat serve --m|--min-interval"
 	"portstat le|leaks"
-	"portstat leaks --w|--warn --warn-age --write"
+	"portstat leaks --w|--warn --warn-age --warn-growth --write"
+	"portstat leaks --st|--state --state-file"
 	"portstat --all|--all-netns"
 	"portstat --replay $fixtures/sa|sample.rec sample.ss"
 	"portstat --write $fixtures/rep|repeated.rec"
@@ -97,7 +103,8 @@ queries=(
 # top has no --format, --record or --write; the report no leaks thresholds.
 absent=(
 	"portstat top --|--format --record --write --warn"
-	"portstat --|--warn --crit --warn-age --crit-age"
+	"portstat --|--warn --crit --warn-age --crit-age --warn-growth --crit-growth --state-file"
+	"portstat serve --|--format --record --replay --write --interval --count"
 	"portstat doctor --|--state --port --by --top --replay --record --write --warn-age --version"
 )
 

@@ -96,6 +96,20 @@ static const struct {
 	{ { "--state", "established,close-wait" },
 	  { .states = B(ESTABLISHED) | B(CLOSE_WAIT), .count = 1 } },
 	{ { "-s", "bucket" },                { .states = B(SYN_RECV) | B(TIME_WAIT), .count = 1 } },
+	/* the names the output prints, as people type them */
+	{ { "-n" },                          { .count = 1 } },
+	{ { "top", "--numeric" },            { .command = CLI_TOP, .interval = 2.0 } },
+	{ { "-s", "LISTEN,ESTAB" },          { .states = B(LISTEN) | B(ESTABLISHED), .count = 1 } },
+	{ { "-s", "CLOSE-WAIT" },            { .states = B(CLOSE_WAIT), .count = 1 } },
+	{ { "-s", "SYN-SENT,SYN-RECV,FIN-WAIT-1,FIN-WAIT-2" },
+	  { .states = B(SYN_SENT) | B(SYN_RECV) | B(FIN_WAIT1) | B(FIN_WAIT2), .count = 1 } },
+	{ { "-s", "TIME-WAIT,LAST-ACK,CLOSING,CLOSED" },
+	  { .states = B(TIME_WAIT) | B(LAST_ACK) | B(CLOSING) | B(CLOSE), .count = 1 } },
+	{ { "-s", "close_wait,Fin-Wait-2" }, { .states = B(CLOSE_WAIT) | B(FIN_WAIT2), .count = 1 } },
+	{ { "leaks", "-s", "CLOSE-WAIT,LAST-ACK" },
+	  { .command = CLI_LEAKS, .states = B(CLOSE_WAIT) | B(LAST_ACK), .count = 1 } },
+	{ { "--sort", "CLOSE-WAIT" },        { .sort = TABLE_SORT_STATE,
+					       .sort_state = TCP_STATE_CLOSE_WAIT, .count = 1 } },
 	{ { "-s", "connected" },
 	  { .states = TCP_STATE_ALL_MASK & ~(B(LISTEN) | B(CLOSE)), .count = 1 } },
 	{ { "-p", "80" },                    { .port_in = { 80 }, .port_out = { 79, 81, 443 },
@@ -216,6 +230,9 @@ static const struct {
 	{ { "top", "--record", "x" },        "--record does not apply to 'top'" },
 	{ { "-s", "establised" },            "unknown state 'establised'" },
 	{ { "-s", "established,foo" },       "unknown state 'foo'" },
+	{ { "--no-mouse" },                  "--no-mouse applies to 'top' only" },
+	{ { "-s", "ESTABLISHED-" },          "unknown state 'ESTABLISHED-'" },
+	{ { "-s", "LISTEN,CLOSEWAIT" },      "unknown state 'CLOSEWAIT'" },
 	{ { "--state", "" },                 "unknown state" },
 	{ { "-p", "65536" },                 "'65536'" },
 	{ { "-p", "abc" },                   "'abc'" },
@@ -242,8 +259,8 @@ static const struct {
 	{ { "--top", "x" },                  "invalid --top 'x'" },
 	{ { "-f", "xml" },                   "unknown format 'xml'" },
 	{ { "--by", "foo" },                 "unknown --by 'foo'" },
-	{ { "top", "--by", "process" },      "--by process applies to the report only, not to 'top'" },
-	{ { "leaks", "--by", "cgroup" },     "--by cgroup applies to the report only, not to 'leaks'" },
+	{ { "top", "--by", "process" },      "--by process applies to the report and 'leaks', not to 'top'" },
+	{ { "leaks", "--by", "cgroup", "--replay", "x" }, "--by cgroup cannot be used with --replay" },
 	{ { "--by", "cgroup", "--all-netns" }, "--by cgroup cannot be used with --all-netns" },
 	{ { "--by", "process", "--replay", "x" }, "--by process cannot be used with --replay" },
 	{ { "--sort", "foo" },               "unknown --sort 'foo'" },
@@ -455,6 +472,118 @@ START_TEST(test_help_text)
 }
 END_TEST
 
+/* The text @fn prints, malloc'd. */
+static char *help_of(void (*fn)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fn(f);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/* The top-level help says where each command's help is. */
+START_TEST(test_help_names_commands)
+{
+	char *text = help_of(cli_help);
+
+	ck_assert_ptr_nonnull(strstr(text, "portstat top --help"));
+	ck_assert_ptr_nonnull(strstr(text, "portstat leaks --help"));
+	free(text);
+}
+END_TEST
+
+/* top's help lists what top takes and nothing it refuses or ignores. */
+START_TEST(test_help_top)
+{
+	static const char *const has[] = {
+		"Usage: portstat top", "--state", "--port", "--by", "--sort", "--netns",
+		"--all-netns", "--interval", "--count", "--replay", "--no-mouse", "--help",
+	};
+	static const char *const lacks[] = {
+		"--format", "-f,", "--record", "--write", "--top", "--no-header",
+		"--warn", "process", "cgroup", "prometheus",
+	};
+	char *text = help_of(cli_help_top);
+
+	for (size_t i = 0; i < sizeof(has) / sizeof(has[0]); i++)
+		ck_assert_msg(strstr(text, has[i]) != NULL, "top help lacks %s", has[i]);
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "top help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
+/* leaks' help leaves out what leaks refuses, and names its formats. */
+START_TEST(test_help_leaks)
+{
+	static const char *const lacks[] = { "--sort", "--numeric", "--no-mouse" };
+	char *text = help_of(cli_help_leaks);
+
+	ck_assert_ptr_nonnull(strstr(text, "Usage: portstat leaks"));
+	ck_assert_ptr_nonnull(strstr(text, "prometheus"));
+	for (size_t i = 0; i < sizeof(lacks) / sizeof(lacks[0]); i++)
+		ck_assert_msg(strstr(text, lacks[i]) == NULL, "leaks help has %s", lacks[i]);
+	free(text);
+}
+END_TEST
+
+/* serve: its defaults and options; what it refuses is in cli_errors.sh. */
+START_TEST(test_serve)
+{
+	static const char *const plain[] = { "serve", NULL };
+	static const char *const given[] = { "serve", "--listen", "127.0.0.1:9", "--min-interval",
+					     "0", "--top", "5", "--all-netns", NULL };
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, plain, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.command, CLI_SERVE);
+	ck_assert_int_eq(cfg.format, CLI_FORMAT_PROMETHEUS);
+	ck_assert_uint_eq(cfg.top, 20);
+	ck_assert(cfg.min_interval == 1.0);
+	ck_assert_ptr_null(cfg.listen);
+	ck_assert(!cfg.serve_leaks);
+	ck_assert_int_eq(parse(&cfg, &a, given, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.listen, "127.0.0.1:9");
+	ck_assert(cfg.min_interval == 0.0);
+	ck_assert_uint_eq(cfg.top, 5);
+	ck_assert(cfg.all_netns);
+}
+END_TEST
+
+/* serve --leaks: CLOSE_WAIT unless -s names leak states, one namespace. */
+START_TEST(test_serve_leaks)
+{
+	static const char *const plain[] = { "serve", "--leaks", NULL };
+	static const char *const states[] = { "serve", "--leaks", "-s",
+					      "established,fin-wait-2,last-ack", "-N", "x", NULL };
+	static const char *const other[] = { "serve", "--leaks", "-s", "established", NULL };
+	static const char *const all[] = { "serve", "--leaks", "--all-netns", NULL };
+	struct config cfg;
+	struct args a;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, &a, plain, err, sizeof(err)), 0);
+	ck_assert(cfg.serve_leaks);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT));
+	ck_assert_int_eq(parse(&cfg, &a, states, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_FIN_WAIT2) |
+					   TCP_STATE_BIT(TCP_STATE_LAST_ACK));
+	ck_assert_uint_eq(cfg.filter.states, TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
+					     TCP_STATE_BIT(TCP_STATE_FIN_WAIT2) |
+					     TCP_STATE_BIT(TCP_STATE_LAST_ACK));
+	ck_assert_int_eq(parse(&cfg, &a, other, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.leak_states, TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT));
+	ck_assert_int_eq(parse(&cfg, &a, all, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "--leaks cannot be used with --all-netns"), "%s", err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -463,13 +592,18 @@ static Suite *cli_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good_cases) / sizeof(good_cases[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_long_option_given_a_value);
+	tcase_add_test(tc, test_serve_leaks);
 	tcase_add_test(tc, test_split_env);
+	tcase_add_test(tc, test_serve);
 	tcase_add_test(tc, test_port_zero);
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_parse_twice);
 	tcase_add_test(tc, test_borrows_argv);
 	tcase_add_test(tc, test_short_error_buffer);
 	tcase_add_test(tc, test_help_text);
+	tcase_add_test(tc, test_help_names_commands);
+	tcase_add_test(tc, test_help_top);
+	tcase_add_test(tc, test_help_leaks);
 	suite_add_tcase(s, tc);
 	return s;
 }

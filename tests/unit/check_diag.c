@@ -124,6 +124,30 @@ START_TEST(test_ipv4)
 }
 END_TEST
 
+/* Unread bytes: the FIN's sequence number is not a byte. */
+START_TEST(test_unread)
+{
+	struct sock_rec r = { .state = TCP_STATE_CLOSE_WAIT, .rqueue = 1 };
+
+	ck_assert_uint_eq(diag_unread(&r), 0);	/* ss: Recv-Q 1 */
+	r.rqueue = 33;
+	ck_assert_uint_eq(diag_unread(&r), 32);
+	r.rqueue = 0;				/* the EOF was read */
+	ck_assert_uint_eq(diag_unread(&r), 0);
+	r = (struct sock_rec){ .state = TCP_STATE_LAST_ACK, .rqueue = 1 };
+	ck_assert_uint_eq(diag_unread(&r), 0);
+	r = (struct sock_rec){ .state = TCP_STATE_CLOSING, .rqueue = 5 };
+	ck_assert_uint_eq(diag_unread(&r), 4);
+	/* No FIN in yet: every byte counts. */
+	r = (struct sock_rec){ .state = TCP_STATE_ESTABLISHED, .rqueue = 1 };
+	ck_assert_uint_eq(diag_unread(&r), 1);
+	r = (struct sock_rec){ .state = TCP_STATE_FIN_WAIT2, .rqueue = 7 };
+	ck_assert_uint_eq(diag_unread(&r), 7);
+	r = (struct sock_rec){ .state = TCP_STATE_LISTEN, .rqueue = 3 };
+	ck_assert_uint_eq(diag_unread(&r), 3);
+}
+END_TEST
+
 START_TEST(test_ipv6)
 {
 	union msgbuf mb;
@@ -412,6 +436,7 @@ static Suite *diag_suite(void)
 	TCase *tc = tcase_create("fields");
 
 	tcase_add_test(tc, test_ipv4);
+	tcase_add_test(tc, test_unread);
 	tcase_add_test(tc, test_ipv6);
 	tcase_add_test(tc, test_v4_mapped);
 	tcase_add_loop_test(tc, test_states, 0, sizeof(state_cases) / sizeof(state_cases[0]));

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "leaks.h"
 #include "view_leaks.h"
+#include "view_leaks_owners.h"
 
 #define B(s)	TCP_STATE_BIT(TCP_STATE_##s)
 
@@ -314,6 +315,95 @@ START_TEST(test_owners)
 	ck_assert_uint_eq(g->state, TCP_STATE_LAST_ACK);
 	ck_assert_uint_eq(g->nprocs, 1);
 	ck_assert_str_eq(g->procs[0].comm, "-");
+	leaks_delete(l);
+}
+END_TEST
+
+/* Owner rows: java holds one CLOSE_WAIT on each of three ports, nginx
+ * one, an unknown owner one, and an orphaned LAST_ACK; per process java is
+ * one row of 3 (over the --warn 2 no group exceeds), per cgroup the
+ * rows are java's unit, nginx's none, "?" and "-". */
+static struct leaks *owner_model(enum leaks_rows rows)
+{
+	struct leaks_opts o = {
+		.filter = { .by = TABLE_BY_SERVICE, .states = B(CLOSE_WAIT) | B(LAST_ACK),
+			    .ipv4 = true, .ipv6 = true },
+		.owners = true, .proc_root = root, .rows = rows,
+	};
+	struct leaks *l;
+
+	ck_assert_int_eq(leaks_new(&l, &o), 0);
+	begin_at(l, 1);
+	for (uint16_t p = 8080; p <= 8082; p++)
+		listener(l, AF_INET, p);
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8080, 40001, "10.0.0.1", 11, 11));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8081, 40002, "10.0.0.1", 12, 12));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8082, 40003, "10.0.0.1", 13, 13));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8080, 40004, "10.0.0.1", 14, 14));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8081, 40005, "10.0.0.1", 15, 15));
+	add(l, mkrec(AF_INET, TCP_STATE_LAST_ACK, 8080, 41000, "10.0.0.1", 0, 99));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	return l;
+}
+
+START_TEST(test_owner_rows)
+{
+	struct leaks_thresholds th = { .has_warn = true, .warn = 2 };
+	struct leaks *l = owner_model(LEAKS_ROWS_PROCESS);
+	const struct leaks_owner *w;
+	struct view_leaks v = { .leaks = l, .complete = true };
+	struct view_opts o = { .header = true, .first = true };
+	char buf[4096], verdict[512];
+	long worst;
+	FILE *f;
+
+	ck_assert_uint_eq(leaks_nowners(l), 4);
+	w = leaks_owner(l, 0);
+	ck_assert_int_eq(w->pid, 100);
+	ck_assert_str_eq(w->comm, "java");
+	ck_assert_str_eq(w->cgroup, "/app.slice/java.service");
+	ck_assert_uint_eq(w->count, 3);
+	ck_assert_uint_eq(w->nports, 3);
+	ck_assert_uint_eq(w->ntop, 3);
+	ck_assert_uint_eq(w->ports[0].port, 8080);
+	ck_assert_uint_eq(w->ports[2].port, 8082);
+	ck_assert(!w->has_age);
+	/* ties (one socket each): pid, then comm: "-" < "?" < nginx[200] */
+	ck_assert_str_eq(leaks_owner(l, 1)->comm, "-");
+	ck_assert_uint_eq(leaks_owner(l, 1)->ports[0].state, TCP_STATE_LAST_ACK);
+	ck_assert_str_eq(leaks_owner(l, 2)->comm, "?");
+	ck_assert_int_eq(leaks_owner(l, 3)->pid, 200);
+	/* per group nothing is over 2; per process java is */
+	ck_assert_int_eq(leaks_evaluate(l, &th, &worst), LEAKS_OK);
+	ck_assert_int_eq(leaks_evaluate_owners(l, &th, &worst), LEAKS_WARNING);
+	ck_assert_int_eq(worst, 0);
+	v.status = LEAKS_WARNING;
+	v.worst = worst;
+	view_leaks_owners_verdict(&v, false, verdict, sizeof(verdict));
+	ck_assert_str_eq(verdict, "WARNING: java[100] holds 3 stuck sockets on 3 ports");
+	f = fmemopen(buf, sizeof(buf), "w");
+	ck_assert_int_eq(view_leaks_owners_json(f, &v, &o, false), 0);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "\"by\":\"process\",\"owners\":[{\"pid\":100,\"comm\":\"java\","
+			      "\"cgroup\":\"/app.slice/java.service\",\"count\":3,\"oldest_s\":null,"
+			      "\"ports_distinct\":3,\"ports\":[{\"port\":8080,\"direction\":\"in\","
+			      "\"state\":\"close_wait\",\"count\":1},") != NULL, "json: %s", buf);
+	leaks_delete(l);
+
+	l = owner_model(LEAKS_ROWS_CGROUP);
+	ck_assert_uint_eq(leaks_nowners(l), 4);
+	ck_assert_str_eq(leaks_owner(l, 0)->cgroup, "/app.slice/java.service");
+	ck_assert_int_eq(leaks_owner(l, 0)->pid, 0);
+	ck_assert_uint_eq(leaks_owner(l, 0)->count, 3);
+	ck_assert_str_eq(leaks_owner(l, 1)->cgroup, "");	/* nginx's: none */
+	ck_assert_str_eq(leaks_owner(l, 1)->comm, "");
+	ck_assert_str_eq(leaks_owner(l, 2)->comm, "-");
+	ck_assert_str_eq(leaks_owner(l, 3)->comm, "?");
+	v.leaks = l;
+	ck_assert_int_eq(leaks_evaluate_owners(l, &th, &v.worst), LEAKS_WARNING);
+	view_leaks_owners_verdict(&v, true, verdict, sizeof(verdict));
+	ck_assert_str_eq(verdict,
+			 "WARNING: cgroup /app.slice/java.service holds 3 stuck sockets on 3 ports");
 	leaks_delete(l);
 }
 END_TEST
@@ -949,7 +1039,21 @@ static const struct {
 	{ { "leaks", "--warn-age", "1w" }, "invalid --warn-age '1w'", 0, { 0 } },
 	{ { "leaks", "--warn", "5", "--crit", "4" }, "--warn 5 is above --crit 4", 0, { 0 } },
 	{ { "leaks", "--warn-age", "2h", "--crit-age", "1h" }, "is above --crit-age", 0, { 0 } },
-	{ { "leaks", "--all-netns" }, "does not apply to 'leaks'", 0, { 0 } },
+	{ { "leaks", "-f", "prometheus", "--all-netns" }, "cannot be used with 'leaks --all-netns'", 0, { 0 } },
+	{ { "leaks", "--all-netns" }, NULL, B(CLOSE_WAIT), { 0 } },
+	{ { "leaks", "--all-netns", "-N", "x" }, "--all-netns cannot be used with --netns", 0, { 0 } },
+	{ { "leaks", "--all-netns", "--replay", "x" }, "--all-netns cannot be used with --replay", 0, { 0 } },
+	{ { "leaks", "--warn-growth", "2.5", "--crit-growth", "10" }, NULL, B(CLOSE_WAIT),
+	  { .has_warn_growth = true, .warn_growth = 2.5, .has_crit_growth = true, .crit_growth = 10 } },
+	{ { "leaks", "--warn-growth", "-1" }, "invalid --warn-growth '-1'", 0, { 0 } },
+	{ { "leaks", "--crit-growth", "inf" }, "invalid --crit-growth 'inf'", 0, { 0 } },
+	{ { "leaks", "--crit-growth", "0x10" }, "invalid --crit-growth '0x10'", 0, { 0 } },
+	{ { "leaks", "--warn-growth", "5", "--crit-growth", "4" }, "--warn-growth 5 is above --crit-growth 4", 0, { 0 } },
+	{ { "leaks", "--state-file", "" }, "empty --state-file name", 0, { 0 } },
+	{ { "leaks", "--state-file", "s", "--all-netns" }, "--state-file cannot be used with --all-netns", 0, { 0 } },
+	{ { "leaks", "--state-file", "s", "--replay", "r" }, "--state-file cannot be used with --replay", 0, { 0 } },
+	{ { "--state-file", "s" }, "--state-file applies to 'leaks' only", 0, { 0 } },
+	{ { "top", "--warn-growth", "1" }, "apply to 'leaks' only", 0, { 0 } },
 	{ { "--warn", "5" }, "apply to 'leaks' only", 0, { 0 } },
 	{ { "top", "--crit-age", "5" }, "apply to 'leaks' only", 0, { 0 } },
 };
@@ -1009,6 +1113,7 @@ static Suite *leaks_suite(void)
 	tc = tcase_create("owners");
 	tcase_add_checked_fixture(tc, proc_tree, proc_tree_done);
 	tcase_add_test(tc, test_owners);
+	tcase_add_test(tc, test_owner_rows);
 	tcase_add_test(tc, test_verdict_and_json);
 	suite_add_tcase(s, tc);
 

@@ -108,14 +108,36 @@ static const struct {
 	{ "close-wait",  TCP_STATE_CLOSE_WAIT },
 	{ "last-ack",    TCP_STATE_LAST_ACK },
 	{ "listening",   TCP_STATE_LISTEN },
+	/* the header's labels, as people type them: any case, - or _ */
+	{ "LISTEN",      TCP_STATE_LISTEN },
+	{ "ESTAB",       TCP_STATE_ESTABLISHED },
+	{ "SYN-SENT",    TCP_STATE_SYN_SENT },
+	{ "SYN-RECV",    TCP_STATE_SYN_RECV },
+	{ "FIN-WAIT-1",  TCP_STATE_FIN_WAIT1 },
+	{ "FIN-WAIT-2",  TCP_STATE_FIN_WAIT2 },
+	{ "TIME-WAIT",   TCP_STATE_TIME_WAIT },
+	{ "CLOSE-WAIT",  TCP_STATE_CLOSE_WAIT },
+	{ "LAST-ACK",    TCP_STATE_LAST_ACK },
+	{ "CLOSING",     TCP_STATE_CLOSING },
+	{ "CLOSED",      TCP_STATE_CLOSE },
+	{ "CLOSE",       TCP_STATE_CLOSE },
+	{ "estab",       TCP_STATE_ESTABLISHED },
+	{ "Close-Wait",  TCP_STATE_CLOSE_WAIT },
+	{ "CLOSE_WAIT",  TCP_STATE_CLOSE_WAIT },
+	{ "fin_wait_2",  TCP_STATE_FIN_WAIT2 },
+	{ "FIN-WAIT2",   TCP_STATE_FIN_WAIT2 },
+	{ "Listening",   TCP_STATE_LISTEN },
 	/* not a single state */
 	{ "",            0 },
+	{ "ESTA",        0 },
+	{ "CLOSE WAIT",  0 },
+	{ "closewait",   0 },
 	{ "foo",         0 },
 	{ "all",         0 },
 	{ "established,listen", 0 },
 	{ "establishe",  0 },
 	{ "established ", 0 },
-	{ "fin-wait1",   0 },
+	{ "fin-wait",    0 },
 	{ "new_syn_recv", 0 },
 };
 
@@ -153,6 +175,11 @@ static const struct {
 	{ "listen,bucket", B(LISTEN) | B(SYN_RECV) | B(TIME_WAIT) },
 	{ "bucket,big",   EVERY },
 	{ "connected,listening,closed", EVERY },
+	/* what the header prints, pasted back */
+	{ "LISTEN,ESTAB,CLOSE-WAIT", B(LISTEN) | B(ESTABLISHED) | B(CLOSE_WAIT) },
+	{ "Established",  B(ESTABLISHED) },
+	{ "ALL",          EVERY },
+	{ "Bucket",       B(SYN_RECV) | B(TIME_WAIT) },
 };
 
 START_TEST(test_parse_list_good)
@@ -180,7 +207,8 @@ static const struct {
 	{ "established,foo",    12, 3 },
 	{ "foo,established",     0, 3 },
 	{ "listen,all,x",       11, 1 },
-	{ "Established",         0, 11 },
+	{ "ESTAB-",              0, 6 },
+	{ "LISTEN,ESTA",         7, 4 },
 	{ "established ",        0, 12 },
 	{ "new_syn_recv",        0, 12 },
 };

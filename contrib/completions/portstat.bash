@@ -40,8 +40,6 @@ _portstat()
 	-f | --format)
 		if [[ $cmd == doctor ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
-		elif [[ $cmd == leaks ]]; then
-			COMPREPLY=($(compgen -W "text json csv" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json csv prometheus" -- "$cur"))
 		fi

@@ -74,7 +74,7 @@ queries=(
 	"portstat --fo|--format"
 	"portstat --format |text json csv prometheus"
 	"portstat -f |text json csv prometheus"
-	"portstat leaks -f |text json csv"
+	"portstat leaks -f |text json csv prometheus"
 	"portstat -s clo|closed close-wait closing"
 	"portstat --state close-wait,fin|close-wait,fin-wait-1 close-wait,fin-wait-2"
 	"portstat leaks -s f|fin-wait-1 fin-wait-2"

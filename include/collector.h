@@ -114,6 +114,16 @@ bool collector_netns_is(const struct collector *c, dev_t dev, ino_t ino);
  * (INET_DIAG_CGROUP_ID) of every socket, not only of IPv6 listeners. */
 void collector_set_attrs(struct collector *c, bool on);
 
+/*
+ * collector_run_in - run @fn(@arg) inside the collector's network namespace
+ * (on a short-lived thread, or here when already there), for opening the
+ * namespace's /proc/thread-self/net and /proc/sys/net files: an open file
+ * keeps reading the namespace it was opened in.  Returns what @fn returns,
+ * -ENOTSUP for replays, or -errno when the namespace cannot be entered
+ * (collector_error() says why).
+ */
+int collector_run_in(struct collector *c, int (*fn)(void *arg), void *arg);
+
 /* collector_sample_end - the sample is complete; flush the recording. */
 int collector_sample_end(struct collector *c);
 

@@ -88,6 +88,14 @@ int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
  */
 void view_leaks_perfdata(const struct view_leaks *s, char *buf, size_t len);
 
+/* view_leaks_perf_metric - append one metric "'label'=value;warn;crit;0"
+ * (label quoted, a quote doubled; warn and crit empty when not set) at
+ * @buf + *n, *n advanced; a metric that does not fit in @len is left out
+ * whole.  Shared by every plugin-style command (leaks, doctor). */
+void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
+			    const char *value, bool has_warn, uint64_t warn, bool has_crit,
+			    uint64_t crit);
+
 /* view_leaks_perfdata_all - the same over the @n samples @s (one per
  * namespace, NULL ones skipped): counts summed, the oldest age the largest. */
 void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t n, char *buf, size_t len);

@@ -469,7 +469,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		else if (strcmp(argv[1], "serve") == 0)
 			cfg->command = CLI_SERVE;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top, leaks or serve)", argv[1]);
+			return bad(err, errlen, "unknown command '%s' (report, top, leaks, serve or doctor)", argv[1]);
 		first = 2;
 	}
 
@@ -568,6 +568,7 @@ void cli_help(FILE *out)
 "       portstat top [OPTION]...     live dashboard; see portstat top --help\n"
 "       portstat leaks [OPTION]...   who holds CLOSE_WAIT; portstat leaks --help\n"
 "       portstat serve [OPTION]...   Prometheus exporter; portstat serve --help\n"
+"       portstat doctor [OPTION]...  TCP pathologies; portstat doctor --help\n"
 "TCP sockets read from the kernel over sock_diag.  The report's options:\n"
 "  -f, --format FMT       text (default), json, csv or prometheus\n"
 "  -s, --state LIST       states as printed (LISTEN, ESTAB, SYN-SENT, FIN-WAIT-1,\n"
@@ -581,8 +582,7 @@ void cli_help(FILE *out)
 "  -H, --no-header        no header line;  -n, --numeric  no SERVICE column\n"
 "  -N, --netns NAME|PATH  read that network namespace (/run/netns/NAME)\n"
 "      --all-netns        every network namespace, each labelled\n"
-"  -i, --interval SECS    take a sample every SECS seconds\n"
-"  -c, --count N          stop after N samples\n"
+"  -i, --interval SECS    a sample every SECS seconds;  -c, --count N  N samples\n"
 "      --record FILE      save the raw netlink replies to FILE (a new file)\n"
 "      --replay FILE      read a recording instead of the kernel\n"
 "      --write FILE       replace FILE atomically with each sample's output\n"

@@ -50,6 +50,8 @@ struct collector {
 	unsigned long samples;	/* samples begun, for messages */
 	uint8_t ext;		/* idiag_ext of live requests (INET_DIAG_* bits) */
 	bool attrs;		/* parse every socket's attributes */
+	int (*job_fn)(void *arg);	/* collector_run_in()'s job, */
+	void *job_arg;			/* for the length of the call */
 	int64_t unspec_mark;	/* replay: this sample's both-family dump, or -1 */
 	char *buf;
 	char err[512];
@@ -971,6 +973,25 @@ bool collector_netns_is(const struct collector *c, dev_t dev, ino_t ino)
 void collector_set_attrs(struct collector *c, bool on)
 {
 	c->attrs = on;
+}
+
+static int run_job(struct collector *c)
+{
+	return c->job_fn(c->job_arg);
+}
+
+int collector_run_in(struct collector *c, int (*fn)(void *arg), void *arg)
+{
+	int ret;
+
+	if (c->replay)
+		return -ENOTSUP;
+	c->job_fn = fn;
+	c->job_arg = arg;
+	ret = in_netns(c, run_job);
+	c->job_fn = NULL;
+	c->job_arg = NULL;
+	return ret;
 }
 
 int collector_copy_error(struct collector *dst, const struct collector *src, int ret)

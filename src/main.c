@@ -15,6 +15,7 @@
 #include "allns.h"
 #include "cli.h"
 #include "collector.h"
+#include "doctor_run.h"
 #include "leaks.h"
 #include "leaks_run.h"
 #include "sampler.h"
@@ -519,6 +520,11 @@ int main(int argc, char *argv[])
 	char err[512];
 	int status;
 
+	/* doctor parses its own command line (cli_doctor.c). */
+	if (argc > 1 && strcmp(argv[1], "doctor") == 0) {
+		signals_init();
+		return doctor_run(argc, argv, &stop_requested);
+	}
 	if (cli_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		strenc_text_line(stderr, "portstat: %s", err);
 		fputs("Try 'portstat --help' for more information.\n", stderr);

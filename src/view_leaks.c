@@ -157,8 +157,9 @@ void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len)
 /* One metric "'label'=value[UOM];warn;crit;0" at @buf + *n: the label
  * quoted as the guidelines allow for any label, a quote doubled (ours are
  * state names, but the quoting must not depend on that). */
-static void perf_metric(char *buf, size_t len, size_t *n, const char *label, const char *value,
-			bool has_warn, uint64_t warn, bool has_crit, uint64_t crit)
+void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
+			    const char *value, bool has_warn, uint64_t warn, bool has_crit,
+			    uint64_t crit)
 {
 	char m[160], w[24] = "", c[24] = "";
 	size_t k = 0;
@@ -219,7 +220,7 @@ void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t ns, char 
 			}
 		}
 		snprintf(value, sizeof(value), "%" PRIu64, total);
-		perf_metric(buf, len, &n, tcp_state_name(st), value, th->has_warn, th->warn,
+		view_leaks_perf_metric(buf, len, &n, tcp_state_name(st), value, th->has_warn, th->warn,
 			    th->has_crit, th->crit);
 		/* No socket: nothing has been stuck for any time.  Sockets
 		 * of no known age: "U", the guidelines' "could not be
@@ -229,7 +230,7 @@ void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t ns, char 
 		else
 			snprintf(value, sizeof(value), "%" PRIu64 "s", oldest);
 		snprintf(label, sizeof(label), "oldest_%s", tcp_state_name(st));
-		perf_metric(buf, len, &n, label, value, th->has_warn_age, th->warn_age,
+		view_leaks_perf_metric(buf, len, &n, label, value, th->has_warn_age, th->warn_age,
 			    th->has_crit_age, th->crit_age);
 	}
 }

@@ -1,7 +1,7 @@
 # portstat.bash: bash completion for portstat(8), installed as
 # .../bash-completion/completions/portstat (loaded on first use by
 # bash-completion; or `source` it).  It completes the command word (report,
-# top, leaks, serve), the options each command takes (src/cli.c's table; tests/pkg
+# top, leaks, serve, doctor), the options each command takes (src/cli.c's table; tests/pkg
 # checks that none is missing), and the values of --format, --by, --sort,
 # --state (comma-separated lists), --netns (names under /run/netns, or a
 # path) and the file options.  Self-contained: it uses bash-completion's
@@ -33,13 +33,13 @@ _portstat()
 		prev=${COMP_WORDS[cword - 2]}
 	fi
 	case ${words[1]-} in
-	report | top | leaks | serve) cmd=${words[1]} ;;
+	report | top | leaks | serve | doctor) cmd=${words[1]} ;;
 	esac
 
 	case $prev in
 	-f | --format)
-		if [[ $cmd == leaks ]]; then
-			COMPREPLY=($(compgen -W "text json csv" -- "$cur"))
+		if [[ $cmd == doctor ]]; then
+			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json csv prometheus" -- "$cur"))
 		fi
@@ -99,7 +99,7 @@ _portstat()
 	esac
 
 	if ((cword == 1)) && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "report top leaks serve" -- "$cur"))
+		COMPREPLY=($(compgen -W "report top leaks serve doctor" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -125,6 +125,12 @@ _portstat()
 		# The exporter: no --format, --record, --replay or --write.
 		opts="--listen --min-interval -s --state -p --port -4 -6 --by --top
 		      -N --netns --all-netns --leaks -h --help -V --version"
+		;;
+	doctor)
+		# --warn/--crit take CHECK=VALUE (accept-queue, ephemeral,
+		# server-close, close-wait).
+		opts="-f --format -N --netns --all-netns --warn --crit -i --interval
+		      -c --count -h --help"
 		;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -74,7 +74,7 @@ queries=(
 	"portstat --fo|--format"
 	"portstat --format |text json csv prometheus"
 	"portstat -f |text json csv prometheus"
-	"portstat leaks -f |text json csv"
+	"portstat leaks -f |text json csv prometheus"
 	"portstat -s clo|closed close-wait closing"
 	"portstat --state close-wait,fin|close-wait,fin-wait-1 close-wait,fin-wait-2"
 	"portstat leaks -s f|fin-wait-1 fin-wait-2"
@@ -86,7 +86,10 @@ queries=(
 	"portstat leaks --by |service local remote process cgroup"
 	"portstat leaks --all|--all-netns"
 	"portstat --sort t|total time-wait"
-	"portstat |report top leaks serve"
+	"portstat |report top leaks serve doctor"
+	"portstat doctor -f |text json"
+	"portstat doctor --c|--count --crit"
+	"portstat doctor --a|--all-netns"
 	"portstat se|serve"
 	"portstat serve --l|--leaks --listen"
 	"portstat serve --m|--min-interval"
@@ -102,6 +105,7 @@ absent=(
 	"portstat top --|--format --record --write --warn"
 	"portstat --|--warn --crit --warn-age --crit-age --warn-growth --crit-growth --state-file"
 	"portstat serve --|--format --record --replay --write --interval --count"
+	"portstat doctor --|--state --port --by --top --replay --record --write --warn-age --version"
 )
 
 netns=no

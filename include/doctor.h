@@ -1,0 +1,177 @@
+/*
+ * doctor: the diagnosis model of `portstat doctor`.  Fed one sample's
+ * sockets (doctor_add, a collector_cb) and the namespace's sysctls and
+ * TcpExt counters (struct doctor_ns), it evaluates every check against its
+ * thresholds into findings sorted worst first.  Memory grows with the
+ * distinct listeners, destinations and ports, never with the sockets: per
+ * socket it bumps one counter in a hash table.  Pure apart from memory:
+ * no I/O, so every check is a unit-test case.
+ */
+#ifndef PORTSTAT_DOCTOR_H
+#define PORTSTAT_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "table.h"
+
+struct sock_rec;
+
+/* The checks, in the order a report lists them when they pass. */
+enum doctor_check {
+	DOCTOR_ACCEPT_QUEUE,	/* a listener's accept queue against its backlog */
+	DOCTOR_EPHEMERAL,	/* local ports taken per (source, destination, port) */
+	DOCTOR_SERVER_CLOSE,	/* TIME_WAIT on inbound sockets: the server closed first */
+	DOCTOR_CLOSE_WAIT,	/* CLOSE_WAIT per port: our side never called close() */
+	DOCTOR_TW_BUCKETS,	/* all TIME_WAIT against tcp_max_tw_buckets */
+	DOCTOR_FIN_WAIT2,	/* FIN_WAIT2 per peer address: the peer does not close */
+	DOCTOR_SYN_RECV,	/* half-open connections per listening port vs backlog */
+	DOCTOR_ORPHANS,		/* sockets no process holds vs tcp_max_orphans */
+	DOCTOR_NCHECKS
+};
+
+/* Monitoring-plugin statuses, as leaks' (0-3). */
+enum doctor_severity {
+	DOCTOR_OK,
+	DOCTOR_WARNING,
+	DOCTOR_CRITICAL,
+	DOCTOR_UNKNOWN,
+};
+
+/* Alert levels per check: a finding is a warning at warn, critical at
+ * crit.  Percent checks compare 100 * value / limit (value >= level; 0%
+ * is never a finding, except orphans: a few of a large limit), count
+ * checks the count (value > level, as leaks' --warn and --crit). */
+struct doctor_thresholds {
+	uint64_t warn[DOCTOR_NCHECKS];
+	uint64_t crit[DOCTOR_NCHECKS];
+};
+
+/* What the namespace says about itself, read inside it; has_* false when
+ * a file could not be read (shown as unknown, never made up). */
+struct doctor_ns {
+	bool has_range;
+	uint16_t eph_lo, eph_hi;		/* net.ipv4.ip_local_port_range */
+	uint32_t reserved;			/* ports of ip_local_reserved_ports inside it */
+	bool has_tw_reuse;
+	int tw_reuse;				/* net.ipv4.tcp_tw_reuse: 0, 1, 2 (loopback) */
+	bool has_somaxconn;
+	uint64_t somaxconn;			/* net.core.somaxconn */
+	bool has_max_tw;
+	uint64_t max_tw;			/* net.ipv4.tcp_max_tw_buckets */
+	bool has_netstat;
+	uint64_t listen_overflows, listen_drops;	/* TcpExt, since the namespace began */
+	bool has_tw_overflow;
+	uint64_t tw_overflow;			/* TcpExt TCPTimeWaitOverflow */
+	bool has_max_orphans;
+	uint64_t max_orphans;			/* net.ipv4.tcp_max_orphans (host-wide) */
+	bool has_syncookies;
+	int syncookies;				/* net.ipv4.tcp_syncookies: 0, 1, 2 */
+	bool has_cookies_sent;
+	uint64_t cookies_sent;			/* TcpExt SyncookiesSent */
+};
+
+/* One finding.  Addresses are the kernel's bytes (IPv4 in the first 4). */
+struct doctor_finding {
+	enum doctor_check check;
+	enum doctor_severity severity;
+	uint8_t family;
+	uint8_t dir;			/* enum table_dir */
+	uint16_t port;			/* the port the row counts under */
+	uint8_t laddr[16];		/* accept queue: listener; ephemeral: source */
+	uint8_t raddr[16];		/* ephemeral: destination; fin-wait2: the peer */
+	uint64_t value;			/* the count measured */
+	uint64_t limit;			/* what it is measured against (0: none) */
+	unsigned pct;			/* percent checks: 100 * value / limit */
+	uint64_t extra;			/* ephemeral: of value, how many in TIME_WAIT */
+	uint32_t inode;			/* a socket of the finding, for its owner:
+					 * the listener, a CLOSE_WAIT socket; 0 none */
+	uint32_t uid;			/* that socket's uid */
+	double rank;			/* how far past its warning level (the order
+					 * among findings of one severity) */
+};
+
+struct doctor;
+
+/* The checks' names on the command line and in JSON ("accept-queue", ...). */
+const char *doctor_check_name(enum doctor_check c);
+
+/* doctor_check_lookup - the check named @name (@len bytes), or -1. */
+int doctor_check_lookup(const char *name, size_t len);
+
+/* doctor_check_is_percent - whether the check's thresholds are percents. */
+bool doctor_check_is_percent(enum doctor_check c);
+
+/* doctor_severity_name - "ok", "warning", "critical", "unknown". */
+const char *doctor_severity_name(enum doctor_severity s);
+
+/* doctor_thresholds_default - the documented defaults (portstat(8)). */
+void doctor_thresholds_default(struct doctor_thresholds *th);
+
+/*
+ * doctor_threshold_parse - one --warn/--crit value "CHECK=VALUE" (VALUE a
+ * percent "90%" for percent checks, a count otherwise) into @th's warn
+ * (@crit false) or crit levels.  Returns 0, or -EINVAL with a one-line
+ * reason naming the value in @err.
+ */
+int doctor_threshold_parse(struct doctor_thresholds *th, bool crit, const char *arg,
+			   char *err, size_t errlen);
+
+/*
+ * doctor_netstat_parse - ListenOverflows and ListenDrops from the text of
+ * a /proc/net/netstat file (name lines and value lines in pairs) into @ns
+ * (has_netstat set), and TCPTimeWaitOverflow and SyncookiesSent when the
+ * kernel has them (has_tw_overflow, has_cookies_sent).  Returns 0, or -EBADMSG when the TcpExt lines are
+ * missing or do not pair up.
+ */
+int doctor_netstat_parse(const char *text, struct doctor_ns *ns);
+
+/*
+ * doctor_reserved_count - how many ports of @text (the format of
+ * net.ipv4.ip_local_reserved_ports: "8080,9000-9010", may be empty) lie in
+ * [@lo, @hi].  Returns the count, or -EINVAL when @text is malformed.
+ */
+long doctor_reserved_count(const char *text, uint16_t lo, uint16_t hi);
+
+/* doctor_new - an empty model with @th's thresholds (copied).  0 or -ENOMEM. */
+int doctor_new(struct doctor **out, const struct doctor_thresholds *th);
+
+/* doctor_delete - free; accepts NULL. */
+void doctor_delete(struct doctor *d);
+
+/*
+ * doctor_begin - forget the last sample (keep the memory) and take @ns
+ * (copied) as the namespace's facts; sockets of the sample follow.
+ * Returns the listener table that classifies them, to be given to
+ * sampler_begin() (which sets its ephemeral range).
+ */
+struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns);
+
+/* doctor_add - count one socket (a collector_cb with @data the doctor).
+ * Listeners must come first (sampler_dump()'s order).  0 or -ENOMEM. */
+int doctor_add(const struct sock_rec *rec, void *data);
+
+/*
+ * doctor_end - evaluate every check into findings, sorted by severity,
+ * then by how far past its limit each is.  0 or -ENOMEM.
+ */
+int doctor_end(struct doctor *d);
+
+size_t doctor_nfindings(const struct doctor *d);
+const struct doctor_finding *doctor_finding(const struct doctor *d, size_t i);
+
+/* doctor_status - the worst severity of the findings (DOCTOR_OK: none). */
+enum doctor_severity doctor_status(const struct doctor *d);
+
+/* The worst value of a check over the sample, finding or not, for the
+ * checks that pass and perfdata: a percent for percent checks. */
+uint64_t doctor_worst(const struct doctor *d, enum doctor_check c);
+
+/* How many things the check looked at (listeners, destinations, ports). */
+uint64_t doctor_examined(const struct doctor *d, enum doctor_check c);
+
+const struct doctor_ns *doctor_ns(const struct doctor *d);
+const struct doctor_thresholds *doctor_thresholds(const struct doctor *d);
+
+#endif

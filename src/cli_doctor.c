@@ -1,0 +1,182 @@
+/*
+ * cli_doctor: option parsing and validation of `portstat doctor`.  As in
+ * cli.c, every value is checked in full and every error names it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_doctor.h"
+
+enum {
+	OPT_WARN = 256,
+	OPT_CRIT,
+	OPT_ALL_NETNS,
+};
+
+static const struct option long_opts[] = {
+	{ "format",   required_argument, NULL, 'f' },
+	{ "netns",    required_argument, NULL, 'N' },
+	{ "all-netns", no_argument,      NULL, OPT_ALL_NETNS },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count",    required_argument, NULL, 'c' },
+	{ "warn",     required_argument, NULL, OPT_WARN },
+	{ "crit",     required_argument, NULL, OPT_CRIT },
+	{ "help",     no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int parse_option(struct doctor_config *cfg, int opt, const char *arg, bool *has_interval,
+			char *err, size_t errlen)
+{
+	switch (opt) {
+	case 'f':
+		if (strcmp(arg, "text") == 0)
+			cfg->format = CLI_DOCTOR_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			cfg->format = CLI_DOCTOR_JSON;
+		else
+			return bad(err, errlen, "unknown format '%s' (text or json)", arg);
+		break;
+	case 'N':
+		if (!*arg)
+			return bad(err, errlen, "empty --netns name");
+		cfg->netns = arg;
+		break;
+	case 'i': {
+		char *end;
+		double d;
+
+		if ((*arg < '0' || *arg > '9') && *arg != '.')
+			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
+		errno = 0;
+		d = strtod(arg, &end);
+		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0.01 || d > 86400)
+			return bad(err, errlen, "invalid --interval '%s' (0.01 to 86400 seconds)", arg);
+		cfg->interval = d;
+		*has_interval = true;
+		break;
+	}
+	case 'c': {
+		char *end;
+		unsigned long v;
+
+		if (*arg < '0' || *arg > '9')
+			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (*end || errno || v < 1)
+			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+		cfg->count = v;
+		break;
+	}
+	case OPT_WARN:
+	case OPT_CRIT:
+		return doctor_threshold_parse(&cfg->th, opt == OPT_CRIT, arg, err, errlen);
+	case OPT_ALL_NETNS:
+		cfg->all_netns = true;
+		break;
+	case 'h':
+		cfg->help = true;
+		break;
+	}
+	return 0;
+}
+
+int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *err, size_t errlen)
+{
+	bool has_interval = false, has_count = false;
+	int opt;
+
+	memset(cfg, 0, sizeof(*cfg));
+	doctor_thresholds_default(&cfg->th);
+	cfg->count = 1;
+	if (argc < 2 || strcmp(argv[1], "doctor") != 0)
+		return bad(err, errlen, "not the doctor command");
+	optind = 0;
+	opterr = 0;
+	/* argv[1], the command word, plays argv[0]. */
+	while ((opt = getopt_long(argc - 1, argv + 1, ":f:N:i:c:h", long_opts, NULL)) != -1) {
+		const char *word = argv[optind];
+		int ret;
+
+		if (opt == '?') {
+			if (optopt && strncmp(word, "--", 2) == 0)
+				return bad(err, errlen, "option '%.*s' takes no value",
+					   (int)strcspn(word, "="), word);
+			if (optopt)
+				return bad(err, errlen, "unknown option '-%c' for 'doctor'", optopt);
+			return bad(err, errlen, "unknown option '%s' for 'doctor'", word);
+		}
+		if (opt == ':')
+			return bad(err, errlen, "option '%s' needs a value", word);
+		ret = parse_option(cfg, opt, optarg, &has_interval, err, errlen);
+		if (ret < 0)
+			return ret;
+		has_count |= opt == 'c';
+	}
+	if (1 + optind < argc)
+		return bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
+	if (cfg->help)
+		return 0;
+	if (cfg->all_netns && cfg->netns)
+		return bad(err, errlen, "--all-netns cannot be used with --netns");
+	for (int c = 0; c < DOCTOR_NCHECKS; c++)
+		if (cfg->th.warn[c] > cfg->th.crit[c])
+			return bad(err, errlen, "--warn %s=%llu%s is above --crit %s=%llu%s",
+				   doctor_check_name(c), (unsigned long long)cfg->th.warn[c],
+				   doctor_check_is_percent(c) ? "%" : "", doctor_check_name(c),
+				   (unsigned long long)cfg->th.crit[c],
+				   doctor_check_is_percent(c) ? "%" : "");
+	/* -i alone repeats until stopped; -c alone samples once a second. */
+	if (has_interval && !has_count)
+		cfg->count = 0;
+	if (has_count && !has_interval)
+		cfg->interval = 1.0;
+	return 0;
+}
+
+void cli_help_doctor(FILE *out)
+{
+	fputs(
+"Usage: portstat doctor [OPTION]...\n"
+"Diagnose the namespace's TCP pathologies: each check one line with a\n"
+"verdict, then for each finding where, the numbers against the limit, why\n"
+"and what to do.  Checks: accept-queue (listeners whose accept queue is\n"
+"full), ephemeral (local ports taken per destination), server-close\n"
+"(TIME_WAIT on inbound sockets), close-wait (sockets never closed),\n"
+"tw-buckets (TIME_WAIT against tcp_max_tw_buckets), fin-wait2 (peers\n"
+"that never close), syn-recv (half-open connections against the backlog),\n"
+"orphans (sockets closed but still sending, against tcp_max_orphans).\n"
+"\n"
+"  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
+"                         then the report) or json\n"
+"  -N, --netns NAME|PATH  diagnose that network namespace\n"
+"      --all-netns        every network namespace, worst first on line one\n"
+"      --warn CHECK=VALUE warning level of a check, e.g. ephemeral=50%,\n"
+"      --crit CHECK=VALUE critical level ... close-wait=200 (repeatable)\n"
+"  -i, --interval SECS    sample every SECS seconds (ListenOverflows growth)\n"
+"  -c, --count N          stop after N samples\n"
+"  -h, --help             show this help\n"
+"\n"
+"Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no sample, usage\n"
+"error); the first line on stdout always says which:\n"
+"'STATUS: summary | perfdata'\n", out);
+}

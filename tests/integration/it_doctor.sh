@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# portstat doctor over live pathologies, one namespace each (issue 17):
+#   - a listener with backlog 4 that never accepts while 20 clients
+#     connect: accept-queue CRITICAL, queue 5 of backlog 4, and the
+#     namespace's ListenOverflows counter (read inside it) growing;
+#   - a 100-port ip_local_port_range with 80 client-closed connections in
+#     TIME_WAIT: ephemeral WARNING 80 of 100 with tcp_tw_reuse 0, OK once
+#     tcp_tw_reuse lets loopback TIME_WAIT ports be reused (2), CRITICAL
+#     with --crit ephemeral=75%;
+#   - a server that closes first: server-close on ":8080 in" with its count;
+#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count, and its
+#     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
+#   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
+#     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
+#   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
+#     syn-recv CRITICAL 5 of 4, SyncookiesSent 15 more;
+#   - orphans: 3 closed clients in FIN_WAIT1 with unsent data toward a
+#     server that never reads (zero window);
+#   - a healthy namespace: OK, exit 0.
+# Each checks the status line (plugin grammar, via perfdata.py), the exit
+# status, and the JSON finding's numbers.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+ps_require_root
+command -v jq >/dev/null || ps_fail "jq not installed"
+here=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+LAB="$here/doctor_lab.py"
+PERF="$PY $here/perfdata.py"
+LAB_PIDS=()
+LAB_FDS=()
+
+lab_cleanup() {
+	local fd pid
+	for fd in "${LAB_FDS[@]}"; do
+		exec {fd}>&-
+	done
+	LAB_FDS=()
+	for pid in "${LAB_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	LAB_PIDS=()
+	ps_cleanup
+}
+trap 'lab_cleanup' EXIT
+trap 'lab_cleanup; trap - EXIT; exit 130' INT
+trap 'lab_cleanup; trap - EXIT; exit 143' TERM
+
+# lab NS MODE PORT COUNT: start doctor_lab.py in NS, its stdin a fifo we
+# hold open, and wait (bounded) for "ready".
+lab() {
+	local ns=$1 out fifo fd i
+	ps_tmpdir
+	out="$PS_TMPDIR/lab-${#LAB_PIDS[@]}.out"
+	fifo="$PS_TMPDIR/lab-${#LAB_PIDS[@]}.fifo"
+	mkfifo "$fifo"
+	# ip netns exec execs python: $! is the lab's own pid.
+	ip netns exec "$ns" "$PY" "$LAB" "$2" "$3" "$4" <"$fifo" >"$out" 2>&1 &
+	LAB_PIDS+=($!)
+	exec {fd}>"$fifo"
+	LAB_FDS+=("$fd")
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^ready' "$out" && return 0
+		kill -0 "${LAB_PIDS[-1]}" 2>/dev/null || ps_fail "lab $2 died: $(cat "$out")"
+		sleep 0.05
+	done
+	ps_fail "lab $2 not ready: $(cat "$out")"
+}
+
+# doctor WANT NS ARGS...: run doctor (text) into $PS_TMPDIR/d.out, check
+# the exit status and the plugin grammar of the first line.
+doctor() {
+	local want=$1 ns=$2 rc
+	shift 2
+	"$PORTSTAT" doctor -N "$ns" "$@" >"$PS_TMPDIR/d.out" 2>"$PS_TMPDIR/d.err"; rc=$?
+	[ "$rc" = "$want" ] || ps_fail "doctor $*: exit $rc, want $want: $(cat "$PS_TMPDIR/d.out" "$PS_TMPDIR/d.err")"
+	$PERF "$rc" <"$PS_TMPDIR/d.out" >"$PS_TMPDIR/perf.json" ||
+		ps_fail "doctor $*: not plugin output: $(head -1 "$PS_TMPDIR/d.out")"
+}
+
+# json NS ARGS...: the JSON sample.
+json() {
+	local ns=$1
+	shift
+	"$PORTSTAT" doctor -N "$ns" -f json "$@" 2>"$PS_TMPDIR/j.err"
+}
+
+netstat_field() { # NS FIELD: TcpExt FIELD of the namespace
+	ip netns exec "$1" awk -v f="$2" '/^TcpExt:/ { if (!n) { for (i = 2; i <= NF; i++) if ($i == f) c = i; n = 1 } else print $c }' /proc/net/netstat
+}
+
+# --- healthy: OK ----------------------------------------------------------
+ps_netns_new healthy
+lab "$healthy" healthy 7000 1
+doctor 0 "$healthy"
+head -1 "$PS_TMPDIR/d.out" | grep -q '^OK: 8 checks passed | ' || ps_fail "healthy: $(head -1 "$PS_TMPDIR/d.out")"
+[ "$(grep -c '^ok ' "$PS_TMPDIR/d.out")" = 8 ] || ps_fail "healthy: not 8 ok lines: $(cat "$PS_TMPDIR/d.out")"
+[ "$(json "$healthy" | jq -c '[.status, (.findings | length)]')" = '["ok",0]' ] || ps_fail "healthy json"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/healthy.txt"
+echo "ok: healthy namespace is OK, exit 0"
+
+# --- accept queue -----------------------------------------------------------
+ps_netns_new acc
+before=$(netstat_field "$acc" ListenOverflows)
+lab "$acc" backlog 8080 20
+# The handshakes complete in the kernel, not in the lab: poll until the
+# queue holds backlog + 1 (the most Linux queues) and overflows were counted.
+for ((i = 0; i < 100; i++)); do
+	j=$(json "$acc")
+	[ "$(jq -c '[.findings[] | select(.check == "accept-queue") | .value]' <<<"$j")" = "[5]" ] &&
+		[ "$(jq .listen_overflows <<<"$j")" -gt "$before" ] && break
+	sleep 0.1
+done
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].port, .findings[0].direction, .findings[0].value, .findings[0].limit, .findings[0].percent]' <<<"$j")" = \
+  '["critical","accept-queue","critical","listener 127.0.0.1:8080",8080,"in",5,4,125]' ] ||
+	ps_fail "accept queue: $j"
+after=$(netstat_field "$acc" ListenOverflows)
+[ "$(jq .listen_overflows <<<"$j")" -gt 0 ] || ps_fail "ListenOverflows not counted: $j"
+[ "$(jq .listen_overflows <<<"$j")" -le "$after" ] || ps_fail "ListenOverflows $j above the namespace's $after"
+doctor 2 "$acc"
+grep -q "^CRITICAL: accept-queue: listener 127.0.0.1:8080 accept queue 5 of backlog 4 (125%)" "$PS_TMPDIR/d.out" ||
+	ps_fail "accept text: $(cat "$PS_TMPDIR/d.out")"
+# The listener's owner: the lab itself.
+grep -q "^CRITICAL  accept-queue  listener 127.0.0.1:8080 (python3\[${LAB_PIDS[-1]}\], cgroup " "$PS_TMPDIR/d.out" ||
+	ps_fail "accept owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
+[ "$(jq -r '.findings[0].process' <<<"$(json "$acc")")" = "python3[${LAB_PIDS[-1]}]" ] || ps_fail "accept owner json"
+[ "$(jq -r '[.metrics.accept_queue | .value, .uom, .warn, .crit] | @tsv' "$PS_TMPDIR/perf.json")" = "125	%	80	100" ] ||
+	ps_fail "accept perfdata: $(cat "$PS_TMPDIR/perf.json")"
+grep -q "fix: .*net.core.somaxconn (4096)" "$PS_TMPDIR/d.out" || ps_fail "somaxconn not shown: $(cat "$PS_TMPDIR/d.out")"
+# A higher crit level makes it a warning.
+doctor 1 "$acc" --crit accept-queue=200%
+doctor 2 "$acc"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/accept.txt"
+# -i: the counters' growth between samples, put on the full listener
+# (how much depends on when the clients retransmit; it must match the
+# counters' difference).
+"$PORTSTAT" doctor -N "$acc" -f json -i 1.5 -c 2 >"$PS_TMPDIR/i.json" 2>"$PS_TMPDIR/i.err"
+[ "$(wc -l <"$PS_TMPDIR/i.json")" = 2 ] || ps_fail "-i -c 2: $(cat "$PS_TMPDIR/i.json" "$PS_TMPDIR/i.err")"
+[ "$(head -1 "$PS_TMPDIR/i.json" | jq 'has("listen_overflows_delta")')" = false ] || ps_fail "delta on the first sample"
+d1=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows_delta')
+o1=$(head -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
+o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
+[ "$d1" = "$((o2 - o1))" ] || ps_fail "delta $d1, counters $o1 -> $o2"
+tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
+	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
+echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
+
+# --- ephemeral ports ----------------------------------------------------------
+ps_netns_new eph
+ip netns exec "$eph" sysctl -qw net.ipv4.ip_local_port_range="40000 40099" || ps_fail "sysctl range"
+ip netns exec "$eph" sysctl -qw net.ipv4.tcp_tw_reuse=0 || ps_fail "sysctl tw_reuse"
+lab "$eph" clientclose 9000 80
+j=$(json "$eph")
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].port, .findings[0].direction, .findings[0].value, .findings[0].limit, .findings[0].percent]' <<<"$j")" = \
+  '["warning","ephemeral","warning","127.0.0.1 -> 127.0.0.1:9000",9000,"out",80,100,80]' ] || ps_fail "ephemeral: $j"
+doctor 1 "$eph"
+grep -q "^WARNING: ephemeral: 127.0.0.1 -> 127.0.0.1:9000 80 of 100 local ports taken (80%), 80 in TIME_WAIT; range 40000-40099, 0 reserved" "$PS_TMPDIR/d.out" ||
+	ps_fail "ephemeral text: $(cat "$PS_TMPDIR/d.out")"
+grep -q "tcp_tw_reuse 0" "$PS_TMPDIR/d.out" || ps_fail "tw_reuse not shown"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/ephemeral.txt"
+doctor 2 "$eph" --crit ephemeral=75%
+# Reserved ports shrink the range: 80 of 90 is critical (88%).
+ip netns exec "$eph" sysctl -qw net.ipv4.ip_local_reserved_ports="40090-40099,8080" || ps_fail "sysctl reserved"
+j=$(json "$eph")
+[ "$(jq -c '[.findings[0].value, .findings[0].limit, .findings[0].percent, .findings[0].severity]' <<<"$j")" = '[80,90,88,"critical"]' ] ||
+	ps_fail "reserved: $j"
+ip netns exec "$eph" sysctl -qw net.ipv4.ip_local_reserved_ports="" || ps_fail "sysctl reserved"
+# tcp_tw_reuse 2 reuses TIME_WAIT ports toward loopback: nothing taken.
+ip netns exec "$eph" sysctl -qw net.ipv4.tcp_tw_reuse=2 || ps_fail "sysctl tw_reuse"
+doctor 0 "$eph"
+grep -q "^ok        ephemeral     1 destination, fullest 0% of ports 40000-40099 (0 reserved), tcp_tw_reuse 2" "$PS_TMPDIR/d.out" ||
+	ps_fail "tw_reuse 2: $(cat "$PS_TMPDIR/d.out")"
+echo "ok: ephemeral 80 of 100 WARNING, reserved ports counted, tcp_tw_reuse honoured"
+
+# --- server closes first ------------------------------------------------------
+ps_netns_new srv
+lab "$srv" serverclose 8080 30
+doctor 1 "$srv" --warn server-close=20 --crit server-close=100
+grep -q "^WARNING: server-close: :8080 in 30 TIME_WAIT (about 0.5 closes/s by this server), more than 20" "$PS_TMPDIR/d.out" ||
+	ps_fail "server-close text: $(cat "$PS_TMPDIR/d.out")"
+[ "$(jq -r '[.metrics.server_close | .value, .warn, .crit] | @tsv' "$PS_TMPDIR/perf.json")" = "30	20	100" ] ||
+	ps_fail "server-close perfdata: $(cat "$PS_TMPDIR/perf.json")"
+# TIME_WAIT has no owner: the port's listener names the server.
+grep -q "^WARNING   server-close  :8080 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMPDIR/d.out" ||
+	ps_fail "server-close owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/serverclose.txt"
+# Defaults (more than 1000): OK, with the count on the check's line.
+doctor 0 "$srv"
+grep -q "^ok        server-close  1 inbound port with TIME_WAIT, at most 30" "$PS_TMPDIR/d.out" ||
+	ps_fail "server-close ok line: $(cat "$PS_TMPDIR/d.out")"
+echo "ok: server closing first: 30 TIME_WAIT on :8080 in"
+
+# --- CLOSE_WAIT leak ------------------------------------------------------------
+ps_netns_new cw
+lab "$cw" closewait 8081 15
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$cw" ss -Htan state close-wait | wc -l)" = 15 ] && break
+	sleep 0.05
+done
+doctor 1 "$cw"
+grep -q "^WARNING: close-wait: :8081 in 15 CLOSE_WAIT, more than 10" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait text: $(cat "$PS_TMPDIR/d.out")"
+grep -q "^WARNING   close-wait    :8081 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait.txt"
+doctor 2 "$cw" --warn close-wait=5 --crit close-wait=14
+echo "ok: CLOSE_WAIT leak: 15 on :8081 in"
+# Its mirror: the clients' 15 FIN_WAIT2 toward the peer that never closes.
+j=$(json "$cw")
+[ "$(jq -c '[.findings[] | select(.check == "fin-wait2") | .severity, .where, .value, .limit]' <<<"$j")" = \
+  '["warning","peer 127.0.0.1",15,10]' ] || ps_fail "fin-wait2: $j"
+grep -q "^WARNING   fin-wait2     peer 127.0.0.1: 15 FIN_WAIT2, more than 10" "$PS_TMPDIR/d.out" ||
+	ps_fail "fin-wait2 text: $(cat "$PS_TMPDIR/d.out")"
+echo "ok: FIN_WAIT2 pile: 15 toward peer 127.0.0.1"
+
+# --- TIME_WAIT table ------------------------------------------------------------
+ps_netns_new tw
+ip netns exec "$tw" sysctl -qw net.ipv4.tcp_max_tw_buckets=10 || ps_fail "sysctl max_tw_buckets"
+lab "$tw" clientclose 9000 30
+j=$(json "$tw")
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].value, .findings[0].limit, .findings[0].percent]' <<<"$j")" = \
+  '["critical","tw-buckets","critical","namespace",10,10,100]' ] || ps_fail "tw-buckets: $j"
+overflow=$(netstat_field "$tw" TCPTimeWaitOverflow)
+[ "$overflow" -ge 20 ] || ps_fail "TCPTimeWaitOverflow $overflow, want 20 or more"
+doctor 2 "$tw"
+grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%), TCPTimeWaitOverflow $overflow" "$PS_TMPDIR/d.out" ||
+	ps_fail "tw-buckets text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/twbuckets.txt"
+echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
+
+# --- SYN_RECV ---------------------------------------------------------------------
+# A listener with backlog 4 on 10.0.0.1 (a veth end whose peer nobody
+# reads) gets 20 SYNs from 10.0.0.2: its SYN-ACKs go out and are never
+# answered, so it holds half-open connections, then sends cookies.
+ps_netns_new syn
+ip netns exec "$syn" ip link add pst-v0 type veth peer name pst-v1 || ps_fail "veth"
+ip netns exec "$syn" ip link set pst-v0 up || ps_fail "veth up"
+ip netns exec "$syn" ip addr add 10.0.0.1/24 dev pst-v0 || ps_fail "veth address"
+cookies_before=$(netstat_field "$syn" SyncookiesSent)
+lab "$syn" synflood 8080 20
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$syn" ss -Htan state syn-recv | wc -l)" = 5 ] && break
+	sleep 0.05
+done
+cookies=$(netstat_field "$syn" SyncookiesSent)
+[ "$((cookies - cookies_before))" = 15 ] || ps_fail "SyncookiesSent grew by $((cookies - cookies_before)), want 15"
+j=$(json "$syn")
+[ "$(jq -c '[.status, .findings[0].check, .findings[0].severity, .findings[0].where, .findings[0].value, .findings[0].limit, .findings[0].percent, .findings[0].process]' <<<"$j")" = \
+  '["critical","syn-recv","critical",":8080 in",5,4,125,"python3['"${LAB_PIDS[-1]}"']"]' ] || ps_fail "syn-recv: $j"
+doctor 2 "$syn"
+grep -q "^CRITICAL: syn-recv: :8080 in 5 SYN_RECV of backlog 4 (125%)" "$PS_TMPDIR/d.out" ||
+	ps_fail "syn-recv text: $(cat "$PS_TMPDIR/d.out")"
+grep -q "(tcp_syncookies 1, SyncookiesSent $cookies)" "$PS_TMPDIR/d.out" ||
+	ps_fail "syn-recv cookies: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/synrecv.txt"
+echo "ok: SYN_RECV 5 of backlog 4, SyncookiesSent $cookies"
+
+# --- orphans ----------------------------------------------------------------------
+# 3 clients fill a server that never reads, then close: 3 FIN_WAIT1
+# orphans with unsent data.  tcp_max_orphans is host-wide (not touched
+# here): 3 of it is 0%, a finding with --warn orphans=0%.
+ps_netns_new orph
+lab "$orph" orphan 8080 3
+max_orphans=$(cat /proc/sys/net/ipv4/tcp_max_orphans)
+doctor 0 "$orph"
+grep -q "^ok        orphans       3 orphaned sockets, 0% of tcp_max_orphans $max_orphans" "$PS_TMPDIR/d.out" ||
+	ps_fail "orphans ok line: $(cat "$PS_TMPDIR/d.out")"
+doctor 1 "$orph" --warn orphans=0%
+grep -q "^WARNING: orphans: namespace 3 orphaned of tcp_max_orphans $max_orphans (0%), 3 in FIN_WAIT1 with unsent data" "$PS_TMPDIR/d.out" ||
+	ps_fail "orphans text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/orphans.txt"
+echo "ok: 3 orphans with unsent data"
+
+# --- every namespace -----------------------------------------------------------------
+# Ours among whatever else the host has: each object is its namespace's
+# report, and the worst (our full accept queue, at least) decides.
+"$PORTSTAT" doctor --all-netns -f json >"$PS_TMPDIR/all.json" 2>"$PS_TMPDIR/all.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "--all-netns: exit $rc: $(cat "$PS_TMPDIR/all.err")"
+[ "$(jq -r .status "$PS_TMPDIR/all.json")" = critical ] || ps_fail "--all-netns status"
+[ "$(jq -c --arg ns "$acc" '[.namespaces[] | select(.netns == $ns) | .findings[0] | .check, .value, .limit]' "$PS_TMPDIR/all.json")" = \
+  '["accept-queue",5,4]' ] || ps_fail "--all-netns: $acc: $(cat "$PS_TMPDIR/all.json")"
+[ "$(jq -c --arg ns "$healthy" '[.namespaces[] | select(.netns == $ns) | .status]' "$PS_TMPDIR/all.json")" = '["ok"]' ] ||
+	ps_fail "--all-netns: $healthy"
+[ "$(jq -r '.namespaces[0].netns' "$PS_TMPDIR/all.json")" = host ] || ps_fail "--all-netns: host not first"
+"$PORTSTAT" doctor --all-netns >"$PS_TMPDIR/all.txt" 2>/dev/null; rc=$?
+[ "$rc" = 2 ] || ps_fail "--all-netns text: exit $rc"
+$PERF 2 <"$PS_TMPDIR/all.txt" >/dev/null || ps_fail "--all-netns: not plugin output: $(head -1 "$PS_TMPDIR/all.txt")"
+grep -q "^portstat doctor, namespace $acc, .*: 1 critical" "$PS_TMPDIR/all.txt" || ps_fail "--all-netns text: $acc"
+echo "ok: --all-netns: every namespace, worst decides"
+
+# --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------
+for args in "--crit ephemeral=90" "--warn bogus=1" "--warn close-wait=5%" "-f csv" "--warn ephemeral=90% --crit ephemeral=50%" "-N portstat-no-ns-$$" "--all-netns -N x"; do
+	# shellcheck disable=SC2086 # deliberately split
+	"$PORTSTAT" doctor $args >"$PS_TMPDIR/u.out" 2>/dev/null; rc=$?
+	[ "$rc" = 3 ] || ps_fail "doctor $args: exit $rc, want 3"
+	$PERF 3 <"$PS_TMPDIR/u.out" >/dev/null || ps_fail "doctor $args: $(cat "$PS_TMPDIR/u.out")"
+	[ "$(wc -l <"$PS_TMPDIR/u.out")" = 1 ] || ps_fail "doctor $args: more than the status line"
+done
+echo "ok: usage and runtime errors are UNKNOWN, exit 3"
+
+if [ -n "${DOCTOR_SHOW:-}" ]; then
+	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv orphans; do
+		echo "== $f"
+		cat "$PS_TMPDIR/$f.txt"
+	done
+fi

@@ -1,0 +1,522 @@
+/*
+ * check_doctor: the pure parts of `portstat doctor`: --warn/--crit
+ * CHECK=VALUE parsing (and the doctor command line), /proc/net/netstat
+ * and ip_local_reserved_ports parsing, and the checks over synthesized
+ * sockets: which findings, their numbers, tcp_tw_reuse, and the order
+ * (severity, then how far past the warning level).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <check.h>
+
+#include "cli_doctor.h"
+#include "diag.h"
+#include "doctor.h"
+#include "tcp_state.h"
+
+START_TEST(test_threshold_parse)
+{
+	struct doctor_thresholds th;
+	char err[256];
+
+	doctor_thresholds_default(&th);
+	ck_assert_uint_eq(th.warn[DOCTOR_EPHEMERAL], 60);
+	ck_assert_uint_eq(th.crit[DOCTOR_ACCEPT_QUEUE], 100);
+	ck_assert_int_eq(doctor_threshold_parse(&th, true, "ephemeral=90%", err, sizeof(err)), 0);
+	ck_assert_uint_eq(th.crit[DOCTOR_EPHEMERAL], 90);
+	ck_assert_uint_eq(th.warn[DOCTOR_EPHEMERAL], 60);
+	ck_assert_int_eq(doctor_threshold_parse(&th, false, "close-wait=250", err, sizeof(err)), 0);
+	ck_assert_uint_eq(th.warn[DOCTOR_CLOSE_WAIT], 250);
+	ck_assert_int_eq(doctor_threshold_parse(&th, false, "server-close=0", err, sizeof(err)), 0);
+	ck_assert_uint_eq(th.warn[DOCTOR_SERVER_CLOSE], 0);
+}
+END_TEST
+
+static const struct {
+	const char *arg, *msg;
+} bad_thresholds[] = {
+	{ "ephemeral", "invalid --warn 'ephemeral' (CHECK=VALUE, e.g. ephemeral=90%)" },
+	{ "ephemeral=90", "invalid --warn 'ephemeral=90' (ephemeral takes a percent, 0% to 1000%)" },
+	{ "ephemeral=90%%", "invalid --warn 'ephemeral=90%%' (ephemeral takes a percent, 0% to 1000%)" },
+	{ "ephemeral=1001%", "invalid --warn 'ephemeral=1001%' (ephemeral takes a percent, 0% to 1000%)" },
+	{ "close-wait=5%", "invalid --warn 'close-wait=5%' (close-wait takes a number of sockets)" },
+	{ "close-wait=-1", "invalid value in --warn 'close-wait=-1'" },
+	{ "close-wait=", "invalid value in --warn 'close-wait='" },
+	{ "close-wait=99999999999999999999999", "invalid value in --warn 'close-wait=99999999999999999999999'" },
+	{ "bogus=1", "unknown check 'bogus' in --warn 'bogus=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2, syn-recv or orphans)" },
+	{ "=1", "unknown check '' in --warn '=1' (accept-queue, ephemeral, server-close, close-wait, tw-buckets, fin-wait2, syn-recv or orphans)" },
+};
+
+START_TEST(test_threshold_bad)
+{
+	struct doctor_thresholds th, before;
+	char err[256];
+
+	doctor_thresholds_default(&th);
+	before = th;
+	ck_assert_int_eq(doctor_threshold_parse(&th, false, bad_thresholds[_i].arg, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, bad_thresholds[_i].msg);
+	ck_assert_mem_eq(&th, &before, sizeof(th));
+}
+END_TEST
+
+static int parse(struct doctor_config *cfg, char *err, ...)
+{
+	char *argv[16] = { "portstat", "doctor" };
+	int argc = 2;
+	va_list ap;
+	char *a;
+
+	va_start(ap, err);
+	while ((a = va_arg(ap, char *)) && argc < 15)
+		argv[argc++] = a;
+	va_end(ap);
+	return cli_doctor_parse(cfg, argc, argv, err, 256);
+}
+
+START_TEST(test_cli)
+{
+	struct doctor_config cfg;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, err, NULL), 0);
+	ck_assert_int_eq(cfg.format, CLI_DOCTOR_TEXT);
+	ck_assert_uint_eq(cfg.count, 1);
+	ck_assert(cfg.interval == 0);
+	ck_assert_ptr_null(cfg.netns);
+	ck_assert_int_eq(parse(&cfg, err, "-f", "json", "-N", "ns1", "--crit", "ephemeral=90%",
+			       "--warn", "ephemeral=50%", NULL), 0);
+	ck_assert_int_eq(cfg.format, CLI_DOCTOR_JSON);
+	ck_assert_str_eq(cfg.netns, "ns1");
+	ck_assert_uint_eq(cfg.th.crit[DOCTOR_EPHEMERAL], 90);
+	ck_assert_uint_eq(cfg.th.warn[DOCTOR_EPHEMERAL], 50);
+	/* -i alone repeats until stopped, -c alone once a second. */
+	ck_assert_int_eq(parse(&cfg, err, "-i", "2", NULL), 0);
+	ck_assert_uint_eq(cfg.count, 0);
+	ck_assert(cfg.interval == 2.0);
+	ck_assert_int_eq(parse(&cfg, err, "-c", "3", NULL), 0);
+	ck_assert_uint_eq(cfg.count, 3);
+	ck_assert(cfg.interval == 1.0);
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", NULL), 0);
+	ck_assert(cfg.all_netns);
+	ck_assert_int_eq(parse(&cfg, err, "--help", NULL), 0);
+	ck_assert(cfg.help);
+}
+END_TEST
+
+START_TEST(test_cli_bad)
+{
+	struct doctor_config cfg;
+	char err[256];
+
+	ck_assert_int_eq(parse(&cfg, err, "-f", "csv", NULL), -EINVAL);
+	ck_assert_str_eq(err, "unknown format 'csv' (text or json)");
+	ck_assert_int_eq(parse(&cfg, err, "--warn", "ephemeral=90%", "--crit", "ephemeral=50%", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--warn ephemeral=90% is above --crit ephemeral=50%");
+	ck_assert_int_eq(parse(&cfg, err, "--warn", "close-wait=200", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--warn close-wait=200 is above --crit close-wait=100");
+	ck_assert_int_eq(parse(&cfg, err, "-i", "0", NULL), -EINVAL);
+	ck_assert_str_eq(err, "invalid --interval '0' (0.01 to 86400 seconds)");
+	ck_assert_int_eq(parse(&cfg, err, "-c", "0", NULL), -EINVAL);
+	ck_assert_str_eq(err, "invalid --count '0' (a number from 1)");
+	ck_assert_int_eq(parse(&cfg, err, "-s", "listen", NULL), -EINVAL);
+	ck_assert_str_eq(err, "unknown option '-s' for 'doctor'");
+	ck_assert_int_eq(parse(&cfg, err, "--crit", NULL), -EINVAL);
+	ck_assert_str_eq(err, "option '--crit' needs a value");
+	ck_assert_int_eq(parse(&cfg, err, "extra", NULL), -EINVAL);
+	ck_assert_str_eq(err, "unexpected argument 'extra'");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "-N", "x", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --netns");
+	ck_assert_int_eq(parse(&cfg, err, "-N", "", NULL), -EINVAL);
+	ck_assert_str_eq(err, "empty --netns name");
+}
+END_TEST
+
+/* Lines as Linux 6.1 writes them, cut short. */
+static const char netstat[] =
+	"TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPTimeWaitOverflow\n"
+	"TcpExt: 3 0 17 21 0\n"
+	"IpExt: InNoRoutes InTruncatedPkts\n"
+	"IpExt: 0 0\n";
+
+START_TEST(test_netstat)
+{
+	struct doctor_ns ns = { 0 };
+
+	ck_assert_int_eq(doctor_netstat_parse(netstat, &ns), 0);
+	ck_assert(ns.has_netstat);
+	ck_assert_uint_eq(ns.listen_overflows, 17);
+	ck_assert_uint_eq(ns.listen_drops, 21);
+	ck_assert(ns.has_tw_overflow);
+	ck_assert_uint_eq(ns.tw_overflow, 0);
+	ck_assert(ns.has_cookies_sent);
+	ck_assert_uint_eq(ns.cookies_sent, 3);
+	/* An older kernel without TCPTimeWaitOverflow: the rest still reads. */
+	memset(&ns, 0, sizeof(ns));
+	ck_assert_int_eq(doctor_netstat_parse("TcpExt: ListenOverflows ListenDrops\nTcpExt: 4 5\n", &ns), 0);
+	ck_assert_uint_eq(ns.listen_drops, 5);
+	ck_assert(!ns.has_tw_overflow);
+}
+END_TEST
+
+START_TEST(test_netstat_bad)
+{
+	static const char *const bad[] = {
+		"",
+		"IpExt: InNoRoutes\nIpExt: 0\n",
+		"TcpExt: ListenOverflows ListenDrops\n",			/* no value line */
+		"TcpExt: ListenOverflows ListenDrops\nIpExt: 1 2\n",	/* not paired */
+		"TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n",	/* a value short */
+		"TcpExt: ListenOverflows\nTcpExt: 1\n",			/* no ListenDrops */
+		"TcpExt: ListenOverflows ListenDrops\nTcpExt: 1 x\n",
+	};
+	struct doctor_ns ns = { 0 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(doctor_netstat_parse(bad[i], &ns) == -EBADMSG, "case %zu", i);
+		ck_assert(!ns.has_netstat);
+	}
+}
+END_TEST
+
+START_TEST(test_reserved)
+{
+	ck_assert_int_eq(doctor_reserved_count("", 40000, 40099), 0);
+	ck_assert_int_eq(doctor_reserved_count("\n", 40000, 40099), 0);
+	ck_assert_int_eq(doctor_reserved_count("8080\n", 40000, 40099), 0);
+	ck_assert_int_eq(doctor_reserved_count("40090-40099,8080\n", 40000, 40099), 10);
+	/* Ranges cut at both ends of the ephemeral range. */
+	ck_assert_int_eq(doctor_reserved_count("39990-40004,40095-40200", 40000, 40099), 10);
+	ck_assert_int_eq(doctor_reserved_count("40000,40001,40002", 40000, 40099), 3);
+	ck_assert_int_eq(doctor_reserved_count("x", 40000, 40099), -EINVAL);
+	ck_assert_int_eq(doctor_reserved_count("5-4", 1, 10), -EINVAL);
+	ck_assert_int_eq(doctor_reserved_count("70000", 1, 10), -EINVAL);
+	ck_assert_int_eq(doctor_reserved_count("1-", 1, 10), -EINVAL);
+}
+END_TEST
+
+static struct sock_rec rec4(enum tcp_state st, const char *src, uint16_t sport,
+			    const char *dst, uint16_t dport)
+{
+	struct sock_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET;
+	r.state = (uint8_t)st;
+	inet_pton(AF_INET, src, r.saddr);
+	inet_pton(AF_INET, dst, r.daddr);
+	r.sport = sport;
+	r.dport = dport;
+	return r;
+}
+
+static struct doctor *model(const struct doctor_thresholds *th, int tw_reuse)
+{
+	struct doctor_ns ns = {
+		.has_range = true, .eph_lo = 40000, .eph_hi = 40099, .reserved = 0,
+		.has_tw_reuse = true, .tw_reuse = tw_reuse,
+	};
+	struct doctor_thresholds def;
+	struct doctor *d;
+	struct table *t;
+
+	if (!th) {
+		doctor_thresholds_default(&def);
+		th = &def;
+	}
+	ck_assert_int_eq(doctor_new(&d, th), 0);
+	t = doctor_begin(d, &ns);
+	table_set_ephemeral(t, 40000, 40099);
+	return d;
+}
+
+static void add(struct doctor *d, struct sock_rec r, int n)
+{
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(doctor_add(&r, d), 0);
+}
+
+/* A pathology of each kind: every finding with its numbers, worst first. */
+START_TEST(test_checks)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec full = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	struct sock_rec idle = rec4(TCP_STATE_LISTEN, "0.0.0.0", 9090, "0.0.0.0", 0);
+	const struct doctor_finding *f;
+
+	full.rqueue = 5, full.wqueue = 4, full.inode = 77, full.uid = 1000;
+	idle.rqueue = 0, idle.wqueue = 128;
+	add(d, full, 1);
+	add(d, idle, 1);
+	/* 70 of 100 ports toward 10.0.0.2:5432, 30 of them in TIME_WAIT. */
+	for (int i = 0; i < 70; i++) {
+		struct sock_rec r = rec4(i < 30 ? TCP_STATE_TIME_WAIT : TCP_STATE_ESTABLISHED,
+					 "10.0.0.1", (uint16_t)(40000 + i), "10.0.0.2", 5432);
+		add(d, r, 1);
+	}
+	/* Another destination: counted apart. */
+	add(d, rec4(TCP_STATE_ESTABLISHED, "10.0.0.1", 40000, "10.0.0.3", 5432), 1);
+	/* A port outside the range is not ephemeral. */
+	add(d, rec4(TCP_STATE_ESTABLISHED, "10.0.0.1", 1000, "10.0.0.2", 5432), 1);
+	/* The server's TIME_WAIT and CLOSE_WAIT on its listening port. */
+	add(d, rec4(TCP_STATE_TIME_WAIT, "127.0.0.1", 8080, "127.0.0.1", 40500), 1001);
+	add(d, rec4(TCP_STATE_CLOSE_WAIT, "127.0.0.1", 9090, "127.0.0.1", 40600), 11);
+	ck_assert_int_eq(doctor_end(d), 0);
+
+	ck_assert_uint_eq(doctor_nfindings(d), 4);
+	ck_assert_int_eq(doctor_status(d), DOCTOR_CRITICAL);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_ACCEPT_QUEUE);
+	ck_assert_int_eq(f->severity, DOCTOR_CRITICAL);
+	ck_assert_uint_eq(f->port, 8080);
+	ck_assert_uint_eq(f->value, 5);
+	ck_assert_uint_eq(f->limit, 4);
+	ck_assert_uint_eq(f->pct, 125);
+	ck_assert_uint_eq(f->inode, 77);
+	ck_assert_uint_eq(f->uid, 1000);
+	/* Warnings: the one furthest past its level first: ephemeral
+	 * 70% / 60% = 1.17, close-wait 11 / 10 = 1.1, server-close
+	 * 1001 / 1000 = 1.001. */
+	f = doctor_finding(d, 1);
+	ck_assert_int_eq(f->check, DOCTOR_EPHEMERAL);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->port, 5432);
+	ck_assert_uint_eq(f->value, 70);
+	ck_assert_uint_eq(f->limit, 100);
+	ck_assert_uint_eq(f->extra, 30);
+	f = doctor_finding(d, 2);
+	ck_assert_int_eq(f->check, DOCTOR_CLOSE_WAIT);
+	ck_assert_uint_eq(f->port, 9090);
+	ck_assert_uint_eq(f->dir, TABLE_DIR_IN);
+	ck_assert_uint_eq(f->value, 11);
+	f = doctor_finding(d, 3);
+	ck_assert_int_eq(f->check, DOCTOR_SERVER_CLOSE);
+	ck_assert_uint_eq(f->port, 8080);
+	ck_assert_uint_eq(f->value, 1001);
+	ck_assert_uint_eq(doctor_examined(d, DOCTOR_ACCEPT_QUEUE), 2);
+	ck_assert_uint_eq(doctor_examined(d, DOCTOR_EPHEMERAL), 2);
+	ck_assert_uint_eq(doctor_worst(d, DOCTOR_EPHEMERAL), 70);
+
+	/* A new sample forgets the last one. */
+	doctor_begin(d, doctor_ns(d));
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	ck_assert_int_eq(doctor_status(d), DOCTOR_OK);
+	doctor_delete(d);
+}
+END_TEST
+
+/* tcp_tw_reuse: 1 frees TIME_WAIT ports toward anyone, 2 toward loopback
+ * only, 0 toward no one. */
+START_TEST(test_tw_reuse)
+{
+	static const struct {
+		int reuse;
+		const char *dst;
+		uint64_t held;
+	} cases[] = {
+		{ 0, "127.0.0.1", 90 }, { 2, "127.0.0.1", 10 }, { 2, "10.0.0.2", 90 },
+		{ 1, "10.0.0.2", 10 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct doctor *d = model(NULL, cases[k].reuse);
+
+		for (int i = 0; i < 90; i++)
+			add(d, rec4(i < 80 ? TCP_STATE_TIME_WAIT : TCP_STATE_ESTABLISHED, "10.0.0.1",
+				    (uint16_t)(40000 + i), cases[k].dst, 80), 1);
+		ck_assert_int_eq(doctor_end(d), 0);
+		ck_assert_uint_eq(doctor_worst(d, DOCTOR_EPHEMERAL), cases[k].held);
+		if (cases[k].held == 90) {
+			ck_assert_uint_eq(doctor_nfindings(d), 1);
+			ck_assert_int_eq(doctor_finding(d, 0)->severity, DOCTOR_CRITICAL);
+		} else {
+			ck_assert_uint_eq(doctor_nfindings(d), 0);
+		}
+		doctor_delete(d);
+	}
+}
+END_TEST
+
+/* Levels: percents alert at the level, counts past it (as leaks). */
+START_TEST(test_levels)
+{
+	struct doctor_thresholds th;
+	struct doctor *d;
+	struct sock_rec l = rec4(TCP_STATE_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0);
+	char err[128];
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_threshold_parse(&th, false, "close-wait=3", err, sizeof(err)), 0);
+	d = model(&th, 0);
+	l.rqueue = 8, l.wqueue = 10;
+	add(d, l, 1);
+	add(d, rec4(TCP_STATE_CLOSE_WAIT, "10.0.0.1", 80, "10.0.0.9", 50000), 3);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	ck_assert_int_eq(doctor_finding(d, 0)->check, DOCTOR_ACCEPT_QUEUE);
+	ck_assert_int_eq(doctor_finding(d, 0)->severity, DOCTOR_WARNING);
+	doctor_delete(d);
+}
+END_TEST
+
+/* The TIME_WAIT table against tcp_max_tw_buckets, FIN_WAIT2 per peer. */
+START_TEST(test_tw_fin_wait2)
+{
+	struct doctor_ns ns = {
+		.has_range = true, .eph_lo = 40000, .eph_hi = 40099,
+		.has_max_tw = true, .max_tw = 20, .has_netstat = true,
+		.has_tw_overflow = true, .tw_overflow = 7,
+	};
+	struct doctor_thresholds th;
+	const struct doctor_finding *f;
+	struct doctor *d;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	/* 19 of 20 TIME_WAIT (95%: critical), server side and client side. */
+	add(d, rec4(TCP_STATE_TIME_WAIT, "10.0.0.1", 80, "10.0.0.9", 50000), 9);
+	add(d, rec4(TCP_STATE_TIME_WAIT, "10.0.0.1", 45000, "10.0.0.9", 80), 10);
+	/* 12 FIN_WAIT2 toward one peer, 3 toward another. */
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45000, "10.0.0.7", 80), 12);
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45000, "10.0.0.8", 80), 3);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 2);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_TW_BUCKETS);
+	ck_assert_int_eq(f->severity, DOCTOR_CRITICAL);
+	ck_assert_uint_eq(f->value, 19);
+	ck_assert_uint_eq(f->limit, 20);
+	ck_assert_uint_eq(f->pct, 95);
+	ck_assert_uint_eq(f->extra, 7);
+	f = doctor_finding(d, 1);
+	ck_assert_int_eq(f->check, DOCTOR_FIN_WAIT2);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->value, 12);
+	ck_assert_uint_eq(f->raddr[3], 7);
+	ck_assert_uint_eq(doctor_examined(d, DOCTOR_FIN_WAIT2), 2);
+	doctor_delete(d);
+}
+END_TEST
+
+/* SYN_RECV per listening port against the port's largest backlog; a
+ * SYN_RECV on a port nobody listens on is not counted. */
+START_TEST(test_syn_recv)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec a = rec4(TCP_STATE_LISTEN, "10.0.0.1", 8080, "0.0.0.0", 0);
+	struct sock_rec b = rec4(TCP_STATE_LISTEN, "10.0.0.2", 8080, "0.0.0.0", 0);
+	const struct doctor_finding *f;
+
+	a.wqueue = 4, a.inode = 10;
+	b.wqueue = 8, b.inode = 11;
+	add(d, a, 1);
+	add(d, b, 1);
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 8080, "10.9.9.9", 50000), 7);
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 9999, "10.9.9.9", 50000), 50);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_SYN_RECV);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->port, 8080);
+	ck_assert_uint_eq(f->value, 7);
+	ck_assert_uint_eq(f->limit, 8);
+	ck_assert_uint_eq(f->pct, 87);
+	ck_assert_uint_eq(f->inode, 11);
+	doctor_delete(d);
+}
+END_TEST
+
+/* Orphans: full sockets without inode in FIN_WAIT1, LAST_ACK, CLOSING;
+ * the timewait FIN_WAIT2 and sockets a process holds are not. */
+START_TEST(test_orphans)
+{
+	struct doctor_ns ns = { .has_max_orphans = true, .max_orphans = 10 };
+	struct doctor_thresholds th;
+	struct sock_rec fw1 = rec4(TCP_STATE_FIN_WAIT1, "10.0.0.1", 45000, "10.0.0.9", 80);
+	struct sock_rec held = fw1;
+	const struct doctor_finding *f;
+	struct doctor *d;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	fw1.wqueue = 1000;
+	held.inode = 5;
+	add(d, fw1, 4);
+	add(d, rec4(TCP_STATE_LAST_ACK, "10.0.0.1", 80, "10.0.0.9", 50000), 1);
+	add(d, rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", 45001, "10.0.0.9", 80), 3);
+	add(d, held, 2);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_ORPHANS);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->value, 5);
+	ck_assert_uint_eq(f->limit, 10);
+	ck_assert_uint_eq(f->pct, 50);
+	ck_assert_uint_eq(f->extra, 4);
+	doctor_delete(d);
+
+	/* A large limit: 0%, a finding only for a level of 0%. */
+	ns.max_orphans = 1000000;
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	add(d, fw1, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	doctor_delete(d);
+	th.warn[DOCTOR_ORPHANS] = 0;
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_begin(d, &ns);
+	add(d, fw1, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	ck_assert_int_eq(doctor_finding(d, 0)->severity, DOCTOR_WARNING);
+	doctor_delete(d);
+}
+END_TEST
+
+static Suite *doctor_suite(void)
+{
+	Suite *s = suite_create("doctor");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_threshold_parse);
+	tcase_add_loop_test(tc, test_threshold_bad, 0,
+			    (int)(sizeof(bad_thresholds) / sizeof(bad_thresholds[0])));
+	tcase_add_test(tc, test_cli);
+	tcase_add_test(tc, test_cli_bad);
+	tcase_add_test(tc, test_netstat);
+	tcase_add_test(tc, test_netstat_bad);
+	tcase_add_test(tc, test_reserved);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("checks");
+	tcase_add_test(tc, test_checks);
+	tcase_add_test(tc, test_tw_reuse);
+	tcase_add_test(tc, test_levels);
+	tcase_add_test(tc, test_tw_fin_wait2);
+	tcase_add_test(tc, test_syn_recv);
+	tcase_add_test(tc, test_orphans);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(doctor_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

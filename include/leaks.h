@@ -178,6 +178,8 @@ struct leaks_summary {
 	bool owners;		/* owners were looked up */
 	bool owners_failed;	/* ... but /proc could not be read */
 	bool info;		/* some socket came with tcp_info */
+	bool bpf;		/* owners came from the BPF iterator */
+	int bpf_error;		/* why not (-errno), 0 if not tried */
 };
 
 struct leaks;

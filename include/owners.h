@@ -66,6 +66,8 @@ struct owners_stats {
 	unsigned long denied;	/* processes whose fds we may not read */
 	bool no_proc;		/* /proc could not be read at all */
 	bool no_cgroupfs;	/* no cgroup2 mount: paths shown as ids */
+	bool bpf;		/* owners came from the BPF iterator */
+	int bpf_error;		/* why not (-errno), 0 if not tried */
 };
 
 struct owners;

@@ -42,7 +42,23 @@ struct procmap_stats {
 	unsigned long vanished;	/* processes that exited mid-scan */
 	unsigned passes;	/* 1, or 2 when other uids' processes were needed */
 	bool complete;		/* stopped because every wanted inode was found */
+	bool bpf;		/* the BPF iterator answered (procs, scanned, links:
+				 * processes, processes with sockets, socket fds) */
+	int bpf_error;		/* why it did not (-errno), 0 if not tried */
 };
+
+/* Where owners come from: PORTSTAT_OWNERS=auto (default), bpf or proc. */
+enum procmap_backend {
+	PROCMAP_AUTO,
+	PROCMAP_BPF,
+	PROCMAP_PROC,
+};
+
+/*
+ * procmap_backend_parse - @s ("auto", "bpf", "proc"; NULL or "" = auto)
+ * into *@out.  Returns 0 or -EINVAL.
+ */
+int procmap_backend_parse(const char *s, enum procmap_backend *out);
 
 struct procmap;
 
@@ -62,6 +78,13 @@ void procmap_delete(struct procmap *pm);
  * capacity.
  */
 int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid);
+
+/*
+ * procmap_set_backend - where procmap_scan() looks (PROCMAP_AUTO by
+ * default: the BPF iterator when @proc_root is "/proc" and it loads, else
+ * the /proc scan).  PROCMAP_BPF makes a failed load procmap_scan()'s error.
+ */
+void procmap_set_backend(struct procmap *pm, enum procmap_backend b);
 
 /*
  * procmap_scan - find the owners of the wanted inodes under @proc_root
@@ -110,6 +133,22 @@ const struct procmap_stats *procmap_stats(const struct procmap *pm);
  * when there is nothing of that to say.
  */
 bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied);
+
+/*
+ * procmap_backend_note - the note saying where owners came from: the BPF
+ * iterator (@bpf), or /proc and why not the iterator (@bpf_error, -errno;
+ * 0 when it was not tried); with PORTSTAT_OWNERS=bpf and a failure, that
+ * owners are unknown for it (no /proc scan was made).  Shown when PORTSTAT_DEBUG asks, or when
+ * PORTSTAT_OWNERS=bpf was asked for and it failed (procmap_backend_wanted()).
+ */
+void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error);
+
+/*
+ * procmap_backend_wanted - whether the backend note is to be shown: when
+ * PORTSTAT_DEBUG is set (not "" or "0"), or when PORTSTAT_OWNERS=bpf and
+ * the iterator failed (@bpf_error < 0).
+ */
+bool procmap_backend_wanted(int bpf_error);
 
 /*
  * procmap_parse_link - the inode of an fd link's target "socket:[12345]",

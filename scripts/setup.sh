@@ -6,8 +6,11 @@
 PORTSTAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build and run time dependencies (Debian package names).
+# bpftool, libbpf-dev: the BPF owner backend (issue 16), built when clang is
+# there too (PORTSTAT_BPF=AUTO); clang itself is not pulled in for it (a
+# few hundred MB: a fresh scripts/run stays fast, owners come from /proc).
 PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
-               libsubunit-dev iproute2 libmicrohttpd-dev)
+               libsubunit-dev iproute2 libmicrohttpd-dev bpftool libbpf-dev)
 # What only the test suite and benchmarks need.
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test;
 # mandoc: the man page's lint (man_lint); netbase: /etc/services, whose

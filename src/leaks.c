@@ -860,6 +860,8 @@ static int owners_count(struct leaks *l, struct procmap *ext, int ext_ret)
 			procmap_limit_message(l->err, sizeof(l->err), "owners", ret);
 			goto out;
 		}
+		l->sum.bpf = procmap_stats(pm)->bpf;
+		l->sum.bpf_error = procmap_stats(pm)->bpf_error;
 		if (ret < 0) {
 			/* No /proc is data (owners unknown), not a failure. */
 			l->sum.owners_failed = true;

@@ -129,14 +129,23 @@ static int emit(const struct config *cfg, const struct view_leaks *s, const stru
 }
 
 /* The one note per run about owners we could not see. */
-static void owners_note(const struct leaks_summary *sum, bool *said)
+static void owners_note(const struct leaks_summary *sum, bool said[2])
 {
 	char note[256];
 
-	if (!*said && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
+	/* said[0]: the note about "?"; said[1]: the one about the backend. */
+	if (!said[1] && (sum->bpf || sum->bpf_error) && procmap_backend_wanted(sum->bpf_error)) {
+		procmap_backend_note(note, sizeof(note), sum->bpf, sum->bpf_error);
+		strenc_text_line(stderr, "portstat: note: %s", note);
+		said[1] = true;
+		/* Forced BPF failed: that note is the one about "?". */
+		if (sum->owners_failed && sum->bpf_error)
+			said[0] = true;
+	}
+	if (!said[0] && procmap_note(note, sizeof(note), sum->owners_failed, sum->unowned,
 				   sum->denied)) {
 		strenc_text_line(stderr, "portstat: note: %s", note);
-		*said = true;
+		said[0] = true;
 	}
 }
 
@@ -529,7 +538,7 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 {
 	struct allns_leaks a = { 0 };
 	int status = LEAKS_UNKNOWN, ret;
-	bool write_failed = false, said = false;
+	bool write_failed = false, said[2] = { false, false };
 	struct timespec next;
 	char err[512];
 
@@ -583,11 +592,14 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			/* One owners note for the run, over all namespaces. */
 			if (one) {
 				sum.owners_failed |= one->owners_failed;
+				sum.bpf |= one->bpf;
+				if (one->bpf_error)
+					sum.bpf_error = one->bpf_error;
 				sum.unowned += one->unowned;
 				sum.denied = one->denied > sum.denied ? one->denied : sum.denied;
 			}
 		}
-		owners_note(&sum, &said);
+		owners_note(&sum, said);
 		for (size_t k = 0; k < a.n; k++) {
 			const struct ns_model *m = &a.m[k];
 
@@ -685,7 +697,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		.first = true,
 	};
 	int status = LEAKS_UNKNOWN, ret;
-	bool said = false, write_failed = false, used = false;
+	bool said[2] = { false, false }, write_failed = false, used = false;
 	struct timespec next;
 	char err[512];
 
@@ -774,7 +786,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			break;
 		}
 		if (!cfg->replay)
-			owners_note(leaks_summary(l), &said);
+			owners_note(leaks_summary(l), said);
 		vo.first = cfg->write != NULL;
 	}
 	/* An output that was lost is not a verdict anyone saw. */

@@ -250,7 +250,7 @@ static struct view_opts report_view_opts(const struct config *cfg,
 /* The notes of a run about owners --by could not see: one about
  * processes, one about cgroups, each once. */
 struct owners_said {
-	bool procs, cgroups;
+	bool procs, cgroups, backend;
 };
 
 static void owners_note(const struct owners *w, struct owners_said *said)
@@ -258,6 +258,14 @@ static void owners_note(const struct owners *w, struct owners_said *said)
 	const struct owners_stats *st = owners_stats(w);
 	char note[256];
 
+	if (!said->backend && (st->bpf || st->bpf_error) && procmap_backend_wanted(st->bpf_error)) {
+		procmap_backend_note(note, sizeof(note), st->bpf, st->bpf_error);
+		strenc_text_line(stderr, "portstat: note: %s", note);
+		said->backend = true;
+		/* Forced BPF failed: that note is the one about "?". */
+		if (st->no_proc && st->bpf_error)
+			said->procs = true;
+	}
 	if (!said->procs && procmap_note(note, sizeof(note), st->no_proc, st->unknown, st->denied)) {
 		strenc_text_line(stderr, "portstat: note: %s", note);
 		said->procs = true;
@@ -281,7 +289,7 @@ static int run_report(const struct config *cfg, const struct services *svc)
 	struct owners *w = NULL;
 	struct table *t = NULL;
 	struct series *set = NULL;
-	struct owners_said said = { false, false };
+	struct owners_said said = { false, false, false };
 	unsigned shares;
 	unsigned long min_sockets;
 	char err[512];
@@ -540,6 +548,18 @@ int main(int argc, char *argv[])
 			return cfg.command == CLI_LEAKS ? LEAKS_UNKNOWN : CLI_EXIT_FAILURE;
 		}
 		return CLI_EXIT_OK;
+	}
+	{
+		/* PORTSTAT_OWNERS picks the owner backend in procmap_new(); a
+		 * value it does not know is a usage error, said here once. */
+		const char *ow = getenv("PORTSTAT_OWNERS");
+		enum procmap_backend b;
+
+		if (procmap_backend_parse(ow, &b) < 0) {
+			strenc_text_line(stderr, "portstat: PORTSTAT_OWNERS: invalid value '%s' "
+					 "(auto, bpf or proc)", ow);
+			return cfg.command == CLI_LEAKS ? CLI_EXIT_LEAKS_USAGE : CLI_EXIT_USAGE;
+		}
 	}
 	if (cfg.command == CLI_TOP)
 		return top_run(&cfg);

@@ -180,6 +180,8 @@ static int resolve_processes(struct owners *o, const char *proc_root)
 		for (size_t i = 0; i < o->nsocks; i++)
 			procmap_want(pm, o->socks[i].inode, o->socks[i].uid);
 		ret = procmap_scan(pm, proc_root);
+		o->st.bpf = procmap_stats(pm)->bpf;
+		o->st.bpf_error = procmap_stats(pm)->bpf_error;
 		if (procmap_is_limit(ret)) {
 			/* Out of fds or memory: the owners would be wrong,
 			 * which is a failure, not "unknown". */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ownbpf.h"
 #include "procmap.h"
 
 #define NO_OWNER	UINT32_MAX
@@ -30,6 +31,7 @@ struct procmap {
 	size_t nprocs, procs_cap;
 	uint32_t uids[MAX_UIDS];
 	size_t nuids;		/* MAX_UIDS + 1: too many to order by */
+	enum procmap_backend backend;
 	struct procmap_stats st;
 };
 
@@ -50,6 +52,11 @@ int procmap_new(struct procmap **out, size_t capacity)
 	}
 	pm->mask = slots - 1;
 	pm->capacity = capacity;
+	/* Every view that wants owners makes its own map; the environment is
+	 * the one place all of them (--by process, leaks, top, serve) see.
+	 * main() rejects a bad value before any map is made. */
+	if (procmap_backend_parse(getenv("PORTSTAT_OWNERS"), &pm->backend) < 0)
+		pm->backend = PROCMAP_AUTO;
 	*out = pm;
 	return 0;
 }
@@ -372,6 +379,89 @@ static int pids_read(struct procmap *pm, const char *dir, struct pids *first,
 	return ret;
 }
 
+int procmap_backend_parse(const char *s, enum procmap_backend *out)
+{
+	if (!s || !*s || strcmp(s, "auto") == 0)
+		*out = PROCMAP_AUTO;
+	else if (strcmp(s, "bpf") == 0)
+		*out = PROCMAP_BPF;
+	else if (strcmp(s, "proc") == 0)
+		*out = PROCMAP_PROC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void procmap_set_backend(struct procmap *pm, enum procmap_backend b)
+{
+	pm->backend = b;
+}
+
+/* Give @r's inode to its process if it is wanted and unowned; records of
+ * one process come together, so *@cur_pid / *@cur_idx remember the last
+ * owner added.  0 or -ENOMEM. */
+static int bpf_take(struct procmap *pm, const struct ownbpf_rec *r, int *cur_pid, long *cur_idx)
+{
+	long slot;
+
+	if (r->ino == 0 || r->ino > UINT32_MAX || (slot = find(pm, (uint32_t)r->ino)) < 0 ||
+	    pm->owner[slot] != NO_OWNER)
+		return 0;
+	if (*cur_pid != (int)r->tgid) {
+		*cur_pid = (int)r->tgid;
+		*cur_idx = proc_add(pm, *cur_pid);
+		if (*cur_idx < 0)
+			return (int)*cur_idx;
+	}
+	pm->owner[slot] = (uint32_t)*cur_idx;
+	pm->procs[*cur_idx].count++;
+	pm->st.found++;
+	return 0;
+}
+
+/* The owners from the BPF iterator's records, in the /proc scan's order
+ * (likely owners by uid first, then the rest; pid order within each, fd
+ * order within a process) so a socket held by several processes gets the
+ * owner the /proc scan would give it.  Then each owner's comm and cgroup
+ * from @dir as the /proc scan reads them.  0 or -errno from ownbpf_read(). */
+static int bpf_scan(struct procmap *pm, const char *dir)
+{
+	struct ownbpf_rec *rec;
+	size_t n, first_procs;
+	int ret;
+
+	ret = ownbpf_read(&rec, &n);
+	if (ret < 0)
+		return ret;
+	pm->st.bpf = true;
+	pm->st.links = n;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || rec[i].tgid != rec[i - 1].tgid)
+			pm->st.scanned++;
+	pm->st.procs = pm->st.scanned;
+	pm->st.passes = 1;
+	for (int pass = 0; pass < 2 && pm->st.found < pm->st.wanted; pass++) {
+		int cur_pid = 0;
+		long cur_idx = -1;
+
+		if (pass == 1)
+			pm->st.passes = 2;
+		for (size_t i = 0; i < n && pm->st.found < pm->st.wanted; i++) {
+			if (uid_first(pm, rec[i].uid) != (pass == 0))
+				continue;
+			if ((ret = bpf_take(pm, &rec[i], &cur_pid, &cur_idx)) < 0)
+				goto out;
+		}
+	}
+	first_procs = pm->nprocs;
+	for (size_t i = 0; i < first_procs; i++)
+		if ((ret = proc_read(dir, &pm->procs[i])) < 0)
+			goto out;
+out:
+	free(rec);
+	return ret;
+}
+
 int procmap_scan(struct procmap *pm, const char *proc_root)
 {
 	struct pids first = { 0 }, later = { 0 };
@@ -383,6 +473,20 @@ int procmap_scan(struct procmap *pm, const char *proc_root)
 		return 0;
 	if (strlen(proc_root) > PATH_MAX - 32)
 		return -ENAMETOOLONG;
+	/* The iterator sees this kernel's processes: only a scan of the real
+	 * /proc can be answered by it (tests scan trees of their own). */
+	pm->st.bpf = false;
+	pm->st.bpf_error = 0;
+	if (pm->backend != PROCMAP_PROC && strcmp(proc_root, "/proc") == 0) {
+		ret = bpf_scan(pm, proc_root);
+		if (ret < 0)
+			pm->st.bpf_error = ret;
+		/* Any failure to run it (privilege, BTF, and also a low fd
+		 * limit: loading takes several fds, the /proc scan one) falls
+		 * back; a failure once its records are in is the scan's. */
+		if (ret == 0 || pm->st.bpf || pm->backend == PROCMAP_BPF)
+			goto out;
+	}
 	ret = pids_read(pm, proc_root, &first, &later);
 	if (ret < 0)
 		goto out;
@@ -445,6 +549,35 @@ void procmap_limit_message(char *buf, size_t len, const char *what, int ret)
 			   ret == -ENFILE ? " (the system-wide limit: sysctl fs.file-max)" : "";
 
 	snprintf(buf, len, "cannot read %s: %s%s", what, strerror(-ret), hint);
+}
+
+void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
+{
+	const char *o = getenv("PORTSTAT_OWNERS");
+
+	if (!bpf && bpf_error < 0 && o && strcmp(o, "bpf") == 0)
+		snprintf(buf, len, "owners unknown (\"?\"): PORTSTAT_OWNERS=bpf but the BPF "
+			 "iterator did not load: %s", strerror(-bpf_error));
+	else if (bpf)
+		snprintf(buf, len, "owners from the BPF task_file iterator");
+	else if (bpf_error == -EOPNOTSUPP)
+		snprintf(buf, len, "owners from /proc: the BPF iterator is not built in, or "
+			 "this runs inside a PID namespace");
+	else if (bpf_error < 0)
+		snprintf(buf, len, "owners from /proc: the BPF iterator did not load: %s%s",
+			 strerror(-bpf_error),
+			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+	else
+		snprintf(buf, len, "owners from /proc");
+}
+
+bool procmap_backend_wanted(int bpf_error)
+{
+	const char *d = getenv("PORTSTAT_DEBUG"), *o = getenv("PORTSTAT_OWNERS");
+
+	if (d && *d && strcmp(d, "0") != 0)
+		return true;
+	return bpf_error < 0 && o && strcmp(o, "bpf") == 0;
 }
 
 bool procmap_note(char *buf, size_t len, bool no_proc, uint64_t unknown, unsigned long denied)

@@ -13,6 +13,7 @@ vg() {
 	local log
 	log=$(mktemp)
 	valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions="$(dirname "$0")/valgrind.supp" \
 		--log-file="$log" "$portstat" "$@" > /dev/null 2>&1
 	if [ $? = 99 ] || grep -q "definitely lost: [1-9]" "$log"; then
 		echo "FAIL: valgrind portstat $*"; cat "$log"; fail=$((fail + 1))

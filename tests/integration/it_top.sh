@@ -367,7 +367,7 @@ echo "ok - errors without a usable terminal"
 # and pipefail would then take a sanitizer build for a plain one.
 if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null; then
 	printf '%s\n' \
-		"valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top -N '$ns' -i 0.1" \
+		"valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --suppressions='$PS_VG_SUPP' --log-file='$D/vg.log' '$PORTSTAT' top -N '$ns' -i 0.1" \
 		"echo \$? >'$D/vg.rc'" 'exec sleep 600' >"$D/vg.sh"
 	"${T[@]}" new-session -d -s vg -x 120 -y 40 "env LANG=C.UTF-8 TERM=screen bash '$D/vg.sh'"
 	TM_WAIT=600 wait_for vg "the dashboard under valgrind" has 'sockets 96 '

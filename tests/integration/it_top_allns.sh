@@ -144,7 +144,7 @@ echo "ok - q exits 0"
 # --- valgrind: a short run with a namespace's detail open leaks nothing -----
 if command -v valgrind >/dev/null && ! ldd "$PORTSTAT" | grep libasan >/dev/null; then
 	"${T[@]}" new-session -d -s vg -x 160 -y 40 \
-		"env LANG=C.UTF-8 TERM=screen valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file='$D/vg.log' '$PORTSTAT' top --all-netns -p $P1 -i 0.2; echo \$? >'$D/vg.rc'; exec sleep 600" ||
+		"env LANG=C.UTF-8 TERM=screen valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --suppressions='$PS_VG_SUPP' --log-file='$D/vg.log' '$PORTSTAT' top --all-netns -p $P1 -i 0.2; echo \$? >'$D/vg.rc'; exec sleep 600" ||
 		ps_fail "tmux new-session failed"
 	# Slow under valgrind: up to 120 s a step.  The detail must really be
 	# drawn (owners included) before q, so its code ran under valgrind.

@@ -14,6 +14,8 @@
 # Exit codes used: 0 pass, 1 fail (ps_fail), 77 skip (ps_require_root).
 
 PS_NETNS_LIST=()        # namespaces this shell created
+# valgrind's suppressions for libbpf's bpf() attrs (the BPF owner backend).
+PS_VG_SUPP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/valgrind.supp"
 PS_POPGEN_PIDS=()       # popgen pids this shell started (cleanup kills them)
 declare -A PS_POPGEN_FDS=()  # pid -> write end of that popgen's stdin fifo
 PS_POPGEN_PID=""        # the most recently started popgen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * churn: connection churn on loopback for tests and benchmarks.  Keeps a
  * window of W connections to its own listener on 127.0.0.1:PORT and keeps

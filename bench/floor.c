@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * floor: the least work that dumps every TCP socket over sock_diag and
  * counts them per (local port, state).  No libmnl, no attributes, no

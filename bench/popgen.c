@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * popgen - build an exact, deterministic population of TCP sockets in
  * chosen states on loopback, for portstat's integration tests and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procfloor: the least work that maps sockets to processes: open every
  * /proc/PID/fd directory and readlink() every fd in it once, nothing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # PortstatInstallDirs: where `cmake --install` puts the files that are not
 # binaries or man pages: shell completions and systemd units.  Each is a
 # cache variable a packager can set (absolute, or relative to the prefix);

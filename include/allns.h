@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * allns: one sample of every network namespace (--all-netns), taken in
  * parallel by one thread per usable CPU, each namespace either rendered

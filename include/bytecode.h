@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bytecode: inet_diag filter programs (INET_DIAG_REQ_BYTECODE) that split
  * one dump into shares the kernel filters for us, so several threads can

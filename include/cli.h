@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli: the command line into one struct config.  Pure: it never prints or
  * exits, so every bad command line is a unit-test case.

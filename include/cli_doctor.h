@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_doctor: the command line of `portstat doctor` into its own config.
  * Pure like cli.c: it never prints or exits, so every bad command line is

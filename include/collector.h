@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * collector: owns the netlink sock_diag socket (or the replay file standing
  * in for it) and streams every TCP socket of one dump to a callback as a

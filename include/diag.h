@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diag: one inet_diag netlink message -> one struct sock_rec.  A pure
  * function over bytes (no socket, no globals) so tests and fuzzers can feed

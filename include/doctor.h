@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * doctor: the diagnosis model of `portstat doctor`.  Fed one sample's
  * sockets (doctor_add, a collector_cb) and the namespace's sysctls and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * doctor_run: the `portstat doctor` command, driven from main().  A
  * top-level driver like leaks_run: it parses its command line, prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holder: what a process-held network namespace belongs to, told by its
  * holder process, without asking any container runtime: the container id

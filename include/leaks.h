@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * leaks: the model behind `portstat leaks`.  Sockets in stuck states
  * (CLOSE_WAIT by default) are grouped by (service port, direction, state);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * leaks_run: the `portstat leaks` command, driven from main().  Like
  * main.c's report loop, it is a top-level driver: it prints errors and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * leakstate: the --state-file of `portstat leaks`: what one check leaves
  * for the next, so a check run every minute knows its sockets' first-seen

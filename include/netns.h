@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netns: the network namespaces of the host, for --all-netns: the host's
  * own (PID 1's, labelled "host"), the named ones under /run/netns, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * outfile: where a run's output lands.  Two sinks: standard output, and
  * --write FILE, which output replaces atomically: it goes to a temporary

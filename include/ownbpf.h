@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ownbpf: the BPF backend of the owner map.  One run of an iter/task_file
  * program (src/bpf/owners.bpf.c) lists every socket fd of every process

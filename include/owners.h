@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * owners: one sample's sockets counted per owner instead of per port
  * (--by process, --by cgroup).  Rows are processes, found by one procmap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pace: sample starts at a fixed interval (a target between starts, not a
  * sleep after each sample), on CLOCK_MONOTONIC so clock changes don't

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * portset: a set of TCP ports as a 65536-bit map (8 KiB, a plain value), and
  * the parser for --port lists such as "80,443,8000-8100".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procmap: socket inode -> owning process (pid, comm), for the inodes a
  * view asks about only.  One scan of /proc/PID/fd per procmap_scan(), which

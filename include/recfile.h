@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recfile: the --record / --replay file.  A 16-byte header ("PORTSTAT", a
  * version, reserved) followed by blocks of {u32 type, u32 length, payload},

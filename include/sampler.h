@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sampler: one consistent sample of the kernel's TCP tables into a table.
  * It decides which dumps a sample needs, in which order, and retries a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * series: which (port, direction) rows a Prometheus output exports, kept
  * from one sample to the next so that series stay stable.  A row once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serve: 'portstat serve', the Prometheus exporter.  HTTP is libmicrohttpd's
  * (bounded connections, per-IP limit, idle timeout); this module owns the

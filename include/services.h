@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * services: well-known port numbers to service names ("https",
  * "postgresql") from the services database (/etc/services, through

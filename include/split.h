@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * split: one sample taken by several threads at once.  The kernel serves
  * concurrent sock_diag dumps in parallel, so each thread dumps one share of

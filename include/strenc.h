@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strenc: the one place that turns untrusted bytes into output.  Process
  * names, cgroup paths, namespace names and labels, -N paths, notes and

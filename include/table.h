@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * table: per-(port, direction) counters of TCP sockets by state, aggregated
  * one sock_rec at a time, plus per-state totals.  Memory grows with the

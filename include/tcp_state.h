@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp_state: the eleven TCP states as portstat names them, in the order every
  * view prints them, and the parsing of --state lists (portstat's names plus

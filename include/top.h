@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top: the live dashboard (`portstat top`).  An ncurses view over the same
  * collector, sampler and table the report uses; sampling runs in its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_detail: what the dashboard's detail screen shows about one
  * (port, direction) row beyond its counts: the peers it talks to (by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_model: everything the live dashboard decides without a terminal, so
  * each part is a unit-test case: per-row history across samples

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_priv: what the dashboard's files share and nothing else sees: the
  * engine's state (struct top: the sampler thread's part, the part under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * u64map: a hash map from 64-bit keys to 64-bit values (open addressing,
  * linear probing, power-of-two size, at most half full).  For per-sample

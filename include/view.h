@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view: renderers of a finished sample to a FILE.  Views read a table and
  * never touch netlink; each format is one file (view_text.c, view_json.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_doctor: renderers of one `portstat doctor` sample (text, JSON), and
  * its monitoring-plugin status line (verdict | perfdata), built here so

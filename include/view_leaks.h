@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_leaks: renderers of one `portstat leaks` sample (text, JSON, CSV,
  * Prometheus).  Like the report's views they read a finished model and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_leaks_owners: `portstat leaks --by process` and `--by cgroup`, one
  * row per owner over all its groups (leaks_owner()), as text, JSON and

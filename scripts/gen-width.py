@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """scripts/gen-width.py > src/strenc_width.h
 
 Writes the display-width tables of src/strenc.c from this Python's Unicode

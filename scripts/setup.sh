@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2034
 # Sourced by scripts/run and scripts/test: install what a fresh Debian 12
 # lacks, then configure and build into build/.  Silent when nothing is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * allns: parallel sampling of every network namespace.  Workers take the
  * next namespace from a shared counter; each has its own table and opens a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bytecode: building inet_diag filter programs, plus a user-space model of
  * the kernel's interpreter and audit so the programs are unit-tested.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli: option parsing and validation.  Every value is checked in full (no
  * atoi, no trailing garbage), and every error names the value it rejects.

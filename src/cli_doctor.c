@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_doctor: option parsing and validation of `portstat doctor`.  As in
  * cli.c, every value is checked in full and every error names it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * collector: sock_diag dumps over libmnl, and the same dumps served from a
  * recording.  Live and replayed datagrams go through one function

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diag: decoding of inet_diag_msg replies.  This is the only place that knows
  * the kernel's message layout; everything downstream sees struct sock_rec.

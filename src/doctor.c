@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * doctor: the checks of `portstat doctor` over one sample.  Listeners are
  * judged as they arrive (one finding at most per listener); the other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * doctor_run: the sample loop of `portstat doctor`: opens the collector
  * and the namespace's sysctl and netstat files (inside the namespace: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holder: container and pod of a namespace's holder process, from its
  * cgroup path and UTS namespace.  The parser is a pure function over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * leaks: grouping of stuck sockets, their owners, peers, ages and growth.
  * Per sample it keeps one 24-byte record per reported socket (its group

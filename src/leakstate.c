@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * leakstate: the --state-file format.  The parse reads integers byte by
  * byte (no casts of the buffer: any alignment, any host byte order) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main: the one place that prints errors and chooses exit statuses.  Parses
  * the command line, opens the collector, and runs the sample loop for the

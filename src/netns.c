@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netns: enumeration of network namespaces, and the checked opening of one
  * named by -N.  A namespace is identified by the (device, inode) of its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * outfile: the two places output goes, standard output and --write's file
  * (atomic replacement: temp + fsync + rename), each through a stdio stream

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ownbpf: loading and running the owners iterator (see include/ownbpf.h),
  * and the parser of its records.  Built with the BPF parts only when CMake

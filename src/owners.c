@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * owners: per-process and per-cgroup rows of one sample.
  *

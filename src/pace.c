@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pace: interval arithmetic and the wait for the next sample.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * portset: parsing of port lists.  Strict on purpose: a typo in a filter
  * must be an error, not a report about the wrong ports.

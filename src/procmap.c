@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procmap: the scan of /proc/PID/fd that maps socket inodes to processes.
  * The wanted inodes live in an open-addressing table (linear probing,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recfile: reading and writing the block structure of recording files.  The
  * reader trusts nothing: every length is checked against the bytes present

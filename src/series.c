@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * series: the exported set of Prometheus rows and its hysteresis.  Members
  * are kept sorted by (port, dir) so that a sample's rows find them by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serve: the exporter.  libmicrohttpd runs one thread per connection under
  * a connection limit; a scrape of /metrics asks the sample cache for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * services: the port -> name table behind services_name().  It is read
  * whole with getservent_r() (one pass over the database rather than a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * split: parallel sampling.  See split.h for why; the threads live for one
  * sample (creating two threads costs microseconds against a dump that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strenc: untrusted bytes to JSON, Prometheus, CSV and text (strenc.h has
  * the rules).  Everything walks the string one unit at a time: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * table: aggregation of sockets into (port, direction) rows.  A dense index
  * maps the 2 x 65536 keys to rows allocated on first use, so adding a socket

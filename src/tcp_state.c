@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp_state: names of the TCP states and the parser for --state lists.
  * Group meanings follow ss(8) so operators can reuse what they know.  A name

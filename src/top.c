@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top: the dashboard engine.  Two threads: the sampler thread
  * (top_sampler.c) owns the collector and a back table it fills with the

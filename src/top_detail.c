@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_detail: peers and queues of one dashboard row.  Peers live in a fixed
  * open-addressing hash (allocated once, TOP_DETAIL_MAX_PEERS entries at half

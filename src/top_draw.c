@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_draw: the dashboard's frame and its list screen: the title and
  * state-totals lines, the status line (or the filter prompt), the column

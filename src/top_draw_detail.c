@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_draw_detail: the dashboard's detail screen (a row's sockets by
  * state, owners, queues and peers, from top_detail.c's summary) and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_hist: the dashboard's per-row history, kept htop style: every sample
  * marks all rows unseen, refreshes the rows the sample holds and sweeps the

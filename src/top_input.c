@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_input: the dashboard's keys and mouse.  Curses keys become the
  * model's keys (top_ui_key()), clicks become top_ui_click(), and what they

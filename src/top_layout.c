@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_layout: which columns the port table has at a given width (what
  * drops first, the sort column's arrow, the rate column's title, the

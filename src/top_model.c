@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_model: the dashboard's interaction state without a terminal.  Key
  * and mouse handling edit a struct top_ui (selection, scroll, sort, rate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_sampler: the dashboard's sampler thread.  It owns the collector and
  * the back table (and with --all-netns the namespaces' tables), takes a

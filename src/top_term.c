@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_term: the dashboard's terminal.  Checks that the terminal can run it
  * (before curses, so errors reach a normal stderr), sets curses up and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * u64map: open addressing with a separate occupancy bitmap, so every key
  * (0 and ~0 included) is a valid key.

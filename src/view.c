@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view: what the renderers share: row order, time stamps, JSON strings
  * (encoded by strenc, like every untrusted string).

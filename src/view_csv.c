@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_csv: one row per (port, direction) with every state as a column, so
  * the columns never depend on the data; the time and namespace columns make

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_doctor: the doctor report for people (text: a plugin status line,
  * then one block per finding, worst first, with why and what to do, then

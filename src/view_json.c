@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_json: one JSON object per sample on one line, exactly the shape of
  * DESIGN.md so scripts and jq can rely on it.  An incomplete sample adds

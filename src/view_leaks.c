@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_leaks: `portstat leaks` as text (a monitoring plugin's status line,
  * verdict | perfdata, then an aligned table measured before it is

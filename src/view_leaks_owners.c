@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_leaks_owners: the owner rows of `portstat leaks` (--by process,
  * --by cgroup).  Like view_leaks, a text table measured in one pass and

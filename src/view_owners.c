@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_owners: the report with rows per owner (--by process, --by cgroup)
  * in each format.  The same shape as the port report: per-state totals of

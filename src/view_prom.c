@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_prom: Prometheus text exposition (what node_exporter's textfile
  * collector reads): per-state totals, per-port series for the first --top

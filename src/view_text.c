@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view_text: the aligned report.  Widths are measured over every line first
  * and printed second, so columns line up whatever the counts.  Rows past

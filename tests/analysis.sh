@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Static analysis: cppcheck and clang-tidy (configuration: .clang-tidy at the
 # root) over every source file; any finding fails.  Needs the build's
 # compile_commands.json (BUILD_DIR).  src/bpf/ (the BPF programs: their own

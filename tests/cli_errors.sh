@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad input at the binary level: each bad command line gives exactly one
 # error line naming the value plus a usage hint on stderr, nothing on
 # stdout, and exit status 2; runtime failures (unknown namespace, missing or

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """contrib_check.py - the Kubernetes DaemonSet example is valid YAML with
 the fields portstat serve needs there: hostNetwork and hostPID (--all-netns
 finds pods' namespaces through their processes), the serve command with

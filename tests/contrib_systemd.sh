@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # contrib/systemd/portstat-serve.service passes systemd-analyze verify with
 # no warning at all, as shipped and with the --all-netns drop-in its
 # comment gives; its ExecStart runs the binary under test.  77 without

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # leaks_memory: what `portstat leaks` costs per group.  Two crafted
 # recordings (tests/fixtures/make-groups.py: 50k and 200k groups, one
 # socket each with its own peer and tcp_info, every stuck state) are

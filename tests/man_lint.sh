@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # man_lint: the man page is clean for mandoc down to STYLE warnings, and it
 # names the same signals as the README for ending a run (both say SIGINT,
 # SIGTERM and SIGHUP; the code handles all three in main.c and top.c).

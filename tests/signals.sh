@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Signals in the report: SIGINT, SIGTERM and SIGHUP end a repeating report
 # after the sample in progress, with exit status 0 and a recording that
 # replays without damage; SIGPIPE (a reader that went away) ends it quietly.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # valgrind memcheck on the report (live in the caller's namespace, and
 # replayed in every format), leaks (replayed) and --all-netns: no errors,
 # no definite leaks.  The dashboard's run is in it_top.  Skipped in

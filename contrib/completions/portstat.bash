@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # portstat.bash: bash completion for portstat(8), installed as
 # .../bash-completion/completions/portstat (loaded on first use by
 # bash-completion; or `source` it).  It completes the command word (report,

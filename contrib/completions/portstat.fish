@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # portstat.fish: fish completion for portstat(8), installed in
 # fish/vendor_completions.d and loaded on first use.  It completes the
 # command word (report, top, leaks, serve, doctor), the options each command takes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // SPDX-License-Identifier: GPL-2.0
 /*
  * owners.bpf.c: the iter/task_file program behind the BPF owner backend

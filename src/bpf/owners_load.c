@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * owners_load: loads src/bpf/owners.bpf.c through its skeleton, attaches
  * it as an iterator and hands out one iterator fd; see owners_load.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * owners_load: the user-space half of src/bpf/owners.bpf.c that touches its
  * generated skeleton (owners.skel.h).  Kept apart from src/ownbpf.c so the

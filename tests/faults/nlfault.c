@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nlfault: an LD_PRELOAD shim that injects faults into netlink receives,
  * so the real portstat meets, against the real kernel, what a busy or

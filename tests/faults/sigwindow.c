@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sigwindow: an LD_PRELOAD shim that sends a signal at the worst moment
  * for a loop that checks a flag set by a signal handler and then sleeps:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_diag: libFuzzer target for diag_parse(), the decoder of one
  * inet_diag message.  The input is one netlink message; its nlmsg_len is

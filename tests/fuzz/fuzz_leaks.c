@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_leaks: libFuzzer target for the leaks path of a replay, as
  * `portstat leaks --replay FILE` runs it: the recording reader, the

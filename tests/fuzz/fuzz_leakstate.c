@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_leakstate: libFuzzer target for the --state-file parser, whose input
  * is a file anyone with write access to its directory may have damaged.

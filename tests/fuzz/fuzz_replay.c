@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_replay: libFuzzer target for the replay path: the recording reader,
  * the datagram framing and message callbacks, the sampler and the table,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_strenc: libFuzzer target for every encoder of strenc.  The first
  * two bytes choose the text form's flags and width limit; the rest is the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """doctor_lab.py MODE PORT COUNT: drive one TCP pathology on 127.0.0.1 in
 the current network namespace for it_doctor.sh, print "ready" once it is
 in place, and hold every socket until stdin closes.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """drainer.py - a server that closed its listener, for portstat's tests.
 
   drainer.py PORT LEAKED CLOSED [NAME]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """hostile.py - processes with hostile names, and strict checks of
 portstat's outputs, for it_hostile.sh.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # hostile_host.sh: run a command on a host made "real" (issue 11 point 8),
 # to prove the suite does not depend on the host holding only what each
 # test made.  Not a ctest test: a developer or CI runs, as root,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --all-netns against real namespaces: two named ones and an unnamed one
 # held only by a process, each with a known population.  Every one is found
 # once, labelled (name, pid:PID/COMM, host), counted exactly (equal to -N on

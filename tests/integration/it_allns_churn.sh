@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --all-netns while namespaces come and go: background loops add and delete
 # named namespaces (pstest-$$-churn-*) as fast as 'ip netns' can, so some
 # are listed and then gone, or caught between 'ip netns del' unmounting the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Resource bounds of a long repeating run: a few hundred samples of a
 # 20,000-socket namespace, single and split, with RSS and open fds read from
 # /proc early and late.  Neither may grow with the number of samples: every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sampling under churn: thousands of connections a second are opened and
 # reset next to a stable population while portstat samples repeatedly,
 # single and split.  No crash, every sample whole; the stable population is

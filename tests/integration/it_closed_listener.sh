@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A server that closed its listener keeps its sockets under its port.
 # drainer.py accepts LEAKED + CLOSED connections per family on 127.0.0.1
 # and [::1]:8443, closes its listener, leaves LEAKED in CLOSE_WAIT (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Containers by name: namespaces held only by processes whose cgroup v2
 # paths are a docker scope and a Kubernetes pod's cri-containerd scope
 # (built for real: directories under the cgroup2 tree, the holders moved

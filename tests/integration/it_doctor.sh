@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat doctor over live pathologies, one namespace each (issue 17):
 #   - a listener with backlog 4 that never accepts while 20 clients
 #     connect: accept-queue CRITICAL, queue 5 of backlog 4, and the

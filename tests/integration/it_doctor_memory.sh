@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # doctor's memory follows destinations and listeners, never sockets: the
 # same shape (one listener, connections from 4 source addresses to it) at
 # 2,000 and 20,000 connections (4,000 and 40,000 sockets); the peak RSS

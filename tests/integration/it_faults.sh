@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Faults injected where the kernel's replies arrive (tests/faults/nlfault.c,
 # LD_PRELOAD around recvmsg), against a real population: a retry where one
 # can help (EINTR, ENOBUFS) with exact counts after it, and otherwise a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Files land only where asked.  --write replaces a regular file (keeping its
 # owner, group and mode) or creates one 0644 whatever the umask, and refuses
 # a symbolic link, a device node, a FIFO (without blocking), a socket and a

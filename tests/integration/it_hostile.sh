@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # it_hostile: portstat on a host where an attacker named things (issue 11).
 # The user nobody holds a network namespace (runuser -u nobody -- unshare
 # -rn) under a hostile process name, with processes under hostile names

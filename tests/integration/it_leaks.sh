@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks names the leaking process and port, not the well-behaved
 # one: a server that never closes after the peer's FIN (leakysrv, :8081)
 # beside one that does (goodsrv, :8082).  Exact counts (against ss too),

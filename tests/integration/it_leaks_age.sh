@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The age of a CLOSE_WAIT socket: the one-shot age (tcp_info's
 # tcpi_last_ack_recv) is at least the time waited since the peer's FIN,
 # and is not the time since the connection was made (tcpi_last_data_recv

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks --all-netns, run from the host, finds a leak inside a
 # namespace: a server that never closes (leakysrv) holding LEAKS CLOSE_WAIT
 # sockets in namespace A, next to an empty namespace B; and, in namespace

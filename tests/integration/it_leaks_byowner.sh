@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks --by process / --by cgroup: one process leaking a few
 # CLOSE_WAIT sockets on each of many ports is one offender.  spread (3 on
 # each of 5 ports, 15 in all) and focused (8 on one port) next to each

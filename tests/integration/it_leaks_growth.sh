@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # -i follows the leak as it grows: while portstat samples every second the
 # test adds 10 CLOSE_WAIT sockets right after each sample, so the counts
 # are exactly 0, 10, 20, ... and the growth is 600/min; a leak that stops

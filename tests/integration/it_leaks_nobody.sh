@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Unprivileged: 'portstat leaks' run as nobody counts exactly what root
 # counts; owners of other users' sockets (popgen's, root) show as "?" with
 # one note on stderr saying why; its own user's (a leaking server run as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks as a monitoring plugin (issue 12): over a live CLOSE_WAIT
 # leak, the first stdout line is "STATUS: summary | perfdata" as the
 # Monitoring Plugins Development Guidelines define it (checked by

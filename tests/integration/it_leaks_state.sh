@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks --state-file across invocations, as a check run once a
 # minute uses it: the first run starts afresh (a note), later ones report
 # first-seen ages and growth since the last run, and a damaged file is a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # it_names: a process with a hostile name, end to end.  In a private
 # namespace a leaking server names itself (prctl, as any user may) with an
 # ESC/CSI sequence, an invalid byte, a wide character, a comma, a quote,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # -N PATH and -N NAME: what is not a network namespace is refused at once
 # with one line naming it, status 1 (the report) and 3 (leaks, UNKNOWN):
 # a FIFO (under timeout: open() must not wait for a writer), a regular

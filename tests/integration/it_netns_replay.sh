@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Namespaces and recordings against a live kernel: -N by name and by
 # /proc/PID/ns/net path see the same sockets, the caller's namespace does
 # not see them; a live --record replays to byte-identical output in every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The real consumer: node_exporter (textfile collector only) runs on a
 # loopback port inside a private namespace; portstat --write puts its
 # metrics where the collector reads them, and they come back from

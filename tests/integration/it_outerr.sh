@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One output-error policy for every mode.  stdout failing ends the run at
 # once with the real errno in one line and status 1 (leaks: 3): /dev/full
 # says "No space left on device", a pipe whose reader is gone says "Broken

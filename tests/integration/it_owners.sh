@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat --by process and --by cgroup, in a namespace holding a leaking
 # server (leakysrv, :8081, in a cgroup of its own where cgroup2 can be
 # written), a well-behaved one (goodsrv, :8082) and their client.  Exact

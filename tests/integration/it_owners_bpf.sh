@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The two owner backends (issue 16): with PORTSTAT_OWNERS=bpf and =proc,
 # --by process (JSON and text) and leaks --by process give identical owner
 # tables, exact, on a namespace holding a leaking server run as nobody, a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # 100,000+ sockets spread over several processes (one process may hold only
 # ~20k files): portstat counts them exactly, equal to ss, per state and on
 # the service rows.

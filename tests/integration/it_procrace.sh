@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat leaks reads /proc while processes come and go.  A stable leak
 # (leakysrv holding 12 CLOSE_WAIT sockets on :8081) sits beside a churner
 # (procchurn.py) that keeps starting short-lived processes which own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A real Prometheus scrapes portstat serve every second, both inside a
 # private namespace: its HTTP API gives the population's exact per-port
 # values, zero-valued states of exported rows, one series per row across a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat serve, scraped with curl inside a private namespace: exact
 # per-port values for a known population, zero-valued states of exported
 # rows present, promtool accepts the body (OpenMetrics: ends in # EOF,

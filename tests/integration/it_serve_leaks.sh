@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # portstat serve --leaks, scraped with curl inside a private namespace that
 # holds a known CLOSE_WAIT leak (leaker.py: a server that never closes):
 # portstat_leak_sockets is exact for the leak's port, the owner is named

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A sample split into parallel kernel-filtered dumps (PORTSTAT_SPLIT=N)
 # gives exactly the table of a single dump, for every share count, family,
 # filter and --by; and the counts are the population's, so no socket is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every state portstat can be driven into on loopback, for IPv4, IPv6 and
 # IPv4-through-a-dual-stack-IPv6-listener: per-state totals equal the counts
 # computed from popgen's arguments AND what ss shows; every (local port,

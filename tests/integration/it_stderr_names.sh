@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Untrusted bytes on stderr.  Error messages and notes embed -N paths,
 # --replay/--record/--write paths, command-line values and namespace labels
 # (pid:PID/COMM, where COMM is any bytes another user chose): each message

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # it_top: `portstat top` in a real terminal.  A private tmux server runs the
 # dashboard on a namespace holding an exact popgen population; send-keys
 # drives it and capture-pane reads the screen.  Checks the counts, the sort

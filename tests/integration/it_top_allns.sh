@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # it_top_allns: `portstat top --all-netns` in a real terminal.  Two
 # namespaces of our own hold distinct popgen populations sharing one port;
 # a private tmux server runs the dashboard, send-keys drives it and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # it_top_errors: what 'portstat top' refuses and how it ends, in a real
 # terminal (a private tmux server).  A terminal that cannot move the cursor
 # (TERM=dumb, a hardcopy type) is refused at once with exit 1 and a hint.

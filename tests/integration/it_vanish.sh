@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A namespace deleted while portstat samples it (-N NAME -i): the name goes,
 # the namespace lives on while its sockets' holders do, and portstat -- which
 # holds it open -- keeps sampling it whole to the end: exit 0, every sample

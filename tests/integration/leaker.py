@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """leaker.py - TCP servers and a client for portstat's leak tests.
 
   leaker.py server PORT[,PORT...] leak|close NAME

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # leaks_lib.sh - helpers for the it_leaks*.sh tests, sourced after lib.sh.
 # It owns the leaker.py processes a test starts (servers and clients):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # the PS_* results are read by the sourcing test
 # lib.sh - helpers sourced by portstat's integration tests.  It owns the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check monitoring-plugin output against the Monitoring Plugins
 Development Guidelines (the status line and its performance data).
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # shellcheck disable=SC2119  # ps_popgen_stop without a pid stops the latest popgen
 # popgen_selftest.sh - checks popgen alone against ss: for -4, -6 and
 # --mapped it builds a small population of every kind in a namespace of its

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """procchurn.py - short-lived processes that own sockets, for it_procrace.
 
   procchurn.py [CHILDREN [SECONDS]]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # tmux_lib.sh - the dashboard tests' terminal, sourced after lib.sh: a
 # private tmux server (its socket in the test's tmp dir, so only it is

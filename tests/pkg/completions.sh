@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # completions.sh: the bash, zsh and fish completions (contrib/completions/)
 # load in their shells and offer what portstat takes, and they name every
 # option of src/cli.c's table and no other, so they cannot drift from it.

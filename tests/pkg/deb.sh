@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deb.sh: the Debian package builds from a copy of the tree and is what it
 # claims to be.
 #   1. the tree (git's tracked and untracked-but-not-ignored files, so no

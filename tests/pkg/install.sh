@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # install.sh: `cmake --install` of the test build into a DESTDIR installs
 # exactly the expected files, under the prefix given at install time:
 #   --prefix /usr --strip   the Debian-like layout, binary stripped

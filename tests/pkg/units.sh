@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # units.sh: the shipped systemd units (contrib/systemd/) verify, carry the
 # keys and hardening the package promises, and the service's capability
 # set is what its command needs, no less:

@@ -1,4 +1,5 @@
 #!/usr/bin/env zsh
+# SPDX-License-Identifier: MIT
 # zsh_complete.zsh FPATH_DIR 'portstat --fo': the candidates zsh's completion
 # system offers for that line, one per line.  Completion only runs in an
 # interactive shell's line editor, so this starts one on a pseudo-terminal

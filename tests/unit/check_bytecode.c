@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_bytecode: the kernel filter programs that split a dump into shares.
  * Every program passes the model of the kernel's audit; for any set of

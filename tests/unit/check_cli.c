@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cli: the command-line contract.  A table of good command lines with
  * the config each must produce (every field compared, defaults included), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_damaged: the real recording (tests/fixtures/sample.rec) damaged
  * every way a disk or a transfer can damage it: cut at every byte offset,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_diag: diag_parse() over SOCK_DIAG_BY_FAMILY messages synthesized
  * with libmnl.  Every field of struct sock_rec for IPv4, IPv6 and v4-mapped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_doctor: the pure parts of `portstat doctor`: --warn/--crit
  * CHECK=VALUE parsing (and the doctor command line), /proc/net/netstat

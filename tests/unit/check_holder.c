@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holder: container ids and pod UIDs from the cgroup paths of the
  * runtimes (systemd and cgroupfs drivers), and what is not a container.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_leaks: the leaks model fed synthesized sock_recs: grouping by
  * port, direction and state, filters, unread bytes, peers (v4-mapped

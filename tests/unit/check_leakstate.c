@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_leakstate: the --state-file format.  A round trip through
  * leakstate_encode() and leakstate_parse(); every prefix of a valid file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_netns: netns_open()'s checks on what -N names, on real files
  * (no root needed): a FIFO must be refused without blocking, a regular

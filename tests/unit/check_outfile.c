@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_outfile: where output lands.  --write's file: replaced atomically,
  * an existing file's owner and mode kept, a new one 0644 whatever the

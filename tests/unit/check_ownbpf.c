@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_ownbpf: the parser of the owners iterator's records (whole
  * records, unaligned input, truncated input, foreign padding, nothing),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_owners: --by process over a fake /proc tree (owners, sockets no
  * process holds, owners not found), --by cgroup over a fake cgroup tree

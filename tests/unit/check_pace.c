@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_pace: interval arithmetic, and the wait between samples: it keeps
  * to its deadline through unrelated signals, and a stop signal ends it at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_portset: --port list parsing.  Good lists are checked against every
  * one of the 65536 ports (so an off-by-one at a range end shows); bad lists

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_procmap: the fd-link parser (table of targets), the scan over a
  * fake /proc tree (owners, comm, unwanted and unknown inodes, processes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_replay: the recording reader (recfile) and the collector in replay
  * mode, driven through sampler_run() as portstat runs it.  Recordings are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_sampler: the retry policy around one sample.  A live collector
  * (the test's own namespace; sock_diag needs no privilege) stands behind a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * series: membership of the exported Prometheus rows across samples:
  * entry, hysteresis, displacement, sticky allowlists, the bound, and the

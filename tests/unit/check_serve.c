@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serve: the --listen addresses it takes and those it refuses (the HTTP
  * side and the sample cache run in tests/integration/it_serve.sh).

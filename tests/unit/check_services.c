@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_services: services_name() agrees with getservbyport() over every
  * port (the table is the same database, read once), names nothing the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_strenc: each encoder over a table of hostile strings: every class
  * of invalid UTF-8 (stray continuation bytes, overlong forms, surrogates,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_table: aggregation and classification over hand-built sock_recs.
  * Direction in service mode (server, client, listener, dual-stack and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_tcp_state: state names and labels (including the kernel's
  * NEW_SYN_RECV and out-of-range values), the display order, single-name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_top_detail: the owners of a detail row.  A live collector (the
  * test's own namespace; sock_diag needs no privilege) sees a loopback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_top_hist: the dashboard's history across samples (rates,
  * mark-and-sweep of vanished rows, the sparkline series and its ring, per

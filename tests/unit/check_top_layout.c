@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_top_layout: the port table's columns at every width (what drops
  * first, what always stays, that it fits, the "+N cols" count and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_top_model: key and mouse handling on the model: movement,
  * selection following a re-sort, sort cycling through the columns shown,

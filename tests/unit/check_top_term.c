@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_top_term: the pure parts of the dashboard's terminal module, the
  * number formats of the rate column and the header (no terminal needed).

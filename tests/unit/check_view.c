@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_view: the views with hostile names.  Processes of a fake /proc
  * carry comms and cgroups with ESC/CSI sequences, CR/LF, C1 controls,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fstree.h - fake file trees for the unit suites that read /proc-like or
  * cgroupfs-like trees (check_procmap, check_owners): directories, symlinks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * top_fixtures: what the dashboard model's suites share (check_top_hist,
  * check_top_layout, check_top_model): tables filled with known sockets,

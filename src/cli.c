@@ -366,10 +366,6 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 			   tcp_state_name((enum tcp_state)s));
 	}
 	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
-	/* The leak metrics carry no netns label yet: one namespace at a
-	 * time (serve --leaks -N, or leaks -N). */
-	if (cfg->all_netns && cfg->format == CLI_FORMAT_PROMETHEUS)
-		return bad(err, errlen, "--format prometheus cannot be used with 'leaks --all-netns' (one -N at a time)");
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
 		return bad(err, errlen, "--warn %llu is above --crit %llu",
 			   (unsigned long long)th->warn, (unsigned long long)th->crit);

@@ -479,6 +479,17 @@ static int render_allns_cb(FILE *out, const void *arg)
 		}
 		fputs("]}\n", out);
 		break;
+	case CLI_FORMAT_PROMETHEUS:
+		/* Each family once, its series from every namespace read,
+		 * labelled netns="LABEL" (the report's rule). */
+		for (int f = 0; f < VIEW_LEAKS_PROM_FAMILIES && ret == 0; f++) {
+			view_leaks_prom_header(out, f);
+			for (size_t k = 0; k < a->n && ret == 0; k++)
+				if (a->m[k].read)
+					ret = view_leaks_prom_family(out, f, &a->m[k].vl, &o,
+								     a->m[k].ns.label);
+		}
+		break;
 	case CLI_FORMAT_CSV:
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
 			if (!a->m[k].read)

@@ -1,5 +1,4 @@
-/* SPDX-License-Identifier: MIT */
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * owners.bpf.c: the iter/task_file program behind the BPF owner backend
  * (src/ownbpf.c).  For every (task, fd, file) the kernel visits, it writes
@@ -19,7 +18,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-char LICENSE[] SEC("license") = "GPL";
+/* The kernel lets only GPL-compatible programs call bpf_sock_from_file();
+ * "Dual MIT/GPL" is such a licence and keeps the project's MIT. */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 struct rec {
 	__u32 tgid;

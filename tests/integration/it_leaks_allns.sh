@@ -75,6 +75,17 @@ csv=$("$PORTSTAT" leaks --all-netns -p $PORT -f csv 2>/dev/null); rc=$?
 grep -q "^[^,]*,$nsa,$PORT,in,close_wait,$LEAKS,[0-9]*,[0-9]*,,$leaky,leakysrv,$LEAKS\$" <<<"$csv" ||
 	ps_fail "csv row: $csv"
 
+# Prometheus: each family once, every namespace's series labelled with it;
+# promtool accepts it whatever else this host holds.
+prom=$("$PORTSTAT" leaks --all-netns -p $PORT -f prometheus 2>/dev/null); rc=$?
+[ "$rc" = 0 ] || ps_fail "prometheus: exit $rc"
+[ "$(grep -c '^# TYPE portstat_leak_sockets ' <<<"$prom")" = 1 ] || ps_fail "prometheus: TYPE lines: $prom"
+grep -qxF "portstat_leak_sockets{netns=\"$nsa\",port=\"$PORT\",direction=\"in\",state=\"close_wait\"} $LEAKS" <<<"$prom" ||
+	ps_fail "prometheus: no series of $nsa: $prom"
+if command -v promtool >/dev/null; then
+	promtool check metrics <<<"$prom" >/dev/null 2>&1 || ps_fail "promtool: $(promtool check metrics <<<"$prom" 2>&1)"
+fi
+
 # --write: the same output, one whole file (verdict first).
 "$PORTSTAT" leaks --all-netns -p $PORT --warn 5 --write "$PS_TMPDIR/out.txt" 2>/dev/null; rc=$?
 [ "$rc" = 1 ] || ps_fail "--write: exit $rc, want 1"

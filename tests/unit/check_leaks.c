@@ -1040,7 +1040,7 @@ static const struct {
 	{ { "leaks", "--warn-age", "1w" }, "invalid --warn-age '1w'", 0, { 0 } },
 	{ { "leaks", "--warn", "5", "--crit", "4" }, "--warn 5 is above --crit 4", 0, { 0 } },
 	{ { "leaks", "--warn-age", "2h", "--crit-age", "1h" }, "is above --crit-age", 0, { 0 } },
-	{ { "leaks", "-f", "prometheus", "--all-netns" }, "cannot be used with 'leaks --all-netns'", 0, { 0 } },
+	{ { "leaks", "-f", "prometheus", "--all-netns" }, NULL, B(CLOSE_WAIT), { 0 } },
 	{ { "leaks", "--all-netns" }, NULL, B(CLOSE_WAIT), { 0 } },
 	{ { "leaks", "--all-netns", "-N", "x" }, "--all-netns cannot be used with --netns", 0, { 0 } },
 	{ { "leaks", "--all-netns", "--replay", "x" }, "--all-netns cannot be used with --replay", 0, { 0 } },

@@ -101,6 +101,12 @@ void view_leaks_perf_metric(char *buf, size_t len, size_t *n, const char *label,
  * namespace, NULL ones skipped): counts summed, the oldest age the largest. */
 void view_leaks_perfdata_all(const struct view_leaks *const *s, size_t n, char *buf, size_t len);
 
+/* view_leaks_status_line - a monitoring plugin's first line: @verdict (its
+ * names already in text form, '|' escaped), then " | " and the perfdata
+ * unless s->section; with o->stamp the "# TIME" line after it. */
+void view_leaks_status_line(FILE *out, const struct view_leaks *s, const struct view_opts *o,
+			    const char *verdict);
+
 /* view_leaks_verdict - the one-line verdict, e.g. "CRITICAL: 812
  * CLOSE_WAIT on :8080 held by java[4121], +40/min, oldest 2h13m". */
 void view_leaks_verdict(const struct view_leaks *s, char *buf, size_t len);

@@ -301,20 +301,11 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 	(void)s;
 }
 
-/* The table is measured in one pass and printed in a second, each row's
- * cells made again: a sample may hold 655350 groups, and keeping every
- * row's text would cost more than the whole model. */
-int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o)
+void view_leaks_status_line(FILE *out, const struct view_leaks *s, const struct view_opts *o,
+			    const char *verdict)
 {
-	size_t n = shown(s, o), width[NCOLS];
-	char verdict[512], perf[1024], c[NCOLS][CELL];
-	bool show[NCOLS];
+	char perf[1024] = "";
 
-	/* A monitoring plugin's first line is its status line: the verdict
-	 * (names in it already in their text form, '|' escaped), then the
-	 * performance data.  The time stamp comes after it. */
-	view_leaks_verdict(s, verdict, sizeof(verdict));
-	perf[0] = '\0';
 	if (!s->section)
 		view_leaks_perfdata(s, perf, sizeof(perf));
 	fprintf(out, "%s%s%s%s\n", o->first || !o->stamp ? "" : "\n", verdict,
@@ -325,6 +316,19 @@ int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opt
 		view_format_time(&s->time, when, sizeof(when));
 		fprintf(out, "# %s\n", when);
 	}
+}
+
+/* The table is measured in one pass and printed in a second, each row's
+ * cells made again: a sample may hold 655350 groups, and keeping every
+ * row's text would cost more than the whole model. */
+int view_leaks_text(FILE *out, const struct view_leaks *s, const struct view_opts *o)
+{
+	size_t n = shown(s, o), width[NCOLS];
+	char verdict[512], c[NCOLS][CELL];
+	bool show[NCOLS];
+
+	view_leaks_verdict(s, verdict, sizeof(verdict));
+	view_leaks_status_line(out, s, o, verdict);
 	if (!s->complete && s->note) {
 		fputs("# incomplete: ", out);
 		strenc_text_pad(out, s->note, 0, false);

@@ -136,24 +136,13 @@ int view_leaks_owners_text(FILE *out, const struct view_leaks *s, const struct v
 			   bool cgroup)
 {
 	size_t n = shown(s, o), width[NCOLS];
-	char verdict[1200], perf[1024], c[NCOLS][CELL];
+	char verdict[1200], c[NCOLS][CELL];
 	bool show[NCOLS];
 
-	/* A monitoring plugin's status line first, as for the groups: the
-	 * verdict, then the performance data (per state, over every owner);
-	 * the time stamp after it. */
+	/* The status line as for the groups; perfdata per state, over
+	 * every owner. */
 	view_leaks_owners_verdict(s, cgroup, verdict, sizeof(verdict));
-	perf[0] = '\0';
-	if (!s->section)
-		view_leaks_perfdata(s, perf, sizeof(perf));
-	fprintf(out, "%s%s%s%s\n", o->first || !o->stamp ? "" : "\n", verdict,
-		perf[0] ? " | " : "", perf);
-	if (o->stamp) {
-		char when[32];
-
-		view_format_time(&s->time, when, sizeof(when));
-		fprintf(out, "# %s\n", when);
-	}
+	view_leaks_status_line(out, s, o, verdict);
 	if (!s->complete && s->note) {
 		fputs("# incomplete: ", out);
 		strenc_text_pad(out, s->note, 0, false);

@@ -513,3 +513,35 @@ out:
 	collector_close(c);
 	return status;
 }
+
+/* The dashboard's doctor (top_doctor.c) reads the same files the same way. */
+_Static_assert(DOCTOR_CTX_FILES == NSF_COUNT, "doctor_ctx holds every namespace file");
+
+int doctor_ctx_open(struct doctor_ctx *x, struct collector *c)
+{
+	int ret;
+
+	for (int i = 0; i < NSF_COUNT; i++)
+		x->fd[i] = -1;
+	ret = collector_run_in(c, ns_open, x->fd);
+	if (ret < 0) {
+		doctor_ctx_close(x);
+		return ret;
+	}
+	x->fd[NSF_MAX_ORPHANS] = open(ns_paths[NSF_MAX_ORPHANS], O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+void doctor_ctx_read(const struct doctor_ctx *x, struct doctor_ns *ns)
+{
+	ns_facts(x->fd, ns);
+}
+
+void doctor_ctx_close(struct doctor_ctx *x)
+{
+	for (int i = 0; i < NSF_COUNT; i++) {
+		if (x->fd[i] >= 0)
+			close(x->fd[i]);
+		x->fd[i] = -1;
+	}
+}

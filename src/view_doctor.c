@@ -239,6 +239,15 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 	}
 }
 
+void view_doctor_describe(const struct view_doctor *s, const struct doctor_finding *f,
+			  char *numbers_, size_t nlen, char *why_, size_t wlen, char *fix_,
+			  size_t flen)
+{
+	numbers(s->d, f, numbers_, nlen);
+	why(s, f, why_, wlen);
+	fix(s->d, f, fix_, flen);
+}
+
 /* Finding count per severity, and the one-line summary of one finding. */
 static void summary(const struct doctor *d, const struct doctor_finding *f, char *buf, size_t len)
 {

@@ -169,6 +169,11 @@ enum doctor_severity doctor_status(const struct doctor *d);
  * checks that pass and perfdata: a percent for percent checks. */
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c);
 
+/* doctor_full_listeners - how many listeners of the sample had a full
+ * accept queue (more queued than their backlog: the kernel drops the next
+ * completed handshake and counts it in ListenOverflows, per namespace). */
+uint64_t doctor_full_listeners(const struct doctor *d);
+
 /* How many things the check looked at (listeners, destinations, ports). */
 uint64_t doctor_examined(const struct doctor *d, enum doctor_check c);
 

@@ -67,6 +67,7 @@ struct doctor {
 	uint64_t tw_total;		/* every TIME_WAIT socket */
 	uint64_t orphans;		/* FIN_WAIT1, LAST_ACK, CLOSING without a file */
 	uint64_t orphans_unsent;	/* ... in FIN_WAIT1 with data not acked */
+	uint64_t full_listeners;	/* accept queue past its backlog */
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
 	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
@@ -319,6 +320,7 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	d->tw_total = 0;
 	d->orphans = 0;
 	d->orphans_unsent = 0;
+	d->full_listeners = 0;
 	table_clear(d->listen);
 	u64map_clear(d->dests.idx);
 	u64map_clear(d->peers.idx);
@@ -398,6 +400,8 @@ static int add_listener(struct doctor *d, const struct sock_rec *rec)
 		*slot = (uint64_t)rec->uid << 32 | rec->inode;
 	}
 	d->examined[DOCTOR_ACCEPT_QUEUE]++;
+	/* Full as the kernel's sk_acceptq_is_full(): past the backlog. */
+	d->full_listeners += rec->rqueue > rec->wqueue;
 	if (pct > d->worst[DOCTOR_ACCEPT_QUEUE])
 		d->worst[DOCTOR_ACCEPT_QUEUE] = pct;
 	if (sev == DOCTOR_OK)
@@ -815,6 +819,11 @@ enum doctor_severity doctor_status(const struct doctor *d)
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c)
 {
 	return c < DOCTOR_NCHECKS ? d->worst[c] : 0;
+}
+
+uint64_t doctor_full_listeners(const struct doctor *d)
+{
+	return d->full_listeners;
 }
 
 uint64_t doctor_examined(const struct doctor *d, enum doctor_check c)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -116,14 +117,14 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 
 	switch (f->check) {
 	case DOCTOR_ACCEPT_QUEUE:
-		/* With -i: what the namespace dropped since the last sample,
-		 * while this listener was found full. */
+		/* With -i the counters' growth is the namespace's, not this
+		 * listener's: said once (view_doctor_overflows()), never
+		 * as if each full listener had dropped all of it. */
 		if (s->has_delta)
 			snprintf(buf, len,
 				 "the application does not accept() as fast as connections arrive; "
-				 "a full queue drops new ones (ListenOverflows +%" PRIu64
-				 ", ListenDrops +%" PRIu64 " since the last sample)",
-				 s->overflows_delta, s->drops_delta);
+				 "a full queue drops new ones (the namespace's ListenOverflows "
+				 "since the last sample are shared by its full listeners)");
 		else if (ns->has_netstat)
 			snprintf(buf, len,
 				 "the application does not accept() as fast as connections arrive; "
@@ -246,6 +247,60 @@ void view_doctor_describe(const struct view_doctor *s, const struct doctor_findi
 	numbers(s->d, f, numbers_, nlen);
 	why(s, f, why_, wlen);
 	fix(s->d, f, fix_, flen);
+}
+
+/* printf at *@n of @buf (@len bytes), clipped; *@n follows what was
+ * written. */
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*n = *n + (size_t)w < len ? *n + (size_t)w : len - 1;
+}
+
+void view_doctor_overflows(const struct view_doctor *s, char *buf, size_t len)
+{
+	uint64_t full = doctor_full_listeners(s->d), named = 0;
+	size_t n = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!s->has_delta)
+		return;
+	append(buf, len, &n, "namespace ListenOverflows +%" PRIu64 ", ListenDrops +%" PRIu64
+	       " since the last sample, ", s->overflows_delta, s->drops_delta);
+	if (!full) {
+		append(buf, len, &n, "while no listener was full at this sample");
+		return;
+	}
+	append(buf, len, &n, "while %" PRIu64 " listener%s %s full (", full, full == 1 ? "" : "s",
+	       full == 1 ? "was" : "were");
+	/* The full ones among the findings, by where they are; the rest
+	 * (below the levels asked for) by number. */
+	for (size_t i = 0; i < doctor_nfindings(s->d) && named < 5; i++) {
+		const struct doctor_finding *f = doctor_finding(s->d, i);
+		char w[128];
+
+		if (f->check != DOCTOR_ACCEPT_QUEUE || f->value <= f->limit)
+			continue;
+		view_doctor_where(f, w, sizeof(w));
+		append(buf, len, &n, "%s%s", named ? ", " : "", w);
+		named++;
+	}
+	if (full > named)
+		append(buf, len, &n, "%s%" PRIu64 " more", named ? ", " : "", full - named);
+	append(buf, len, &n, "); the kernel does not count them per listener");
 }
 
 /* Finding count per severity, and the one-line summary of one finding. */
@@ -377,9 +432,12 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, 0);
 	fprintf(out, "portstat doctor, namespace %s, %s: %zu critical, %zu warning%s\n", ns, when,
 		sev[DOCTOR_CRITICAL], sev[DOCTOR_WARNING], sev[DOCTOR_WARNING] == 1 ? "" : "s");
-	if (s->has_delta)
-		fprintf(out, "since the last sample: ListenOverflows +%" PRIu64
-			", ListenDrops +%" PRIu64 "\n", s->overflows_delta, s->drops_delta);
+	if (s->has_delta) {
+		char ov[1024];
+
+		view_doctor_overflows(s, ov, sizeof(ov));
+		fprintf(out, "%s\n", ov);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -436,9 +494,15 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 	if (ns->has_netstat)
 		fprintf(out, ",\"listen_overflows\":%" PRIu64 ",\"listen_drops\":%" PRIu64,
 			ns->listen_overflows, ns->listen_drops);
-	if (s->has_delta)
-		fprintf(out, ",\"listen_overflows_delta\":%" PRIu64 ",\"listen_drops_delta\":%" PRIu64,
-			s->overflows_delta, s->drops_delta);
+	if (s->has_delta) {
+		char ov[1024];
+
+		fprintf(out, ",\"listen_overflows_delta\":%" PRIu64 ",\"listen_drops_delta\":%" PRIu64
+			",\"full_listeners\":%" PRIu64, s->overflows_delta, s->drops_delta,
+			doctor_full_listeners(d));
+		view_doctor_overflows(s, ov, sizeof(ov));
+		json_str(out, "listen_overflows_note", ov, true);
+	}
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);

@@ -143,8 +143,16 @@ d1=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows_delta')
 o1=$(head -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 [ "$d1" = "$((o2 - o1))" ] || ps_fail "delta $d1, counters $o1 -> $o2"
-tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
+# Said once for the namespace, with the one full listener; not as this
+# listener's own drops.
+[ "$(tail -1 "$PS_TMPDIR/i.json" | jq '.full_listeners')" = 1 ] || ps_fail "-i full_listeners: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e --arg d "$d1" '.listen_overflows_note | test("^namespace ListenOverflows \\+" + $d + ", ListenDrops \\+[0-9]+ since the last sample, while 1 listener was full \\(listener 127\\.0\\.0\\.1:8080\\); the kernel does not count them per listener$")' >/dev/null ||
+	ps_fail "-i attribution: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("shared by its full listeners") and (test("\\+[0-9]") | not)' >/dev/null ||
 	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
+"$PORTSTAT" doctor -N "$acc" -i 1 -c 2 >"$PS_TMPDIR/i.txt" 2>/dev/null
+[ "$(grep -c '^namespace ListenOverflows +[0-9]*, ListenDrops +[0-9]* since the last sample, while 1 listener was full (listener 127.0.0.1:8080)' "$PS_TMPDIR/i.txt")" = 1 ] ||
+	ps_fail "-i text: the attribution not once: $(cat "$PS_TMPDIR/i.txt")"
 echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
 
 # --- ephemeral ports ----------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "doctor.h"
 #include "tcp_state.h"
+#include "view_doctor.h"
 
 START_TEST(test_threshold_parse)
 {
@@ -486,6 +487,98 @@ START_TEST(test_orphans)
 }
 END_TEST
 
+/* The text of @vd rendered by @render into a malloc'd string. */
+static char *render(int (*fn)(FILE *, const struct view_doctor *), const struct view_doctor *vd)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fn(f, vd), 0);
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* With -i, ListenOverflows' growth is the namespace's: said once with the
+ * listeners that were full, never once per full listener. */
+START_TEST(test_overflow_attribution)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec a = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	struct sock_rec b = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8081, "0.0.0.0", 0);
+	struct sock_rec at = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8082, "0.0.0.0", 0);
+	struct view_doctor vd;
+	char line[1024], *text, *json;
+
+	a.rqueue = 5, a.wqueue = 4;
+	b.rqueue = 9, b.wqueue = 8;
+	at.rqueue = 4, at.wqueue = 4;	/* at its backlog: critical, not yet full */
+	add(d, a, 1);
+	add(d, b, 1);
+	add(d, at, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 3);
+	ck_assert_uint_eq(doctor_full_listeners(d), 2);
+	vd = (struct view_doctor){ .d = d, .has_delta = true, .overflows_delta = 12,
+				   .drops_delta = 13 };
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "namespace ListenOverflows +12, ListenDrops +13 since the last "
+			 "sample, while 2 listeners were full (listener 127.0.0.1:8080, listener "
+			 "127.0.0.1:8081); the kernel does not count them per listener");
+	text = render(view_doctor_text, &vd);
+	ck_assert_uint_eq(count(text, "+12"), 1);
+	ck_assert_uint_eq(count(text, line), 1);
+	ck_assert_uint_eq(count(text, "shared by its full listeners"), 3);
+	free(text);
+	json = render(view_doctor_json, &vd);
+	ck_assert_uint_eq(count(json, "+12"), 1);
+	ck_assert_ptr_nonnull(strstr(json, ",\"listen_overflows_delta\":12,\"listen_drops_delta\":13,"
+				     "\"full_listeners\":2,\"listen_overflows_note\":\"namespace "));
+	free(json);
+	/* No listener full: said so, none named. */
+	doctor_begin(d, doctor_ns(d));
+	add(d, at, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "namespace ListenOverflows +12, ListenDrops +13 since the last "
+			 "sample, while no listener was full at this sample");
+	/* A full listener below the levels asked for is counted, not named. */
+	{
+		struct doctor_thresholds th;
+		struct doctor *d2;
+
+		doctor_thresholds_default(&th);
+		th.warn[DOCTOR_ACCEPT_QUEUE] = 200;
+		th.crit[DOCTOR_ACCEPT_QUEUE] = 300;
+		d2 = model(&th, 0);
+		add(d2, a, 1);
+		add(d2, b, 1);
+		ck_assert_int_eq(doctor_end(d2), 0);
+		ck_assert_uint_eq(doctor_nfindings(d2), 0);
+		vd.d = d2;
+		view_doctor_overflows(&vd, line, sizeof(line));
+		ck_assert(strstr(line, "while 2 listeners were full (2 more); the kernel") != NULL);
+		doctor_delete(d2);
+	}
+	/* Without -i: nothing to attribute. */
+	vd.d = d;
+	vd.has_delta = false;
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "");
+	doctor_delete(d);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -507,6 +600,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_tw_fin_wait2);
 	tcase_add_test(tc, test_syn_recv);
 	tcase_add_test(tc, test_orphans);
+	tcase_add_test(tc, test_overflow_attribution);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -56,6 +56,14 @@ void view_doctor_where(const struct doctor_finding *f, char *buf, size_t len)
 		addr_str(f->family, f->raddr, r, sizeof(r));
 		snprintf(buf, len, "peer %s", r);
 		break;
+	case DOCTOR_CLOSE_WAIT:
+		/* By owner: the pid is ours to print; its name is untrusted
+		 * and comes with the owner, encoded. */
+		if (f->pid) {
+			snprintf(buf, len, "pid %d", f->pid);
+			break;
+		}
+		/* fall through */
 	default:
 		snprintf(buf, len, ":%u %s", f->port, f->dir == TABLE_DIR_IN ? "in" : "out");
 		break;
@@ -105,7 +113,12 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 			 f->value, f->limit, f->pct, f->extra);
 		break;
 	default:
-		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);
+		if (f->pid)
+			snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT over %u ports, more than %" PRIu64,
+				 f->value, f->parts_all, f->limit);
+		else
+			snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value,
+				 f->limit);
 		break;
 	}
 }
@@ -179,9 +192,15 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 		break;
 	}
 	default:
-		snprintf(buf, len,
-			 "the peer closed and our side never called close(): a descriptor "
-			 "leak in the owning process");
+		if (f->pid)
+			snprintf(buf, len,
+				 "the peer closed and this process never called close(), on "
+				 "several ports, each below the level alone: one leak in code "
+				 "its connections share");
+		else
+			snprintf(buf, len,
+				 "the peer closed and our side never called close(): a descriptor "
+				 "leak in the owning process");
 		break;
 	}
 }
@@ -233,9 +252,15 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 			 "(capped by net.core.somaxconn)");
 		break;
 	default:
-		snprintf(buf, len,
-			 "close() every socket after read() returns 0 or an error; find the "
-			 "owner with 'portstat leaks'");
+		if (f->pid)
+			snprintf(buf, len,
+				 "close() every socket after read() returns 0 or an error, in the "
+				 "code these ports share; 'portstat leaks' shows the sockets' ages "
+				 "and growth");
+		else
+			snprintf(buf, len,
+				 "close() every socket after read() returns 0 or an error; find the "
+				 "owner with 'portstat leaks'");
 		break;
 	}
 }
@@ -414,6 +439,42 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 	}
 }
 
+/* A close-wait finding's breakdown for the text report, in its text form
+ * (names are untrusted): "owners: python3[412] 10 (cgroup /a), ..." or
+ * "ports: :8081 in 6, :8082 in 6".  "" without one. */
+static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
+{
+	const struct doctor_finding *f = doctor_finding(d, i);
+	const struct doctor_part *p = doctor_finding_parts(d, i);
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!p || (!f->nparts && !f->parts_unknown))
+		return;
+	append(buf, len, &n, "%s: ", f->pid ? "ports" : "owners");
+	for (uint32_t k = 0; k < f->nparts; k++) {
+		char comm[80], cg[400];
+
+		if (f->pid) {
+			append(buf, len, &n, "%s:%u %s %" PRIu64, k ? ", " : "", p[k].port,
+			       p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
+			continue;
+		}
+		strenc_text(comm, sizeof(comm), p[k].comm, 16, 0);
+		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, 0);
+		append(buf, len, &n, "%s%s[%d] %" PRIu64, k ? ", " : "", comm, p[k].pid, p[k].n);
+		if (p[k].cgroup[0])
+			append(buf, len, &n, " (cgroup %s)", cg);
+	}
+	if (f->parts_other)
+		append(buf, len, &n, "%s%" PRIu64 " more in %u other%s", f->nparts ? ", " : "",
+		       f->parts_other, f->parts_all - f->nparts,
+		       f->parts_all - f->nparts == 1 ? "" : "s");
+	if (f->parts_unknown)
+		append(buf, len, &n, "%s%" PRIu64 " whose owner was not found",
+		       f->nparts || f->parts_other ? ", " : "", f->parts_unknown);
+}
+
 int view_doctor_text(FILE *out, const struct view_doctor *s)
 {
 	const struct doctor *d = s->d;
@@ -443,7 +504,7 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		const struct doctor_finding *f = doctor_finding(d, i);
 		const char *cg = "";
 		const char *owner = s->owner ? s->owner(s->owner_arg, i, &cg) : NULL;
-		char w[128], n[256], y[512], x[512], o[256], g[256];
+		char w[128], n[256], y[512], x[512], o[256], g[256], parts[1024];
 
 		has[f->check] = true;
 		view_doctor_where(f, w, sizeof(w));
@@ -457,6 +518,9 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 			fprintf(out, " (%s%s%s)", o, *cg ? ", cgroup " : "", g);
 		}
 		fprintf(out, ": %s\n", n);
+		parts_text(d, i, parts, sizeof(parts));
+		if (parts[0])
+			fprintf(out, "%-9s %-13s %s\n", "", "", parts);
 		fprintf(out, "%-9s %-13s why: %s\n", "", "", y);
 		fprintf(out, "%-9s %-13s fix: %s\n", "", "", x);
 	}
@@ -475,6 +539,40 @@ static void json_str(FILE *out, const char *key, const char *v, bool comma)
 {
 	fprintf(out, "%s\"%s\":", comma ? "," : "", key);
 	strenc_json(out, v);
+}
+
+/* A close-wait finding's breakdown: "owners":[{process, pid, comm,
+ * cgroup, count}], "owners_other", "owners_unknown" for a port's;
+ * "ports":[{port, direction, count}], "ports_other" for a process's. */
+static void json_parts(FILE *out, const struct doctor *d, size_t i)
+{
+	const struct doctor_finding *f = doctor_finding(d, i);
+	const struct doctor_part *p = doctor_finding_parts(d, i);
+
+	fprintf(out, ",\"%s\":[", f->pid ? "ports" : "owners");
+	for (uint32_t k = 0; k < f->nparts; k++) {
+		char proc[64];
+
+		fputs(k ? ",{" : "{", out);
+		if (f->pid) {
+			fprintf(out, "\"port\":%u,\"direction\":\"%s\",\"count\":%" PRIu64 "}",
+				p[k].port, p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
+			continue;
+		}
+		snprintf(proc, sizeof(proc), "%s[%d]", p[k].comm, p[k].pid);
+		json_str(out, "process", proc, false);
+		fprintf(out, ",\"pid\":%d", p[k].pid);
+		json_str(out, "comm", p[k].comm, true);
+		json_str(out, "cgroup", p[k].cgroup, true);
+		fprintf(out, ",\"count\":%" PRIu64 "}", p[k].n);
+	}
+	fputc(']', out);
+	if (f->pid) {
+		fprintf(out, ",\"ports_other\":%" PRIu64, f->parts_other);
+	} else {
+		fprintf(out, ",\"owners_other\":%" PRIu64 ",\"owners_unknown\":%" PRIu64,
+			f->parts_other, f->parts_unknown);
+	}
 }
 
 int view_doctor_json(FILE *out, const struct view_doctor *s)
@@ -527,6 +625,10 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		fprintf(out, ",\"value\":%" PRIu64 ",\"limit\":%" PRIu64, f->value, f->limit);
 		if (doctor_check_is_percent(f->check))
 			fprintf(out, ",\"percent\":%u", f->pct);
+		if (f->pid)
+			fprintf(out, ",\"pid\":%d", f->pid);
+		if (f->has_parts)
+			json_parts(out, d, i);
 		json_str(out, "detail", n, true);
 		json_str(out, "why", y, true);
 		json_str(out, "fix", x, true);

@@ -9,8 +9,12 @@
 #     tcp_tw_reuse lets loopback TIME_WAIT ports be reused (2), CRITICAL
 #     with --crit ephemeral=75%;
 #   - a server that closes first: server-close on ":8080 in" with its count;
-#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count, and its
-#     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
+#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count and its
+#     owner, and its mirror, the clients' FIN_WAIT2 pile toward the peer
+#     (fin-wait2);
+#   - CLOSE_WAIT per owner: one process leaking on two ports, each below
+#     the level (a finding by pid listing its ports), and two processes
+#     on a port each (each port's owners listed with their counts);
 #   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
 #     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
 #   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
@@ -223,6 +227,45 @@ grep -q "^WARNING   fin-wait2     peer 127.0.0.1: 15 FIN_WAIT2, more than 10" "$
 	ps_fail "fin-wait2 text: $(cat "$PS_TMPDIR/d.out")"
 echo "ok: FIN_WAIT2 pile: 15 toward peer 127.0.0.1"
 
+# --- CLOSE_WAIT per owner ---------------------------------------------------------
+# One process leaking 6 on each of two ports (no port past 10, the process
+# past it: a finding by owner listing its ports), and two processes each
+# leaking on a port of its own (each port's finding names its owner).
+ps_netns_new cwo
+lab "$cwo" closewait2 9001 6
+p1=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8083 12
+p2=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8084 11
+p3=${LAB_PIDS[-1]}
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$cwo" ss -Htan state close-wait | wc -l)" = 35 ] && break
+	sleep 0.05
+done
+j=$(json "$cwo")
+[ "$(jq -c '[.findings[] | select(.check == "close-wait") | [.severity, .where, .value, .limit, .process]]' <<<"$j")" = \
+  "[[\"warning\",\"pid $p1\",12,10,\"python3[$p1]\"],[\"warning\",\":8083 in\",12,10,\"python3[$p2]\"],[\"warning\",\":8084 in\",11,10,\"python3[$p3]\"]]" ] ||
+	ps_fail "close-wait by owner: $j"
+[ "$(jq -c '.findings[] | select(.where == "pid '"$p1"'") | [.pid, .ports, .ports_other]' <<<"$j")" = \
+  "[$p1,[{\"port\":9001,\"direction\":\"in\",\"count\":6},{\"port\":9002,\"direction\":\"in\",\"count\":6}],0]" ] ||
+	ps_fail "the leaking process's ports: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8083 in") | [[.owners[] | .pid, .comm, .count], .owners_other, .owners_unknown]' <<<"$j")" = \
+  "[[$p2,\"python3\",12],0,0]" ] || ps_fail ":8083's owners: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8084 in") | [.owners[] | .pid, .count]' <<<"$j")" = "[$p3,11]" ] ||
+	ps_fail ":8084's owners: $j"
+# Each owner's cgroup is its /proc/PID/cgroup's.
+cg=$(sed -n 's/^0:://p' "/proc/$p2/cgroup")
+[ "$(jq -r '.findings[] | select(.where == ":8083 in") | .owners[0].cgroup' <<<"$j")" = "$cg" ] ||
+	ps_fail ":8083's owner's cgroup, want '$cg': $j"
+doctor 1 "$cwo"
+grep -q "^WARNING   close-wait    pid $p1 (python3\[$p1\]\(, cgroup [^)]*\)\?): 12 CLOSE_WAIT over 2 ports, more than 10$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        ports: :9001 in 6, :9002 in 6$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p2\] 12\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p3\] 11\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait by owner, text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait-owners.txt"
+echo "ok: CLOSE_WAIT per owner: pid $p1 12 over :9001 and :9002; :8083 python3[$p2] 12, :8084 python3[$p3] 11"
+
 # --- TIME_WAIT table ------------------------------------------------------------
 ps_netns_new tw
 ip netns exec "$tw" sysctl -qw net.ipv4.tcp_max_tw_buckets=10 || ps_fail "sysctl max_tw_buckets"
@@ -309,7 +352,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv orphans; do
+	for f in healthy accept ephemeral serverclose closewait closewait-owners twbuckets synrecv orphans; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

@@ -219,6 +219,18 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns);
 int doctor_add(const struct sock_rec *rec, void *data);
 
 /*
+ * doctor_share_begin - begin @share as one share of @whole's sample (a
+ * split dump, split.h): @whole's facts, thresholds and listeners (fed to
+ * @whole already), so @share classifies its sockets as @whole would.
+ * Listeners must not be fed to a share.  0 or -ENOMEM.
+ */
+int doctor_share_begin(struct doctor *share, const struct doctor *whole);
+
+/* doctor_merge - add @share's counts (doctor_share_begin()) into @whole,
+ * before doctor_end(@whole).  0 or -ENOMEM. */
+int doctor_merge(struct doctor *whole, const struct doctor *share);
+
+/*
  * doctor_end - evaluate every check into findings, sorted by severity,
  * then by how far past its limit each is.  0 or -ENOMEM.
  */

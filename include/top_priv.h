@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "sampler.h"
+#include "split.h"
 #include "table.h"
 #include "top_detail.h"
 #include "top_model.h"
@@ -100,6 +101,7 @@ struct top {
 	pthread_t tid;
 	/* the sampler thread's own */
 	struct collector *c;
+	struct split *sp;
 	struct top_doctor *td;
 	struct table *back;
 	struct top_findings fback;
@@ -143,13 +145,13 @@ int top_doctor_new(struct top_doctor **out);
 void top_doctor_delete(struct top_doctor *td);
 
 /*
- * top_doctor_sample - sampler_run() of @c into @t whose one dump also
- * runs the doctor's checks, their findings into @out (cleared first;
- * out->ran false and out->note set when they could not run).  Returns
- * what sampler_run() returns.
+ * top_doctor_sample - split_run() with @sp (NULL: sampler_run()) of @c
+ * into @t whose dumps also run the doctor's checks, their findings into
+ * @out (cleared first; out->ran false and out->note set when they could
+ * not run).  Returns what split_run() returns.
  */
-int top_doctor_sample(struct top_doctor *td, struct collector *c, struct table *t,
-		      struct sampler_info *info, struct top_findings *out);
+int top_doctor_sample(struct top_doctor *td, struct split *sp, struct collector *c,
+		      struct table *t, struct sampler_info *info, struct top_findings *out);
 
 /* top_doctor_allns_tap - the tap for allns_tables_tap(): each namespace's
  * findings kept in its result. */

@@ -592,6 +592,93 @@ int doctor_add(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
+int doctor_share_begin(struct doctor *share, const struct doctor *whole)
+{
+	size_t pos = 0;
+	uint64_t key, val;
+
+	doctor_begin(share, &whole->ns);
+	share->th = whole->th;
+	share->keep_owners = whole->keep_owners;
+	table_copy_listeners(share->listen, whole->listen);
+	/* SYN_RECV counts only on a listening port. */
+	while (u64map_next(whole->backlog, &pos, &key, &val)) {
+		bool created;
+		uint64_t *slot = u64map_slot(share->backlog, key, &created);
+
+		if (!slot)
+			return -ENOMEM;
+		*slot = val;
+	}
+	return 0;
+}
+
+/* Add @src's counters into @dst's (@first: keep @dst's value when it has
+ * the key, as for the one socket that names a group's owner). */
+static int map_add(struct u64map *dst, const struct u64map *src, bool first)
+{
+	size_t pos = 0;
+	uint64_t key, val;
+
+	while (u64map_next(src, &pos, &key, &val)) {
+		bool created;
+		uint64_t *slot = u64map_slot(dst, key, &created);
+
+		if (!slot)
+			return -ENOMEM;
+		if (!first)
+			*slot += val;
+		else if (created)
+			*slot = val;
+	}
+	return 0;
+}
+
+static int dests_add(struct dests *dst, const struct dests *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct dest *y = &src->v[i];
+		struct dest *x = dest_get(dst, y->family, y->dport, y->saddr, y->daddr);
+
+		if (!x)
+			return -ENOMEM;
+		x->n += y->n;
+		x->tw += y->tw;
+	}
+	return 0;
+}
+
+int doctor_merge(struct doctor *whole, const struct doctor *share)
+{
+	int ret;
+
+	if ((ret = dests_add(&whole->dests, &share->dests)) < 0 ||
+	    (ret = dests_add(&whole->peers, &share->peers)) < 0 ||
+	    (ret = map_add(whole->tw_in, share->tw_in, false)) < 0 ||
+	    (ret = map_add(whole->cw, share->cw, false)) < 0 ||
+	    (ret = map_add(whole->cw_sock, share->cw_sock, true)) < 0 ||
+	    (ret = map_add(whole->syn, share->syn, false)) < 0)
+		return ret;
+	whole->tw_total += share->tw_total;
+	whole->orphans += share->orphans;
+	whole->orphans_unsent += share->orphans_unsent;
+	if (share->ncws) {
+		size_t need = whole->ncws + share->ncws;
+
+		if (need > whole->capcws) {
+			struct cw_sock *v = realloc(whole->cws, need * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			whole->cws = v;
+			whole->capcws = need;
+		}
+		memcpy(whole->cws + whole->ncws, share->cws, share->ncws * sizeof(whole->cws[0]));
+		whole->ncws = need;
+	}
+	return 0;
+}
+
 /* Whether TIME_WAIT ports toward @x can be taken again at once
  * (tcp_tw_reuse 1, or 2 and a loopback destination). */
 static bool tw_reusable(const struct doctor *d, const struct dest *x)

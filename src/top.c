@@ -2,8 +2,8 @@
 /*
  * top: the dashboard engine.  Two threads: the sampler thread
  * (top_sampler.c) owns the collector and a back table it fills with the
- * same sampler_run() the report uses, in one dump that also feeds the
- * doctor's checks (top_doctor.c; with --all-netns,
+ * same sampler_run() / split_run() the report uses, whose dumps also feed
+ * the doctor's checks (top_doctor.c; with --all-netns,
  * allns_tables(): one table per namespace, sampled in parallel, and their
  * sum), then swaps it with the front table under a mutex and wakes the UI
  * through an eventfd; the UI thread, here, owns the terminal, polls stdin
@@ -134,9 +134,20 @@ static int top_open(struct top *tp, char *err, size_t errlen)
 		ret = collector_open_live(&tp->c, cfg->netns, err, errlen);
 	if (ret < 0)
 		return ret;
-	/* The doctor's checks ride on every sample's dump, which is
-	 * therefore one dump, not the report's parallel split (a second
-	 * dump for the doctor would cost more than the split saves). */
+	/* The report's parallel split, sized the same way (PORTSTAT_SPLIT,
+	 * or usable CPUs for namespaces large enough to pay); the doctor's
+	 * checks ride on its dumps, a model per share. */
+	if (!cfg->replay && !cfg->all_netns) {
+		unsigned shares;
+		unsigned long min_sockets;
+
+		ret = split_env(&shares, &min_sockets, err, errlen);
+		if (ret == 0 && shares != 1)
+			ret = split_new(&tp->sp, cfg->netns, &cfg->filter, shares, min_sockets,
+					err, errlen);
+		if (ret < 0)
+			return ret;
+	}
 	ret = top_doctor_new(&tp->td);
 	if (ret < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -312,6 +323,7 @@ out:
 	top_detail_delete(tp->dback);
 	table_delete(tp->sh.front);
 	table_delete(tp->back);
+	split_delete(tp->sp);
 	top_doctor_delete(tp->td);
 	top_findings_done(&tp->fback);
 	top_findings_done(&tp->sh.ffront);

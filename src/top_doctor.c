@@ -4,10 +4,12 @@
  * sampler thread.  The doctor needs what the port table does not keep
  * (listeners' queues, destination tuples, peers, inodes), so it is fed
  * each socket of the sample's own dump (sampler_run_tap()): one dump, two
- * consumers.  The namespace's sysctls and TcpExt counters are read per
- * sample through files opened inside it (doctor_ctx, as `doctor` reads
- * them); with --all-netns each namespace's worker runs its own doctor,
- * taken from a pool so the models' memory is reused across samples.
+ * consumers; a sample split into parallel dumps (split.h) feeds one model
+ * per share, merged into the first.  The namespace's sysctls and TcpExt
+ * counters are read per sample through files opened inside it (doctor_ctx,
+ * as `doctor` reads them); with --all-netns each namespace's worker runs
+ * its own doctor, taken from a pool so the models' memory is reused
+ * across samples.
  * Findings leave as words (struct top_finding), so the UI needs no model.
  * Owners are not looked up: the dashboard resolves them only for the
  * detail screen, and a /proc scan per sample would cost more than the
@@ -23,7 +25,18 @@
 #include "diag.h"
 #include "doctor.h"
 #include "doctor_run.h"
+#include "split.h"
 #include "view_doctor.h"
+
+struct top_doctor;
+
+/* One sample's run of a model over one namespace, or one share of its
+ * split sample; ctx NULL: the facts are unknown (a replay). */
+struct tap_run {
+	struct top_doctor *td;
+	struct doctor *d;
+	const struct doctor_ctx *ctx;
+};
 
 struct top_doctor {
 	struct doctor_thresholds th;
@@ -34,6 +47,11 @@ struct top_doctor {
 	bool ctx_tried, has_ctx;
 	struct doctor_ctx ctx;
 	struct allns_tap tap;
+	/* a split sample: share i's run and tap (0: the whole sample's,
+	 * its model from the pool; the others' kept here) */
+	struct tap_run run[SPLIT_MAX_SHARES];
+	struct sampler_tap stap[SPLIT_MAX_SHARES];
+	struct split_tap split;
 };
 
 /* A model from the pool, or a new one; NULL when out of memory. */
@@ -70,12 +88,6 @@ static void pool_give(struct top_doctor *td, struct doctor *d)
 	td->pool[td->npool++] = d;
 	pthread_mutex_unlock(&td->mu);
 }
-
-/* One sample's run of a model over one namespace. */
-struct tap_run {
-	struct doctor *d;
-	const struct doctor_ctx *ctx;	/* NULL: the facts are unknown (a replay) */
-};
 
 static int tap_begin(void *data, struct collector *c)
 {
@@ -131,7 +143,7 @@ static int sample_one(struct top_doctor *td, struct collector *c, const struct d
 		      struct top_findings *out)
 {
 	struct doctor *d = pool_take(td);
-	struct tap_run run = { .d = d, .ctx = ctx };
+	struct tap_run run = { .td = td, .d = d, .ctx = ctx };
 	struct sampler_tap tap = { .begin = tap_begin, .add = tap_add, .data = &run };
 	int ret;
 
@@ -148,6 +160,30 @@ static int sample_one(struct top_doctor *td, struct collector *c, const struct d
 	}
 	pool_give(td, d);
 	return ret;
+}
+
+/* split_tap: share i's tap, whose model begins with share 0's listeners
+ * and is folded into it after the dumps. */
+static int share_begin(void *data, struct collector *c)
+{
+	struct tap_run *run = data;
+
+	(void)c;
+	if (!run->d && doctor_new(&run->d, &run->td->th) < 0)
+		return -ENOMEM;
+	return doctor_share_begin(run->d, run->td->run[0].d);
+}
+
+static const struct sampler_tap *split_share(void *arg, unsigned i)
+{
+	return &((struct top_doctor *)arg)->stap[i];
+}
+
+static int split_merge(void *arg, unsigned i)
+{
+	struct top_doctor *td = arg;
+
+	return doctor_merge(td->run[0].d, td->run[i].d);
 }
 
 static void findings_free(void *p)
@@ -192,6 +228,13 @@ int top_doctor_new(struct top_doctor **out)
 	for (int i = 0; i < DOCTOR_CTX_FILES; i++)
 		td->ctx.fd[i] = -1;
 	td->tap = (struct allns_tap){ .sample = allns_one, .arg = td };
+	td->split = (struct split_tap){ .share = split_share, .merge = split_merge, .arg = td };
+	for (unsigned i = 0; i < SPLIT_MAX_SHARES; i++) {
+		td->run[i].td = td;
+		td->stap[i] = (struct sampler_tap){
+			.begin = i ? share_begin : tap_begin, .add = tap_add, .data = &td->run[i],
+		};
+	}
 	*out = td;
 	return 0;
 }
@@ -202,15 +245,21 @@ void top_doctor_delete(struct top_doctor *td)
 		return;
 	for (size_t i = 0; i < td->npool; i++)
 		doctor_delete(td->pool[i]);
+	for (unsigned i = 1; i < SPLIT_MAX_SHARES; i++)
+		doctor_delete(td->run[i].d);
 	free(td->pool);
 	doctor_ctx_close(&td->ctx);
 	pthread_mutex_destroy(&td->mu);
 	free(td);
 }
 
-int top_doctor_sample(struct top_doctor *td, struct collector *c, struct table *t,
-		      struct sampler_info *info, struct top_findings *out)
+int top_doctor_sample(struct top_doctor *td, struct split *sp, struct collector *c,
+		      struct table *t, struct sampler_info *info, struct top_findings *out)
 {
+	const struct doctor_ctx *ctx;
+	struct doctor *d;
+	int ret;
+
 	top_findings_clear(out);
 	/* A replay has no files to read: the checks that need the
 	 * namespace's facts say they are unknown. */
@@ -218,7 +267,26 @@ int top_doctor_sample(struct top_doctor *td, struct collector *c, struct table *
 		td->ctx_tried = true;
 		td->has_ctx = !collector_is_replay(c) && doctor_ctx_open(&td->ctx, c) == 0;
 	}
-	return sample_one(td, c, td->has_ctx ? &td->ctx : NULL, t, info, NULL, out);
+	ctx = td->has_ctx ? &td->ctx : NULL;
+	if (!sp)
+		return sample_one(td, c, ctx, t, info, NULL, out);
+	if (!(d = pool_take(td))) {
+		snprintf(out->note, sizeof(out->note), "out of memory");
+		return split_run(sp, c, t, info);
+	}
+	for (unsigned i = 0; i < SPLIT_MAX_SHARES; i++)
+		td->run[i].ctx = ctx;
+	td->run[0].d = d;
+	ret = split_run_tap(sp, c, t, &td->split, info);
+	if (ret == 0) {
+		if (doctor_end(d) == 0 && export(d, NULL, out) == 0)
+			out->ran = true;
+		else
+			snprintf(out->note, sizeof(out->note), "out of memory");
+	}
+	td->run[0].d = NULL;
+	pool_give(td, d);
+	return ret;
 }
 
 const struct allns_tap *top_doctor_allns_tap(struct top_doctor *td)

@@ -2,7 +2,8 @@
 /*
  * top_sampler: the dashboard's sampler thread.  It owns the collector and
  * the back table (and with --all-netns the namespaces' tables), takes a
- * sample every interval with the report's sampler_run() or allns_tables(),
+ * sample every interval with the report's sampler_run()/split_run() or
+ * allns_tables(),
  * each dump also feeding the doctor's checks (top_doctor.c), plus the
  * detail dump while the detail screen is open,
  * then swaps back and front under the mutex and wakes the UI through the
@@ -205,7 +206,7 @@ void *top_sampler_main(void *arg)
 		if (tp->cfg->all_netns) {
 			ret = sample_allns(tp, &info, err, sizeof(err));
 		} else {
-			ret = top_doctor_sample(tp->td, tp->c, tp->back, &info, &tp->fback);
+			ret = top_doctor_sample(tp->td, tp->sp, tp->c, tp->back, &info, &tp->fback);
 			if (ret < 0)
 				snprintf(err, sizeof(err), "%s", collector_error(tp->c));
 			tp->nsback.ns[0] = (struct top_ns){ .table = tp->back };

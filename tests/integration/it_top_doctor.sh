@@ -7,8 +7,9 @@
 # findings screen with the finding's numbers, why and fix, and Esc, q and
 # D go back to the list (q does not quit there).  At 60x15 and 40x10 the
 # status line drops whole words and the findings screen still shows the
-# finding and its numbers, nothing wider than the terminal.  --all-netns
-# names the finding's namespace.  A healthy namespace: "doctor: OK", and
+# finding and its numbers, nothing wider than the terminal.  A sample
+# split into parallel dumps (PORTSTAT_SPLIT=2) finds what one dump does.
+# --all-netns names the finding's namespace.  A healthy namespace: "doctor: OK", and
 # the screen says every check passed.  Every wait is a bounded poll of the
 # screen.
 set -uo pipefail
@@ -35,7 +36,7 @@ start() {	# start SESSION ARGS...: a pane (TOP_SIZE, default 120x40) running por
 	local s=$1 size=${TOP_SIZE:-120x40}
 	shift
 	"${T[@]}" new-session -d -s "$s" -x "${size%x*}" -y "${size#*x}" \
-		"env PORTSTAT='$PORTSTAT' LANG=C.UTF-8 TERM=screen bash '$D/run.sh' $s $*" ||
+		"env PORTSTAT='$PORTSTAT' LANG=C.UTF-8 TERM=screen ${TOP_ENV:-} bash '$D/run.sh' $s $*" ||
 		ps_fail "tmux new-session failed"
 }
 status_line() { sed -n 4p <<<"$S"; }
@@ -124,6 +125,32 @@ for size in 60x15 40x10; do
 done
 echo "ok - 60x15 and 40x10: the status line drops whole words, the findings screen fits"
 
+# --- a sample split into parallel dumps: the same findings ----------------------
+# A CLOSE_WAIT leak (15 on :8081) and its mirror (15 FIN_WAIT2 toward the
+# peer), whose sockets the shares divide between them: one model per
+# share, merged, counts them all.
+ps_netns_new cw
+lab "$cw" closewait 8081 15
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$cw" ss -Htan state close-wait | wc -l)" = 15 ] && break
+	sleep 0.05
+done
+for split in 1 2; do
+	TOP_ENV=PORTSTAT_SPLIT=$split start "split$split" -N "$cw" -i 0.2
+	# From the third sample the shares' bounds come from the last
+	# sample's sockets, so both shares hold some of them.
+	wait_for "split$split" "PORTSTAT_SPLIT=$split: a third sample" has 'sample #([3-9]|[1-9][0-9])'
+	wait_for "split$split" "PORTSTAT_SPLIT=$split: the status line" has '^doctor: 2 findings, worst WARNING close-wait :8081 in  sort '
+	keys "split$split" D
+	cw_ok() {
+		has '^WARNING close-wait :8081 in$' && has '^  15 CLOSE_WAIT, more than 10$' &&
+			has '^WARNING fin-wait2 peer 127\.0\.0\.1$' && has '^  15 FIN_WAIT2, more than 10$'
+	}
+	wait_for "split$split" "PORTSTAT_SPLIT=$split: both findings with their counts" cw_ok
+	keys "split$split" Escape q
+done
+echo "ok - PORTSTAT_SPLIT=1 and 2: close-wait 15 and fin-wait2 15 either way"
+
 # --- every namespace: the finding names its namespace ---------------------------
 TM_WAIT=600 start all --all-netns -i 1
 TM_WAIT=600 wait_for all "the findings of all namespaces" has '^doctor: [0-9]+ findings?, worst '
@@ -142,4 +169,4 @@ wait_for ok "every check passed" has '^DOCTOR OK: 8 checks passed'
 ! has '^(CRITICAL|WARNING) ' || ps_fail "a finding on a healthy namespace"
 keys ok Escape q
 echo "ok - a healthy namespace: doctor: OK"
-echo "it_top_doctor: 4 passed, 0 failed"
+echo "it_top_doctor: 5 passed, 0 failed"

@@ -786,6 +786,100 @@ START_TEST(test_close_wait_owners_cut)
 }
 END_TEST
 
+/* A split sample: listeners to the whole, the other sockets dealt to two
+ * shares begun from it and merged back give the findings of one model
+ * fed everything. */
+START_TEST(test_share_merge)
+{
+	struct doctor *one = model(NULL, 0), *whole = model(NULL, 0), *share = NULL, *share2 = NULL;
+	struct doctor_thresholds th;
+	struct sock_rec l = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8081, "0.0.0.0", 0);
+	struct sock_rec s4 = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	struct doctor *shares[2];
+	int k = 0;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&share, &th), 0);
+	ck_assert_int_eq(doctor_new(&share2, &th), 0);
+	shares[0] = share;
+	shares[1] = share2;
+	doctor_set_owners(one, true);
+	doctor_set_owners(whole, true);
+	s4.wqueue = 4;
+	l.wqueue = 128;
+	add(one, l, 1);
+	add(one, s4, 1);
+	add(whole, l, 1);
+	add(whole, s4, 1);
+	ck_assert_int_eq(doctor_share_begin(share, whole), 0);
+	ck_assert_int_eq(doctor_share_begin(share2, whole), 0);
+	/* 70 of 100 ephemeral ports toward one destination, 15 CLOSE_WAIT on
+	 * 8081 (a listening port: inbound), 12 FIN_WAIT2 toward a peer, 5
+	 * SYN_RECV on 8080 (backlog 4), 1001 server TIME_WAIT on 8081. */
+	for (int i = 0; i < 70; i++) {
+		struct sock_rec r = rec4(i < 30 ? TCP_STATE_TIME_WAIT : TCP_STATE_ESTABLISHED,
+					 "10.0.0.1", (uint16_t)(40000 + i), "10.0.0.2", 5432);
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 15; i++) {
+		struct sock_rec r = rec4(TCP_STATE_CLOSE_WAIT, "127.0.0.1", 8081, "10.0.0.9",
+					 (uint16_t)(50000 + i));
+
+		r.inode = 1000 + (uint32_t)i;
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 12; i++) {
+		struct sock_rec r = rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", (uint16_t)(45000 + i),
+					 "10.0.0.7", 80);
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 5; i++) {
+		struct sock_rec r = rec4(TCP_STATE_SYN_RECV, "127.0.0.1", 8080, "10.9.9.9",
+					 (uint16_t)(50000 + i));
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 1001; i++) {
+		struct sock_rec r = rec4(TCP_STATE_TIME_WAIT, "127.0.0.1", 8081, "10.0.0.9",
+					 (uint16_t)(20000 + i));
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	ck_assert_int_eq(doctor_merge(whole, share), 0);
+	ck_assert_int_eq(doctor_merge(whole, share2), 0);
+	ck_assert_int_eq(doctor_end(one), 0);
+	ck_assert_int_eq(doctor_end(whole), 0);
+	ck_assert_uint_eq(doctor_nfindings(one), 5);
+	ck_assert_uint_eq(doctor_nfindings(whole), doctor_nfindings(one));
+	for (size_t i = 0; i < doctor_nfindings(one); i++) {
+		const struct doctor_finding *a = doctor_finding(one, i), *b = doctor_finding(whole, i);
+
+		ck_assert_int_eq(a->check, b->check);
+		ck_assert_int_eq(a->severity, b->severity);
+		ck_assert_uint_eq(a->port, b->port);
+		ck_assert_uint_eq(a->value, b->value);
+		ck_assert_uint_eq(a->limit, b->limit);
+		ck_assert_uint_eq(a->extra, b->extra);
+	}
+	for (int c = 0; c < DOCTOR_NCHECKS; c++) {
+		ck_assert_uint_eq(doctor_worst(one, c), doctor_worst(whole, c));
+		ck_assert_uint_eq(doctor_examined(one, c), doctor_examined(whole, c));
+	}
+	ck_assert_uint_eq(doctor_owners_count(whole), doctor_owners_count(one));
+	doctor_delete(one);
+	doctor_delete(whole);
+	doctor_delete(share);
+	doctor_delete(share2);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -810,6 +904,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_overflow_attribution);
 	tcase_add_test(tc, test_close_wait_owners);
 	tcase_add_test(tc, test_close_wait_owners_cut);
+	tcase_add_test(tc, test_share_merge);
 	suite_add_tcase(s, tc);
 	return s;
 }

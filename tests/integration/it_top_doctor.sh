@@ -19,6 +19,10 @@ source "$(dirname "$0")/doctor_lib.sh"
 ps_require_root
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed" >&2; exit 77; }
 command -v jq >/dev/null || ps_fail "jq not installed"
+# lib.sh's trap first (ps_netns_new would install it over ours), then
+# ours: the labs and the tmux server (which inherits the labs' fifos) go
+# before the namespaces.
+ps_set_trap
 tm_init
 trap 'lab_stop; tm_cleanup' EXIT
 trap 'lab_stop; tm_cleanup; trap - EXIT; exit 130' INT

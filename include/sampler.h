@@ -81,8 +81,10 @@ struct sampler_tap {
 
 /*
  * sampler_run_tap - sampler_run() whose one dump also feeds @tap: the
- * dump asks for every state of both families, which the tap needs (the
- * table still counts only what its filter selects).  The same returns.
+ * dump asks for every state of both families (a replay: of the families
+ * the table's filter asks for, which the recording holds), which the tap
+ * needs; the table still counts only what its filter selects.  The same
+ * returns.
  */
 int sampler_run_tap(struct collector *c, struct table *t, const struct sampler_tap *tap,
 		    struct sampler_info *info);

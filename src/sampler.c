@@ -127,7 +127,7 @@ int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
 }
 
 /* The tap sees every socket: the dump's filter widens to every state
- * and both families, the table filters for itself (table_add()). */
+ * and (live) both families, the table filters for itself (table_add()). */
 struct tap_arg {
 	struct collector *c;
 	struct table *t;
@@ -149,7 +149,10 @@ static int tap_once(void *arg, struct sampler_info *info)
 	int ret;
 
 	all.states = TCP_STATE_ALL_MASK;
-	all.ipv4 = all.ipv6 = true;
+	/* A replay holds the families it was recorded with (a -6
+	 * recording has no IPv4 dump to serve): the tap sees those. */
+	if (!collector_is_replay(a->c))
+		all.ipv4 = all.ipv6 = true;
 	table_clear(a->t);
 	ret = sampler_begin(a->c, a->t, &info->time);
 	if (ret == 0)

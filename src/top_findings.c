@@ -88,7 +88,7 @@ int top_findings_status(const struct top_findings *s, int width, char *buf, size
 		const struct top_finding *f = &s->v[0];
 		size_t n = 0;
 
-		/* Each cut is a shorter form, longest first tried last. */
+		/* Each cut ends a shorter form; the longest that fits wins. */
 		n += (size_t)snprintf(full + n, sizeof(full) - n, "doctor: %zu", s->n);
 		cut[ncut++] = n;
 		n += (size_t)snprintf(full + n, sizeof(full) - n, " finding%s", s->n == 1 ? "" : "s");

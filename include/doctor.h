@@ -149,6 +149,11 @@ void doctor_delete(struct doctor *d);
  */
 struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns);
 
+/* doctor_set_ns - replace the sample's namespace facts (copied), for a
+ * context known only once the sample began (the collector's: a replay's
+ * comes with its sample header).  Before the sample's first doctor_add(). */
+void doctor_set_ns(struct doctor *d, const struct doctor_ns *ns);
+
 /* doctor_add - count one socket (a collector_cb with @data the doctor).
  * Listeners must come first (sampler_dump()'s order).  0 or -ENOMEM. */
 int doctor_add(const struct sock_rec *rec, void *data);

@@ -409,9 +409,8 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			.no_context = !arg.has_ctx,
 		};
 		if (!arg.has_ctx && !said_ctx) {
-			strenc_text_line(stderr, "portstat: note: replay file '%s' holds no kernel context "
-					 "(recorded by an older portstat): checks against kernel limits "
-					 "are skipped", cfg.replay ? cfg.replay : "");
+			fputs("portstat: note: the recording holds no kernel context (made by an "
+			      "older portstat): checks against kernel limits are skipped\n", stderr);
 			said_ctx = true;
 		}
 		/* Counters only grow; a recording where they fall is not

@@ -101,6 +101,20 @@ o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
 	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
 echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
+# --record: a new 0600 file whose replay gives the same verdict, numbers
+# and counters (the context was recorded with the sample), without owners.
+"$PORTSTAT" doctor -N "$acc" -f json --record "$PS_TMPDIR/acc.rec" >"$PS_TMPDIR/live.json" 2>"$PS_TMPDIR/live.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "doctor --record: exit $rc: $(cat "$PS_TMPDIR/live.err")"
+[ "$(stat -c %a "$PS_TMPDIR/acc.rec")" = 600 ] || ps_fail "recording mode $(stat -c %a "$PS_TMPDIR/acc.rec")"
+"$PORTSTAT" doctor --replay "$PS_TMPDIR/acc.rec" -f json >"$PS_TMPDIR/replay.json" 2>"$PS_TMPDIR/replay.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "doctor --replay: exit $rc: $(cat "$PS_TMPDIR/replay.err")"
+[ ! -s "$PS_TMPDIR/replay.err" ] || ps_fail "doctor --replay said: $(cat "$PS_TMPDIR/replay.err")"
+[ "$(jq -c 'del(.netns, .findings[].process, .findings[].cgroup)' "$PS_TMPDIR/live.json")" = \
+  "$(jq -c 'del(.netns)' "$PS_TMPDIR/replay.json")" ] ||
+	ps_fail "replay differs: $(cat "$PS_TMPDIR/live.json" "$PS_TMPDIR/replay.json")"
+[ "$(jq -c '[.findings[0].process, .findings[0].value, .listen_overflows > 0]' "$PS_TMPDIR/replay.json")" = '[null,5,true]' ] ||
+	ps_fail "replay: $(cat "$PS_TMPDIR/replay.json")"
+echo "ok: doctor --record / --replay: same findings and counters, no owners"
 
 # --- ephemeral ports ----------------------------------------------------------
 ps_netns_new eph
@@ -180,6 +194,11 @@ doctor 2 "$tw"
 grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%), TCPTimeWaitOverflow $overflow" "$PS_TMPDIR/d.out" ||
 	ps_fail "tw-buckets text: $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/twbuckets.txt"
+# The report's --record carries the context too: doctor diagnoses it.
+"$PORTSTAT" -N "$tw" --record "$PS_TMPDIR/tw.rec" >/dev/null || ps_fail "report --record"
+"$PORTSTAT" doctor --replay "$PS_TMPDIR/tw.rec" >"$PS_TMPDIR/tw.out" 2>&1; rc=$?
+[ "$rc" = 2 ] && grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%)" "$PS_TMPDIR/tw.out" ||
+	ps_fail "doctor over the report's recording: exit $rc: $(cat "$PS_TMPDIR/tw.out")"
 echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
 
 # --- SYN_RECV ---------------------------------------------------------------------

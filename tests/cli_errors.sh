@@ -120,6 +120,8 @@ expect 3 "replay file '$tmp/junk': not a portstat recording" leaks --replay "$tm
 expect 3 "replay file '$tmp/time': corrupt sample time" doctor --replay "$tmp/time"
 expect 3 "replay file '$tmp/short': truncated" doctor --replay "$tmp/short"
 expect 3 "replay file '$tmp/nosuch'" doctor -f json --replay "$tmp/nosuch"
+head -c 16 "$fixture" > "$tmp/header-only"
+expect 3 "replay file '$tmp/header-only' holds no samples" doctor --replay "$tmp/header-only"
 dfix=$(dirname "$fixture")/doctor-accept.rec
 cp "$dfix" "$tmp/ctx"
 off=$(grep -abo 'somaxconn=' "$dfix" | head -1 | cut -d: -f1)

@@ -353,9 +353,11 @@ int collector_want_context(struct collector *c)
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen)
 {
 	/* Every recording carries the context: doctor can replay a report's. */
-	if (collector_want_context(c) < 0) {
+	int ret = collector_want_context(c);
+
+	if (ret < 0) {
 		snprintf(err, errlen, "%s", c->err);
-		return -EIO;
+		return ret;
 	}
 	return recfile_create(&c->record, path, err, errlen);
 }
@@ -483,14 +485,14 @@ static int replay_error(struct collector *c, int ret)
 	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
-/* A sample header, and the range its sockets were classified with. */
+/* A sample header, and the range its sockets were classified with; then
+ * the namespace's kernel context when it was read (RECFILE_CONTEXT). */
 static int record_sample(struct collector *c, const struct recfile_sample *s)
 {
 	struct {
 		struct recfile_sample s;
 		struct recfile_ports r;
 	} b = { .s = *s, .r = { .lo = c->eph_lo, .hi = c->eph_hi } };
-
 	char ctx[KCTX_MAX];
 	int n, ret;
 

@@ -53,28 +53,29 @@ struct doctor_thresholds {
 	uint64_t crit[DOCTOR_NCHECKS];
 };
 
-/* What the namespace says about itself, read inside it; has_* false when
- * a file could not be read (shown as unknown, never made up). */
+/* What the namespace says about itself, read inside it (or recorded with
+ * a sample: kctx.h); has_* false when a file could not be read (shown as
+ * unknown, never made up).  Values first, flags after: no padding between. */
 struct doctor_ns {
-	bool has_range;
-	uint16_t eph_lo, eph_hi;		/* net.ipv4.ip_local_port_range */
-	uint32_t reserved;			/* ports of ip_local_reserved_ports inside it */
-	bool has_tw_reuse;
-	int tw_reuse;				/* net.ipv4.tcp_tw_reuse: 0, 1, 2 (loopback) */
-	bool has_somaxconn;
 	uint64_t somaxconn;			/* net.core.somaxconn */
-	bool has_max_tw;
 	uint64_t max_tw;			/* net.ipv4.tcp_max_tw_buckets */
-	bool has_netstat;
 	uint64_t listen_overflows, listen_drops;	/* TcpExt, since the namespace began */
-	bool has_tw_overflow;
 	uint64_t tw_overflow;			/* TcpExt TCPTimeWaitOverflow */
-	bool has_max_orphans;
 	uint64_t max_orphans;			/* net.ipv4.tcp_max_orphans (host-wide) */
-	bool has_syncookies;
-	int syncookies;				/* net.ipv4.tcp_syncookies: 0, 1, 2 */
-	bool has_cookies_sent;
 	uint64_t cookies_sent;			/* TcpExt SyncookiesSent */
+	uint32_t reserved;			/* ports of ip_local_reserved_ports inside it */
+	int tw_reuse;				/* net.ipv4.tcp_tw_reuse: 0, 1, 2 (loopback) */
+	int syncookies;				/* net.ipv4.tcp_syncookies: 0, 1, 2 */
+	uint16_t eph_lo, eph_hi;		/* net.ipv4.ip_local_port_range */
+	bool has_range;
+	bool has_tw_reuse;
+	bool has_somaxconn;
+	bool has_max_tw;
+	bool has_netstat;
+	bool has_tw_overflow;
+	bool has_max_orphans;
+	bool has_syncookies;
+	bool has_cookies_sent;
 };
 
 /* One finding.  Addresses are the kernel's bytes (IPv4 in the first 4). */
@@ -213,6 +214,11 @@ void doctor_delete(struct doctor *d);
  * sampler_begin() (which sets its ephemeral range).
  */
 struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns);
+
+/* doctor_set_ns - replace the sample's namespace facts (copied), for a
+ * context known only once the sample began (the collector's: a replay's
+ * comes with its sample header).  Before the sample's first doctor_add(). */
+void doctor_set_ns(struct doctor *d, const struct doctor_ns *ns);
 
 /* doctor_add - count one socket (a collector_cb with @data the doctor).
  * Listeners must come first (sampler_dump()'s order).  0 or -ENOMEM. */

@@ -22,6 +22,9 @@ struct view_doctor {
 	 * has_delta false on the first. */
 	bool has_delta;
 	uint64_t overflows_delta, drops_delta;
+	/* The sample's kernel context (sysctls, TcpExt counters) is unknown:
+	 * a recording made without it.  Said in the report. */
+	bool no_context;
 	/* The owner of finding i's socket, "comm[pid]", and its cgroup
 	 * (*cgroup, "" when unknown); NULL when no owner is known. */
 	const char *(*owner)(const void *arg, size_t i, const char **cgroup);

@@ -1179,6 +1179,11 @@ uint64_t doctor_examined(const struct doctor *d, enum doctor_check c)
 	return c < DOCTOR_NCHECKS ? d->examined[c] : 0;
 }
 
+void doctor_set_ns(struct doctor *d, const struct doctor_ns *ns)
+{
+	d->ns = *ns;
+}
+
 const struct doctor_ns *doctor_ns(const struct doctor *d)
 {
 	return &d->ns;

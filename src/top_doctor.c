@@ -6,8 +6,8 @@
  * each socket of the sample's own dump (sampler_run_tap()): one dump, two
  * consumers; a sample split into parallel dumps (split.h) feeds one model
  * per share, merged into the first.  The namespace's sysctls and TcpExt
- * counters are read per sample through files opened inside it (doctor_ctx,
- * as `doctor` reads them); with --all-netns each namespace's worker runs
+ * counters come with each sample from its collector (collector_want_context(),
+ * as `doctor` gets them; a replay serves what was recorded); with --all-netns each namespace's worker runs
  * its own doctor, taken from a pool so the models' memory is reused
  * across samples.
  * Findings leave as words (struct top_finding), so the UI needs no model.
@@ -24,18 +24,16 @@
 
 #include "diag.h"
 #include "doctor.h"
-#include "doctor_run.h"
 #include "split.h"
 #include "view_doctor.h"
 
 struct top_doctor;
 
 /* One sample's run of a model over one namespace, or one share of its
- * split sample; ctx NULL: the facts are unknown (a replay). */
+ * split sample. */
 struct tap_run {
 	struct top_doctor *td;
 	struct doctor *d;
-	const struct doctor_ctx *ctx;
 };
 
 struct top_doctor {
@@ -43,9 +41,8 @@ struct top_doctor {
 	pthread_mutex_t mu;		/* the pool, shared by allns workers */
 	struct doctor **pool;
 	size_t npool, cap;
-	/* one namespace: its files, opened with the first sample */
-	bool ctx_tried, has_ctx;
-	struct doctor_ctx ctx;
+	/* one namespace: its collector asked for the kernel context */
+	bool ctx_tried;
 	struct allns_tap tap;
 	/* a split sample: share i's run and tap (0: the whole sample's,
 	 * its model from the pool; the others' kept here) */
@@ -96,9 +93,10 @@ static int tap_begin(void *data, struct collector *c)
 	uint16_t lo = TABLE_EPHEMERAL_LO, hi = TABLE_EPHEMERAL_HI;
 	struct table *t;
 
-	memset(&ns, 0, sizeof(ns));
-	if (run->ctx)
-		doctor_ctx_read(run->ctx, &ns);
+	/* Unknown (a replay made before portstat recorded it, a namespace
+	 * whose files could not be opened): the checks needing it skip. */
+	if (collector_context(c, &ns) < 0)
+		memset(&ns, 0, sizeof(ns));
 	t = doctor_begin(run->d, &ns);
 	/* Direction without a listener needs the sample's range, as the
 	 * port table's (sampler_begin()). */
@@ -138,12 +136,11 @@ static int export(const struct doctor *d, const char *label, struct top_findings
 
 /* One namespace's sample into @t and its findings into @out (appended;
  * out->ran set when the checks ran, else out->note says why). */
-static int sample_one(struct top_doctor *td, struct collector *c, const struct doctor_ctx *ctx,
-		      struct table *t, struct sampler_info *info, const char *label,
+static int sample_one(struct top_doctor *td, struct collector *c, struct table *t, struct sampler_info *info, const char *label,
 		      struct top_findings *out)
 {
 	struct doctor *d = pool_take(td);
-	struct tap_run run = { .td = td, .d = d, .ctx = ctx };
+	struct tap_run run = { .td = td, .d = d };
 	struct sampler_tap tap = { .begin = tap_begin, .add = tap_add, .data = &run };
 	int ret;
 
@@ -192,23 +189,20 @@ static void findings_free(void *p)
 	free(p);
 }
 
-/* allns_tap.sample: a worker's namespace, with files opened in it for
- * this sample (its collector lives for one sample too). */
+/* allns_tap.sample: a worker's namespace, its collector (which lives
+ * for one sample) asked for the namespace's kernel context. */
 static int allns_one(void *arg, struct allns_result *r, struct collector *c, struct table *t,
 		     struct sampler_info *info)
 {
 	struct top_doctor *td = arg;
 	struct top_findings *f = calloc(1, sizeof(*f));
-	struct doctor_ctx ctx;
-	bool has_ctx;
 	int ret;
 
 	if (!f)
 		return sampler_run(c, t, info);
-	has_ctx = doctor_ctx_open(&ctx, c) == 0;
-	ret = sample_one(td, c, has_ctx ? &ctx : NULL, t, info, r->ns.label, f);
-	if (has_ctx)
-		doctor_ctx_close(&ctx);
+	/* A namespace that cannot be entered: its facts are unknown. */
+	(void)collector_want_context(c);
+	ret = sample_one(td, c, t, info, r->ns.label, f);
 	r->extra = f;
 	r->extra_free = findings_free;
 	return ret;
@@ -225,8 +219,6 @@ int top_doctor_new(struct top_doctor **out)
 		return -ENOMEM;
 	}
 	doctor_thresholds_default(&td->th);
-	for (int i = 0; i < DOCTOR_CTX_FILES; i++)
-		td->ctx.fd[i] = -1;
 	td->tap = (struct allns_tap){ .sample = allns_one, .arg = td };
 	td->split = (struct split_tap){ .share = split_share, .merge = split_merge, .arg = td };
 	for (unsigned i = 0; i < SPLIT_MAX_SHARES; i++) {
@@ -248,7 +240,6 @@ void top_doctor_delete(struct top_doctor *td)
 	for (unsigned i = 1; i < SPLIT_MAX_SHARES; i++)
 		doctor_delete(td->run[i].d);
 	free(td->pool);
-	doctor_ctx_close(&td->ctx);
 	pthread_mutex_destroy(&td->mu);
 	free(td);
 }
@@ -256,26 +247,22 @@ void top_doctor_delete(struct top_doctor *td)
 int top_doctor_sample(struct top_doctor *td, struct split *sp, struct collector *c,
 		      struct table *t, struct sampler_info *info, struct top_findings *out)
 {
-	const struct doctor_ctx *ctx;
 	struct doctor *d;
 	int ret;
 
 	top_findings_clear(out);
-	/* A replay has no files to read: the checks that need the
-	 * namespace's facts say they are unknown. */
+	/* Once per collector; a replay serves what it recorded, and a
+	 * namespace that cannot be entered leaves the facts unknown. */
 	if (!td->ctx_tried) {
 		td->ctx_tried = true;
-		td->has_ctx = !collector_is_replay(c) && doctor_ctx_open(&td->ctx, c) == 0;
+		(void)collector_want_context(c);
 	}
-	ctx = td->has_ctx ? &td->ctx : NULL;
 	if (!sp)
-		return sample_one(td, c, ctx, t, info, NULL, out);
+		return sample_one(td, c, t, info, NULL, out);
 	if (!(d = pool_take(td))) {
 		snprintf(out->note, sizeof(out->note), "out of memory");
 		return split_run(sp, c, t, info);
 	}
-	for (unsigned i = 0; i < SPLIT_MAX_SHARES; i++)
-		td->run[i].ctx = ctx;
 	td->run[0].d = d;
 	ret = split_run_tap(sp, c, t, &td->split, info);
 	if (ret == 0) {

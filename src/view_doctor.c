@@ -184,11 +184,15 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 
 		if (ns->has_cookies_sent)
 			snprintf(sent, sizeof(sent), "%" PRIu64, ns->cookies_sent);
+		char cookies[16] = "unknown";
+
+		if (ns->has_syncookies)
+			snprintf(cookies, sizeof(cookies), "%d", ns->syncookies);
 		snprintf(buf, len,
 			 "handshakes the clients never complete: a SYN flood (spoofed sources) "
 			 "or a slow or lossy path back to them; past the backlog new SYNs get "
-			 "cookies or are dropped (tcp_syncookies %d, SyncookiesSent %s)",
-			 ns->has_syncookies ? ns->syncookies : -1, sent);
+			 "cookies or are dropped (tcp_syncookies %s, SyncookiesSent %s)",
+			 cookies, sent);
 		break;
 	}
 	default:
@@ -328,6 +332,31 @@ void view_doctor_overflows(const struct view_doctor *s, char *buf, size_t len)
 	append(buf, len, &n, "); the kernel does not count them per listener");
 }
 
+/* A check whose limit the namespace did not say (a recording without
+ * its kernel context, an unreadable sysctl): skipped, not passed. */
+static bool skipped(const struct doctor_ns *ns, int c)
+{
+	switch (c) {
+	case DOCTOR_EPHEMERAL:
+		return !ns->has_range;
+	case DOCTOR_TW_BUCKETS:
+		return !ns->has_max_tw;
+	case DOCTOR_ORPHANS:
+		return !ns->has_max_orphans;
+	default:
+		return false;
+	}
+}
+
+static int nskipped(const struct doctor_ns *ns)
+{
+	int n = 0;
+
+	for (int c = 0; c < DOCTOR_NCHECKS; c++)
+		n += skipped(ns, c);
+	return n;
+}
+
 /* Finding count per severity, and the one-line summary of one finding. */
 static void summary(const struct doctor *d, const struct doctor_finding *f, char *buf, size_t len)
 {
@@ -344,7 +373,13 @@ void view_doctor_verdict(const struct view_doctor *s, char *buf, size_t len)
 	char one[512];
 
 	if (!nf) {
-		snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
+		int k = nskipped(doctor_ns(s->d));
+
+		if (k)
+			snprintf(buf, len, "OK: %d checks passed, %d skipped (limit unknown)",
+				 DOCTOR_NCHECKS - k, k);
+		else
+			snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
 		return;
 	}
 	summary(s->d, doctor_finding(s->d, 0), one, sizeof(one));
@@ -370,7 +405,12 @@ void view_doctor_perfdata(const struct view_doctor *s, char *buf, size_t len)
 		for (char *p = label; *p; p++)
 			if (*p == '-')
 				*p = '_';
-		snprintf(value, sizeof(value), "%" PRIu64 "%s", doctor_worst(s->d, c), pct ? "%" : "");
+		/* The guidelines' U: a value that could not be determined. */
+		if (skipped(ns, c))
+			snprintf(value, sizeof(value), "U");
+		else
+			snprintf(value, sizeof(value), "%" PRIu64 "%s", doctor_worst(s->d, c),
+				 pct ? "%" : "");
 		view_leaks_perf_metric(buf, len, &n, label, value, true, th->warn[c], true,
 				       th->crit[c]);
 	}
@@ -427,11 +467,15 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 				 "%% of tcp_max_orphans %" PRIu64, n, n == 1 ? "" : "s", w,
 				 ns->max_orphans);
 		break;
-	case DOCTOR_SYN_RECV:
+	case DOCTOR_SYN_RECV: {
+		char cookies[16] = "unknown";
+
+		if (ns->has_syncookies)
+			snprintf(cookies, sizeof(cookies), "%d", ns->syncookies);
 		snprintf(buf, len, "%" PRIu64 " listening port%s, fullest SYN_RECV %" PRIu64
-			 "%% of its backlog, tcp_syncookies %d", n, n == 1 ? "" : "s", w,
-			 ns->has_syncookies ? ns->syncookies : -1);
+			 "%% of its backlog, tcp_syncookies %s", n, n == 1 ? "" : "s", w, cookies);
 		break;
+	}
 	default:
 		snprintf(buf, len, "%" PRIu64 " port%s with CLOSE_WAIT, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
@@ -499,6 +543,9 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		view_doctor_overflows(s, ov, sizeof(ov));
 		fprintf(out, "%s\n", ov);
 	}
+	if (s->no_context)
+		fputs("kernel context unknown (a recording without it): sysctls and TcpExt "
+		      "counters not known, checks against them skipped\n", out);
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -530,7 +577,8 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		if (has[c])
 			continue;
 		passed(s, c, p, sizeof(p));
-		fprintf(out, "%-9s %-13s %s\n", "ok", doctor_check_name(c), p);
+		fprintf(out, "%-9s %-13s %s\n", skipped(doctor_ns(d), c) ? "skipped" : "ok",
+			doctor_check_name(c), p);
 	}
 	return ferror(out) ? -EIO : 0;
 }
@@ -601,6 +649,8 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		view_doctor_overflows(s, ov, sizeof(ov));
 		json_str(out, "listen_overflows_note", ov, true);
 	}
+	if (s->no_context)
+		fputs(",\"kernel_context\":\"unknown\"", out);
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);

@@ -20,14 +20,12 @@ source "$(dirname "$0")/doctor_lib.sh"
 ps_require_root
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed" >&2; exit 77; }
 command -v jq >/dev/null || ps_fail "jq not installed"
-# lib.sh's trap first (ps_netns_new would install it over ours), then
-# ours: the labs and the tmux server (which inherits the labs' fifos) go
-# before the namespaces.
-ps_set_trap
+# doctor_lib.sh's traps end the labs (by pid) and the namespaces; ours
+# add the tmux server, after the labs.
 tm_init
-trap 'lab_stop; tm_cleanup' EXIT
-trap 'lab_stop; tm_cleanup; trap - EXIT; exit 130' INT
-trap 'lab_stop; tm_cleanup; trap - EXIT; exit 143' TERM
+trap 'lab_cleanup; tm_cleanup' EXIT
+trap 'lab_cleanup; tm_cleanup; trap - EXIT; exit 130' INT
+trap 'lab_cleanup; tm_cleanup; trap - EXIT; exit 143' TERM
 D=$PS_TMPDIR
 
 cat >"$D/run.sh" <<'EOS'

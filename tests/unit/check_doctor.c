@@ -109,6 +109,18 @@ START_TEST(test_cli)
 	ck_assert(cfg.all_netns);
 	ck_assert_int_eq(parse(&cfg, err, "--help", NULL), 0);
 	ck_assert(cfg.help);
+	/* A replay runs every recorded sample unless -c limits them. */
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "f.rec", NULL), 0);
+	ck_assert_str_eq(cfg.replay, "f.rec");
+	ck_assert_uint_eq(cfg.count, 0);
+	ck_assert(cfg.interval == 0);
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "f.rec", "-c", "2", NULL), 0);
+	ck_assert_uint_eq(cfg.count, 2);
+	ck_assert(cfg.interval == 0);
+	ck_assert_int_eq(parse(&cfg, err, "--record", "f.rec", "-N", "ns1", "-i", "1", "-c", "2", NULL), 0);
+	ck_assert_str_eq(cfg.record, "f.rec");
+	ck_assert_ptr_null(cfg.replay);
+	ck_assert_uint_eq(cfg.count, 2);
 }
 END_TEST
 
@@ -137,6 +149,23 @@ START_TEST(test_cli_bad)
 	ck_assert_str_eq(err, "--all-netns cannot be used with --netns");
 	ck_assert_int_eq(parse(&cfg, err, "-N", "", NULL), -EINVAL);
 	ck_assert_str_eq(err, "empty --netns name");
+	ck_assert_int_eq(parse(&cfg, err, "--record", "", NULL), -EINVAL);
+	ck_assert_str_eq(err, "empty --record file name");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "", NULL), -EINVAL);
+	ck_assert_str_eq(err, "empty --replay file name");
+	ck_assert_int_eq(parse(&cfg, err, "--record", "a", "--replay", "b", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--record and --replay cannot be used together");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "b", "-N", "x", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--replay and --netns cannot be used together");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "--record", "a", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --record");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "--replay", "a", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --replay");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "a", "-i", "1", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--replay and --interval cannot be used together "
+			 "(a replay runs its recorded samples; -c limits them)");
+	ck_assert_int_eq(parse(&cfg, err, "--record", NULL), -EINVAL);
+	ck_assert_str_eq(err, "option '--record' needs a value");
 }
 END_TEST
 

@@ -5,8 +5,12 @@
  * TcpExt counters (struct doctor_ns), it evaluates every check against its
  * thresholds into findings sorted worst first.  Memory grows with the
  * distinct listeners, destinations and ports, never with the sockets: per
- * socket it bumps one counter in a hash table.  Pure apart from memory:
- * no I/O, so every check is a unit-test case.
+ * socket it bumps one counter in a hash table.  The one exception is asked
+ * for (doctor_set_owners()): to split CLOSE_WAIT by owning process, each
+ * CLOSE_WAIT socket a process holds is kept (12 bytes: its group, inode
+ * and uid) until its owner is known, as `leaks` keeps them.  Pure apart
+ * from memory: no I/O (owners come through a lookup the caller gives), so
+ * every check is a unit-test case.
  */
 #ifndef PORTSTAT_DOCTOR_H
 #define PORTSTAT_DOCTOR_H
@@ -92,7 +96,37 @@ struct doctor_finding {
 	uint32_t uid;			/* that socket's uid */
 	double rank;			/* how far past its warning level (the order
 					 * among findings of one severity) */
+	/* close-wait with owners looked up (doctor_owners_apply()): a
+	 * port's finding lists its owners, a process's (pid set: "pid N")
+	 * its ports, the largest first (doctor_finding_parts()). */
+	int pid;			/* a finding by owner: the process; else 0 */
+	bool has_parts;			/* the breakdown was made */
+	uint32_t part0, nparts;		/* its parts, see doctor_finding_parts() */
+	uint32_t parts_all;		/* ... before the list was cut */
+	uint64_t parts_other;		/* sockets of parts beyond those listed */
+	uint64_t parts_unknown;		/* a port's sockets whose owner was not found */
 };
+
+/* One line of a close-wait finding's breakdown: an owner of a port's
+ * CLOSE_WAIT (pid, comm, cgroup) or a port of an owner's (port, dir). */
+struct doctor_part {
+	int pid;
+	char comm[16];
+	char cgroup[256];		/* "" when unknown */
+	uint16_t port;
+	uint8_t dir;			/* enum table_dir */
+	uint64_t n;			/* its CLOSE_WAIT sockets */
+};
+
+/* What a caller's owner lookup says about one socket inode. */
+struct doctor_proc {
+	int pid;
+	const char *comm;
+	const char *cgroup;		/* "" when unknown */
+};
+
+/* Parts listed per finding at most; the rest is parts_other. */
+#define DOCTOR_PARTS_MAX	5
 
 struct doctor;
 
@@ -139,6 +173,37 @@ long doctor_reserved_count(const char *text, uint16_t lo, uint16_t hi);
 /* doctor_new - an empty model with @th's thresholds (copied).  0 or -ENOMEM. */
 int doctor_new(struct doctor **out, const struct doctor_thresholds *th);
 
+/* doctor_set_owners - keep every CLOSE_WAIT socket's inode (@on) so
+ * doctor_owners_apply() can split CLOSE_WAIT by owner.  Off by default. */
+void doctor_set_owners(struct doctor *d, bool on);
+
+/*
+ * doctor_owners_want - every socket whose owner the findings name, each
+ * to @want(@arg, inode, uid): each finding's socket, and with owners kept
+ * every CLOSE_WAIT socket a process holds.  Stops at @want's first error
+ * (negative) and returns it; else 0.  doctor_owners_count() says how many
+ * calls at most (a procmap's capacity).
+ */
+int doctor_owners_want(const struct doctor *d, int (*want)(void *arg, uint32_t inode, uint32_t uid),
+		       void *arg);
+size_t doctor_owners_count(const struct doctor *d);
+
+/*
+ * doctor_owners_apply - after doctor_end(), with the owners found
+ * (@lookup fills *@out and returns true when @inode's owner is known):
+ * each close-wait finding of a port lists its owners (with owners kept),
+ * and a process whose CLOSE_WAIT over all its ports is judged worse than
+ * every port finding it holds sockets in (one leak spread over ports, each
+ * below the levels) becomes a close-wait finding of its own, "pid N",
+ * listing its ports.  Findings are sorted again.  0 or -ENOMEM.
+ */
+int doctor_owners_apply(struct doctor *d,
+			bool (*lookup)(void *arg, uint32_t inode, struct doctor_proc *out),
+			void *arg);
+
+/* doctor_finding_parts - finding @i's breakdown (f->nparts entries). */
+const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i);
+
 /* doctor_delete - free; accepts NULL. */
 void doctor_delete(struct doctor *d);
 
@@ -160,6 +225,18 @@ void doctor_set_ns(struct doctor *d, const struct doctor_ns *ns);
 int doctor_add(const struct sock_rec *rec, void *data);
 
 /*
+ * doctor_share_begin - begin @share as one share of @whole's sample (a
+ * split dump, split.h): @whole's facts, thresholds and listeners (fed to
+ * @whole already), so @share classifies its sockets as @whole would.
+ * Listeners must not be fed to a share.  0 or -ENOMEM.
+ */
+int doctor_share_begin(struct doctor *share, const struct doctor *whole);
+
+/* doctor_merge - add @share's counts (doctor_share_begin()) into @whole,
+ * before doctor_end(@whole).  0 or -ENOMEM. */
+int doctor_merge(struct doctor *whole, const struct doctor *share);
+
+/*
  * doctor_end - evaluate every check into findings, sorted by severity,
  * then by how far past its limit each is.  0 or -ENOMEM.
  */
@@ -174,6 +251,11 @@ enum doctor_severity doctor_status(const struct doctor *d);
 /* The worst value of a check over the sample, finding or not, for the
  * checks that pass and perfdata: a percent for percent checks. */
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c);
+
+/* doctor_full_listeners - how many listeners of the sample had a full
+ * accept queue (more queued than their backlog: the kernel drops the next
+ * completed handshake and counts it in ListenOverflows, per namespace). */
+uint64_t doctor_full_listeners(const struct doctor *d);
 
 /* How many things the check looked at (listeners, destinations, ports). */
 uint64_t doctor_examined(const struct doctor *d, enum doctor_check c);

@@ -69,52 +69,69 @@ static const char *owner_name(const void *arg, size_t i, const char **cgroup)
 	return o->name[i].name;
 }
 
-/* One /proc scan for the few sockets the findings name.  Owners we may
- * not see are simply not shown; running out of fds is said on stderr. */
-static int owners_find(const struct doctor *d, struct owners_of *o)
+static int want_one(void *arg, uint32_t inode, uint32_t uid)
 {
-	size_t nf = doctor_nfindings(d);
+	int ret = procmap_want(arg, inode, uid);
+
+	return ret == -EINVAL ? 0 : ret;
+}
+
+static bool lookup_one(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	const struct procmap_proc *p = procmap_lookup(arg, inode);
+
+	if (!p)
+		return false;
+	*out = (struct doctor_proc){ .pid = p->pid, .comm = p->comm, .cgroup = p->cgroup };
+	return true;
+}
+
+/* One /proc scan for the sockets the findings name, and every CLOSE_WAIT
+ * socket (close-wait by owner: doctor_owners_apply()).  Owners we may not
+ * see are simply not shown; running out of fds is said on stderr. */
+static int owners_find(struct doctor *d, struct owners_of *o)
+{
+	size_t nf, want = doctor_owners_count(d);
 	struct procmap *pm = NULL;
-	bool any = false;
-	struct owner *name;
+	struct owner *name = NULL;
 	int ret;
 
 	o->n = 0;
-	if (!nf)
+	if (!want)
 		return 0;
-	name = realloc(o->name, nf * sizeof(*name));
-	if (!name)
-		return -ENOMEM;
-	o->name = name;
-	o->n = nf;
-	for (size_t i = 0; i < nf; i++)
-		name[i].name[0] = '\0';
-	if ((ret = procmap_new(&pm, nf)) < 0)
+	if ((ret = procmap_new(&pm, want)) < 0)
 		return ret;
-	for (size_t i = 0; i < nf; i++) {
-		const struct doctor_finding *f = doctor_finding(d, i);
-
-		if (f->inode && procmap_want(pm, f->inode, f->uid) == 0)
-			any = true;
-	}
-	ret = any ? procmap_scan(pm, "/proc") : 0;
+	ret = doctor_owners_want(d, want_one, pm);
+	if (ret == 0 && procmap_stats(pm)->wanted)
+		ret = procmap_scan(pm, "/proc");
 	if (ret < 0 && procmap_is_limit(ret)) {
 		char msg[256];
 
 		procmap_limit_message(msg, sizeof(msg), "owners", ret);
 		strenc_text_line(stderr, "portstat: %s", msg);
 	}
+	/* Owners unknown still leave the counts and findings right. */
+	ret = doctor_owners_apply(d, lookup_one, pm);
+	nf = doctor_nfindings(d);
+	if (ret == 0 && nf && !(name = realloc(o->name, nf * sizeof(*name))))
+		ret = -ENOMEM;
+	if (ret < 0 || !nf)
+		goto out;
+	o->name = name;
+	o->n = nf;
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
 		const struct procmap_proc *p = f->inode ? procmap_lookup(pm, f->inode) : NULL;
 
+		name[i].name[0] = '\0';
 		if (p) {
 			snprintf(name[i].name, sizeof(name[i].name), "%s[%d]", p->comm, p->pid);
 			snprintf(name[i].cgroup, sizeof(name[i].cgroup), "%s", p->cgroup);
 		}
 	}
+out:
 	procmap_delete(pm);
-	return 0;
+	return ret;
 }
 
 struct once_arg {
@@ -189,6 +206,7 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 		strenc_text_line(stderr, "portstat: %s: out of memory", e->label);
 		goto out;
 	}
+	doctor_set_owners(d, true);
 	{
 		struct once_arg arg = { .d = d, .c = c };
 
@@ -340,6 +358,8 @@ static int open_collector(const struct doctor_config *cfg, struct collector **c,
 		fail(cfg, false, "out of memory");
 		return ret;
 	}
+	/* A replay's sockets are not this host's: no owners to look up. */
+	doctor_set_owners(*d, !cfg->replay);
 	if (cfg->record && (ret = collector_record(*c, cfg->record, err, sizeof(err))) < 0) {
 		fail(cfg, false, "%s", err);
 		return ret;

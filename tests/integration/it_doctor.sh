@@ -9,8 +9,12 @@
 #     tcp_tw_reuse lets loopback TIME_WAIT ports be reused (2), CRITICAL
 #     with --crit ephemeral=75%;
 #   - a server that closes first: server-close on ":8080 in" with its count;
-#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count, and its
-#     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
+#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count and its
+#     owner, and its mirror, the clients' FIN_WAIT2 pile toward the peer
+#     (fin-wait2);
+#   - CLOSE_WAIT per owner: one process leaking on two ports, each below
+#     the level (a finding by pid listing its ports), and two processes
+#     on a port each (each port's owners listed with their counts);
 #   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
 #     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
 #   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
@@ -98,8 +102,16 @@ d1=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows_delta')
 o1=$(head -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 [ "$d1" = "$((o2 - o1))" ] || ps_fail "delta $d1, counters $o1 -> $o2"
-tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
+# Said once for the namespace, with the one full listener; not as this
+# listener's own drops.
+[ "$(tail -1 "$PS_TMPDIR/i.json" | jq '.full_listeners')" = 1 ] || ps_fail "-i full_listeners: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e --arg d "$d1" '.listen_overflows_note | test("^namespace ListenOverflows \\+" + $d + ", ListenDrops \\+[0-9]+ since the last sample, while 1 listener was full \\(listener 127\\.0\\.0\\.1:8080\\); the kernel does not count them per listener$")' >/dev/null ||
+	ps_fail "-i attribution: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("shared by its full listeners") and (test("\\+[0-9]") | not)' >/dev/null ||
 	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
+"$PORTSTAT" doctor -N "$acc" -i 1 -c 2 >"$PS_TMPDIR/i.txt" 2>/dev/null
+[ "$(grep -c '^namespace ListenOverflows +[0-9]*, ListenDrops +[0-9]* since the last sample, while 1 listener was full (listener 127.0.0.1:8080)' "$PS_TMPDIR/i.txt")" = 1 ] ||
+	ps_fail "-i text: the attribution not once: $(cat "$PS_TMPDIR/i.txt")"
 echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
 # --record: a new 0600 file whose replay gives the same verdict, numbers
 # and counters (the context was recorded with the sample), without owners.
@@ -180,6 +192,45 @@ j=$(json "$cw")
 grep -q "^WARNING   fin-wait2     peer 127.0.0.1: 15 FIN_WAIT2, more than 10" "$PS_TMPDIR/d.out" ||
 	ps_fail "fin-wait2 text: $(cat "$PS_TMPDIR/d.out")"
 echo "ok: FIN_WAIT2 pile: 15 toward peer 127.0.0.1"
+
+# --- CLOSE_WAIT per owner ---------------------------------------------------------
+# One process leaking 6 on each of two ports (no port past 10, the process
+# past it: a finding by owner listing its ports), and two processes each
+# leaking on a port of its own (each port's finding names its owner).
+ps_netns_new cwo
+lab "$cwo" closewait2 9001 6
+p1=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8083 12
+p2=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8084 11
+p3=${LAB_PIDS[-1]}
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$cwo" ss -Htan state close-wait | wc -l)" = 35 ] && break
+	sleep 0.05
+done
+j=$(json "$cwo")
+[ "$(jq -c '[.findings[] | select(.check == "close-wait") | [.severity, .where, .value, .limit, .process]]' <<<"$j")" = \
+  "[[\"warning\",\"pid $p1\",12,10,\"python3[$p1]\"],[\"warning\",\":8083 in\",12,10,\"python3[$p2]\"],[\"warning\",\":8084 in\",11,10,\"python3[$p3]\"]]" ] ||
+	ps_fail "close-wait by owner: $j"
+[ "$(jq -c '.findings[] | select(.where == "pid '"$p1"'") | [.pid, .ports, .ports_other]' <<<"$j")" = \
+  "[$p1,[{\"port\":9001,\"direction\":\"in\",\"count\":6},{\"port\":9002,\"direction\":\"in\",\"count\":6}],0]" ] ||
+	ps_fail "the leaking process's ports: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8083 in") | [[.owners[] | .pid, .comm, .count], .owners_other, .owners_unknown]' <<<"$j")" = \
+  "[[$p2,\"python3\",12],0,0]" ] || ps_fail ":8083's owners: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8084 in") | [.owners[] | .pid, .count]' <<<"$j")" = "[$p3,11]" ] ||
+	ps_fail ":8084's owners: $j"
+# Each owner's cgroup is its /proc/PID/cgroup's.
+cg=$(sed -n 's/^0:://p' "/proc/$p2/cgroup")
+[ "$(jq -r '.findings[] | select(.where == ":8083 in") | .owners[0].cgroup' <<<"$j")" = "$cg" ] ||
+	ps_fail ":8083's owner's cgroup, want '$cg': $j"
+doctor 1 "$cwo"
+grep -q "^WARNING   close-wait    pid $p1 (python3\[$p1\]\(, cgroup [^)]*\)\?): 12 CLOSE_WAIT over 2 ports, more than 10$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        ports: :9001 in 6, :9002 in 6$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p2\] 12\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p3\] 11\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait by owner, text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait-owners.txt"
+echo "ok: CLOSE_WAIT per owner: pid $p1 12 over :9001 and :9002; :8083 python3[$p2] 12, :8084 python3[$p3] 11"
 
 # --- TIME_WAIT table ------------------------------------------------------------
 ps_netns_new tw
@@ -267,7 +318,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv orphans; do
+	for f in healthy accept ephemeral serverclose closewait closewait-owners twbuckets synrecv orphans; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

@@ -201,7 +201,8 @@ int doctor_owners_apply(struct doctor *d,
 			bool (*lookup)(void *arg, uint32_t inode, struct doctor_proc *out),
 			void *arg);
 
-/* doctor_finding_parts - finding @i's breakdown (f->nparts entries). */
+/* doctor_finding_parts - finding @i's breakdown (f->nparts entries), NULL
+ * when it has none. */
 const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i);
 
 /* doctor_delete - free; accepts NULL. */

@@ -1146,7 +1146,8 @@ out:
 
 const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i)
 {
-	return i < d->nf && d->f[i].has_parts ? &d->parts[d->f[i].part0] : NULL;
+	/* No parts: NULL, not an offset into a table that may not exist. */
+	return i < d->nf && d->f[i].has_parts && d->f[i].nparts ? &d->parts[d->f[i].part0] : NULL;
 }
 
 size_t doctor_nfindings(const struct doctor *d)

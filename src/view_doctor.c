@@ -493,7 +493,9 @@ static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (!p || (!f->nparts && !f->parts_unknown))
+	/* No owner seen at all (another user's processes, without root):
+	 * no parts, but the sockets whose owner is unknown are said. */
+	if (!f->has_parts || (!f->nparts && !f->parts_unknown))
 		return;
 	append(buf, len, &n, "%s: ", f->pid ? "ports" : "owners");
 	for (uint32_t k = 0; k < f->nparts; k++) {
@@ -504,8 +506,8 @@ static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
 			       p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
 			continue;
 		}
-		strenc_text(comm, sizeof(comm), p[k].comm, 16, 0);
-		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, 0);
+		strenc_text(comm, sizeof(comm), p[k].comm, 16, STRENC_NOPIPE);
+		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, STRENC_NOPIPE);
 		append(buf, len, &n, "%s%s[%d] %" PRIu64, k ? ", " : "", comm, p[k].pid, p[k].n);
 		if (p[k].cgroup[0])
 			append(buf, len, &n, " (cgroup %s)", cg);
@@ -534,7 +536,9 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	for (size_t i = 0; i < nf; i++)
 		sev[doctor_finding(d, i)->severity]++;
 	view_format_time(&s->time, when, sizeof(when));
-	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, 0);
+	/* Plugin output: the first '|' of any later line starts perfdata
+	 * too, so no name may bring one (nor a control) into the report. */
+	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, STRENC_NOPIPE);
 	fprintf(out, "portstat doctor, namespace %s, %s: %zu critical, %zu warning%s\n", ns, when,
 		sev[DOCTOR_CRITICAL], sev[DOCTOR_WARNING], sev[DOCTOR_WARNING] == 1 ? "" : "s");
 	if (s->has_delta) {
@@ -560,8 +564,8 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		fix(d, f, x, sizeof(x));
 		fprintf(out, "%-9s %-13s %s", status_upper(f->severity), doctor_check_name(f->check), w);
 		if (owner) {
-			strenc_text(o, sizeof(o), owner, 64, 0);
-			strenc_text(g, sizeof(g), cg, 96, 0);
+			strenc_text(o, sizeof(o), owner, 64, STRENC_NOPIPE);
+			strenc_text(g, sizeof(g), cg, 96, STRENC_NOPIPE);
 			fprintf(out, " (%s%s%s)", o, *cg ? ", cgroup " : "", g);
 		}
 		fprintf(out, ": %s\n", n);

@@ -29,6 +29,10 @@ struct view_doctor {
 	 * (*cgroup, "" when unknown); NULL when no owner is known. */
 	const char *(*owner)(const void *arg, size_t i, const char **cgroup);
 	const void *owner_arg;
+	/* The text's status line without its perfdata: one namespace's
+	 * section of --all-netns, whose first line carries the perfdata
+	 * (a '|' in a plugin's long text starts more of it). */
+	bool no_perfdata;
 };
 
 /* view_doctor_verdict - "CRITICAL: accept-queue: listener 127.0.0.1:8080

@@ -86,10 +86,35 @@ static bool lookup_one(void *arg, uint32_t inode, struct doctor_proc *out)
 	return true;
 }
 
+/* Once a run, why owners the findings would name are missing (without
+ * root, other users' processes cannot be read): a report without owners
+ * must not read as if nobody held the sockets. */
+static void owners_note(const struct procmap *pm, bool no_proc, bool *said)
+{
+	const struct procmap_stats *st = procmap_stats(pm);
+	size_t unknown = st->wanted - st->found;
+
+	if (*said || (!unknown && !no_proc))
+		return;
+	*said = true;
+	if (no_proc)
+		strenc_text_line(stderr, "portstat: note: owners unknown: /proc could not be read");
+	else if (st->denied)
+		strenc_text_line(stderr, "portstat: note: owners of %zu socket%s unknown: %lu "
+				 "process%s of other users cannot be inspected without root "
+				 "(CAP_SYS_PTRACE); counts are exact", unknown,
+				 unknown == 1 ? "" : "s", st->denied, st->denied == 1 ? "" : "es");
+	else
+		strenc_text_line(stderr, "portstat: note: owners of %zu socket%s unknown: no "
+				 "process visible here holds them (another PID namespace, or they "
+				 "exited during the scan)", unknown, unknown == 1 ? "" : "s");
+}
+
 /* One /proc scan for the sockets the findings name, and every CLOSE_WAIT
  * socket (close-wait by owner: doctor_owners_apply()).  Owners we may not
- * see are simply not shown; running out of fds is said on stderr. */
-static int owners_find(struct doctor *d, struct owners_of *o)
+ * see are not shown, and said once (*@said) on stderr; running out of fds
+ * is said on stderr. */
+static int owners_find(struct doctor *d, struct owners_of *o, bool *said)
 {
 	size_t nf, want = doctor_owners_count(d);
 	struct procmap *pm = NULL;
@@ -102,8 +127,11 @@ static int owners_find(struct doctor *d, struct owners_of *o)
 	if ((ret = procmap_new(&pm, want)) < 0)
 		return ret;
 	ret = doctor_owners_want(d, want_one, pm);
-	if (ret == 0 && procmap_stats(pm)->wanted)
+	if (ret == 0 && procmap_stats(pm)->wanted) {
 		ret = procmap_scan(pm, "/proc");
+		if (ret == 0 || !procmap_is_limit(ret))
+			owners_note(pm, ret < 0, said);
+	}
 	if (ret < 0 && procmap_is_limit(ret)) {
 		char msg[256];
 
@@ -171,14 +199,30 @@ struct ns_report {
 	int status;
 	char verdict[1024];
 	char perf[1024];
+	char error[512];	/* why it could not be read; "" when it was */
 	char *out;		/* text or one JSON object (no newline) */
 	size_t len;
 };
 
+static void ns_fail(struct ns_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Namespace @r cannot be read: why, for stderr, its verdict and JSON. */
+static void ns_fail(struct ns_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: %s", r->error);
+	strenc_text_line(stderr, "portstat: %s: %s", r->label, r->error);
+}
+
 /* Sample namespace @e once and render it into @r (r->status UNKNOWN and
  * a note on stderr when it cannot be read). */
 static void sample_ns(const struct doctor_config *cfg, const struct netns_entry *e,
-		      struct ns_report *r)
+		      struct ns_report *r, bool *said_owners)
 {
 	struct collector *c = NULL;
 	struct doctor *d = NULL;
@@ -193,17 +237,18 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	r->status = DOCTOR_UNKNOWN;
 	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: cannot be read");
 	r->perf[0] = '\0';
+	r->error[0] = '\0';
 	ret = collector_open_live(&c, e->path, err, sizeof(err));
 	if (ret < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label, err);
+		ns_fail(r, "%s", err);
 		goto out;
 	}
 	if (collector_want_context(c) < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label, collector_error(c));
+		ns_fail(r, "%s", collector_error(c));
 		goto out;
 	}
 	if (doctor_new(&d, &cfg->th) < 0) {
-		strenc_text_line(stderr, "portstat: %s: out of memory", e->label);
+		ns_fail(r, "out of memory");
 		goto out;
 	}
 	doctor_set_owners(d, true);
@@ -215,15 +260,16 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	if (ret == 0)
 		ret = doctor_end(d);
 	if (ret == 0)
-		ret = owners_find(d, &owners);
+		ret = owners_find(d, &owners, said_owners);
 	if (ret < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label,
-				 ret == -ENOMEM ? "out of memory" : collector_error(c));
+		ns_fail(r, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
 		goto out;
 	}
+	/* The first line of the whole output carries the perfdata; a
+	 * namespace's own after it would be read as more of it. */
 	vd = (struct view_doctor){
 		.d = d, .time = info.time, .netns = e->label,
-		.owner = owner_name, .owner_arg = &owners,
+		.owner = owner_name, .owner_arg = &owners, .no_perfdata = true,
 	};
 	r->status = (int)doctor_status(d);
 	if (!info.complete && r->status != DOCTOR_CRITICAL) {
@@ -260,6 +306,7 @@ static int rank(int status)
 static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 {
 	int status = DOCTOR_UNKNOWN;
+	bool said_owners = false;
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -267,7 +314,7 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 		struct netns_entry *list = NULL;
 		struct ns_report *r = NULL;
 		struct timespec now;
-		size_t n = 0, worst = 0, bad = 0;
+		size_t n = 0, worst = 0, bad = 0, unread = 0;
 		char when[32], enc[2048], lab[256];
 		int ret;
 
@@ -286,21 +333,32 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		for (size_t i = 0; i < n; i++) {
-			sample_ns(cfg, &list[i], &r[i]);
+			sample_ns(cfg, &list[i], &r[i], &said_owners);
 			if (rank(r[i].status) > rank(r[worst].status))
 				worst = i;
-			bad += r[i].status != DOCTOR_OK;
+			/* Unread is not "with findings". */
+			unread += r[i].error[0] != '\0';
+			bad += !r[i].error[0] && r[i].status != DOCTOR_OK;
 		}
 		status = r[worst].status;
 		view_format_time(&now, when, sizeof(when));
 		if (cfg->format == CLI_DOCTOR_JSON) {
 			printf("{\"version\":1,\"time\":\"%s\",\"status\":\"%s\",\"namespaces\":[",
 			       when, doctor_severity_name(status));
+			/* Every namespace, as the report's: one that could
+			 * not be read with its error. */
 			for (size_t i = 0, first = 1; i < n; i++) {
-				if (!r[i].out)
-					continue;
-				printf("%s%s", first ? "" : ",", r[i].out);
+				fputs(first ? "" : ",", stdout);
 				first = 0;
+				if (r[i].out) {
+					fputs(r[i].out, stdout);
+					continue;
+				}
+				fputs("{\"version\":1,\"netns\":", stdout);
+				strenc_json(stdout, r[i].label);
+				fputs(",\"status\":\"unknown\",\"error\":", stdout);
+				strenc_json(stdout, r[i].error[0] ? r[i].error : "cannot be read");
+				fputc('}', stdout);
 			}
 			puts("]}");
 		} else {
@@ -313,14 +371,29 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			else
 				strenc_text(enc, sizeof(enc), v ? v + 2 : "", -1, STRENC_NOPIPE);
 			if (status == DOCTOR_OK)
-				printf("%s | %s\n", enc, r[worst].perf);
-			else
-				printf("%.*s: %s: %s (%zu of %zu namespaces with findings) | %s\n",
+				fputs(enc, stdout);
+			else if (unread)
+				printf("%.*s: %s: %s (%zu of %zu namespaces with findings, %zu unreadable)",
 				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
-				       bad, n, r[worst].perf);
-			for (size_t i = 0; i < n; i++)
-				if (r[i].out)
+				       bad, n, unread);
+			else
+				printf("%.*s: %s: %s (%zu of %zu namespaces with findings)",
+				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
+				       bad, n);
+			/* No perfdata (an unread namespace): no '|'. */
+			if (r[worst].perf[0])
+				printf(" | %s", r[worst].perf);
+			putchar('\n');
+			for (size_t i = 0; i < n; i++) {
+				if (r[i].out) {
 					printf("\n%s", r[i].out);
+					continue;
+				}
+				strenc_text(lab, sizeof(lab), r[i].label, -1, STRENC_NOPIPE);
+				strenc_text(enc, sizeof(enc), r[i].error[0] ? r[i].error : "cannot be read",
+					    -1, STRENC_NOPIPE);
+				printf("\nportstat doctor, namespace %s: UNKNOWN, %s\n", lab, enc);
+			}
 		}
 		for (size_t i = 0; i < n; i++)
 			free(r[i].out);
@@ -375,7 +448,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 	struct owners_of owners = { NULL, 0 };
 	int status = DOCTOR_UNKNOWN, ret;
 	uint64_t last_ov = 0, last_dr = 0;
-	bool used = false, have_last = false, said_ctx = false;
+	bool used = false, have_last = false, said_ctx = false, said_owners = false;
 	struct timespec next;
 	char err[512];
 
@@ -416,7 +489,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		/* A recording's inodes are another moment's (or host's): no
 		 * owners from this host's /proc for them. */
 		if (ret == 0 && !cfg.replay)
-			ret = owners_find(d, &owners);
+			ret = owners_find(d, &owners, &said_owners);
 		if (ret < 0) {
 			fail(&cfg, used, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = DOCTOR_UNKNOWN;

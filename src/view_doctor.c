@@ -532,7 +532,10 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	view_doctor_verdict(s, verdict, sizeof(verdict));
 	view_doctor_perfdata(s, perf, sizeof(perf));
 	strenc_text(enc, sizeof(enc), verdict, -1, STRENC_NOPIPE);
-	fprintf(out, "%s | %s\n", enc, perf);
+	if (s->no_perfdata)
+		fprintf(out, "%s\n", enc);
+	else
+		fprintf(out, "%s | %s\n", enc, perf);
 	for (size_t i = 0; i < nf; i++)
 		sev[doctor_finding(d, i)->severity]++;
 	view_format_time(&s->time, when, sizeof(when));

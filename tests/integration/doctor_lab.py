@@ -23,8 +23,11 @@ Modes:
   orphan      COUNT clients fill a server that never reads (small buffers,
               a zero window) and close: COUNT orphaned FIN_WAIT1 sockets
               with unsent data
+  hostile     closewait by a process whose name (comm) is invalid UTF-8
+              with controls and a '|': b"\\xff\\x1b[31m|x\\n\\x07"
   healthy     one listener and one established connection
 """
+import ctypes
 import socket
 import struct
 import sys
@@ -96,6 +99,16 @@ def main():
             c.close()
         keep.append(ls)
     elif mode == "closewait":
+        ls = listener(port)
+        keep.append(ls)
+        for _ in range(count):
+            c = socket.create_connection(("127.0.0.1", port), timeout=5)
+            a, _ = ls.accept()
+            c.close()
+            keep.append(a)
+    elif mode == "hostile":
+        # PR_SET_NAME: what /proc/PID/comm and the owner lookups see.
+        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(b"\xff\x1b[31m|x\n\x07"), 0, 0, 0)
         ls = listener(port)
         keep.append(ls)
         for _ in range(count):

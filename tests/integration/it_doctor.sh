@@ -309,6 +309,17 @@ grep -q "(tcp_syncookies 1, SyncookiesSent $cookies)" "$PS_TMPDIR/d.out" ||
 	ps_fail "syn-recv cookies: $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/synrecv.txt"
 echo "ok: SYN_RECV 5 of backlog 4, SyncookiesSent $cookies"
+# Four SO_REUSEPORT listeners of backlog 4 on one address and port: 8
+# half-open connections spread over their four queues are 8 of 16, not
+# 8 of 4 (no queue is full: no cookies were sent).
+ps_netns_new synr
+synflood_ns "$synr"
+lab "$synr" synreuse 8080 8
+count_state "$synr" syn-recv 8 || ps_fail "reuseport: not 8 SYN_RECV: $(ip netns exec "$synr" ss -tan)"
+doctor 0 "$synr"
+[ "$(jq -r '.metrics.syn_recv.value' "$PS_TMPDIR/perf.json")" = 50 ] || ps_fail "reuseport syn-recv: $(cat "$PS_TMPDIR/d.out")"
+[ "$(netstat_field "$synr" SyncookiesSent)" = 0 ] || ps_fail "reuseport: cookies sent"
+echo "ok: SYN_RECV over four SO_REUSEPORT listeners: 8 of 16 (50%), OK"
 
 # --- orphans ----------------------------------------------------------------------
 # 3 clients fill a server that never reads, then close: 3 FIN_WAIT1

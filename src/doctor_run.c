@@ -271,11 +271,10 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 		.d = d, .time = info.time, .netns = e->label,
 		.owner = owner_name, .owner_arg = &owners, .no_perfdata = true,
 	};
-	r->status = (int)doctor_status(d);
-	if (!info.complete && r->status != DOCTOR_CRITICAL) {
-		r->status = DOCTOR_UNKNOWN;
+	vd.incomplete = info.complete ? NULL : info.note;
+	r->status = (int)view_doctor_status(&vd);
+	if (!info.complete)
 		strenc_text_line(stderr, "portstat: incomplete sample of %s: %s", e->label, info.note);
-	}
 	view_doctor_verdict(&vd, r->verdict, sizeof(r->verdict));
 	view_doctor_perfdata(&vd, r->perf, sizeof(r->perf));
 	mem = open_memstream(&r->out, &r->len);
@@ -500,6 +499,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			.d = d, .time = info.time, .netns = cfg.netns,
 			.owner = cfg.replay ? NULL : owner_name, .owner_arg = &owners,
 			.no_context = !arg.has_ctx,
+			.incomplete = info.complete ? NULL : info.note,
 		};
 		if (!arg.has_ctx && !said_ctx) {
 			fputs("portstat: note: the recording holds no kernel context (made by an "
@@ -519,10 +519,8 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			last_ov = ns->listen_overflows;
 			last_dr = ns->listen_drops;
 		}
-		status = (int)doctor_status(d);
-		/* A partial count is a lower bound: CRITICAL stays true. */
-		if (!info.complete && status != DOCTOR_CRITICAL)
-			status = DOCTOR_UNKNOWN;
+		/* The status line's word, so the exit status says the same. */
+		status = (int)view_doctor_status(&vd);
 		ret = cfg.format == CLI_DOCTOR_JSON ? view_doctor_json(stdout, &vd)
 						    : view_doctor_text(stdout, &vd);
 		if (ret == 0 && fflush(stdout) != 0)

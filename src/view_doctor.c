@@ -367,27 +367,39 @@ static void summary(const struct doctor *d, const struct doctor_finding *f, char
 	snprintf(buf, len, "%s: %s %s", doctor_check_name(f->check), w, n);
 }
 
+enum doctor_severity view_doctor_status(const struct view_doctor *s)
+{
+	enum doctor_severity st = doctor_status(s->d);
+
+	/* A partial count is a lower bound: CRITICAL stays true. */
+	return s->incomplete && st != DOCTOR_CRITICAL ? DOCTOR_UNKNOWN : st;
+}
+
 void view_doctor_verdict(const struct view_doctor *s, char *buf, size_t len)
 {
 	size_t nf = doctor_nfindings(s->d);
+	enum doctor_severity st = view_doctor_status(s);
+	/* The status word is the exit status's: say why it is UNKNOWN. */
+	const char *inc = st != doctor_status(s->d) ? "incomplete sample: " : "";
 	char one[512];
 
 	if (!nf) {
 		int k = nskipped(doctor_ns(s->d));
 
 		if (k)
-			snprintf(buf, len, "OK: %d checks passed, %d skipped (limit unknown)",
-				 DOCTOR_NCHECKS - k, k);
+			snprintf(buf, len, "%s: %s%d checks passed, %d skipped (limit unknown)",
+				 status_upper(st), inc, DOCTOR_NCHECKS - k, k);
 		else
-			snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
+			snprintf(buf, len, "%s: %s%d checks passed", status_upper(st), inc,
+				 DOCTOR_NCHECKS);
 		return;
 	}
 	summary(s->d, doctor_finding(s->d, 0), one, sizeof(one));
 	if (nf > 1)
-		snprintf(buf, len, "%s: %s; %zu more finding%s", status_upper(doctor_status(s->d)),
-			 one, nf - 1, nf > 2 ? "s" : "");
+		snprintf(buf, len, "%s: %s%s; %zu more finding%s", status_upper(st), inc, one,
+			 nf - 1, nf > 2 ? "s" : "");
 	else
-		snprintf(buf, len, "%s: %s", status_upper(doctor_status(s->d)), one);
+		snprintf(buf, len, "%s: %s%s", status_upper(st), inc, one);
 }
 
 void view_doctor_perfdata(const struct view_doctor *s, char *buf, size_t len)
@@ -553,6 +565,10 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	if (s->no_context)
 		fputs("kernel context unknown (a recording without it): sysctls and TcpExt "
 		      "counters not known, checks against them skipped\n", out);
+	if (s->incomplete) {
+		strenc_text(enc, sizeof(enc), s->incomplete, -1, STRENC_NOPIPE);
+		fprintf(out, "incomplete sample: %s; counts are a lower bound\n", enc);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -643,7 +659,12 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		strenc_json(out, s->netns);
 	else
 		fputs("null", out);
-	fprintf(out, ",\"status\":\"%s\"", doctor_severity_name(doctor_status(d)));
+	fprintf(out, ",\"status\":\"%s\"", doctor_severity_name(view_doctor_status(s)));
+	if (s->incomplete) {
+		/* As leaks' JSON says it. */
+		fputs(",\"complete\":false,\"error\":", out);
+		strenc_json(out, s->incomplete);
+	}
 	if (ns->has_netstat)
 		fprintf(out, ",\"listen_overflows\":%" PRIu64 ",\"listen_drops\":%" PRIu64,
 			ns->listen_overflows, ns->listen_drops);

@@ -200,6 +200,8 @@ struct ns_report {
 	char verdict[1024];
 	char perf[1024];
 	char error[512];	/* why it could not be read; "" when it was */
+	bool has_ctr;		/* ov, dr: its ListenOverflows, ListenDrops */
+	uint64_t ov, dr;
 	char *out;		/* text or one JSON object (no newline) */
 	size_t len;
 };
@@ -219,11 +221,20 @@ static void ns_fail(struct ns_report *r, const char *fmt, ...)
 	strenc_text_line(stderr, "portstat: %s: %s", r->label, r->error);
 }
 
+/* A namespace's counters at the last sample of --all-netns -i. */
+struct ns_ctr {
+	dev_t dev;
+	ino_t ino;
+	uint64_t ov, dr;
+};
+
 /* Sample namespace @e once and render it into @r (r->status UNKNOWN and
- * a note on stderr when it cannot be read). */
+ * a note on stderr when it cannot be read); with @prev (its counters at
+ * the last sample), their growth since, as -i gives it for one. */
 static void sample_ns(const struct doctor_config *cfg, const struct netns_entry *e,
-		      struct ns_report *r, bool *said_owners)
+		      struct ns_report *r, bool *said_owners, const struct ns_ctr *prev)
 {
+	const struct doctor_ns *ns;
 	struct collector *c = NULL;
 	struct doctor *d = NULL;
 	struct owners_of owners = { NULL, 0 };
@@ -272,6 +283,19 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 		.owner = owner_name, .owner_arg = &owners, .no_perfdata = true,
 	};
 	vd.incomplete = info.complete ? NULL : info.note;
+	ns = doctor_ns(d);
+	if (ns->has_netstat) {
+		r->has_ctr = true;
+		r->ov = ns->listen_overflows;
+		r->dr = ns->listen_drops;
+		/* Counters only grow: a namespace made anew under the same
+		 * inode is not a wrapped-around increase. */
+		if (prev && r->ov >= prev->ov && r->dr >= prev->dr) {
+			vd.has_delta = true;
+			vd.overflows_delta = r->ov - prev->ov;
+			vd.drops_delta = r->dr - prev->dr;
+		}
+	}
 	r->status = (int)view_doctor_status(&vd);
 	if (!info.complete)
 		strenc_text_line(stderr, "portstat: incomplete sample of %s: %s", e->label, info.note);
@@ -306,6 +330,8 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 {
 	int status = DOCTOR_UNKNOWN;
 	bool said_owners = false;
+	struct ns_ctr *last = NULL;	/* the last sample's counters */
+	size_t nlast = 0;
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -328,11 +354,18 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			free(list);
 			fail(cfg, k > 0, "cannot list network namespaces: %s",
 			     strerror(ret < 0 ? -ret : ENOMEM));
-			return DOCTOR_UNKNOWN;
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		for (size_t i = 0; i < n; i++) {
-			sample_ns(cfg, &list[i], &r[i], &said_owners);
+			const struct ns_ctr *prev = NULL;
+
+			/* The same namespace as at the last sample: its inode. */
+			for (size_t j = 0; j < nlast && !prev; j++)
+				if (last[j].dev == list[i].dev && last[j].ino == list[i].ino)
+					prev = &last[j];
+			sample_ns(cfg, &list[i], &r[i], &said_owners, prev);
 			if (rank(r[i].status) > rank(r[worst].status))
 				worst = i;
 			/* Unread is not "with findings". */
@@ -394,15 +427,32 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 				printf("\nportstat doctor, namespace %s: UNKNOWN, %s\n", lab, enc);
 			}
 		}
+		/* Keep this sample's counters for the next one's growth. */
+		if (cfg->count != 1) {
+			struct ns_ctr *v = realloc(last, n * sizeof(*v));
+
+			nlast = 0;
+			if (v) {
+				last = v;
+				for (size_t i = 0; i < n; i++)
+					if (r[i].has_ctr)
+						last[nlast++] = (struct ns_ctr){
+							.dev = list[i].dev, .ino = list[i].ino,
+							.ov = r[i].ov, .dr = r[i].dr,
+						};
+			}
+		}
 		for (size_t i = 0; i < n; i++)
 			free(r[i].out);
 		free(r);
 		free(list);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			strenc_text_line(stderr, "portstat: cannot write output: %s", strerror(errno));
-			return DOCTOR_UNKNOWN;
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 	}
+	free(last);
 	return status;
 }
 

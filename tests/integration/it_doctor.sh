@@ -352,6 +352,13 @@ echo "ok: 3 orphans with unsent data"
 [ "$rc" = 2 ] || ps_fail "--all-netns text: exit $rc"
 $PERF 2 <"$PS_TMPDIR/all.txt" >/dev/null || ps_fail "--all-netns: not plugin output: $(head -1 "$PS_TMPDIR/all.txt")"
 grep -q "^portstat doctor, namespace $acc, .*: 1 critical" "$PS_TMPDIR/all.txt" || ps_fail "--all-netns text: $acc"
+# -i: each namespace's counters' growth since its last sample, as for one.
+"$PORTSTAT" doctor --all-netns -f json -i 0.5 -c 2 >"$PS_TMPDIR/alli.json" 2>/dev/null
+[ "$(head -1 "$PS_TMPDIR/alli.json" | jq -c --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | has("listen_overflows_delta")')" = false ] ||
+	ps_fail "--all-netns -i: a delta on the first sample: $(head -1 "$PS_TMPDIR/alli.json")"
+o1=$(head -1 "$PS_TMPDIR/alli.json" | jq --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | .listen_overflows')
+[ "$(tail -1 "$PS_TMPDIR/alli.json" | jq -c --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | [.listen_overflows_delta + '"$o1"' == .listen_overflows, .full_listeners]')" = '[true,1]' ] ||
+	ps_fail "--all-netns -i: no growth for $acc: $(cat "$PS_TMPDIR/alli.json")"
 # The sections' status lines carry no perfdata of their own.
 [ "$(grep -c ' | ' "$PS_TMPDIR/all.txt")" = 1 ] || ps_fail "--all-netns: perfdata past the first line: $(cat "$PS_TMPDIR/all.txt")"
 # Unprivileged: the other namespaces cannot be entered; each is in the

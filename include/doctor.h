@@ -253,6 +253,10 @@ enum doctor_severity doctor_status(const struct doctor *d);
  * checks that pass and perfdata: a percent for percent checks. */
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c);
 
+/* doctor_orphans_unsent - of the sample's orphans, how many are in
+ * FIN_WAIT1 with data not yet acknowledged (a peer that stopped reading). */
+uint64_t doctor_orphans_unsent(const struct doctor *d);
+
 /* doctor_full_listeners - how many listeners of the sample had a full
  * accept queue (more queued than their backlog: the kernel drops the next
  * completed handshake and counts it in ListenOverflows, per namespace). */

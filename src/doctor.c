@@ -1188,6 +1188,11 @@ uint64_t doctor_worst(const struct doctor *d, enum doctor_check c)
 	return c < DOCTOR_NCHECKS ? d->worst[c] : 0;
 }
 
+uint64_t doctor_orphans_unsent(const struct doctor *d)
+{
+	return d->orphans_unsent;
+}
+
 uint64_t doctor_full_listeners(const struct doctor *d)
 {
 	return d->full_listeners;

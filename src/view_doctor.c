@@ -471,14 +471,21 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 		snprintf(buf, len, "%" PRIu64 " peer%s with FIN_WAIT2, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
 		break;
-	case DOCTOR_ORPHANS:
+	case DOCTOR_ORPHANS: {
+		/* Below the levels, a peer that stopped reading is still said. */
+		char unsent[64] = "";
+
+		if (doctor_orphans_unsent(s->d))
+			snprintf(unsent, sizeof(unsent), ", %" PRIu64 " in FIN_WAIT1 with unsent data",
+				 doctor_orphans_unsent(s->d));
 		if (!ns->has_max_orphans)
 			snprintf(buf, len, "tcp_max_orphans unknown: not checked");
 		else
 			snprintf(buf, len, "%" PRIu64 " orphaned socket%s, %" PRIu64
-				 "%% of tcp_max_orphans %" PRIu64, n, n == 1 ? "" : "s", w,
-				 ns->max_orphans);
+				 "%% of tcp_max_orphans %" PRIu64 "%s", n, n == 1 ? "" : "s", w,
+				 ns->max_orphans, unsent);
 		break;
+	}
 	case DOCTOR_SYN_RECV: {
 		char cookies[16] = "unknown";
 
@@ -694,8 +701,12 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		json_str(out, "check", doctor_check_name(f->check), false);
 		json_str(out, "severity", doctor_severity_name(f->severity), true);
 		json_str(out, "where", w, true);
-		fprintf(out, ",\"port\":%u,\"direction\":\"%s\"", f->port,
-			f->dir == TABLE_DIR_IN ? "in" : "out");
+		/* The namespace's checks and a peer have no port: none is
+		 * given rather than "port 0 in". */
+		if (f->check != DOCTOR_TW_BUCKETS && f->check != DOCTOR_ORPHANS &&
+		    f->check != DOCTOR_FIN_WAIT2)
+			fprintf(out, ",\"port\":%u,\"direction\":\"%s\"", f->port,
+				f->dir == TABLE_DIR_IN ? "in" : "out");
 		if (owner) {
 			json_str(out, "process", owner, true);
 			json_str(out, "cgroup", cg, true);

@@ -200,6 +200,7 @@ struct ns_report {
 	char verdict[1024];
 	char perf[1024];
 	char error[512];	/* why it could not be read; "" when it was */
+	bool vanished;		/* gone before it could be read: left out */
 	bool has_ctr;		/* ov, dr: its ListenOverflows, ListenDrops */
 	uint64_t ov, dr;
 	char *out;		/* text or one JSON object (no newline) */
@@ -250,8 +251,23 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	r->perf[0] = '\0';
 	r->error[0] = '\0';
 	ret = collector_open_live(&c, e->path, err, sizeof(err));
+	/* As the report's and leaks': the holder exited or 'ip netns del'
+	 * ran since the list was made (which unmounts the name, leaving a
+	 * plain file for a moment: -EINVAL).  A namespace that is no more
+	 * is not one doctor could not read. */
+	if (ret == -ENOENT || ret == -ESRCH ||
+	    (ret == -EINVAL && strncmp(e->path, "/run/netns/", 11) == 0)) {
+		r->vanished = true;
+		goto out;
+	}
 	if (ret < 0) {
 		ns_fail(r, "%s", err);
+		goto out;
+	}
+	if (!collector_netns_is(c, e->dev, e->ino)) {
+		/* The holder exited and its pid was reused: another
+		 * namespace, not to be diagnosed under this one's label. */
+		r->vanished = true;
 		goto out;
 	}
 	if (collector_want_context(c) < 0) {
@@ -339,7 +355,7 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 		struct netns_entry *list = NULL;
 		struct ns_report *r = NULL;
 		struct timespec now;
-		size_t n = 0, worst = 0, bad = 0, unread = 0;
+		size_t n = 0, worst = 0, bad = 0, unread = 0, gone = 0;
 		char when[32], enc[2048], lab[256];
 		int ret;
 
@@ -358,6 +374,7 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			break;
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
+		worst = n;
 		for (size_t i = 0; i < n; i++) {
 			const struct ns_ctr *prev = NULL;
 
@@ -366,11 +383,27 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 				if (last[j].dev == list[i].dev && last[j].ino == list[i].ino)
 					prev = &last[j];
 			sample_ns(cfg, &list[i], &r[i], &said_owners, prev);
-			if (rank(r[i].status) > rank(r[worst].status))
+			if (r[i].vanished) {
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
+						 list[i].label);
+				gone++;
+				continue;
+			}
+			if (worst == n || rank(r[i].status) > rank(r[worst].status))
 				worst = i;
 			/* Unread is not "with findings". */
 			unread += r[i].error[0] != '\0';
 			bad += !r[i].error[0] && r[i].status != DOCTOR_OK;
+		}
+		if (worst == n) {
+			/* Every one vanished (the host's never does). */
+			for (size_t i = 0; i < n; i++)
+				free(r[i].out);
+			free(r);
+			free(list);
+			fail(cfg, k > 0, "every network namespace vanished during the scan");
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 		status = r[worst].status;
 		view_format_time(&now, when, sizeof(when));
@@ -380,6 +413,8 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			/* Every namespace, as the report's: one that could
 			 * not be read with its error. */
 			for (size_t i = 0, first = 1; i < n; i++) {
+				if (r[i].vanished)
+					continue;
 				fputs(first ? "" : ",", stdout);
 				first = 0;
 				if (r[i].out) {
@@ -399,7 +434,7 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			strenc_text(lab, sizeof(lab), r[worst].label, 64, STRENC_NOPIPE);
 			if (status == DOCTOR_OK)
 				snprintf(enc, sizeof(enc), "OK: %d checks passed in %zu namespaces",
-					 DOCTOR_NCHECKS, n);
+					 DOCTOR_NCHECKS, n - gone);
 			else
 				strenc_text(enc, sizeof(enc), v ? v + 2 : "", -1, STRENC_NOPIPE);
 			if (status == DOCTOR_OK)
@@ -407,16 +442,18 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			else if (unread)
 				printf("%.*s: %s: %s (%zu of %zu namespaces with findings, %zu unreadable)",
 				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
-				       bad, n, unread);
+				       bad, n - gone, unread);
 			else
 				printf("%.*s: %s: %s (%zu of %zu namespaces with findings)",
 				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
-				       bad, n);
+				       bad, n - gone);
 			/* No perfdata (an unread namespace): no '|'. */
 			if (r[worst].perf[0])
 				printf(" | %s", r[worst].perf);
 			putchar('\n');
 			for (size_t i = 0; i < n; i++) {
+				if (r[i].vanished)
+					continue;
 				if (r[i].out) {
 					printf("\n%s", r[i].out);
 					continue;

@@ -525,7 +525,7 @@ static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
 			       p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
 			continue;
 		}
-		strenc_text(comm, sizeof(comm), p[k].comm, 16, STRENC_NOPIPE);
+		strenc_text(comm, sizeof(comm), p[k].comm, 64, STRENC_NOPIPE);
 		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, STRENC_NOPIPE);
 		append(buf, len, &n, "%s%s[%d] %" PRIu64, k ? ", " : "", comm, p[k].pid, p[k].n);
 		if (p[k].cgroup[0])

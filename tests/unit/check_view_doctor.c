@@ -184,6 +184,15 @@ static bool owner_hostile(void *arg, uint32_t inode, struct doctor_proc *out)
 	return true;
 }
 
+/* A name of 15 bytes that are all controls: escaped, 60 columns. */
+static bool owner_controls(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	(void)arg;
+	(void)inode;
+	*out = (struct doctor_proc){ .pid = 7, .comm = "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" "app", .cgroup = "" };
+	return true;
+}
+
 static const char *hostile_owner(const void *arg, size_t i, const char **cgroup)
 {
 	(void)arg;
@@ -239,6 +248,23 @@ START_TEST(test_hostile_names_text)
 }
 END_TEST
 
+/* The breakdown shows an owner's whole name, escaped, as the head line
+ * does: a cut after 16 columns of escapes hid what followed them. */
+START_TEST(test_owner_name_whole)
+{
+	struct doctor *d = closewait_sample();
+	struct view_doctor vd = { .d = d };
+	char *text;
+
+	ck_assert_int_eq(doctor_owners_apply(d, owner_controls, NULL), 0);
+	text = render(&vd, view_doctor_text);
+	ck_assert_msg(strstr(text, "owners: \\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01app[7] 15\n"),
+		      "%s", text);
+	free(text);
+	doctor_delete(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("view_doctor");
@@ -250,6 +276,7 @@ int main(void)
 	tcase_add_test(tc, test_context_set_late);
 	tcase_add_test(tc, test_owners_unknown);
 	tcase_add_test(tc, test_hostile_names_text);
+	tcase_add_test(tc, test_owner_name_whole);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -46,6 +46,9 @@ struct procmap_stats {
 	bool bpf;		/* the BPF iterator answered (procs, scanned, links:
 				 * processes, processes with sockets, socket fds) */
 	int bpf_error;		/* why it did not (-errno), 0 if not tried */
+	unsigned bpf_runs;	/* runs of the iterator: 1, or 2 after a prefetch
+				 * that missed some wanted inode */
+	bool bpf_filtered;	/* a run filtered the wanted inodes in the kernel */
 };
 
 /* Where owners come from: PORTSTAT_OWNERS=auto (default), bpf or proc. */
@@ -100,6 +103,25 @@ void procmap_set_backend(struct procmap *pm, enum procmap_backend b);
  * that "vanished"); or another -errno when @proc_root cannot be read.
  */
 int procmap_scan(struct procmap *pm, const char *proc_root);
+
+/*
+ * procmap_prefetch - let the next procmap_scan() of "/proc" start early:
+ * load the BPF program in a thread now, and run the iterator there at once
+ * (@run) or at procmap_prefetch_go(), while the caller dumps its sockets.
+ * That scan then takes the run's records and runs the iterator once more
+ * only for wanted inodes they lack (sockets made during the dump, or held
+ * by no process), so its owners are those a scan after the dump finds.
+ * Declines (false) when PORTSTAT_OWNERS=proc, on one CPU (the thread
+ * would only add its cost), below 256 fds (its fds could be the dump's),
+ * or without BPF built in.  Call procmap_prefetch_end() when done.
+ */
+bool procmap_prefetch(bool run);
+
+/* procmap_prefetch_go - start the prefetch's run: owners will be wanted. */
+void procmap_prefetch_go(void);
+
+/* procmap_prefetch_end - end a prefetch no scan took (frees it). */
+void procmap_prefetch_end(void);
 
 /*
  * procmap_is_limit - whether @ret (a negative errno) is this process

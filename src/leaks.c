@@ -380,6 +380,10 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 	peer = peer_code(l, rec);
 	if (peer < 0)
 		return (int)peer;
+	/* The sample's first socket: its owner will be looked up, so a
+	 * prefetched owner iterator may run now, beside the rest of the dump. */
+	if (l->nsocks == 0 && l->o.owners)
+		procmap_prefetch_go();
 	l->socks[l->nsocks++] = (struct lsock){
 		.key = (uint64_t)group << GROUP_SHIFT | (uint64_t)peer,
 		.inode = rec->inode, .uid = rec->uid,

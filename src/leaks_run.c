@@ -572,6 +572,10 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			status = LEAKS_UNKNOWN;
 			break;
 		}
+		/* The BPF owner iterator loads meanwhile, and runs as soon as
+		 * a socket's owner is wanted (procmap_prefetch()). */
+		if (lo->owners)
+			procmap_prefetch(false);
 		for (size_t k = 0; k < a.n && !fatal; k++) {
 			if (model_sample(&a.m[k], lo->track) < 0) {
 				fail(cfg, n > 0 && !cfg->write, "out of memory");
@@ -582,6 +586,7 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			fail(cfg, n > 0 && !cfg->write, "%s", err);
 			fatal = true;
 		}
+		procmap_prefetch_end();
 		if (fatal) {
 			status = LEAKS_UNKNOWN;
 			break;
@@ -755,7 +760,12 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		}
 		if (*stop)
 			break;
+		/* The BPF owner iterator loads during the dump, and runs as
+		 * soon as a socket's owner is wanted (procmap_prefetch()). */
+		if (lo.owners && !cfg->replay)
+			procmap_prefetch(false);
 		ret = leaks_sample(l, c, &info);
+		procmap_prefetch_end();
 		if (ret == -ENODATA) {
 			if (n == 0)
 				fail(cfg, false, "replay file '%s' holds no samples", cfg->replay);

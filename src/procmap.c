@@ -695,7 +695,8 @@ void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
 
 	if (!bpf && bpf_error < 0 && o && strcmp(o, "bpf") == 0)
 		snprintf(buf, len, "owners unknown (\"?\"): PORTSTAT_OWNERS=bpf but the BPF "
-			 "iterator did not load: %s", strerror(-bpf_error));
+			 "iterator did not load: %s", bpf_error == -ESRCH ? "no usable kernel BTF" :
+			 strerror(-bpf_error));
 	else if (bpf)
 		snprintf(buf, len, "owners from the BPF task_file iterator");
 	else if (bpf_error == -EOPNOTSUPP)
@@ -703,8 +704,12 @@ void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
 			 "this runs inside a PID namespace");
 	else if (bpf_error < 0)
 		snprintf(buf, len, "owners from /proc: the BPF iterator did not load: %s%s",
-			 strerror(-bpf_error),
-			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+			 /* libbpf's "not found": no readable vmlinux BTF, or one
+			  * without the iterator's attach point. */
+			 bpf_error == -ESRCH ? "no usable kernel BTF" : strerror(-bpf_error),
+			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" :
+			 bpf_error == -ESRCH ? " (/sys/kernel/btf/vmlinux missing, unreadable, or "
+					       "without the task_file iterator)" : "");
 	else
 		snprintf(buf, len, "owners from /proc");
 }

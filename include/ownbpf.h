@@ -95,7 +95,11 @@ void ownbpf_prefetch_go(void);
  */
 bool ownbpf_prefetch_take(struct ownbpf **ob, struct ownbpf_rec **rec, size_t *n, int *ret);
 
-/* ownbpf_prefetch_end - end a pending prefetch nobody took; frees it all. */
+/*
+ * ownbpf_prefetch_end - end a pending prefetch nobody took, without waiting
+ * for it: a thread still loading the program is left to finish and free
+ * all it has; a thread done is joined and freed here.
+ */
 void ownbpf_prefetch_end(void);
 
 #endif

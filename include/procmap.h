@@ -105,22 +105,23 @@ void procmap_set_backend(struct procmap *pm, enum procmap_backend b);
 int procmap_scan(struct procmap *pm, const char *proc_root);
 
 /*
- * procmap_prefetch - let the next procmap_scan() of "/proc" start early:
- * load the BPF program in a thread now, and run the iterator there at once
- * (@run) or at procmap_prefetch_go(), while the caller dumps its sockets.
- * That scan then takes the run's records and runs the iterator once more
- * only for wanted inodes they lack (sockets made during the dump, or held
- * by no process), so its owners are those a scan after the dump finds.
- * Declines (false) when PORTSTAT_OWNERS=proc, on one CPU (the thread
- * would only add its cost), below 256 fds (its fds could be the dump's),
- * or without BPF built in.  Call procmap_prefetch_end() when done.
+ * procmap_prefetch - let the next procmap_scan() of "/proc" start early: a
+ * thread loads the BPF program and runs the iterator, now (@run) or from
+ * procmap_prefetch_go() on (no thread before), while the caller dumps its
+ * sockets.  That scan then takes the run's records and runs the iterator
+ * once more only for wanted inodes they lack (sockets made during the
+ * dump, or held by no process), so its owners are those a scan after the
+ * dump finds.  Declines (false) when PORTSTAT_OWNERS=proc, on one CPU (the
+ * thread would only add its cost), below 256 fds (its fds could be the
+ * dump's), or (@run) without BPF built in.  Call procmap_prefetch_end()
+ * when done.
  */
 bool procmap_prefetch(bool run);
 
-/* procmap_prefetch_go - start the prefetch's run: owners will be wanted. */
+/* procmap_prefetch_go - owners will be wanted: start an allowed prefetch. */
 void procmap_prefetch_go(void);
 
-/* procmap_prefetch_end - end a prefetch no scan took (frees it). */
+/* procmap_prefetch_end - end a prefetch no scan took (never waits for it). */
 void procmap_prefetch_end(void);
 
 /*

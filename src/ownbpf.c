@@ -178,103 +178,135 @@ void ownbpf_close(struct ownbpf *ob)
 	free(ob);
 }
 
-/* The prefetch: one per process (a run of portstat owns one procmap scan
- * at a time), so its state is this file's.  go and cancel are the only
+/* The prefetch: one pending per process (a run of portstat owns one procmap
+ * scan at a time), this file's.  go, cancel, done and detached are the
  * fields both threads touch while it runs (under lock); the rest is the
- * thread's until pthread_join(). */
-static struct {
+ * thread's until pthread_join().  Ended without being taken, a thread
+ * still loading is detached and frees its own state when it is done: the
+ * caller does not wait for a load it no longer needs. */
+struct prefetch {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_t th;
-	bool pending;		/* started, not yet joined */
-	bool go, cancel;
+	bool go, cancel, done, detached;
 	int ret;
 	struct ownbpf *ob;
 	struct ownbpf_rec *rec;
 	size_t n;
-} pf = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+};
+
+static struct prefetch *pending;
+
+static void prefetch_free(struct prefetch *p)
+{
+	ownbpf_close(p->ob);
+	free(p->rec);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
 
 static void *prefetch_main(void *arg)
 {
-	bool run;
+	struct prefetch *p = arg;
+	bool run, detached;
 
-	pf.ret = ownbpf_open(&pf.ob);
-	pthread_mutex_lock(&pf.lock);
-	while (!pf.go && !pf.cancel)
-		pthread_cond_wait(&pf.cond, &pf.lock);
-	run = !pf.cancel;
-	pthread_mutex_unlock(&pf.lock);
-	if (pf.ret == 0 && run)
-		pf.ret = ownbpf_run(pf.ob, NULL, 0, &pf.rec, &pf.n);
-	return arg;
+	p->ret = ownbpf_open(&p->ob);
+	pthread_mutex_lock(&p->lock);
+	while (!p->go && !p->cancel)
+		pthread_cond_wait(&p->cond, &p->lock);
+	run = !p->cancel;
+	pthread_mutex_unlock(&p->lock);
+	if (p->ret == 0 && run)
+		p->ret = ownbpf_run(p->ob, NULL, 0, &p->rec, &p->n);
+	pthread_mutex_lock(&p->lock);
+	p->done = true;
+	detached = p->detached;
+	pthread_mutex_unlock(&p->lock);
+	if (detached)
+		prefetch_free(p);
+	return NULL;
 }
 
 int ownbpf_prefetch_start(bool run)
 {
+	struct prefetch *p;
 	sigset_t all, old;
 	int ret;
 
 	ownbpf_prefetch_end();
-	pf.go = run;
-	pf.cancel = false;
-	pf.ret = 0;
-	pf.ob = NULL;
-	pf.rec = NULL;
-	pf.n = 0;
+	if (!(p = calloc(1, sizeof(*p))))
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->go = run;
 	/* Signals stay the main thread's: its waits are what they end. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = -pthread_create(&pf.th, NULL, prefetch_main, NULL);
+	ret = -pthread_create(&p->th, NULL, prefetch_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pf.pending = ret == 0;
-	return ret;
+	if (ret < 0) {
+		prefetch_free(p);
+		return ret;
+	}
+	pending = p;
+	return 0;
 }
 
-/* Tell the thread to run (@cancel false) or to stop before its run. */
-static void prefetch_tell(bool cancel)
+static void prefetch_go(struct prefetch *p)
 {
-	pthread_mutex_lock(&pf.lock);
-	if (cancel)
-		pf.cancel = true;
-	else
-		pf.go = true;
-	pthread_cond_signal(&pf.cond);
-	pthread_mutex_unlock(&pf.lock);
+	pthread_mutex_lock(&p->lock);
+	p->go = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
 }
 
 void ownbpf_prefetch_go(void)
 {
-	if (pf.pending)
-		prefetch_tell(false);
+	if (pending)
+		prefetch_go(pending);
 }
 
 bool ownbpf_prefetch_take(struct ownbpf **ob, struct ownbpf_rec **rec, size_t *n, int *ret)
 {
-	if (!pf.pending)
+	struct prefetch *p = pending;
+
+	if (!p)
 		return false;
-	prefetch_tell(false);
-	pthread_join(pf.th, NULL);
-	pf.pending = false;
-	*ob = pf.ob;
-	*rec = pf.rec;
-	*n = pf.n;
-	*ret = pf.ret;
-	pf.ob = NULL;
-	pf.rec = NULL;
+	pending = NULL;
+	prefetch_go(p);
+	pthread_join(p->th, NULL);
+	*ob = p->ob;
+	*rec = p->rec;
+	*n = p->n;
+	*ret = p->ret;
+	p->ob = NULL;
+	p->rec = NULL;
+	prefetch_free(p);
 	return true;
 }
 
 void ownbpf_prefetch_end(void)
 {
-	if (!pf.pending)
+	struct prefetch *p = pending;
+	bool done;
+
+	if (!p)
 		return;
-	prefetch_tell(true);
-	pthread_join(pf.th, NULL);
-	pf.pending = false;
-	ownbpf_close(pf.ob);
-	free(pf.rec);
-	pf.ob = NULL;
-	pf.rec = NULL;
+	pending = NULL;
+	pthread_mutex_lock(&p->lock);
+	p->cancel = true;
+	pthread_cond_signal(&p->cond);
+	done = p->done;
+	if (!done)
+		p->detached = true;
+	pthread_mutex_unlock(&p->lock);
+	if (done) {
+		pthread_join(p->th, NULL);
+		prefetch_free(p);
+	} else {
+		pthread_detach(p->th);
+	}
 }
 
 #else

@@ -576,27 +576,41 @@ out:
 	return ret;
 }
 
+/* A prefetch allowed but not started: procmap_prefetch_go() starts it.
+ * One run of portstat, one thread that asks: this file's. */
+static bool armed;
+
 bool procmap_prefetch(bool run)
 {
 	enum procmap_backend b;
 	struct rlimit rl;
 
+	armed = false;
 	/* On one CPU a thread only adds its own cost; with a low fd limit
 	 * its fds (loading takes several) could be the dump's. */
 	if (procmap_backend_parse(getenv("PORTSTAT_OWNERS"), &b) < 0 || b == PROCMAP_PROC ||
 	    sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
 	    getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 256)
 		return false;
-	return ownbpf_prefetch_start(run) == 0;
+	if (run)
+		return ownbpf_prefetch_start(true) == 0;
+	armed = true;
+	return true;
 }
 
 void procmap_prefetch_go(void)
 {
-	ownbpf_prefetch_go();
+	/* The thread starts here, not at procmap_prefetch(): a run that
+	 * wants no owner (leaks on a healthy host) pays nothing. */
+	if (armed) {
+		armed = false;
+		ownbpf_prefetch_start(true);
+	}
 }
 
 void procmap_prefetch_end(void)
 {
+	armed = false;
 	ownbpf_prefetch_end();
 }
 

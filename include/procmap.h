@@ -138,6 +138,14 @@ bool procmap_is_limit(int ret);
  */
 void procmap_limit_message(char *buf, size_t len, const char *what, int ret);
 
+/*
+ * procmap_touch - a hint: @inode will be looked up soon (its table slot is
+ * fetched into the cache meanwhile).  Loops over many sockets call it a
+ * few sockets ahead of procmap_index(); at 1M wanted inodes the table no
+ * longer fits in the cache and each look-up would wait for memory.
+ */
+void procmap_touch(const struct procmap *pm, uint32_t inode);
+
 /* procmap_lookup - the owner of @inode, or NULL (not wanted, not found). */
 const struct procmap_proc *procmap_lookup(const struct procmap *pm, uint32_t inode);
 

@@ -883,7 +883,11 @@ static int owners_count(struct leaks *l, struct procmap *ext, int ext_ret)
 
 	for (i = 0; i < l->nsocks; i++) {
 		struct lsock *s = &l->socks[i];
-		long idx = pm ? procmap_index(pm, s->inode) : -1;
+		long idx;
+
+		if (pm && i + 8 < l->nsocks)	/* the table outgrows the cache */
+			procmap_touch(pm, l->socks[i + 8].inode);
+		idx = pm ? procmap_index(pm, s->inode) : -1;
 		uint64_t code = !s->inode ? OWNER_ORPHAN :
 				idx < 0 ? OWNER_UNKNOWN : (uint64_t)idx + OWNER_PROC;
 

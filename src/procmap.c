@@ -21,6 +21,9 @@
 #include "u64map.h"
 
 #define NO_OWNER	UINT32_MAX
+/* How many records or sockets ahead a loop asks for its table slot
+ * (procmap_touch()): enough to cover a memory access. */
+#define PREFETCH_AHEAD	8
 /* More distinct socket uids than this and the scan is not ordered by uid:
  * with that many, nearly every process would come first anyway. */
 #define MAX_UIDS	16
@@ -90,6 +93,14 @@ static long find(const struct procmap *pm, uint32_t inode)
 		if (pm->inode[i] == 0)
 			return -1;
 	}
+}
+
+void procmap_touch(const struct procmap *pm, uint32_t inode)
+{
+	size_t i = slot_of(pm, inode);
+
+	__builtin_prefetch(&pm->inode[i]);
+	__builtin_prefetch(&pm->owner[i]);
 }
 
 int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid)
@@ -457,6 +468,10 @@ static int bpf_records(struct procmap *pm, const struct ownbpf_rec *rec, size_t 
 		if (pass == 1)
 			pm->st.passes = 2;
 		for (size_t i = 0; i < n && pm->st.found < pm->st.wanted; i++) {
+			/* At 1M sockets the table is 16 MB: each probe would
+			 * wait for memory; ask for the slots a few records on. */
+			if (i + PREFETCH_AHEAD < n)
+				procmap_touch(pm, (uint32_t)rec[i + PREFETCH_AHEAD].ino);
 			if (uid_first(pm, rec[i].uid) != (pass == 0))
 				continue;
 			if ((ret = bpf_take(pm, &rec[i], &cur)) < 0)

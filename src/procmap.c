@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * procmap: the scan of /proc/PID/fd that maps socket inodes to processes.
- * The wanted inodes live in an open-addressing table (linear probing,
- * power-of-two size, at most half full), so each fd link read costs one
- * parse and one probe; the owners are a growing array of processes.
+ * procmap: maps socket inodes to processes, from the BPF task_file
+ * iterator's records (src/ownbpf.c) where it runs, else from the scan of
+ * /proc/PID/fd.  The wanted inodes live in an open-addressing table (linear
+ * probing, power-of-two size, at most half full), so each fd link read or
+ * record costs one probe; the owners are a growing array of processes.
+ * It also owns the one prefetch of a run (procmap_prefetch()): whether a
+ * thread may load and run the iterator while the caller dumps.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -410,10 +410,6 @@ static int check_serve(struct config *cfg, bool has_interval, bool states_given,
 		wrong = "--write";
 	if (wrong)
 		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
-	/* The leaks model is one namespace's (leaks.h); per-namespace leak
-	 * metrics are not built yet. */
-	if (cfg->serve_leaks && cfg->all_netns)
-		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
 	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
 	 * names none (as 'leaks' without -s). */
 	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;

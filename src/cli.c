@@ -631,7 +631,7 @@ void cli_help_serve(FILE *out)
 "  -4, -6                 IPv4 or IPv6 only\n"
 "      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
 "                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
-"                         one namespace only, not with --all-netns\n"
+"                         with --all-netns one model per namespace, labelled\n"
 "\n"
 "SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
 "sample at start, 2 usage error; portstat(8)\n", out);

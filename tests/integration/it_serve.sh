@@ -18,7 +18,6 @@ ps_require_root
 # (its report on stderr fails sv_stop()).
 asan=""
 ldd "$PORTSTAT" 2>/dev/null | grep libasan >/dev/null && asan=1
-command -v curl >/dev/null || ps_fail "curl not installed"
 
 ps_netns_new ns
 ps_popgen_start "$ns" --established 5 --close-wait 2 --port-base 26000

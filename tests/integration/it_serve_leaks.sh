@@ -13,13 +13,10 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/leaks_lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 ps_require_root
-command -v curl >/dev/null || ps_fail "curl not installed"
 
 ps_netns_new ns
 sv_init "$ns" 19102
-trap 'sv_kill; lk_cleanup' EXIT
-trap 'sv_kill; lk_cleanup; trap - EXIT; exit 130' INT
-trap 'sv_kill; lk_cleanup; trap - EXIT; exit 143' TERM
+sv_set_trap lk_cleanup
 
 lk_server "$ns" 8081 leak leakysrv
 lk_client "$ns"

@@ -16,15 +16,12 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/leaks_lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 ps_require_root
-command -v curl >/dev/null || ps_fail "curl not installed"
 
 PA=47411 PB=47412 NA=6 NB=4
 ps_netns_new nsa
 ps_netns_new nsb
 sv_init "$nsa" 19103
-trap 'sv_kill; lk_cleanup' EXIT
-trap 'sv_kill; lk_cleanup; trap - EXIT; exit 130' INT
-trap 'sv_kill; lk_cleanup; trap - EXIT; exit 143' TERM
+sv_set_trap lk_cleanup
 
 # leak NS PORT N NAME: a leaking server and a client in NS, N sockets
 # left in CLOSE_WAIT on the server's side.

@@ -8,11 +8,22 @@
 
 SV_NS="" SV_URL="" SV_PID=""
 
-# sv_init NS PORT: where the exporter runs and listens (127.0.0.1:PORT).
+# sv_init NS PORT: where the exporter runs and listens (127.0.0.1:PORT);
+# curl scrapes it.
 sv_init() {
+	command -v curl >/dev/null || ps_fail "curl not installed"
 	SV_NS=$1
 	SV_URL="http://127.0.0.1:$2"
 	ps_tmpdir
+}
+
+# sv_set_trap [CLEANUP]: on exit, INT and TERM end the exporter, then run
+# CLEANUP (default ps_cleanup; lk_cleanup where leaks_lib.sh runs servers).
+sv_set_trap() {
+	local c=${1:-ps_cleanup}
+	trap "sv_kill; $c" EXIT
+	trap "sv_kill; $c; trap - EXIT; exit 130" INT
+	trap "sv_kill; $c; trap - EXIT; exit 143" TERM
 }
 
 # sv_start [-u USER] ARGS...: `portstat serve --listen ... ARGS` in the

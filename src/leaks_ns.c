@@ -20,8 +20,8 @@ struct leaks_ns_set {
 	struct leaks_opts lo;
 	size_t series_top;
 	bool sticky;
-	struct leaks_ns *v;
-	size_t n, cap;
+	struct leaks_ns *v;	/* this sample's, in netns_list() order */
+	size_t n;
 	size_t nmodels;		/* entries with a model */
 };
 
@@ -135,7 +135,7 @@ static int entries_update(struct leaks_ns_set *set, char *err, size_t errlen)
 	}
 	free(set->v);
 	set->v = v;
-	set->n = set->cap = nns;
+	set->n = nns;
 	for (size_t i = 0; i < nns; i++) {
 		if (v[i].l)
 			continue;

@@ -3,9 +3,9 @@
  * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
  * or a replay), samples into the leaks model, evaluates the thresholds,
  * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
- * With --all-netns it keeps one model per namespace (by nsfs inode, so -i
- * tracks each across samples), samples them one after the other, and
- * renders them together under one verdict, the worst of them.
+ * With --all-netns it keeps one model per namespace (leaks_ns.h: by nsfs
+ * inode, so -i tracks each across samples), samples them one after the
+ * other, and renders them together under one verdict, the worst of them.
  * Every failure is UNKNOWN, which a plugin says on stdout too ("UNKNOWN:
  * reason" as the first line, not only a line on stderr that a monitoring
  * system does not show).
@@ -24,7 +24,6 @@
 #include "leaks_run.h"
 #include "leaks_ns.h"
 #include "leakstate.h"
-#include "netns.h"
 #include "outfile.h"
 #include "procmap.h"
 #include "pace.h"

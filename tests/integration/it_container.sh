@@ -3,7 +3,8 @@
 # Containers by name: namespaces held only by processes whose cgroup v2
 # paths are a docker scope and a Kubernetes pod's cri-containerd scope
 # (built for real: directories under the cgroup2 tree, the holders moved
-# in) are labelled container:ID in every --all-netns format, with the
+# in) are labelled container:ID in every --all-netns format (leaks'
+# Prometheus metrics too), with the
 # pod's name from the holder's UTS hostname, and keep the label when the
 # holder is replaced by a new process in the same cgroup.
 set -uo pipefail
@@ -69,6 +70,15 @@ grep -qxF "portstat_sample_complete{netns=\"container:$s1\",container=\"$s1\"} 1
 	ps_fail "no container label: $(grep "$s1" <<<"$prom" | head -3)"
 if command -v promtool >/dev/null; then
 	promtool check metrics <<<"$prom" || ps_fail "promtool rejects the container labels"
+fi
+# The leak metrics label the same namespaces the same way.
+prom=$("$PORTSTAT" leaks --all-netns -f prometheus 2>/dev/null)
+grep -qxF "portstat_leak_status{netns=\"container:$s2\",container=\"$s2\",pod=\"web-1\"} 0" <<<"$prom" ||
+	ps_fail "no pod labels on leak metrics: $(grep "$s2" <<<"$prom" | head -3)"
+grep -qxF "portstat_leak_sample_complete{netns=\"container:$s1\",container=\"$s1\"} 1" <<<"$prom" ||
+	ps_fail "no container label on leak metrics: $(grep "$s1" <<<"$prom" | head -3)"
+if command -v promtool >/dev/null; then
+	promtool check metrics <<<"$prom" || ps_fail "promtool rejects the leak metrics' container labels"
 fi
 text=$("$PORTSTAT" --all-netns) || ps_fail "--all-netns failed"
 grep -qxF "# netns: container:$s2 (pod web-1)" <<<"$text" || ps_fail "text header: $(grep "$s2" <<<"$text")"

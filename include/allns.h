@@ -18,6 +18,9 @@
 #include "series.h"
 #include "view.h"
 
+struct collector;
+struct sampler_info;
+
 #define ALLNS_PARTS	VIEW_PROM_FAMILIES
 
 struct allns_result {
@@ -34,6 +37,20 @@ struct allns_result {
 	size_t partlen[ALLNS_PARTS];
 	/* allns_tables(): the sample itself, NULL unless it was taken. */
 	struct table *table;
+	/* allns_tables_tap(): what the tap made of the namespace, freed
+	 * with extra_free() by allns_free(); NULL when nothing. */
+	void *extra;
+	void (*extra_free)(void *extra);
+};
+
+/* What allns_tables_tap() also does in each namespace (the dashboard's
+ * doctor): @sample takes the sample of @r's namespace through @c into @t
+ * in place of sampler_run(), with its returns, on a worker thread; what
+ * it keeps goes to r->extra and r->extra_free. */
+struct allns_tap {
+	int (*sample)(void *arg, struct allns_result *r, struct collector *c, struct table *t,
+		      struct sampler_info *info);
+	void *arg;
 };
 
 /*
@@ -57,6 +74,12 @@ int allns_sample(const struct config *cfg, const struct view_opts *o, struct ser
  */
 int allns_tables(const struct table_filter *f, struct allns_result *reuse, size_t nreuse,
 		 struct allns_result **out, size_t *n, char *err, size_t errlen);
+
+/* allns_tables_tap - allns_tables() with each namespace sampled by @tap
+ * (NULL: as allns_tables()). */
+int allns_tables_tap(const struct table_filter *f, const struct allns_tap *tap,
+		     struct allns_result *reuse, size_t nreuse, struct allns_result **out,
+		     size_t *n, char *err, size_t errlen);
 
 /* allns_free - the results, their parts and tables; accepts NULL. */
 void allns_free(struct allns_result *r, size_t n);

@@ -24,7 +24,9 @@ struct doctor_config {
 	const char *netns;		/* -N, borrowed from argv; NULL: our own */
 	bool all_netns;			/* --all-netns: every namespace */
 	double interval;		/* seconds between samples; 0: one sample */
-	unsigned long count;		/* samples; 0: until stopped */
+	unsigned long count;		/* samples; 0: until stopped (a replay: all) */
+	const char *record;		/* --record FILE, borrowed; NULL: none */
+	const char *replay;		/* --replay FILE, borrowed; NULL: live */
 	struct doctor_thresholds th;	/* defaults, then --warn/--crit */
 	bool help;
 };

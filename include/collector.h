@@ -19,6 +19,7 @@
 
 struct sock_rec;
 struct collector;
+struct doctor_ns;
 
 /* Called for every socket of a dump; @rec is borrowed for the call only.
  * Return 0 or more to go on (table_add() says 1 when it counted the
@@ -42,10 +43,29 @@ int collector_open_replay(struct collector **out, const char *path,
 			  char *err, size_t errlen);
 
 /* collector_record - also append every sample to a new recording @path
- * (recfile_create(): refused if anything exists there).  Callers attach it
+ * (recfile_create(): refused if anything exists there), each with its
+ * kernel context (collector_want_context()).  Callers attach it
  * last, once everything that can refuse the run has passed, so a refused
  * run leaves no file behind. */
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen);
+
+/*
+ * collector_want_context - read the namespace's kernel context (kctx.h:
+ * the sysctls and TcpExt counters doctor measures against) at every live
+ * sample, for collector_context(); opens its files inside the namespace
+ * now.  A recording implies it (collector_record() asks for it), and a
+ * replay serves what each sample recorded.  Returns 0, or -errno when the
+ * namespace cannot be entered (collector_error() says why).
+ */
+int collector_want_context(struct collector *c);
+
+/*
+ * collector_context - the current sample's kernel context into @ns: read
+ * at its start (live, when wanted), or recorded with it.  Returns 0, or
+ * -ENOENT when unknown (not asked for, or a recording made before
+ * portstat recorded it).
+ */
+int collector_context(const struct collector *c, struct doctor_ns *ns);
 
 bool collector_is_replay(const struct collector *c);
 bool collector_is_recording(const struct collector *c);

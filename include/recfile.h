@@ -8,6 +8,15 @@
  *   RECFILE_SAMPLE  struct recfile_sample: one sample begins; then, in
  *                   recordings made since portstat records it, struct
  *                   recfile_ports (older ones replay with Linux's default)
+ *   RECFILE_CONTEXT optional, right after a sample's RECFILE_SAMPLE: the
+ *                   namespace's kernel context at the sample (the sysctls
+ *                   and TcpExt counters `portstat doctor` measures
+ *                   against), "key=value" text lines, at most KCTX_MAX
+ *                   bytes: see kctx.h.  Written by every --record since
+ *                   portstat records it; a sample without it (older
+ *                   recordings) replays as before, its context unknown.
+ *                   Readers before it refuse such files (unknown block
+ *                   type 4), as they refused the longer sample header.
  *   RECFILE_DUMP    struct recfile_dump: one dump request (family, states)
  *   RECFILE_DATA    one netlink datagram exactly as received
  */
@@ -20,6 +29,7 @@ enum recfile_type {
 	RECFILE_SAMPLE = 1,
 	RECFILE_DUMP = 2,
 	RECFILE_DATA = 3,
+	RECFILE_CONTEXT = 4,
 };
 
 struct recfile_sample {

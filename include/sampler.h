@@ -68,6 +68,28 @@ int sampler_retry(struct collector *c, struct sampler_info *info,
 		  int (*once)(void *arg, struct sampler_info *info), void *arg);
 
 /*
+ * A second consumer of a sample's dump (the dashboard's doctor): @begin
+ * runs at the start of each attempt, once the sample has begun on the
+ * collector (0 or -errno), and @add gets every socket the dump returns,
+ * after the table took it.
+ */
+struct sampler_tap {
+	int (*begin)(void *data, struct collector *c);
+	collector_cb add;
+	void *data;
+};
+
+/*
+ * sampler_run_tap - sampler_run() whose one dump also feeds @tap: the
+ * dump asks for every state of both families (a replay: of the families
+ * the table's filter asks for, which the recording holds), which the tap
+ * needs; the table still counts only what its filter selects.  The same
+ * returns.
+ */
+int sampler_run_tap(struct collector *c, struct table *t, const struct sampler_tap *tap,
+		    struct sampler_info *info);
+
+/*
  * sampler_run_owners - sampler_run() that also counts what the table
  * counted per owner into @o (cleared first), then resolves the owners
  * (owners_resolve() with /proc and @cgroup_root).  The same returns, and

@@ -19,7 +19,21 @@ struct collector;
 struct table;
 struct table_filter;
 struct sampler_info;
+struct sampler_tap;
 struct split;
+
+/*
+ * A second consumer of a split sample (the dashboard's doctor), one tap
+ * per share: @share(@arg, 0) is the whole sample's (it sees the listeners
+ * too, and is begun first), @share(@arg, i) share i's, begun once share 0
+ * holds the listeners; after every share's dump, @merge(@arg, i) folds
+ * share i (i > 0) into share 0's.  Each returns 0 or -errno.
+ */
+struct split_tap {
+	const struct sampler_tap *(*share)(void *arg, unsigned i);
+	int (*merge)(void *arg, unsigned i);
+	void *arg;
+};
 
 /* Up to this many shares; more threads than this stop paying on the
  * machines we measured (the kernel's hash walk is repeated per share). */
@@ -50,6 +64,14 @@ int split_new(struct split **out, const char *netns, const struct table_filter *
  */
 int split_run(struct split *sp, struct collector *c, struct table *t,
 	      struct sampler_info *info);
+
+/*
+ * split_run_tap - split_run() whose dumps also feed @tap: they ask for
+ * every state of both families (each table still counts what its filter
+ * selects).  Falls back to sampler_run_tap() with share 0's tap.
+ */
+int split_run_tap(struct split *sp, struct collector *c, struct table *t,
+		  const struct split_tap *tap, struct sampler_info *info);
 
 /*
  * split_env - the split settings for split_new() from PORTSTAT_SPLIT: unset,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doctor.h"
 #include "portset.h"
 #include "table.h"
 #include "tcp_state.h"
@@ -205,6 +206,75 @@ struct top_row {
 	size_t order;			/* the namespace's place in the sample */
 };
 
+/* ---- doctor findings ---------------------------------------------------- */
+
+/* One finding of the dashboard's doctor, in the words of the report
+ * (view_doctor.h); the strings are untrusted where they name things (a
+ * namespace label) and are drawn through strenc.  Implemented in
+ * top_findings.c. */
+struct top_finding {
+	enum doctor_severity severity;
+	enum doctor_check check;
+	double rank;			/* the doctor's order within a severity */
+	char label[TOP_LABEL_LEN];	/* its namespace with --all-netns, else "" */
+	char where[128];
+	char numbers[256];
+	char why[512];
+	char fix[512];
+};
+
+/* One sample's findings, over every namespace read. */
+struct top_findings {
+	bool ran;			/* the checks ran on this sample */
+	struct top_finding *v;
+	size_t n, cap;
+	size_t unread;			/* namespaces the checks could not read */
+	char note[256];			/* why not (the first), when !ran or unread */
+};
+
+/* top_findings_add - append a copy of @f.  0 or -ENOMEM. */
+int top_findings_add(struct top_findings *s, const struct top_finding *f);
+
+/* top_findings_clear - forget the findings (ran false), keep the memory. */
+void top_findings_clear(struct top_findings *s);
+
+/* top_findings_done - free; the set is empty after. */
+void top_findings_done(struct top_findings *s);
+
+/* top_findings_sort - worst first: by severity, then how far past its
+ * warning level each is (the doctor's rank), then check, namespace. */
+void top_findings_sort(struct top_findings *s);
+
+/*
+ * top_findings_status - the status line's item in at most @width cells:
+ * "doctor: 2 findings, worst CRITICAL accept-queue listener
+ * 127.0.0.1:8080 (LABEL)", whole words dropped from the end as the width
+ * shrinks (the namespace, where, the check, the severity, "findings")
+ * down to "doctor: 2"; "doctor: OK" without findings; "" when the checks
+ * did not run or nothing fits.  Returns its width in cells.
+ */
+int top_findings_status(const struct top_findings *s, int width, char *buf, size_t len);
+
+/* A line of the findings screen. */
+#define TOP_FLINE_MAX	512
+struct top_fline {
+	enum doctor_severity severity;	/* its finding's (OK: not a finding's) */
+	bool head;			/* the finding's first line */
+	int indent;			/* cells before the text */
+	char text[TOP_FLINE_MAX];
+};
+
+/*
+ * top_findings_lines - the findings screen at @width cells: per finding,
+ * worst first, "SEVERITY check where" (and "netns LABEL"), then its
+ * numbers, "why: ..." and "fix: ...", indented, each wrapped at spaces so
+ * no line is wider than @width unless one word is (top_put() clips it).
+ * Into *@out (grown with realloc, *@cap entries).  Returns the number of
+ * lines, or -ENOMEM.
+ */
+long top_findings_lines(const struct top_findings *s, int width, struct top_fline **out,
+			size_t *cap);
+
 /* ---- interaction ------------------------------------------------------- */
 
 /* Keys beyond plain characters, named so the model needs no curses. */
@@ -225,6 +295,7 @@ enum top_screen {
 	TOP_SCREEN_LIST,
 	TOP_SCREEN_DETAIL,
 	TOP_SCREEN_HELP,
+	TOP_SCREEN_DOCTOR,	/* the doctor's findings (D) */
 };
 
 enum top_dirmode {
@@ -275,6 +346,9 @@ struct top_ui {
 	/* set by the engine before keys: visible rows and rows per page */
 	size_t nrows;
 	size_t page;
+	/* the findings screen: its first line shown; the engine clamps it
+	 * to the lines there are (doc_lines, doc_page rows) */
+	size_t doc_scroll, doc_lines, doc_page;
 	char msg[160];			/* a key's complaint, for the status line */
 };
 

@@ -6,8 +6,9 @@
  * dashboard calls in another.  top.c runs the two threads; top_sampler.c
  * is the sampler thread; top_term.c the terminal and drawing primitives;
  * top_draw.c the frame and the list screen; top_draw_detail.c the detail
- * and help screens; top_input.c keys and the mouse.  The pure logic is
- * top_model.c's.
+ * and help screens; top_draw_doctor.c the findings screen; top_doctor.c
+ * the doctor's checks in the sampler thread; top_input.c keys and the
+ * mouse.  The pure logic is top_model.c's (and top_findings.c's).
  */
 #ifndef PORTSTAT_TOP_PRIV_H
 #define PORTSTAT_TOP_PRIV_H
@@ -73,6 +74,7 @@ struct top_shared {
 	/* results, written by the sampler */
 	struct table *front;
 	struct top_nsset nsfront;
+	struct top_findings ffront;	/* the doctor's findings of front */
 	struct top_detail *dfront;
 	uint32_t dfront_ns;		/* the namespace dfront was collected in */
 	char dnote[512];		/* why dfront is empty, if it is */
@@ -100,7 +102,9 @@ struct top {
 	/* the sampler thread's own */
 	struct collector *c;
 	struct split *sp;
+	struct top_doctor *td;
 	struct table *back;
+	struct top_findings fback;
 	struct top_nsset nsback;
 	struct top_detail *dback;
 	char dback_note[512];
@@ -119,12 +123,43 @@ struct top {
 	size_t hidden;			/* columns that did not fit */
 	struct services *svc;		/* SERVICE names; NULL with -n */
 	bool hidden_on_status;		/* ... and no room to say so in the header */
+	/* the findings screen's lines as last laid out */
+	struct top_fline *flines;
+	size_t flines_cap;
 };
 
 /* ---- top_sampler.c ---- */
 
 /* top_sampler_main - the sampler thread (its argument: the struct top). */
 void *top_sampler_main(void *arg);
+
+/* ---- top_doctor.c ---- */
+
+struct top_doctor;
+
+/* top_doctor_new - the dashboard's doctor (default thresholds, as
+ * `portstat doctor` without --warn/--crit).  0 or -ENOMEM. */
+int top_doctor_new(struct top_doctor **out);
+
+/* top_doctor_delete - accepts NULL. */
+void top_doctor_delete(struct top_doctor *td);
+
+/*
+ * top_doctor_sample - split_run() with @sp (NULL: sampler_run()) of @c
+ * into @t whose dumps also run the doctor's checks, their findings into
+ * @out (cleared first; out->ran false and out->note set when they could
+ * not run).  Returns what split_run() returns.
+ */
+int top_doctor_sample(struct top_doctor *td, struct split *sp, struct collector *c,
+		      struct table *t, struct sampler_info *info, struct top_findings *out);
+
+/* top_doctor_allns_tap - the tap for allns_tables_tap(): each namespace's
+ * findings kept in its result. */
+const struct allns_tap *top_doctor_allns_tap(struct top_doctor *td);
+
+/* top_doctor_gather - every namespace's findings of an allns_tables_tap()
+ * sample (@r, @n) into @out, worst first.  0 or -ENOMEM. */
+int top_doctor_gather(const struct allns_result *r, size_t n, struct top_findings *out);
 
 /* ---- top_term.c ---- */
 
@@ -181,6 +216,11 @@ void top_draw_detail(struct top *tp);
 
 /* top_draw_help - the help screen. */
 void top_draw_help(struct top *tp);
+
+/* ---- top_draw_doctor.c ---- */
+
+/* top_draw_doctor - the findings screen. */
+void top_draw_doctor(struct top *tp);
 
 /* ---- top_input.c ---- */
 

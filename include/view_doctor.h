@@ -22,6 +22,9 @@ struct view_doctor {
 	 * has_delta false on the first. */
 	bool has_delta;
 	uint64_t overflows_delta, drops_delta;
+	/* The sample's kernel context (sysctls, TcpExt counters) is unknown:
+	 * a recording made without it.  Said in the report. */
+	bool no_context;
 	/* The owner of finding i's socket, "comm[pid]", and its cgroup
 	 * (*cgroup, "" when unknown); NULL when no owner is known. */
 	const char *(*owner)(const void *arg, size_t i, const char **cgroup);
@@ -41,6 +44,21 @@ void view_doctor_perfdata(const struct view_doctor *s, char *buf, size_t len);
 /* view_doctor_where - where finding @f is, e.g. "listener 127.0.0.1:8080",
  * "10.0.0.1 -> 10.0.0.2:5432", ":8080 in". */
 void view_doctor_where(const struct doctor_finding *f, char *buf, size_t len);
+
+/* view_doctor_overflows - with -i (s->has_delta), the namespace's
+ * ListenOverflows and ListenDrops growth since the last sample, said once
+ * for the whole namespace with the listeners that were full at this
+ * sample: "namespace ListenOverflows +12, ListenDrops +12 since the last
+ * sample, while 2 listeners were full (listener 127.0.0.1:8080, listener
+ * 127.0.0.1:8081); the kernel does not count them per listener". */
+void view_doctor_overflows(const struct view_doctor *s, char *buf, size_t len);
+
+/* view_doctor_describe - finding @f of @s in words: what was measured
+ * against what (@numbers), why it matters (@why), what to do (@fix), as
+ * the text report gives them (the dashboard's findings screen). */
+void view_doctor_describe(const struct view_doctor *s, const struct doctor_finding *f,
+			  char *numbers, size_t nlen, char *why, size_t wlen, char *fix,
+			  size_t flen);
 
 /* Each returns 0, or -EIO when writing to @out failed.  The text report:
  * the status line, a header, then one line per finding (worst first) with

@@ -20,6 +20,7 @@
 
 struct allns_job {
 	const struct table_filter *f;
+	const struct allns_tap *tap;	/* NULL: sampler_run() */
 	/* What becomes of a namespace's filled table *t: 0 or -errno.  It
 	 * may take *t, leaving a fresh table for the worker's next one. */
 	int (*finish)(struct allns_job *job, struct allns_result *r,
@@ -149,7 +150,8 @@ static void sample_one(struct allns_job *job, struct table **t, struct allns_res
 		r->err = -ESRCH;
 		goto out;
 	}
-	ret = sampler_run(c, *t, &info);
+	ret = job->tap ? job->tap->sample(job->tap->arg, r, c, *t, &info)
+		       : sampler_run(c, *t, &info);
 	if (ret < 0) {
 		r->err = ret;
 		snprintf(r->note, sizeof(r->note), "%s", collector_error(c));
@@ -259,7 +261,14 @@ int allns_sample(const struct config *cfg, const struct view_opts *o, struct ser
 int allns_tables(const struct table_filter *f, struct allns_result *reuse, size_t nreuse,
 		 struct allns_result **out, size_t *n, char *err, size_t errlen)
 {
-	struct allns_job job = { .f = f, .finish = keep_one };
+	return allns_tables_tap(f, NULL, reuse, nreuse, out, n, err, errlen);
+}
+
+int allns_tables_tap(const struct table_filter *f, const struct allns_tap *tap,
+		     struct allns_result *reuse, size_t nreuse, struct allns_result **out,
+		     size_t *n, char *err, size_t errlen)
+{
+	struct allns_job job = { .f = f, .tap = tap, .finish = keep_one };
 	int ret;
 
 	/* Without room for the list, every table is simply made anew. */
@@ -285,6 +294,8 @@ void allns_free(struct allns_result *r, size_t n)
 		for (int k = 0; k < ALLNS_PARTS; k++)
 			free(r[i].part[k]);
 		table_delete(r[i].table);
+		if (r[i].extra && r[i].extra_free)
+			r[i].extra_free(r[i].extra);
 	}
 	free(r);
 }

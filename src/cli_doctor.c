@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cli_doctor.h"
 
 enum {
 	OPT_WARN = 256,
 	OPT_CRIT,
 	OPT_ALL_NETNS,
+	OPT_RECORD,
+	OPT_REPLAY,
 };
 
 static const struct option long_opts[] = {
@@ -27,6 +30,8 @@ static const struct option long_opts[] = {
 	{ "count",    required_argument, NULL, 'c' },
 	{ "warn",     required_argument, NULL, OPT_WARN },
 	{ "crit",     required_argument, NULL, OPT_CRIT },
+	{ "record",   required_argument, NULL, OPT_RECORD },
+	{ "replay",   required_argument, NULL, OPT_REPLAY },
 	{ "help",     no_argument,       NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -57,21 +62,14 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 			return bad(err, errlen, "unknown format '%s' (text or json)", arg);
 		break;
 	case 'N':
-		if (!*arg)
-			return bad(err, errlen, "empty --netns name");
-		cfg->netns = arg;
-		break;
+		return cli_parse_netns(arg, &cfg->netns, err, errlen);
 	case 'i': {
-		char *end;
-		double d;
+		int ret = cli_parse_decimal(arg, 0.01, 86400, &cfg->interval);
 
-		if ((*arg < '0' || *arg > '9') && *arg != '.')
+		if (ret == -EINVAL)
 			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
-		errno = 0;
-		d = strtod(arg, &end);
-		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0.01 || d > 86400)
+		if (ret < 0)
 			return bad(err, errlen, "invalid --interval '%s' (0.01 to 86400 seconds)", arg);
-		cfg->interval = d;
 		*has_interval = true;
 		break;
 	}
@@ -93,6 +91,16 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 		return doctor_threshold_parse(&cfg->th, opt == OPT_CRIT, arg, err, errlen);
 	case OPT_ALL_NETNS:
 		cfg->all_netns = true;
+		break;
+	case OPT_RECORD:
+		if (!*arg)
+			return bad(err, errlen, "empty --record file name");
+		cfg->record = arg;
+		break;
+	case OPT_REPLAY:
+		if (!*arg)
+			return bad(err, errlen, "empty --replay file name");
+		cfg->replay = arg;
 		break;
 	case 'h':
 		cfg->help = true;
@@ -137,8 +145,18 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 		return bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
 	if (cfg->help)
 		return 0;
-	if (cfg->all_netns && cfg->netns)
-		return bad(err, errlen, "--all-netns cannot be used with --netns");
+	if (cfg->all_netns && (cfg->netns || cfg->replay || cfg->record))
+		return bad(err, errlen, "--all-netns cannot be used with %s",
+			   cfg->netns ? "--netns" : cfg->replay ? "--replay" : "--record");
+	if (cfg->record && cfg->replay)
+		return bad(err, errlen, "--record and --replay cannot be used together");
+	if (cfg->replay && cfg->netns)
+		return bad(err, errlen, "--replay and --netns cannot be used together");
+	/* As the report's: the recording's samples are the intervals (the
+	 * counters' growth is between them). */
+	if (cfg->replay && has_interval)
+		return bad(err, errlen,
+			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
 	for (int c = 0; c < DOCTOR_NCHECKS; c++)
 		if (cfg->th.warn[c] > cfg->th.crit[c])
 			return bad(err, errlen, "--warn %s=%llu%s is above --crit %s=%llu%s",
@@ -149,8 +167,10 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 	/* -i alone repeats until stopped; -c alone samples once a second. */
 	if (has_interval && !has_count)
 		cfg->count = 0;
-	if (has_count && !has_interval)
+	if (has_count && !has_interval && !cfg->replay)
 		cfg->interval = 1.0;
+	if (cfg->replay && !has_count)
+		cfg->count = 0;
 	return 0;
 }
 
@@ -158,14 +178,11 @@ void cli_help_doctor(FILE *out)
 {
 	fputs(
 "Usage: portstat doctor [OPTION]...\n"
-"Diagnose the namespace's TCP pathologies: each check one line with a\n"
-"verdict, then for each finding where, the numbers against the limit, why\n"
-"and what to do.  Checks: accept-queue (listeners whose accept queue is\n"
-"full), ephemeral (local ports taken per destination), server-close\n"
-"(TIME_WAIT on inbound sockets), close-wait (sockets never closed),\n"
-"tw-buckets (TIME_WAIT against tcp_max_tw_buckets), fin-wait2 (peers\n"
-"that never close), syn-recv (half-open connections against the backlog),\n"
-"orphans (sockets closed but still sending, against tcp_max_orphans).\n"
+"Diagnose the namespace's TCP pathologies, worst first: where, the numbers\n"
+"against the limit, why and what to do.  Checks: accept-queue (full accept\n"
+"queues), ephemeral (local ports per destination), server-close, close-wait,\n"
+"tw-buckets (against tcp_max_tw_buckets), fin-wait2 (peers that never\n"
+"close), syn-recv (half-open against the backlog), orphans; see portstat(8).\n"
 "\n"
 "  -f, --format FMT       text (default: a monitoring plugin's status line,\n"
 "                         then the report) or json\n"
@@ -175,6 +192,8 @@ void cli_help_doctor(FILE *out)
 "      --crit CHECK=VALUE critical level ... close-wait=200 (repeatable)\n"
 "  -i, --interval SECS    sample every SECS seconds (ListenOverflows growth)\n"
 "  -c, --count N          stop after N samples\n"
+"      --record FILE      also save the samples and their kernel context\n"
+"      --replay FILE      diagnose a recording's samples instead\n"
 "  -h, --help             show this help\n"
 "\n"
 "Exit status: 0 ok, 1 warning, 2 critical, 3 unknown (no sample, usage\n"

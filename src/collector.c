@@ -26,6 +26,7 @@
 #include "bytecode.h"
 #include "collector.h"
 #include "diag.h"
+#include "kctx.h"
 #include "netns.h"
 #include "recfile.h"
 #include "tcp_state.h"
@@ -43,6 +44,10 @@ struct collector {
 	bool sockstat_tried;	/* opened on first use (only a split reads them) */
 	int eph_fd;		/* live: its ip_local_port_range, or -1 */
 	uint16_t eph_lo, eph_hi;	/* that range (live or recorded), hi 0 if unknown */
+	bool want_ctx;		/* live: read the kernel context at each sample */
+	struct kctx_files kf;	/* live: its files, when wanted or recording */
+	struct doctor_ns ctx;	/* this sample's context (live or recorded), */
+	bool has_ctx;		/* ... unless false: unknown */
 	unsigned int seq;
 	struct recfile *replay;
 	struct recfile *record;
@@ -127,6 +132,7 @@ static struct collector *collector_new(void)
 	c->sockstat_fd = -1;
 	c->sockstat6_fd = -1;
 	c->eph_fd = -1;
+	kctx_files_init(&c->kf);
 	c->unspec_mark = -1;
 	c->buf = malloc(COLLECTOR_BUFSIZE);
 	if (!c->buf) {
@@ -324,9 +330,44 @@ int collector_open_replay(struct collector **out, const char *path,
 	return 0;
 }
 
+/* In the namespace: the files of its kernel context. */
+static int kctx_open_here(struct collector *c)
+{
+	return kctx_open_ns(&c->kf);
+}
+
+int collector_want_context(struct collector *c)
+{
+	int ret;
+
+	if (c->replay || c->want_ctx)
+		return 0;
+	ret = in_netns(c, kctx_open_here);
+	if (ret < 0)
+		return ret;
+	kctx_open_host(&c->kf);
+	c->want_ctx = true;
+	return 0;
+}
+
 int collector_record(struct collector *c, const char *path, char *err, size_t errlen)
 {
+	/* Every recording carries the context: doctor can replay a report's. */
+	int ret = collector_want_context(c);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", c->err);
+		return ret;
+	}
 	return recfile_create(&c->record, path, err, errlen);
+}
+
+int collector_context(const struct collector *c, struct doctor_ns *ns)
+{
+	if (!c->has_ctx)
+		return -ENOENT;
+	*ns = c->ctx;
+	return 0;
 }
 
 bool collector_is_replay(const struct collector *c)
@@ -367,6 +408,29 @@ static int replay_port_range(struct collector *c, const void *p, uint32_t len)
 	return 0;
 }
 
+/* The kernel context block that may follow the sample header just read:
+ * decoded when there, the position unchanged when not. */
+static int replay_context(struct collector *c)
+{
+	int64_t at = recfile_mark(c->replay);
+	const void *p;
+	uint32_t type, len;
+	char msg[256];
+	int ret;
+
+	c->has_ctx = false;
+	ret = recfile_read(c->replay, &type, &p, &len);
+	if (ret < 0 && ret != -ENODATA)
+		return fail(c, ret, "%s", recfile_error(c->replay));
+	if (ret == -ENODATA || type != RECFILE_CONTEXT)
+		return recfile_seek(c->replay, at) < 0 ? fail(c, -EIO, "%s", recfile_error(c->replay)) : 0;
+	ret = kctx_decode(p, len, c->eph_lo, c->eph_hi, &c->ctx, msg, sizeof(msg));
+	if (ret < 0)
+		return fail(c, ret, "sample %lu: %s", c->samples, msg);
+	c->has_ctx = true;
+	return 0;
+}
+
 static int replay_sample_begin(struct collector *c, struct timespec *when)
 {
 	for (;;) {
@@ -395,6 +459,8 @@ static int replay_sample_begin(struct collector *c, struct timespec *when)
 			return fail(c, -EBADMSG,
 				    "corrupt sample time in sample %lu (%lld s + %lld ns; a time from 1970 to 9999 expected)",
 				    c->samples, (long long)s.sec, (long long)s.nsec);
+		if ((ret = replay_context(c)) < 0)
+			return ret;
 		when->tv_sec = (time_t)s.sec;
 		when->tv_nsec = (long)s.nsec;
 		return 0;
@@ -419,16 +485,25 @@ static int replay_error(struct collector *c, int ret)
 	return fail(c, ret, "replay file '%s': %s", recfile_path(c->replay), msg);
 }
 
-/* A sample header, and the range its sockets were classified with. */
+/* A sample header, and the range its sockets were classified with; then
+ * the namespace's kernel context when it was read (RECFILE_CONTEXT). */
 static int record_sample(struct collector *c, const struct recfile_sample *s)
 {
 	struct {
 		struct recfile_sample s;
 		struct recfile_ports r;
 	} b = { .s = *s, .r = { .lo = c->eph_lo, .hi = c->eph_hi } };
+	char ctx[KCTX_MAX];
+	int n, ret;
 
 	_Static_assert(sizeof(b) == sizeof(b.s) + sizeof(b.r), "no padding in a sample block");
-	return record(c, RECFILE_SAMPLE, &b, sizeof(b));
+	ret = record(c, RECFILE_SAMPLE, &b, sizeof(b));
+	if (ret < 0 || !c->record || !c->has_ctx)
+		return ret;
+	n = kctx_encode(&c->ctx, ctx, sizeof(ctx));
+	if (n < 0)
+		return fail(c, n, "kernel context too long to record");
+	return record(c, RECFILE_CONTEXT, ctx, (uint32_t)n);
 }
 
 int collector_sample_begin(struct collector *c, struct timespec *when)
@@ -452,6 +527,9 @@ int collector_sample_begin(struct collector *c, struct timespec *when)
 	c->in_sample = true;
 	clock_gettime(CLOCK_REALTIME, when);
 	port_range_read(c);
+	c->has_ctx = c->want_ctx;
+	if (c->want_ctx)
+		kctx_read(&c->kf, c->eph_lo, c->eph_hi, &c->ctx);
 	s.sec = when->tv_sec;
 	s.nsec = when->tv_nsec;
 	return record_sample(c, &s);
@@ -1021,6 +1099,7 @@ void collector_close(struct collector *c)
 		close(c->sockstat6_fd);
 	if (c->eph_fd >= 0)
 		close(c->eph_fd);
+	kctx_files_close(&c->kf);
 	recfile_close(c->replay);
 	recfile_close(c->record);
 	free(c->buf);

@@ -56,8 +56,26 @@ struct dests {
 	size_t n, cap;
 };
 
+/* A CLOSE_WAIT socket a process holds, kept for its owner. */
+struct cw_sock {
+	uint32_t key;			/* dir << 16 | port */
+	uint32_t inode, uid;
+};
+
+/* An owner of CLOSE_WAIT sockets, while the breakdown is made. */
+struct cw_proc {
+	struct doctor_part who;		/* pid, comm, cgroup; n: its total */
+	uint32_t inode, uid;		/* one of its sockets */
+	enum doctor_severity worst;	/* of the port findings it holds sockets in */
+};
+
 struct doctor {
 	struct doctor_thresholds th;
+	bool keep_owners;
+	struct cw_sock *cws;		/* with owners kept: every owned CLOSE_WAIT */
+	size_t ncws, capcws;
+	struct doctor_part *parts;	/* the findings' breakdowns */
+	size_t nparts, capparts;
 	struct doctor_ns ns;
 	struct table *listen;		/* classifies sockets; counts nothing */
 	struct doctor_finding *f;	/* findings: listeners as they come, */
@@ -67,6 +85,7 @@ struct doctor {
 	uint64_t tw_total;		/* every TIME_WAIT socket */
 	uint64_t orphans;		/* FIN_WAIT1, LAST_ACK, CLOSING without a file */
 	uint64_t orphans_unsent;	/* ... in FIN_WAIT1 with data not acked */
+	uint64_t full_listeners;	/* accept queue past its backlog */
 	struct u64map *tw_in;		/* inbound port -> TIME_WAIT count */
 	struct u64map *cw;		/* dir << 16 | port -> CLOSE_WAIT count */
 	struct u64map *cw_sock;		/* ... -> uid << 32 | inode of one of them */
@@ -307,7 +326,14 @@ void doctor_delete(struct doctor *d)
 	u64map_delete(d->syn);
 	free(d->dests.v);
 	free(d->f);
+	free(d->cws);
+	free(d->parts);
 	free(d);
+}
+
+void doctor_set_owners(struct doctor *d, bool on)
+{
+	d->keep_owners = on;
 }
 
 struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
@@ -319,6 +345,9 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	d->tw_total = 0;
 	d->orphans = 0;
 	d->orphans_unsent = 0;
+	d->full_listeners = 0;
+	d->ncws = 0;
+	d->nparts = 0;
 	table_clear(d->listen);
 	u64map_clear(d->dests.idx);
 	u64map_clear(d->peers.idx);
@@ -398,6 +427,8 @@ static int add_listener(struct doctor *d, const struct sock_rec *rec)
 		*slot = (uint64_t)rec->uid << 32 | rec->inode;
 	}
 	d->examined[DOCTOR_ACCEPT_QUEUE]++;
+	/* Full as the kernel's sk_acceptq_is_full(): past the backlog. */
+	d->full_listeners += rec->rqueue > rec->wqueue;
 	if (pct > d->worst[DOCTOR_ACCEPT_QUEUE])
 		d->worst[DOCTOR_ACCEPT_QUEUE] = pct;
 	if (sev == DOCTOR_OK)
@@ -534,8 +565,22 @@ int doctor_add(const struct sock_rec *rec, void *data)
 
 		if ((ret = bump(d->cw, key)) < 0)
 			return ret;
-		/* One socket per group names its owner; one is enough: a
-		 * leak is one program's. */
+		if (rec->inode && d->keep_owners) {
+			if (d->ncws == d->capcws) {
+				size_t cap = d->capcws ? d->capcws * 2 : 256;
+				struct cw_sock *v = realloc(d->cws, cap * sizeof(*v));
+
+				if (!v)
+					return -ENOMEM;
+				d->cws = v;
+				d->capcws = cap;
+			}
+			d->cws[d->ncws++] = (struct cw_sock){
+				.key = (uint32_t)key, .inode = rec->inode, .uid = rec->uid,
+			};
+		}
+		/* One socket per group names an owner when owners are not
+		 * split (the dashboard): a leak is usually one program's. */
 		if (rec->inode) {
 			slot = u64map_slot(d->cw_sock, key, &created);
 			if (!slot)
@@ -543,6 +588,93 @@ int doctor_add(const struct sock_rec *rec, void *data)
 			if (created)
 				*slot = (uint64_t)rec->uid << 32 | rec->inode;
 		}
+	}
+	return 0;
+}
+
+int doctor_share_begin(struct doctor *share, const struct doctor *whole)
+{
+	size_t pos = 0;
+	uint64_t key, val;
+
+	doctor_begin(share, &whole->ns);
+	share->th = whole->th;
+	share->keep_owners = whole->keep_owners;
+	table_copy_listeners(share->listen, whole->listen);
+	/* SYN_RECV counts only on a listening port. */
+	while (u64map_next(whole->backlog, &pos, &key, &val)) {
+		bool created;
+		uint64_t *slot = u64map_slot(share->backlog, key, &created);
+
+		if (!slot)
+			return -ENOMEM;
+		*slot = val;
+	}
+	return 0;
+}
+
+/* Add @src's counters into @dst's (@first: keep @dst's value when it has
+ * the key, as for the one socket that names a group's owner). */
+static int map_add(struct u64map *dst, const struct u64map *src, bool first)
+{
+	size_t pos = 0;
+	uint64_t key, val;
+
+	while (u64map_next(src, &pos, &key, &val)) {
+		bool created;
+		uint64_t *slot = u64map_slot(dst, key, &created);
+
+		if (!slot)
+			return -ENOMEM;
+		if (!first)
+			*slot += val;
+		else if (created)
+			*slot = val;
+	}
+	return 0;
+}
+
+static int dests_add(struct dests *dst, const struct dests *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct dest *y = &src->v[i];
+		struct dest *x = dest_get(dst, y->family, y->dport, y->saddr, y->daddr);
+
+		if (!x)
+			return -ENOMEM;
+		x->n += y->n;
+		x->tw += y->tw;
+	}
+	return 0;
+}
+
+int doctor_merge(struct doctor *whole, const struct doctor *share)
+{
+	int ret;
+
+	if ((ret = dests_add(&whole->dests, &share->dests)) < 0 ||
+	    (ret = dests_add(&whole->peers, &share->peers)) < 0 ||
+	    (ret = map_add(whole->tw_in, share->tw_in, false)) < 0 ||
+	    (ret = map_add(whole->cw, share->cw, false)) < 0 ||
+	    (ret = map_add(whole->cw_sock, share->cw_sock, true)) < 0 ||
+	    (ret = map_add(whole->syn, share->syn, false)) < 0)
+		return ret;
+	whole->tw_total += share->tw_total;
+	whole->orphans += share->orphans;
+	whole->orphans_unsent += share->orphans_unsent;
+	if (share->ncws) {
+		size_t need = whole->ncws + share->ncws;
+
+		if (need > whole->capcws) {
+			struct cw_sock *v = realloc(whole->cws, need * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			whole->cws = v;
+			whole->capcws = need;
+		}
+		memcpy(whole->cws + whole->ncws, share->cws, share->ncws * sizeof(whole->cws[0]));
+		whole->ncws = need;
 	}
 	return 0;
 }
@@ -775,7 +907,19 @@ static int finding_cmp(const void *pa, const void *pb)
 		return a->check < b->check ? -1 : 1;
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
 	return memcmp(a->raddr, b->raddr, 16);
+}
+
+static void sort_findings(struct doctor *d)
+{
+	for (size_t i = 0; i < d->nf; i++)
+		d->f[i].rank = excess(d, &d->f[i]);
+	/* qsort() wants a base even for no elements, and d->f is NULL
+	 * until the first finding. */
+	if (d->nf)
+		qsort(d->f, d->nf, sizeof(d->f[0]), finding_cmp);
 }
 
 int doctor_end(struct doctor *d)
@@ -788,13 +932,221 @@ int doctor_end(struct doctor *d)
 	    (ret = end_tw_buckets(d)) < 0 || (ret = end_fin_wait2(d)) < 0 ||
 	    (ret = end_syn_recv(d)) < 0 || (ret = end_orphans(d)) < 0)
 		return ret;
-	for (size_t i = 0; i < d->nf; i++)
-		d->f[i].rank = excess(d, &d->f[i]);
-	/* qsort() wants a base even for no elements, and d->f is NULL
-	 * until the first finding. */
-	if (d->nf)
-		qsort(d->f, d->nf, sizeof(d->f[0]), finding_cmp);
+	sort_findings(d);
 	return 0;
+}
+
+size_t doctor_owners_count(const struct doctor *d)
+{
+	return d->nf + d->ncws;
+}
+
+int doctor_owners_want(const struct doctor *d, int (*want)(void *arg, uint32_t inode, uint32_t uid),
+		       void *arg)
+{
+	int ret;
+
+	for (size_t i = 0; i < d->nf; i++)
+		if (d->f[i].inode && (ret = want(arg, d->f[i].inode, d->f[i].uid)) < 0)
+			return ret;
+	for (size_t i = 0; i < d->ncws; i++)
+		if ((ret = want(arg, d->cws[i].inode, d->cws[i].uid)) < 0)
+			return ret;
+	return 0;
+}
+
+static int part_cmp(const void *pa, const void *pb)
+{
+	const struct doctor_part *a = pa, *b = pb;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	return (a->port > b->port) - (a->port < b->port);
+}
+
+/* @cand (@n of them, sorted here) as finding @f's parts: the first
+ * DOCTOR_PARTS_MAX, the rest summed. */
+static int parts_set(struct doctor *d, struct doctor_finding *f, struct doctor_part *cand,
+		     size_t n)
+{
+	size_t keep = n < DOCTOR_PARTS_MAX ? n : DOCTOR_PARTS_MAX;
+
+	if (n)
+		qsort(cand, n, sizeof(*cand), part_cmp);
+	if (d->nparts + keep > d->capparts) {
+		size_t cap = d->capparts ? d->capparts * 2 : 32;
+		struct doctor_part *v;
+
+		while (cap < d->nparts + keep)
+			cap *= 2;
+		if (!(v = realloc(d->parts, cap * sizeof(*v))))
+			return -ENOMEM;
+		d->parts = v;
+		d->capparts = cap;
+	}
+	f->has_parts = true;
+	f->part0 = (uint32_t)d->nparts;
+	f->nparts = (uint32_t)keep;
+	f->parts_all = (uint32_t)n;
+	f->parts_other = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i < keep)
+			d->parts[d->nparts++] = cand[i];
+		else
+			f->parts_other += cand[i].n;
+	}
+	return 0;
+}
+
+/*
+ * The breakdown: each kept socket's owner (procs, by pid), counts per
+ * (port group, owner) in @pairs (key << 32 | owner index), the unknown
+ * ones per group in @unknown; then each port finding's owners, and a
+ * finding per owner its port findings understate.
+ */
+int doctor_owners_apply(struct doctor *d,
+			bool (*lookup)(void *arg, uint32_t inode, struct doctor_proc *out),
+			void *arg)
+{
+	struct u64map *byid = u64map_new(16), *pairs = u64map_new(16), *unknown = u64map_new(16);
+	struct u64map *gsev = u64map_new(16);
+	struct cw_proc *procs = NULL;
+	struct doctor_part *cand = NULL;
+	size_t nprocs = 0, cap = 0, nf = d->nf;
+	uint64_t key, val;
+	size_t pos;
+	int ret = -ENOMEM;
+
+	if (!byid || !pairs || !unknown || !gsev)
+		goto out;
+	for (size_t i = 0; i < d->ncws; i++) {
+		const struct cw_sock *s = &d->cws[i];
+		struct doctor_proc p;
+		uint64_t *slot;
+		bool created;
+
+		if (!lookup(arg, s->inode, &p) || p.pid <= 0) {
+			if (!(slot = u64map_slot(unknown, s->key, &created)))
+				goto out;
+			++*slot;
+			continue;
+		}
+		if (!(slot = u64map_slot(byid, (uint64_t)p.pid, &created)))
+			goto out;
+		if (created) {
+			struct cw_proc *x;
+
+			if (nprocs == cap) {
+				size_t c = cap ? cap * 2 : 16;
+				struct cw_proc *v = realloc(procs, c * sizeof(*v));
+
+				if (!v)
+					goto out;
+				procs = v;
+				cap = c;
+			}
+			x = &procs[nprocs];
+			memset(x, 0, sizeof(*x));
+			x->who.pid = p.pid;
+			snprintf(x->who.comm, sizeof(x->who.comm), "%s", p.comm ? p.comm : "?");
+			snprintf(x->who.cgroup, sizeof(x->who.cgroup), "%s", p.cgroup ? p.cgroup : "");
+			x->inode = s->inode;
+			x->uid = s->uid;
+			*slot = nprocs++;
+		}
+		procs[*slot].who.n++;
+		if (!(slot = u64map_slot(pairs, (uint64_t)s->key << 32 | *slot, &created)))
+			goto out;
+		++*slot;
+	}
+	/* A finding's candidates are some of the (port, owner) pairs. */
+	if (u64map_size(pairs) && !(cand = calloc(u64map_size(pairs), sizeof(*cand))))
+		goto out;
+	/* Each port finding: its owners, the largest first (and the named
+	 * owner in its head line the largest). */
+	for (size_t i = 0; i < nf; i++) {
+		struct doctor_finding *f = &d->f[i];
+		uint64_t fkey = (uint64_t)f->dir << 16 | f->port, *slot;
+		size_t n = 0;
+		bool created;
+
+		if (f->check != DOCTOR_CLOSE_WAIT || f->pid)
+			continue;
+		if (!(slot = u64map_slot(gsev, fkey, &created)))
+			goto out;
+		*slot = f->severity;
+		for (pos = 0; u64map_next(pairs, &pos, &key, &val);) {
+			if ((key >> 32) != fkey)
+				continue;
+			cand[n] = procs[(uint32_t)key].who;
+			cand[n++].n = val;
+		}
+		if ((ret = parts_set(d, f, cand, n)) < 0)
+			goto out;
+		ret = -ENOMEM;
+		f->parts_unknown = u64map_get(unknown, fkey, &val) ? val : 0;
+		/* The owner its head line names: the largest. */
+		if (f->nparts && u64map_get(byid, (uint64_t)d->parts[f->part0].pid, &val)) {
+			f->inode = procs[val].inode;
+			f->uid = procs[val].uid;
+		}
+	}
+	/* The worst port finding each owner holds sockets in. */
+	for (pos = 0; u64map_next(pairs, &pos, &key, &val);) {
+		struct cw_proc *x = &procs[(uint32_t)key];
+
+		if (u64map_get(gsev, key >> 32, &val) && (enum doctor_severity)val > x->worst)
+			x->worst = (enum doctor_severity)val;
+	}
+	for (size_t k = 0; k < nprocs; k++) {
+		struct cw_proc *x = &procs[k];
+		enum doctor_severity sev = judge(d, DOCTOR_CLOSE_WAIT, x->who.n);
+		struct doctor_finding *f;
+		size_t n = 0;
+
+		if (sev <= x->worst)
+			continue;
+		if (!(f = finding_new(d)))
+			goto out;
+		f->check = DOCTOR_CLOSE_WAIT;
+		f->severity = sev;
+		f->pid = x->who.pid;
+		f->value = x->who.n;
+		f->limit = sev == DOCTOR_CRITICAL ? d->th.crit[DOCTOR_CLOSE_WAIT]
+						  : d->th.warn[DOCTOR_CLOSE_WAIT];
+		f->inode = x->inode;
+		f->uid = x->uid;
+		for (pos = 0; u64map_next(pairs, &pos, &key, &val);) {
+			if ((uint32_t)key != k)
+				continue;
+			memset(&cand[n], 0, sizeof(cand[n]));
+			cand[n].port = (uint16_t)(key >> 32);
+			cand[n].dir = (uint8_t)(key >> 48);
+			cand[n++].n = val;
+		}
+		if ((ret = parts_set(d, f, cand, n)) < 0)
+			goto out;
+		ret = -ENOMEM;
+	}
+	sort_findings(d);
+	ret = 0;
+out:
+	u64map_delete(byid);
+	u64map_delete(pairs);
+	u64map_delete(unknown);
+	u64map_delete(gsev);
+	free(procs);
+	free(cand);
+	return ret;
+}
+
+const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i)
+{
+	return i < d->nf && d->f[i].has_parts ? &d->parts[d->f[i].part0] : NULL;
 }
 
 size_t doctor_nfindings(const struct doctor *d)
@@ -817,9 +1169,19 @@ uint64_t doctor_worst(const struct doctor *d, enum doctor_check c)
 	return c < DOCTOR_NCHECKS ? d->worst[c] : 0;
 }
 
+uint64_t doctor_full_listeners(const struct doctor *d)
+{
+	return d->full_listeners;
+}
+
 uint64_t doctor_examined(const struct doctor *d, enum doctor_check c)
 {
 	return c < DOCTOR_NCHECKS ? d->examined[c] : 0;
+}
+
+void doctor_set_ns(struct doctor *d, const struct doctor_ns *ns)
+{
+	d->ns = *ns;
 }
 
 const struct doctor_ns *doctor_ns(const struct doctor *d)

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * doctor_run: the sample loop of `portstat doctor`: opens the collector
- * and the namespace's sysctl and netstat files (inside the namespace: a
- * /proc/sys/net or /proc/thread-self/net file reads the namespace of the
- * task that opened it), feeds each sample to the doctor model, renders it,
- * and maps every failure to the plugin status UNKNOWN.
+ * (live, asking it for the namespace's kernel context at every sample, or
+ * a recording, whose samples carry theirs), feeds each sample to the
+ * doctor model, renders it, and maps every failure to the plugin status
+ * UNKNOWN.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,101 +25,6 @@
 #include "strenc.h"
 #include "view.h"
 #include "view_doctor.h"
-
-/* The namespace's files, opened inside it once, read at every sample. */
-enum {
-	NSF_RANGE,
-	NSF_RESERVED,
-	NSF_TW_REUSE,
-	NSF_SOMAXCONN,
-	NSF_NETSTAT,
-	NSF_MAX_TW,
-	NSF_SYNCOOKIES,
-	NSF_MAX_ORPHANS,
-	NSF_COUNT
-};
-
-static const char *const ns_paths[NSF_COUNT] = {
-	[NSF_RANGE]     = "/proc/sys/net/ipv4/ip_local_port_range",
-	[NSF_RESERVED]  = "/proc/sys/net/ipv4/ip_local_reserved_ports",
-	[NSF_TW_REUSE]  = "/proc/sys/net/ipv4/tcp_tw_reuse",
-	[NSF_SOMAXCONN] = "/proc/sys/net/core/somaxconn",
-	[NSF_NETSTAT]   = "/proc/thread-self/net/netstat",
-	[NSF_MAX_TW]    = "/proc/sys/net/ipv4/tcp_max_tw_buckets",
-	[NSF_SYNCOOKIES] = "/proc/sys/net/ipv4/tcp_syncookies",
-	/* Host-wide: only the initial namespace has it, so it is opened
-	 * here, not inside the namespace (see doctor_run()). */
-	[NSF_MAX_ORPHANS] = "/proc/sys/net/ipv4/tcp_max_orphans",
-};
-
-/* In the namespace: open what can be opened; a file missing is a fact
- * unknown, not a failure. */
-static int ns_open(void *arg)
-{
-	int *fds = arg;
-
-	for (int i = 0; i < NSF_COUNT; i++)
-		if (i != NSF_MAX_ORPHANS)
-			fds[i] = open(ns_paths[i], O_RDONLY | O_CLOEXEC);
-	return 0;
-}
-
-/* The whole file @fd into @buf, NUL-terminated; false when unreadable. */
-static bool ns_read(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return false;
-	while (n + 1 < len && (r = pread(fd, buf + n, len - 1 - n, (off_t)n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
-	return n > 0;
-}
-
-static void ns_facts(const int *fds, struct doctor_ns *ns)
-{
-	char buf[16384];
-	unsigned lo, hi;
-	unsigned long long v;
-	int iv;
-
-	memset(ns, 0, sizeof(*ns));
-	if (ns_read(fds[NSF_RANGE], buf, sizeof(buf)) && sscanf(buf, "%u %u", &lo, &hi) == 2 &&
-	    lo <= hi && hi <= 65535) {
-		long r = 0;
-
-		ns->has_range = true;
-		ns->eph_lo = (uint16_t)lo;
-		ns->eph_hi = (uint16_t)hi;
-		if (ns_read(fds[NSF_RESERVED], buf, sizeof(buf)))
-			r = doctor_reserved_count(buf, ns->eph_lo, ns->eph_hi);
-		ns->reserved = r > 0 ? (uint32_t)r : 0;
-	}
-	if (ns_read(fds[NSF_TW_REUSE], buf, sizeof(buf)) && sscanf(buf, "%d", &iv) == 1) {
-		ns->has_tw_reuse = true;
-		ns->tw_reuse = iv;
-	}
-	if (ns_read(fds[NSF_SOMAXCONN], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
-		ns->has_somaxconn = true;
-		ns->somaxconn = v;
-	}
-	if (ns_read(fds[NSF_MAX_TW], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
-		ns->has_max_tw = true;
-		ns->max_tw = v;
-	}
-	if (ns_read(fds[NSF_MAX_ORPHANS], buf, sizeof(buf)) && sscanf(buf, "%llu", &v) == 1) {
-		ns->has_max_orphans = true;
-		ns->max_orphans = v;
-	}
-	if (ns_read(fds[NSF_SYNCOOKIES], buf, sizeof(buf)) && sscanf(buf, "%d", &iv) == 1) {
-		ns->has_syncookies = true;
-		ns->syncookies = iv;
-	}
-	if (ns_read(fds[NSF_NETSTAT], buf, sizeof(buf)))
-		doctor_netstat_parse(buf, ns);
-}
 
 /* A failure: one line on stderr, "UNKNOWN: reason" on stdout (text
  * always; JSON while stdout holds nothing yet), '|' escaped. */
@@ -165,58 +69,75 @@ static const char *owner_name(const void *arg, size_t i, const char **cgroup)
 	return o->name[i].name;
 }
 
-/* One /proc scan for the few sockets the findings name.  Owners we may
- * not see are simply not shown; running out of fds is said on stderr. */
-static int owners_find(const struct doctor *d, struct owners_of *o)
+static int want_one(void *arg, uint32_t inode, uint32_t uid)
 {
-	size_t nf = doctor_nfindings(d);
+	int ret = procmap_want(arg, inode, uid);
+
+	return ret == -EINVAL ? 0 : ret;
+}
+
+static bool lookup_one(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	const struct procmap_proc *p = procmap_lookup(arg, inode);
+
+	if (!p)
+		return false;
+	*out = (struct doctor_proc){ .pid = p->pid, .comm = p->comm, .cgroup = p->cgroup };
+	return true;
+}
+
+/* One /proc scan for the sockets the findings name, and every CLOSE_WAIT
+ * socket (close-wait by owner: doctor_owners_apply()).  Owners we may not
+ * see are simply not shown; running out of fds is said on stderr. */
+static int owners_find(struct doctor *d, struct owners_of *o)
+{
+	size_t nf, want = doctor_owners_count(d);
 	struct procmap *pm = NULL;
-	bool any = false;
-	struct owner *name;
+	struct owner *name = NULL;
 	int ret;
 
 	o->n = 0;
-	if (!nf)
+	if (!want)
 		return 0;
-	name = realloc(o->name, nf * sizeof(*name));
-	if (!name)
-		return -ENOMEM;
-	o->name = name;
-	o->n = nf;
-	for (size_t i = 0; i < nf; i++)
-		name[i].name[0] = '\0';
-	if ((ret = procmap_new(&pm, nf)) < 0)
+	if ((ret = procmap_new(&pm, want)) < 0)
 		return ret;
-	for (size_t i = 0; i < nf; i++) {
-		const struct doctor_finding *f = doctor_finding(d, i);
-
-		if (f->inode && procmap_want(pm, f->inode, f->uid) == 0)
-			any = true;
-	}
-	ret = any ? procmap_scan(pm, "/proc") : 0;
+	ret = doctor_owners_want(d, want_one, pm);
+	if (ret == 0 && procmap_stats(pm)->wanted)
+		ret = procmap_scan(pm, "/proc");
 	if (ret < 0 && procmap_is_limit(ret)) {
 		char msg[256];
 
 		procmap_limit_message(msg, sizeof(msg), "owners", ret);
 		strenc_text_line(stderr, "portstat: %s", msg);
 	}
+	/* Owners unknown still leave the counts and findings right. */
+	ret = doctor_owners_apply(d, lookup_one, pm);
+	nf = doctor_nfindings(d);
+	if (ret == 0 && nf && !(name = realloc(o->name, nf * sizeof(*name))))
+		ret = -ENOMEM;
+	if (ret < 0 || !nf)
+		goto out;
+	o->name = name;
+	o->n = nf;
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
 		const struct procmap_proc *p = f->inode ? procmap_lookup(pm, f->inode) : NULL;
 
+		name[i].name[0] = '\0';
 		if (p) {
 			snprintf(name[i].name, sizeof(name[i].name), "%s[%d]", p->comm, p->pid);
 			snprintf(name[i].cgroup, sizeof(name[i].cgroup), "%s", p->cgroup);
 		}
 	}
+out:
 	procmap_delete(pm);
-	return 0;
+	return ret;
 }
 
 struct once_arg {
 	struct doctor *d;
 	struct collector *c;
-	const int *fds;
+	bool has_ctx;		/* out: the sample's kernel context is known */
 };
 
 static int doctor_once(void *arg, struct sampler_info *info)
@@ -225,15 +146,19 @@ static int doctor_once(void *arg, struct sampler_info *info)
 	struct table_filter all = {
 		.by = TABLE_BY_SERVICE, .states = TCP_STATE_ALL_MASK, .ipv4 = true, .ipv6 = true,
 	};
-	struct doctor_ns ns;
+	struct doctor_ns ns = { 0 };
 	struct table *t;
 	int ret;
 
-	ns_facts(a->fds, &ns);
+	/* Unknown until the sample begins: a replay's context comes with
+	 * its sample header. */
 	t = doctor_begin(a->d, &ns);
 	ret = sampler_begin(a->c, t, &info->time);
 	if (ret < 0)
 		return ret;
+	a->has_ctx = collector_context(a->c, &ns) == 0;
+	if (a->has_ctx)
+		doctor_set_ns(a->d, &ns);
 	ret = sampler_dump(a->c, &all, doctor_add, a->d);
 	if (ret < 0)
 		return ret;
@@ -260,12 +185,10 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	struct owners_of owners = { NULL, 0 };
 	struct sampler_info info;
 	struct view_doctor vd;
-	int fds[NSF_COUNT], ret;
+	int ret;
 	char err[512];
 	FILE *mem = NULL;
 
-	for (int i = 0; i < NSF_COUNT; i++)
-		fds[i] = -1;
 	snprintf(r->label, sizeof(r->label), "%s", e->label);
 	r->status = DOCTOR_UNKNOWN;
 	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: cannot be read");
@@ -275,13 +198,17 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 		strenc_text_line(stderr, "portstat: %s: %s", e->label, err);
 		goto out;
 	}
-	if (collector_run_in(c, ns_open, fds) < 0 || doctor_new(&d, &cfg->th) < 0) {
+	if (collector_want_context(c) < 0) {
 		strenc_text_line(stderr, "portstat: %s: %s", e->label, collector_error(c));
 		goto out;
 	}
-	fds[NSF_MAX_ORPHANS] = open(ns_paths[NSF_MAX_ORPHANS], O_RDONLY | O_CLOEXEC);
+	if (doctor_new(&d, &cfg->th) < 0) {
+		strenc_text_line(stderr, "portstat: %s: out of memory", e->label);
+		goto out;
+	}
+	doctor_set_owners(d, true);
 	{
-		struct once_arg arg = { .d = d, .c = c, .fds = fds };
+		struct once_arg arg = { .d = d, .c = c };
 
 		ret = sampler_retry(c, &info, doctor_once, &arg);
 	}
@@ -315,9 +242,6 @@ out:
 	/* One object per namespace inside the namespaces array. */
 	if (r->out && r->len && r->out[r->len - 1] == '\n' && cfg->format == CLI_DOCTOR_JSON)
 		r->out[--r->len] = '\0';
-	for (int i = 0; i < NSF_COUNT; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 	free(owners.name);
 	doctor_delete(d);
 	collector_close(c);
@@ -410,20 +334,51 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 	return status;
 }
 
+/* Open the collector the command line asks for; the recording last, once
+ * nothing else can refuse the run, so a refused run leaves no file. */
+static int open_collector(const struct doctor_config *cfg, struct collector **c,
+			  struct doctor **d)
+{
+	char err[512];
+	int ret;
+
+	if (cfg->replay)
+		ret = collector_open_replay(c, cfg->replay, err, sizeof(err));
+	else
+		ret = collector_open_live(c, cfg->netns, err, sizeof(err));
+	if (ret < 0) {
+		fail(cfg, false, "%s", err);
+		return ret;
+	}
+	if (!cfg->replay && (ret = collector_want_context(*c)) < 0) {
+		fail(cfg, false, "%s", collector_error(*c));
+		return ret;
+	}
+	if ((ret = doctor_new(d, &cfg->th)) < 0) {
+		fail(cfg, false, "out of memory");
+		return ret;
+	}
+	/* A replay's sockets are not this host's: no owners to look up. */
+	doctor_set_owners(*d, !cfg->replay);
+	if (cfg->record && (ret = collector_record(*c, cfg->record, err, sizeof(err))) < 0) {
+		fail(cfg, false, "%s", err);
+		return ret;
+	}
+	return 0;
+}
+
 int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 {
 	struct doctor_config cfg;
 	struct collector *c = NULL;
 	struct doctor *d = NULL;
 	struct owners_of owners = { NULL, 0 };
-	int fds[NSF_COUNT], status = DOCTOR_UNKNOWN, ret;
+	int status = DOCTOR_UNKNOWN, ret;
 	uint64_t last_ov = 0, last_dr = 0;
-	bool used = false, have_last = false;
+	bool used = false, have_last = false, said_ctx = false;
 	struct timespec next;
 	char err[512];
 
-	for (int i = 0; i < NSF_COUNT; i++)
-		fds[i] = -1;
 	if (cli_doctor_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		fail(NULL, false, "%s", err);
 		fputs("Try 'portstat doctor --help' for more information.\n", stderr);
@@ -435,37 +390,32 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 	}
 	if (cfg.all_netns)
 		return run_all(&cfg, stop);
-	ret = collector_open_live(&c, cfg.netns, err, sizeof(err));
-	if (ret < 0) {
-		fail(&cfg, false, "%s", err);
-		return DOCTOR_UNKNOWN;
-	}
-	if (collector_run_in(c, ns_open, fds) < 0) {
-		fail(&cfg, false, "%s", collector_error(c));
+	if (open_collector(&cfg, &c, &d) < 0)
 		goto out;
-	}
-	fds[NSF_MAX_ORPHANS] = open(ns_paths[NSF_MAX_ORPHANS], O_RDONLY | O_CLOEXEC);
-	if (doctor_new(&d, &cfg.th) < 0) {
-		fail(&cfg, false, "out of memory");
-		goto out;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long n = 0; !cfg.count || n < cfg.count; n++) {
-		struct once_arg arg = { .d = d, .c = c, .fds = fds };
+		struct once_arg arg = { .d = d, .c = c };
 		struct sampler_info info;
 		struct view_doctor vd;
 		const struct doctor_ns *ns;
 
-		if (n > 0) {
+		if (n > 0 && cfg.interval > 0) {
 			pace_advance(&next, cfg.interval);
 			pace_wait(&next, stop);
 		}
 		if (*stop)
 			break;
 		ret = sampler_retry(c, &info, doctor_once, &arg);
+		if (ret == -ENODATA) {
+			if (n == 0)
+				fail(&cfg, false, "replay file '%s' holds no samples", cfg.replay);
+			break;
+		}
 		if (ret == 0)
 			ret = doctor_end(d);
-		if (ret == 0)
+		/* A recording's inodes are another moment's (or host's): no
+		 * owners from this host's /proc for them. */
+		if (ret == 0 && !cfg.replay)
 			ret = owners_find(d, &owners);
 		if (ret < 0) {
 			fail(&cfg, used, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
@@ -475,15 +425,24 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		ns = doctor_ns(d);
 		vd = (struct view_doctor){
 			.d = d, .time = info.time, .netns = cfg.netns,
-			.owner = owner_name, .owner_arg = &owners,
+			.owner = cfg.replay ? NULL : owner_name, .owner_arg = &owners,
+			.no_context = !arg.has_ctx,
 		};
-		if (have_last && ns->has_netstat) {
+		if (!arg.has_ctx && !said_ctx) {
+			fputs("portstat: note: the recording holds no kernel context (made by an "
+			      "older portstat): checks against kernel limits are skipped\n", stderr);
+			said_ctx = true;
+		}
+		/* Counters only grow; a recording where they fall is not
+		 * turned into a wrapped-around increase. */
+		if (have_last && ns->has_netstat && ns->listen_overflows >= last_ov &&
+		    ns->listen_drops >= last_dr) {
 			vd.has_delta = true;
 			vd.overflows_delta = ns->listen_overflows - last_ov;
 			vd.drops_delta = ns->listen_drops - last_dr;
 		}
+		have_last = ns->has_netstat;
 		if (ns->has_netstat) {
-			have_last = true;
 			last_ov = ns->listen_overflows;
 			last_dr = ns->listen_drops;
 		}
@@ -505,9 +464,6 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			strenc_text_line(stderr, "portstat: incomplete sample: %s", info.note);
 	}
 out:
-	for (int i = 0; i < NSF_COUNT; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 	free(owners.name);
 	doctor_delete(d);
 	collector_close(c);

@@ -191,7 +191,7 @@ int recfile_read(struct recfile *f, uint32_t *type, const void **payload, uint32
 	if (n != sizeof(hdr))
 		return fail(f, -EBADMSG, "truncated at byte %lld (block header)",
 			    (long long)f->offset + (long long)n);
-	if (hdr[0] < RECFILE_SAMPLE || hdr[0] > RECFILE_DATA)
+	if (hdr[0] < RECFILE_SAMPLE || hdr[0] > RECFILE_CONTEXT)
 		return fail(f, -EBADMSG, "corrupt at byte %lld (unknown block type %u)",
 			    (long long)f->offset, hdr[0]);
 	if (hdr[1] > RECFILE_MAX_BLOCK)

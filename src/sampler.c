@@ -126,6 +126,52 @@ int sampler_run(struct collector *c, struct table *t, struct sampler_info *info)
 	return sampler_retry(c, info, sample_once, &arg);
 }
 
+/* The tap sees every socket: the dump's filter widens to every state
+ * and (live) both families, the table filters for itself (table_add()). */
+struct tap_arg {
+	struct collector *c;
+	struct table *t;
+	const struct sampler_tap *tap;
+};
+
+static int tap_cb(const struct sock_rec *rec, void *data)
+{
+	struct tap_arg *a = data;
+	int ret = table_add(a->t, rec);
+
+	return ret < 0 ? ret : a->tap->add(rec, a->tap->data);
+}
+
+static int tap_once(void *arg, struct sampler_info *info)
+{
+	struct tap_arg *a = arg;
+	struct table_filter all = *table_filter(a->t);
+	int ret;
+
+	all.states = TCP_STATE_ALL_MASK;
+	/* A replay holds the families it was recorded with (a -6
+	 * recording has no IPv4 dump to serve): the tap sees those. */
+	if (!collector_is_replay(a->c))
+		all.ipv4 = all.ipv6 = true;
+	table_clear(a->t);
+	ret = sampler_begin(a->c, a->t, &info->time);
+	if (ret == 0)
+		ret = a->tap->begin(a->tap->data, a->c);
+	if (ret == 0)
+		ret = sampler_dump(a->c, &all, tap_cb, a);
+	if (ret < 0)
+		return ret;
+	return collector_sample_end(a->c);
+}
+
+int sampler_run_tap(struct collector *c, struct table *t, const struct sampler_tap *tap,
+		    struct sampler_info *info)
+{
+	struct tap_arg arg = { .c = c, .t = t, .tap = tap };
+
+	return sampler_retry(c, info, tap_once, &arg);
+}
+
 /* --by process / --by cgroup: the table still classifies and filters (a
  * socket counts for its owner when it would count for a port), and what
  * it counted goes to the owners too. */

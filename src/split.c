@@ -29,6 +29,7 @@ struct share {
 	struct collector *c;	/* share 0 borrows the caller's */
 	struct table *t;	/* share 0 fills the caller's */
 	const struct table_filter *f;	/* borrowed from the split */
+	const struct sampler_tap *tap;	/* the share's, or NULL */
 	uint32_t lo, hi;
 	unsigned char bc[BYTECODE_MAX];
 	size_t bclen;
@@ -50,6 +51,7 @@ struct split {
 	/* per sample */
 	struct collector *c;
 	struct table *t;
+	const struct split_tap *tap;	/* NULL: none */
 };
 
 /* The CPU time a cgroup v2 quota (cpu.max of our cgroup or an ancestor)
@@ -205,25 +207,34 @@ static void split_bounds(const struct split *sp, uint32_t *bounds)
 static int share_cb(const struct sock_rec *rec, void *data)
 {
 	struct share *sh = data;
+	int ret;
 
 	sh->hist[bytecode_key(rec->sport, rec->dport) >> SPLIT_BIN_SHIFT]++;
-	return table_add(sh->t, rec);
+	ret = table_add(sh->t, rec);
+	return ret < 0 || !sh->tap ? ret : sh->tap->add(rec, sh->tap->data);
 }
 
 static void *share_main(void *arg)
 {
 	struct share *sh = arg;
-	uint32_t states = sh->f->states & ~TCP_STATE_BIT(TCP_STATE_LISTEN);
-	int fam = sh->f->ipv4 && sh->f->ipv6 ? AF_UNSPEC : sh->f->ipv4 ? AF_INET : AF_INET6;
+	/* A tap sees every state of both families; the table filters. */
+	uint32_t states = (sh->tap ? TCP_STATE_ALL_MASK : sh->f->states) &
+			  ~TCP_STATE_BIT(TCP_STATE_LISTEN);
+	int fam = sh->tap || (sh->f->ipv4 && sh->f->ipv6) ? AF_UNSPEC :
+		  sh->f->ipv4 ? AF_INET : AF_INET6;
 
 	sh->ret = states ? collector_dump_filtered(sh->c, fam, states, sh->bc, sh->bclen,
 						   share_cb, sh) : 0;
 	return NULL;
 }
 
-static int add_cb(const struct sock_rec *rec, void *data)
+/* The listeners, into the caller's table and share 0's tap. */
+static int listen_cb(const struct sock_rec *rec, void *data)
 {
-	return table_add(data, rec);
+	const struct share *sh = data;
+	int ret = table_add(sh->t, rec);
+
+	return ret < 0 || !sh->tap ? ret : sh->tap->add(rec, sh->tap->data);
 }
 
 static int split_once(void *arg, struct sampler_info *info)
@@ -239,9 +250,14 @@ static int split_once(void *arg, struct sampler_info *info)
 	ret = sampler_begin(c, t, &info->time);
 	if (ret < 0)
 		return ret;
+	sp->shares[0].c = c;
+	sp->shares[0].t = t;
+	sp->shares[0].tap = sp->tap ? sp->tap->share(sp->tap->arg, 0) : NULL;
+	if (sp->tap && (ret = sp->shares[0].tap->begin(sp->shares[0].tap->data, c)) < 0)
+		return ret;
 	/* Listeners of both families first: IPv6 ones may own IPv4 ports. */
-	ret = collector_dump(c, sp->f.ipv4 ? AF_UNSPEC : AF_INET6,
-			     TCP_STATE_BIT(TCP_STATE_LISTEN), add_cb, t);
+	ret = collector_dump(c, sp->f.ipv4 || sp->tap ? AF_UNSPEC : AF_INET6,
+			     TCP_STATE_BIT(TCP_STATE_LISTEN), listen_cb, &sp->shares[0]);
 	if (ret < 0)
 		return ret;
 
@@ -250,6 +266,12 @@ static int split_once(void *arg, struct sampler_info *info)
 		struct share *sh = &sp->shares[i];
 
 		sh->f = &sp->f;
+		/* Each share's tap begins with share 0's listeners. */
+		if (i > 0) {
+			sh->tap = sp->tap ? sp->tap->share(sp->tap->arg, i) : NULL;
+			if (sh->tap && (ret = sh->tap->begin(sh->tap->data, c)) < 0)
+				return ret;
+		}
 		sh->lo = bounds[i];
 		sh->hi = bounds[i + 1];
 		sh->bclen = bytecode_share(sh->lo, sh->hi, sh->bc);
@@ -282,6 +304,8 @@ static int split_once(void *arg, struct sampler_info *info)
 	for (unsigned i = 0; i < sp->nshares; i++) {
 		if (i > 0 && (ret = table_merge(t, sp->shares[i].t)) < 0)
 			return ret;
+		if (i > 0 && sp->tap && (ret = sp->tap->merge(sp->tap->arg, i)) < 0)
+			return ret;
 		for (uint32_t b = 0; b < SPLIT_BINS; b++) {
 			sp->hist[b] += sp->shares[i].hist[b];
 			sp->hist_total += sp->shares[i].hist[b];
@@ -294,6 +318,12 @@ static int split_once(void *arg, struct sampler_info *info)
 int split_run(struct split *sp, struct collector *c, struct table *t,
 	      struct sampler_info *info)
 {
+	return split_run_tap(sp, c, t, NULL, info);
+}
+
+int split_run_tap(struct split *sp, struct collector *c, struct table *t,
+		  const struct split_tap *tap, struct sampler_info *info)
+{
 	unsigned long n = 0;
 	int ret;
 
@@ -302,10 +332,11 @@ int split_run(struct split *sp, struct collector *c, struct table *t,
 	 * sockets, and a filter that lets through the bulk of a busy host
 	 * (ESTABLISHED, TIME_WAIT) -- every share walks the whole hash, so a
 	 * narrow filter costs more CPU than its few sockets save. */
+	uint32_t states = tap ? TCP_STATE_ALL_MASK : sp->f.states;	/* what is dumped */
 	bool single = sp->nshares < 2 || collector_is_replay(c) || collector_is_recording(c) ||
 		      (sp->min_sockets &&
-		       (!(sp->f.states & (TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
-					  TCP_STATE_BIT(TCP_STATE_TIME_WAIT))) ||
+		       (!(states & (TCP_STATE_BIT(TCP_STATE_ESTABLISHED) |
+				    TCP_STATE_BIT(TCP_STATE_TIME_WAIT))) ||
 			collector_sockets(c, &n) < 0 || n < sp->min_sockets));
 
 	if (!single) {
@@ -313,12 +344,14 @@ int split_run(struct split *sp, struct collector *c, struct table *t,
 		single = sp->nshares < 2;
 	}
 	if (single) {
-		ret = sampler_run(c, t, info);
+		ret = tap ? sampler_run_tap(c, t, tap->share(tap->arg, 0), info)
+			  : sampler_run(c, t, info);
 		info->shares = 1;
 		return ret;
 	}
 	sp->c = c;
 	sp->t = t;
+	sp->tap = tap;
 	return sampler_retry(c, info, split_once, sp);
 }
 

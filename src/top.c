@@ -2,7 +2,8 @@
 /*
  * top: the dashboard engine.  Two threads: the sampler thread
  * (top_sampler.c) owns the collector and a back table it fills with the
- * same sampler_run() / split_run() the report uses (with --all-netns,
+ * same sampler_run() / split_run() the report uses, whose dumps also feed
+ * the doctor's checks (top_doctor.c; with --all-netns,
  * allns_tables(): one table per namespace, sampled in parallel, and their
  * sum), then swaps it with the front table under a mutex and wakes the UI
  * through an eventfd; the UI thread, here, owns the terminal, polls stdin
@@ -134,7 +135,8 @@ static int top_open(struct top *tp, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	/* The report's parallel split, sized the same way (PORTSTAT_SPLIT,
-	 * or usable CPUs for namespaces large enough to pay). */
+	 * or usable CPUs for namespaces large enough to pay); the doctor's
+	 * checks ride on its dumps, a model per share. */
 	if (!cfg->replay && !cfg->all_netns) {
 		unsigned shares;
 		unsigned long min_sockets;
@@ -145,6 +147,11 @@ static int top_open(struct top *tp, char *err, size_t errlen)
 					err, errlen);
 		if (ret < 0)
 			return ret;
+	}
+	ret = top_doctor_new(&tp->td);
+	if (ret < 0) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
 	}
 	tp->back = table_new(&cfg->filter);
 	tp->sh.front = table_new(&cfg->filter);
@@ -317,6 +324,10 @@ out:
 	table_delete(tp->sh.front);
 	table_delete(tp->back);
 	split_delete(tp->sp);
+	top_doctor_delete(tp->td);
+	top_findings_done(&tp->fback);
+	top_findings_done(&tp->sh.ffront);
+	free(tp->flines);
 	collector_close(tp->c);
 	free(tp);
 	return status;

@@ -3,7 +3,8 @@
  * top_draw: the dashboard's frame and its list screen: the title and
  * state-totals lines, the status line (or the filter prompt), the column
  * header with the sort column marked and the "+N cols" mark, the rows, the
- * key bar.  Layout and rows come from top_model.c; every string goes
+ * key bar.  The status line leads with the doctor's count and worst
+ * finding.  Layout and rows come from top_model.c; every string goes
  * through top_put().
  */
 #include "top_priv.h"
@@ -144,6 +145,19 @@ static void draw_status(struct top *tp)
 	}
 	/* Whole items or none: a narrow screen skips those that do not
 	 * fit rather than cutting one; messages of any length clip. */
+	/* The doctor first: the one item that says something is wrong.
+	 * It drops words of its own to fit (top_findings_status()). */
+	if (sh->produced && sh->ffront.ran) {
+		const struct top_findings *fs = &sh->ffront;
+		enum top_role r = !fs->n ? ROLE_NORMAL :
+				  fs->v[0].severity == DOCTOR_CRITICAL ? ROLE_ERROR : ROLE_WARN;
+
+		if (top_findings_status(fs, COLS, buf, sizeof(buf)) > 0)
+			status_item(tp, &x, top_role_attr(tp, r), buf, false);
+	} else if (sh->produced && sh->ffront.note[0]) {
+		snprintf(buf, sizeof(buf), "doctor: not run: %s", sh->ffront.note);
+		status_item(tp, &x, top_role_attr(tp, ROLE_WARN), buf, false);
+	}
 	/* As the header's arrow: ports ascend unless reversed, counts
 	 * descend unless reversed. */
 	snprintf(buf, sizeof(buf), "sort %s %s", top_ui_sort_label(ui),
@@ -330,11 +344,13 @@ static void draw_list(struct top *tp, const struct table *t)
 	int top_y = TOP_HEAD_LINES + 1;
 	static const char *const keys[] = {
 		/* Most needed first: a narrow screen keeps these. */
-		"q", "quit", "h", "help", "Enter", "detail", "/", "filter", "s", "sort",
-		"r", "rev", "c", "rate", "d", "dir", "p", "pause", "+-", "intvl", NULL,
+		"q", "quit", "h", "help", "Enter", "detail", "D", "doctor", "/", "filter",
+		"s", "sort", "r", "rev", "c", "rate", "d", "dir", "p", "pause", "+-", "intvl",
+		NULL,
 	};
 	static const char *const keys_allns[] = {
-		"q", "quit", "h", "help", "Enter", "detail", "n", "netns", "/", "filter",
+		"q", "quit", "h", "help", "Enter", "detail", "D", "doctor", "n", "netns",
+		"/", "filter",
 		"s", "sort", "r", "rev", "c", "rate", "d", "dir", "p", "pause", "+-", "intvl",
 		NULL,
 	};
@@ -419,6 +435,8 @@ void top_draw(struct top *tp)
 	draw_header(tp, t);
 	if (tp->ui.screen == TOP_SCREEN_DETAIL)
 		top_draw_detail(tp);
+	else if (tp->ui.screen == TOP_SCREEN_DOCTOR)
+		top_draw_doctor(tp);
 	else if (tp->ui.screen == TOP_SCREEN_HELP)
 		top_draw_help(tp);
 	else

@@ -209,6 +209,8 @@ void top_draw_help(struct top *tp)
 		"                    Enter applies, Enter on an empty prompt clears, Esc keeps",
 		"                    the filter in force (shown as the prompt's hint)",
 		"d                   direction: both, in, out",
+		"D                   the doctor's findings, worst first (Esc, q or D: back;",
+		"                    Up/Down, PgUp/PgDn scroll)",
 		"n                   namespaces (--all-netns): a row per namespace, or merged",
 		"p, space            pause / resume sampling",
 		"+, -                longer / shorter interval",
@@ -220,7 +222,9 @@ void top_draw_help(struct top *tp)
 		"(STATE/s) is that state's change per second since the last sample (c: which).",
 		"+N cols: columns that did not fit; the row's counts then do not add up to",
 		"TOTAL.  HISTORY is close_wait where the row has any, else the total.",
-		"sample #N on the status line counts the samples taken.",
+		"sample #N on the status line counts the samples taken.  doctor: on the",
+		"status line, the findings of 'portstat doctor' on each sample (default",
+		"thresholds) and the worst of them.",
 		NULL,
 	};
 	int y = TOP_HEAD_LINES;

@@ -224,6 +224,10 @@ static unsigned list_key(struct top_ui *ui, int key)
 		ui->scroll = 0;
 		ui->sel_by_index = true;
 		break;
+	case 'D':
+		ui->screen = TOP_SCREEN_DOCTOR;
+		ui->doc_scroll = 0;
+		break;
 	case 'n':
 		/* The selection stays on its port and direction (follow). */
 		if (ui->all_netns)
@@ -236,10 +240,49 @@ static unsigned list_key(struct top_ui *ui, int key)
 	return 0;
 }
 
+/* The findings screen scrolls by line; the engine clamps doc_scroll to
+ * the lines there are when it draws. */
+static unsigned doctor_key(struct top_ui *ui, int key)
+{
+	size_t page = ui->doc_page ? ui->doc_page : 1;
+
+	switch (key) {
+	case TOP_KEY_ESC: case TOP_KEY_BACKSPACE:
+		ui->screen = TOP_SCREEN_LIST;
+		break;
+	case TOP_KEY_UP: case 'k':
+		ui->doc_scroll -= ui->doc_scroll > 0;
+		break;
+	case TOP_KEY_DOWN: case 'j':
+		ui->doc_scroll += ui->doc_scroll + page < ui->doc_lines;
+		break;
+	case TOP_KEY_PGUP:
+		ui->doc_scroll = ui->doc_scroll > page ? ui->doc_scroll - page : 0;
+		break;
+	case TOP_KEY_PGDN:
+		ui->doc_scroll += page;
+		if (ui->doc_scroll + page > ui->doc_lines)
+			ui->doc_scroll = ui->doc_lines > page ? ui->doc_lines - page : 0;
+		break;
+	case TOP_KEY_HOME:
+		ui->doc_scroll = 0;
+		break;
+	case TOP_KEY_END:
+		ui->doc_scroll = ui->doc_lines > page ? ui->doc_lines - page : 0;
+		break;
+	}
+	return 0;
+}
+
 unsigned top_ui_key(struct top_ui *ui, int key)
 {
 	if (ui->editing)
 		return edit_key(ui, key);
+	/* On the findings screen q goes back, as Esc and D do. */
+	if (ui->screen == TOP_SCREEN_DOCTOR && (key == 'q' || key == 'D')) {
+		ui->screen = TOP_SCREEN_LIST;
+		return 0;
+	}
 	switch (key) {
 	case 'q': case TOP_KEY_F10:
 		return TOP_ACT_QUIT;
@@ -273,6 +316,8 @@ unsigned top_ui_key(struct top_ui *ui, int key)
 		if (key == TOP_KEY_ESC || key == TOP_KEY_BACKSPACE)
 			ui->screen = ui->under_help;
 		return 0;
+	case TOP_SCREEN_DOCTOR:
+		return doctor_key(ui, key);
 	}
 	return 0;
 }

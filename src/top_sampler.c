@@ -3,7 +3,9 @@
  * top_sampler: the dashboard's sampler thread.  It owns the collector and
  * the back table (and with --all-netns the namespaces' tables), takes a
  * sample every interval with the report's sampler_run()/split_run() or
- * allns_tables(), plus the detail dump while the detail screen is open,
+ * allns_tables(),
+ * each dump also feeding the doctor's checks (top_doctor.c), plus the
+ * detail dump while the detail screen is open,
  * then swaps back and front under the mutex and wakes the UI through the
  * eventfd.  It waits on the condition variable for the UI's requests
  * (pause, interval, detail, quit).
@@ -82,10 +84,13 @@ static int sample_allns(struct top *tp, struct sampler_info *info, char *err, si
 	info->attempts = info->shares = 1;
 	clock_gettime(CLOCK_REALTIME, &info->time);
 	/* The last back set's tables are filled again, not made anew. */
-	ret = allns_tables(&tp->cfg->filter, old, nold, &set->r, &set->nr, err, errlen);
+	ret = allns_tables_tap(&tp->cfg->filter, top_doctor_allns_tap(tp->td), old, nold,
+			       &set->r, &set->nr, err, errlen);
 	allns_free(old, nold);
 	if (ret < 0)
 		return ret;
+	if (top_doctor_gather(set->r, set->nr, &tp->fback) < 0)
+		goto nomem;
 	if (set->cap < set->nr + 1) {
 		struct top_ns *nv = realloc(set->ns, (set->nr + 1) * sizeof(*nv));
 
@@ -201,8 +206,7 @@ void *top_sampler_main(void *arg)
 		if (tp->cfg->all_netns) {
 			ret = sample_allns(tp, &info, err, sizeof(err));
 		} else {
-			ret = tp->sp ? split_run(tp->sp, tp->c, tp->back, &info)
-				     : sampler_run(tp->c, tp->back, &info);
+			ret = top_doctor_sample(tp->td, tp->sp, tp->c, tp->back, &info, &tp->fback);
 			if (ret < 0)
 				snprintf(err, sizeof(err), "%s", collector_error(tp->c));
 			tp->nsback.ns[0] = (struct top_ns){ .table = tp->back };
@@ -226,6 +230,7 @@ void *top_sampler_main(void *arg)
 			struct table *t = sh->front;
 			struct top_nsset set = sh->nsfront;
 			struct top_detail *d = sh->dfront;
+			struct top_findings f = sh->ffront;
 
 			sh->front = tp->back;
 			tp->back = t;
@@ -233,6 +238,8 @@ void *top_sampler_main(void *arg)
 			tp->nsback = set;
 			sh->dfront = tp->dback;
 			tp->dback = d;
+			sh->ffront = tp->fback;
+			tp->fback = f;
 			sh->dfront_ns = ns;
 			snprintf(sh->dnote, sizeof(sh->dnote), "%s", tp->dback_note);
 			sh->info = info;

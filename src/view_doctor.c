@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -55,6 +56,14 @@ void view_doctor_where(const struct doctor_finding *f, char *buf, size_t len)
 		addr_str(f->family, f->raddr, r, sizeof(r));
 		snprintf(buf, len, "peer %s", r);
 		break;
+	case DOCTOR_CLOSE_WAIT:
+		/* By owner: the pid is ours to print; its name is untrusted
+		 * and comes with the owner, encoded. */
+		if (f->pid) {
+			snprintf(buf, len, "pid %d", f->pid);
+			break;
+		}
+		/* fall through */
 	default:
 		snprintf(buf, len, ":%u %s", f->port, f->dir == TABLE_DIR_IN ? "in" : "out");
 		break;
@@ -104,7 +113,12 @@ static void numbers(const struct doctor *d, const struct doctor_finding *f, char
 			 f->value, f->limit, f->pct, f->extra);
 		break;
 	default:
-		snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value, f->limit);
+		if (f->pid)
+			snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT over %u ports, more than %" PRIu64,
+				 f->value, f->parts_all, f->limit);
+		else
+			snprintf(buf, len, "%" PRIu64 " CLOSE_WAIT, more than %" PRIu64, f->value,
+				 f->limit);
 		break;
 	}
 }
@@ -116,14 +130,14 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 
 	switch (f->check) {
 	case DOCTOR_ACCEPT_QUEUE:
-		/* With -i: what the namespace dropped since the last sample,
-		 * while this listener was found full. */
+		/* With -i the counters' growth is the namespace's, not this
+		 * listener's: said once (view_doctor_overflows()), never
+		 * as if each full listener had dropped all of it. */
 		if (s->has_delta)
 			snprintf(buf, len,
 				 "the application does not accept() as fast as connections arrive; "
-				 "a full queue drops new ones (ListenOverflows +%" PRIu64
-				 ", ListenDrops +%" PRIu64 " since the last sample)",
-				 s->overflows_delta, s->drops_delta);
+				 "a full queue drops new ones (the namespace's ListenOverflows "
+				 "since the last sample are shared by its full listeners)");
 		else if (ns->has_netstat)
 			snprintf(buf, len,
 				 "the application does not accept() as fast as connections arrive; "
@@ -170,17 +184,27 @@ static void why(const struct view_doctor *s, const struct doctor_finding *f, cha
 
 		if (ns->has_cookies_sent)
 			snprintf(sent, sizeof(sent), "%" PRIu64, ns->cookies_sent);
+		char cookies[16] = "unknown";
+
+		if (ns->has_syncookies)
+			snprintf(cookies, sizeof(cookies), "%d", ns->syncookies);
 		snprintf(buf, len,
 			 "handshakes the clients never complete: a SYN flood (spoofed sources) "
 			 "or a slow or lossy path back to them; past the backlog new SYNs get "
-			 "cookies or are dropped (tcp_syncookies %d, SyncookiesSent %s)",
-			 ns->has_syncookies ? ns->syncookies : -1, sent);
+			 "cookies or are dropped (tcp_syncookies %s, SyncookiesSent %s)",
+			 cookies, sent);
 		break;
 	}
 	default:
-		snprintf(buf, len,
-			 "the peer closed and our side never called close(): a descriptor "
-			 "leak in the owning process");
+		if (f->pid)
+			snprintf(buf, len,
+				 "the peer closed and this process never called close(), on "
+				 "several ports, each below the level alone: one leak in code "
+				 "its connections share");
+		else
+			snprintf(buf, len,
+				 "the peer closed and our side never called close(): a descriptor "
+				 "leak in the owning process");
 		break;
 	}
 }
@@ -232,11 +256,105 @@ static void fix(const struct doctor *d, const struct doctor_finding *f, char *bu
 			 "(capped by net.core.somaxconn)");
 		break;
 	default:
-		snprintf(buf, len,
-			 "close() every socket after read() returns 0 or an error; find the "
-			 "owner with 'portstat leaks'");
+		if (f->pid)
+			snprintf(buf, len,
+				 "close() every socket after read() returns 0 or an error, in the "
+				 "code these ports share; 'portstat leaks' shows the sockets' ages "
+				 "and growth");
+		else
+			snprintf(buf, len,
+				 "close() every socket after read() returns 0 or an error; find the "
+				 "owner with 'portstat leaks'");
 		break;
 	}
+}
+
+void view_doctor_describe(const struct view_doctor *s, const struct doctor_finding *f,
+			  char *numbers_, size_t nlen, char *why_, size_t wlen, char *fix_,
+			  size_t flen)
+{
+	numbers(s->d, f, numbers_, nlen);
+	why(s, f, why_, wlen);
+	fix(s->d, f, fix_, flen);
+}
+
+/* printf at *@n of @buf (@len bytes), clipped; *@n follows what was
+ * written. */
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*n = *n + (size_t)w < len ? *n + (size_t)w : len - 1;
+}
+
+void view_doctor_overflows(const struct view_doctor *s, char *buf, size_t len)
+{
+	uint64_t full = doctor_full_listeners(s->d), named = 0;
+	size_t n = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!s->has_delta)
+		return;
+	append(buf, len, &n, "namespace ListenOverflows +%" PRIu64 ", ListenDrops +%" PRIu64
+	       " since the last sample, ", s->overflows_delta, s->drops_delta);
+	if (!full) {
+		append(buf, len, &n, "while no listener was full at this sample");
+		return;
+	}
+	append(buf, len, &n, "while %" PRIu64 " listener%s %s full (", full, full == 1 ? "" : "s",
+	       full == 1 ? "was" : "were");
+	/* The full ones among the findings, by where they are; the rest
+	 * (below the levels asked for) by number. */
+	for (size_t i = 0; i < doctor_nfindings(s->d) && named < 5; i++) {
+		const struct doctor_finding *f = doctor_finding(s->d, i);
+		char w[128];
+
+		if (f->check != DOCTOR_ACCEPT_QUEUE || f->value <= f->limit)
+			continue;
+		view_doctor_where(f, w, sizeof(w));
+		append(buf, len, &n, "%s%s", named ? ", " : "", w);
+		named++;
+	}
+	if (full > named)
+		append(buf, len, &n, "%s%" PRIu64 " more", named ? ", " : "", full - named);
+	append(buf, len, &n, "); the kernel does not count them per listener");
+}
+
+/* A check whose limit the namespace did not say (a recording without
+ * its kernel context, an unreadable sysctl): skipped, not passed. */
+static bool skipped(const struct doctor_ns *ns, int c)
+{
+	switch (c) {
+	case DOCTOR_EPHEMERAL:
+		return !ns->has_range;
+	case DOCTOR_TW_BUCKETS:
+		return !ns->has_max_tw;
+	case DOCTOR_ORPHANS:
+		return !ns->has_max_orphans;
+	default:
+		return false;
+	}
+}
+
+static int nskipped(const struct doctor_ns *ns)
+{
+	int n = 0;
+
+	for (int c = 0; c < DOCTOR_NCHECKS; c++)
+		n += skipped(ns, c);
+	return n;
 }
 
 /* Finding count per severity, and the one-line summary of one finding. */
@@ -255,7 +373,13 @@ void view_doctor_verdict(const struct view_doctor *s, char *buf, size_t len)
 	char one[512];
 
 	if (!nf) {
-		snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
+		int k = nskipped(doctor_ns(s->d));
+
+		if (k)
+			snprintf(buf, len, "OK: %d checks passed, %d skipped (limit unknown)",
+				 DOCTOR_NCHECKS - k, k);
+		else
+			snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
 		return;
 	}
 	summary(s->d, doctor_finding(s->d, 0), one, sizeof(one));
@@ -281,7 +405,12 @@ void view_doctor_perfdata(const struct view_doctor *s, char *buf, size_t len)
 		for (char *p = label; *p; p++)
 			if (*p == '-')
 				*p = '_';
-		snprintf(value, sizeof(value), "%" PRIu64 "%s", doctor_worst(s->d, c), pct ? "%" : "");
+		/* The guidelines' U: a value that could not be determined. */
+		if (skipped(ns, c))
+			snprintf(value, sizeof(value), "U");
+		else
+			snprintf(value, sizeof(value), "%" PRIu64 "%s", doctor_worst(s->d, c),
+				 pct ? "%" : "");
 		view_leaks_perf_metric(buf, len, &n, label, value, true, th->warn[c], true,
 				       th->crit[c]);
 	}
@@ -338,16 +467,56 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 				 "%% of tcp_max_orphans %" PRIu64, n, n == 1 ? "" : "s", w,
 				 ns->max_orphans);
 		break;
-	case DOCTOR_SYN_RECV:
+	case DOCTOR_SYN_RECV: {
+		char cookies[16] = "unknown";
+
+		if (ns->has_syncookies)
+			snprintf(cookies, sizeof(cookies), "%d", ns->syncookies);
 		snprintf(buf, len, "%" PRIu64 " listening port%s, fullest SYN_RECV %" PRIu64
-			 "%% of its backlog, tcp_syncookies %d", n, n == 1 ? "" : "s", w,
-			 ns->has_syncookies ? ns->syncookies : -1);
+			 "%% of its backlog, tcp_syncookies %s", n, n == 1 ? "" : "s", w, cookies);
 		break;
+	}
 	default:
 		snprintf(buf, len, "%" PRIu64 " port%s with CLOSE_WAIT, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
 		break;
 	}
+}
+
+/* A close-wait finding's breakdown for the text report, in its text form
+ * (names are untrusted): "owners: python3[412] 10 (cgroup /a), ..." or
+ * "ports: :8081 in 6, :8082 in 6".  "" without one. */
+static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
+{
+	const struct doctor_finding *f = doctor_finding(d, i);
+	const struct doctor_part *p = doctor_finding_parts(d, i);
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!p || (!f->nparts && !f->parts_unknown))
+		return;
+	append(buf, len, &n, "%s: ", f->pid ? "ports" : "owners");
+	for (uint32_t k = 0; k < f->nparts; k++) {
+		char comm[80], cg[400];
+
+		if (f->pid) {
+			append(buf, len, &n, "%s:%u %s %" PRIu64, k ? ", " : "", p[k].port,
+			       p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
+			continue;
+		}
+		strenc_text(comm, sizeof(comm), p[k].comm, 16, 0);
+		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, 0);
+		append(buf, len, &n, "%s%s[%d] %" PRIu64, k ? ", " : "", comm, p[k].pid, p[k].n);
+		if (p[k].cgroup[0])
+			append(buf, len, &n, " (cgroup %s)", cg);
+	}
+	if (f->parts_other)
+		append(buf, len, &n, "%s%" PRIu64 " more in %u other%s", f->nparts ? ", " : "",
+		       f->parts_other, f->parts_all - f->nparts,
+		       f->parts_all - f->nparts == 1 ? "" : "s");
+	if (f->parts_unknown)
+		append(buf, len, &n, "%s%" PRIu64 " whose owner was not found",
+		       f->nparts || f->parts_other ? ", " : "", f->parts_unknown);
 }
 
 int view_doctor_text(FILE *out, const struct view_doctor *s)
@@ -368,15 +537,21 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, 0);
 	fprintf(out, "portstat doctor, namespace %s, %s: %zu critical, %zu warning%s\n", ns, when,
 		sev[DOCTOR_CRITICAL], sev[DOCTOR_WARNING], sev[DOCTOR_WARNING] == 1 ? "" : "s");
-	if (s->has_delta)
-		fprintf(out, "since the last sample: ListenOverflows +%" PRIu64
-			", ListenDrops +%" PRIu64 "\n", s->overflows_delta, s->drops_delta);
+	if (s->has_delta) {
+		char ov[1024];
+
+		view_doctor_overflows(s, ov, sizeof(ov));
+		fprintf(out, "%s\n", ov);
+	}
+	if (s->no_context)
+		fputs("kernel context unknown (a recording without it): sysctls and TcpExt "
+		      "counters not known, checks against them skipped\n", out);
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
 		const char *cg = "";
 		const char *owner = s->owner ? s->owner(s->owner_arg, i, &cg) : NULL;
-		char w[128], n[256], y[512], x[512], o[256], g[256];
+		char w[128], n[256], y[512], x[512], o[256], g[256], parts[1024];
 
 		has[f->check] = true;
 		view_doctor_where(f, w, sizeof(w));
@@ -390,6 +565,9 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 			fprintf(out, " (%s%s%s)", o, *cg ? ", cgroup " : "", g);
 		}
 		fprintf(out, ": %s\n", n);
+		parts_text(d, i, parts, sizeof(parts));
+		if (parts[0])
+			fprintf(out, "%-9s %-13s %s\n", "", "", parts);
 		fprintf(out, "%-9s %-13s why: %s\n", "", "", y);
 		fprintf(out, "%-9s %-13s fix: %s\n", "", "", x);
 	}
@@ -399,7 +577,8 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		if (has[c])
 			continue;
 		passed(s, c, p, sizeof(p));
-		fprintf(out, "%-9s %-13s %s\n", "ok", doctor_check_name(c), p);
+		fprintf(out, "%-9s %-13s %s\n", skipped(doctor_ns(d), c) ? "skipped" : "ok",
+			doctor_check_name(c), p);
 	}
 	return ferror(out) ? -EIO : 0;
 }
@@ -408,6 +587,40 @@ static void json_str(FILE *out, const char *key, const char *v, bool comma)
 {
 	fprintf(out, "%s\"%s\":", comma ? "," : "", key);
 	strenc_json(out, v);
+}
+
+/* A close-wait finding's breakdown: "owners":[{process, pid, comm,
+ * cgroup, count}], "owners_other", "owners_unknown" for a port's;
+ * "ports":[{port, direction, count}], "ports_other" for a process's. */
+static void json_parts(FILE *out, const struct doctor *d, size_t i)
+{
+	const struct doctor_finding *f = doctor_finding(d, i);
+	const struct doctor_part *p = doctor_finding_parts(d, i);
+
+	fprintf(out, ",\"%s\":[", f->pid ? "ports" : "owners");
+	for (uint32_t k = 0; k < f->nparts; k++) {
+		char proc[64];
+
+		fputs(k ? ",{" : "{", out);
+		if (f->pid) {
+			fprintf(out, "\"port\":%u,\"direction\":\"%s\",\"count\":%" PRIu64 "}",
+				p[k].port, p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
+			continue;
+		}
+		snprintf(proc, sizeof(proc), "%s[%d]", p[k].comm, p[k].pid);
+		json_str(out, "process", proc, false);
+		fprintf(out, ",\"pid\":%d", p[k].pid);
+		json_str(out, "comm", p[k].comm, true);
+		json_str(out, "cgroup", p[k].cgroup, true);
+		fprintf(out, ",\"count\":%" PRIu64 "}", p[k].n);
+	}
+	fputc(']', out);
+	if (f->pid) {
+		fprintf(out, ",\"ports_other\":%" PRIu64, f->parts_other);
+	} else {
+		fprintf(out, ",\"owners_other\":%" PRIu64 ",\"owners_unknown\":%" PRIu64,
+			f->parts_other, f->parts_unknown);
+	}
 }
 
 int view_doctor_json(FILE *out, const struct view_doctor *s)
@@ -427,9 +640,17 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 	if (ns->has_netstat)
 		fprintf(out, ",\"listen_overflows\":%" PRIu64 ",\"listen_drops\":%" PRIu64,
 			ns->listen_overflows, ns->listen_drops);
-	if (s->has_delta)
-		fprintf(out, ",\"listen_overflows_delta\":%" PRIu64 ",\"listen_drops_delta\":%" PRIu64,
-			s->overflows_delta, s->drops_delta);
+	if (s->has_delta) {
+		char ov[1024];
+
+		fprintf(out, ",\"listen_overflows_delta\":%" PRIu64 ",\"listen_drops_delta\":%" PRIu64
+			",\"full_listeners\":%" PRIu64, s->overflows_delta, s->drops_delta,
+			doctor_full_listeners(d));
+		view_doctor_overflows(s, ov, sizeof(ov));
+		json_str(out, "listen_overflows_note", ov, true);
+	}
+	if (s->no_context)
+		fputs(",\"kernel_context\":\"unknown\"", out);
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -454,6 +675,10 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		fprintf(out, ",\"value\":%" PRIu64 ",\"limit\":%" PRIu64, f->value, f->limit);
 		if (doctor_check_is_percent(f->check))
 			fprintf(out, ",\"percent\":%u", f->pct);
+		if (f->pid)
+			fprintf(out, ",\"pid\":%d", f->pid);
+		if (f->has_parts)
+			json_parts(out, d, i);
 		json_str(out, "detail", n, true);
 		json_str(out, "why", y, true);
 		json_str(out, "fix", x, true);

@@ -64,7 +64,7 @@ expect 2 "--format does not apply to 'serve'" serve -f json
 expect 2 "--write does not apply to 'serve'"  serve --write /tmp/x
 expect 2 "--interval does not apply to 'serve'" serve -i 1
 expect 2 "--by process applies to the report and 'leaks', not to 'serve'" serve --by process
-expect 2 "--leaks cannot be used with --all-netns" serve --leaks --all-netns
+expect 2 "--all-netns cannot be used with --netns" serve --leaks --all-netns -N x
 expect 2 "apply to 'serve' only" --listen :9999
 expect 2 "apply to 'serve' only" -f prometheus --min-interval 2
 expect 1 "no-such-ns"         serve -N no-such-ns --listen 127.0.0.1:1
@@ -115,6 +115,27 @@ expect 1 "replay file '$tmp/time': corrupt sample time in sample 1" --replay "$t
 expect 3 "replay file '$tmp/time': corrupt sample time" leaks --replay "$tmp/time"
 expect 3 "replay file '$tmp/short': truncated" leaks --replay "$tmp/short"
 expect 3 "replay file '$tmp/junk': not a portstat recording" leaks --replay "$tmp/junk"
+# doctor too, and a damaged kernel context block (a digit of somaxconn in
+# doctor-accept.rec's first sample made a letter) names file and sample.
+expect 3 "replay file '$tmp/time': corrupt sample time" doctor --replay "$tmp/time"
+expect 3 "replay file '$tmp/short': truncated" doctor --replay "$tmp/short"
+expect 3 "replay file '$tmp/nosuch'" doctor -f json --replay "$tmp/nosuch"
+head -c 16 "$fixture" > "$tmp/header-only"
+expect 3 "replay file '$tmp/header-only' holds no samples" doctor --replay "$tmp/header-only"
+dfix=$(dirname "$fixture")/doctor-accept.rec
+cp "$dfix" "$tmp/ctx"
+off=$(grep -abo 'somaxconn=' "$dfix" | head -1 | cut -d: -f1)
+printf 'x' | dd of="$tmp/ctx" bs=1 seek=$((off + 10)) conv=notrunc status=none
+expect 3 "replay file '$tmp/ctx': sample 1: kernel context line 4: somaxconn is not a decimal number" doctor --replay "$tmp/ctx"
+expect 1 "replay file '$tmp/ctx': sample 1: kernel context line 4" --replay "$tmp/ctx"
+expect 3 "cannot be used together" doctor --record "$tmp/d.rec" --replay "$dfix"
+expect 3 "cannot be used together" doctor --replay "$dfix" -i 1
+# A refused doctor run creates no recording; an existing file is refused.
+expect 3 "unknown check 'bogus'" doctor --record "$tmp/d.rec" --warn bogus=1
+expect 3 "no-such-ns-$$" doctor --record "$tmp/d.rec" -N "no-such-ns-$$"
+[ ! -e "$tmp/d.rec" ] && ok || ko "a refused doctor --record left $tmp/d.rec"
+: > "$tmp/exists"
+expect 3 "it already exists" doctor --record "$tmp/exists"
 
 # --write: the file holds exactly one whole sample (the last), replaced
 # atomically; failures exit 1, leave the old file and no temporary files.
@@ -170,7 +191,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
 done
 # Each command's help: exit 0, fits 80x24, and top's names none of the
 # options top refuses (-f, --record, --write).
-for cmd in top leaks; do
+for cmd in top leaks doctor; do
 	"$portstat" $cmd --help > "$tmp/help-$cmd"; rc=$?
 	[ "$rc" = 0 ] && ok || ko "$cmd --help exit $rc"
 	head -1 "$tmp/help-$cmd" | grep -q "^Usage: portstat $cmd" && ok || ko "$cmd --help: $(head -1 "$tmp/help-$cmd")"

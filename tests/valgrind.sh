@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # valgrind memcheck on the report (live in the caller's namespace, and
-# replayed in every format), leaks (replayed) and --all-netns: no errors,
+# replayed in every format), leaks (replayed), doctor (replayed, and live
+# recording) and --all-netns: no errors,
 # no definite leaks.  The dashboard's run is in it_top.  Skipped in
 # sanitizer builds, which valgrind cannot run.
 set -uo pipefail
@@ -32,6 +33,13 @@ vg leaks --replay "$fixtures/sample.rec" -f json
 vg --by process -c 2 -i 0.1 -f json
 vg --by cgroup -f prometheus
 vg --replay "$fixtures/sample.rec" --by cgroup --top 1
+# doctor: replaying samples with their kernel context, one without it,
+# and a live run that records (the context read and written).
+vg doctor --replay "$fixtures/doctor-accept.rec" -f json
+vg doctor --replay "$fixtures/sample.rec"
+rec=$(mktemp -u /tmp/portstat-vg-XXXXXX.rec)
+vg doctor --record "$rec" -c 2 -i 0.1
+rm -f "$rec"
 [ "$(id -u)" = 0 ] && vg --all-netns -f json
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -131,7 +131,7 @@ _portstat()
 		# --warn/--crit take CHECK=VALUE (accept-queue, ephemeral,
 		# server-close, close-wait).
 		opts="-f --format -N --netns --all-netns --warn --crit -i --interval
-		      -c --count -h --help"
+		      -c --count --record --replay -h --help"
 		;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -97,6 +97,8 @@ complete -c portstat -l crit -x -n '__portstat_is leaks' -d 'Critical above N so
 complete -c portstat -l warn-age -x -n '__portstat_is leaks' -d 'Warning when the oldest is older (90, 5m, 2h, 1d)'
 complete -c portstat -l warn -x -n '__portstat_is doctor' -d 'Warning level of a check: CHECK=VALUE (ephemeral=50%)'
 complete -c portstat -l crit -x -n '__portstat_is doctor' -d 'Critical level of a check: CHECK=VALUE (close-wait=200)'
+complete -c portstat -l record -r -F -n '__portstat_is doctor' -d 'Also save the samples and their kernel context'
+complete -c portstat -l replay -r -F -n '__portstat_is doctor' -d 'Diagnose a recording instead'
 complete -c portstat -l crit-age -x -n '__portstat_is leaks' -d 'Critical when the oldest is older (90, 5m, 2h, 1d)'
 complete -c portstat -l warn-growth -x -n '__portstat_is leaks' -d 'Warning when a group grows by more than N a minute'
 complete -c portstat -l crit-growth -x -n '__portstat_is leaks' -d 'Critical when a group grows by more than N a minute'

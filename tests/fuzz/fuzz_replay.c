@@ -2,19 +2,45 @@
 /*
  * fuzz_replay: libFuzzer target for the replay path: the recording reader,
  * the datagram framing and message callbacks, the sampler and the table,
- * exactly as `portstat --replay FILE` runs them.  The input is the file.
+ * exactly as `portstat --replay FILE` runs them, and each sample's kernel
+ * context block (kctx): what the decoder accepts must encode and decode
+ * again to the same facts.  The input is the file.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "collector.h"
+#include "doctor.h"
+#include "kctx.h"
 #include "sampler.h"
 #include "table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The context the collector decoded survives its own encoding. */
+static void context_round_trip(const struct collector *c)
+{
+	struct doctor_ns a, b;
+	char buf[KCTX_MAX], err[256];
+	int n;
+
+	if (collector_context(c, &a) < 0)
+		return;
+	n = kctx_encode(&a, buf, sizeof(buf));
+	if (n < 0 || kctx_decode(buf, (size_t)n, a.eph_lo, a.eph_hi, &b, err, sizeof(err)) < 0)
+		abort();
+	if (a.has_range != b.has_range || a.reserved != b.reserved ||
+	    a.has_tw_reuse != b.has_tw_reuse || a.tw_reuse != b.tw_reuse ||
+	    a.somaxconn != b.somaxconn || a.max_tw != b.max_tw || a.max_orphans != b.max_orphans ||
+	    a.has_netstat != b.has_netstat || a.listen_overflows != b.listen_overflows ||
+	    a.listen_drops != b.listen_drops || a.tw_overflow != b.tw_overflow ||
+	    a.syncookies != b.syncookies || a.cookies_sent != b.cookies_sent)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (sampler_run(c, t, &info) < 0)
 			break;
+		context_round_trip(c);
 	}
 out:
 	table_delete(t);

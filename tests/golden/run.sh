@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Golden-file test: replays tests/fixtures/sample.rec (a real kernel dump),
 # or the fixture a case names, with each case of cases.txt (arguments, or
-# 'leaks' and its arguments) and compares
+# 'leaks' or 'doctor' and its arguments) and compares
 # stdout, stderr and the exit status byte for byte with
 # tests/golden/<name>.out.  With --update, rewrites the golden files instead
 # (review the diff before committing).
@@ -16,10 +16,12 @@ while IFS='|' read -r name args fixture; do
 	name=${name//[[:space:]]/}
 	fixture=${fixture//[[:space:]]/}
 	[ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
-	# A case may name a command (leaks) first: it goes before --replay.
+	# A case may name a command (leaks, doctor) first: it goes before
+	# --replay.
 	cmd=()
 	case "$args" in
 	*([[:space:]])leaks*) cmd=(leaks); args=${args/leaks/} ;;
+	*([[:space:]])doctor*) cmd=(doctor); args=${args/doctor/} ;;
 	esac
 	# shellcheck disable=SC2086 # args are deliberately word-split
 	# The one value that differs between runs, the sample's own duration,

@@ -13,6 +13,8 @@ Modes:
               on the server's port
   closewait   COUNT connections the client closes and the server never
               does: COUNT CLOSE_WAIT on the server's port
+  closewait2  the same on PORT and on PORT+1, in one process: COUNT
+              CLOSE_WAIT on each of two ports
   synflood    a listener with backlog 4 on 10.0.0.1 (the test puts it on a
               dummy interface) and COUNT SYNs sent raw from 10.0.0.2, an
               address nobody holds: the SYN-ACKs go nowhere, so the
@@ -101,6 +103,15 @@ def main():
             a, _ = ls.accept()
             c.close()
             keep.append(a)
+    elif mode == "closewait2":
+        for p in (port, port + 1):
+            ls = listener(p)
+            keep.append(ls)
+            for _ in range(count):
+                c = socket.create_connection(("127.0.0.1", p), timeout=5)
+                a, _ = ls.accept()
+                c.close()
+                keep.append(a)
     elif mode == "synflood":
         keep.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
         keep[0].bind(("10.0.0.1", port))

@@ -9,8 +9,12 @@
 #     tcp_tw_reuse lets loopback TIME_WAIT ports be reused (2), CRITICAL
 #     with --crit ephemeral=75%;
 #   - a server that closes first: server-close on ":8080 in" with its count;
-#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count, and its
-#     mirror, the clients' FIN_WAIT2 pile toward the peer (fin-wait2);
+#   - a CLOSE_WAIT leak: close-wait on ":8081 in" with its count and its
+#     owner, and its mirror, the clients' FIN_WAIT2 pile toward the peer
+#     (fin-wait2);
+#   - CLOSE_WAIT per owner: one process leaking on two ports, each below
+#     the level (a finding by pid listing its ports), and two processes
+#     on a port each (each port's owners listed with their counts);
 #   - tcp_max_tw_buckets 10 with 30 client-closed connections: tw-buckets
 #     CRITICAL 10 of 10, TCPTimeWaitOverflow counted;
 #   - 20 spoofed SYNs to a backlog-4 listener whose SYN-ACKs go nowhere:
@@ -25,49 +29,8 @@ source "$(dirname "$0")/lib.sh"
 ps_require_root
 command -v jq >/dev/null || ps_fail "jq not installed"
 here=$(cd "$(dirname "$0")" && pwd)
-PY=/usr/bin/python3
-LAB="$here/doctor_lab.py"
+source "$here/doctor_lib.sh"
 PERF="$PY $here/perfdata.py"
-LAB_PIDS=()
-LAB_FDS=()
-
-lab_cleanup() {
-	local fd pid
-	for fd in "${LAB_FDS[@]}"; do
-		exec {fd}>&-
-	done
-	LAB_FDS=()
-	for pid in "${LAB_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	LAB_PIDS=()
-	ps_cleanup
-}
-trap 'lab_cleanup' EXIT
-trap 'lab_cleanup; trap - EXIT; exit 130' INT
-trap 'lab_cleanup; trap - EXIT; exit 143' TERM
-
-# lab NS MODE PORT COUNT: start doctor_lab.py in NS, its stdin a fifo we
-# hold open, and wait (bounded) for "ready".
-lab() {
-	local ns=$1 out fifo fd i
-	ps_tmpdir
-	out="$PS_TMPDIR/lab-${#LAB_PIDS[@]}.out"
-	fifo="$PS_TMPDIR/lab-${#LAB_PIDS[@]}.fifo"
-	mkfifo "$fifo"
-	# ip netns exec execs python: $! is the lab's own pid.
-	ip netns exec "$ns" "$PY" "$LAB" "$2" "$3" "$4" <"$fifo" >"$out" 2>&1 &
-	LAB_PIDS+=($!)
-	exec {fd}>"$fifo"
-	LAB_FDS+=("$fd")
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^ready' "$out" && return 0
-		kill -0 "${LAB_PIDS[-1]}" 2>/dev/null || ps_fail "lab $2 died: $(cat "$out")"
-		sleep 0.05
-	done
-	ps_fail "lab $2 not ready: $(cat "$out")"
-}
 
 # doctor WANT NS ARGS...: run doctor (text) into $PS_TMPDIR/d.out, check
 # the exit status and the plugin grammar of the first line.
@@ -85,10 +48,6 @@ json() {
 	local ns=$1
 	shift
 	"$PORTSTAT" doctor -N "$ns" -f json "$@" 2>"$PS_TMPDIR/j.err"
-}
-
-netstat_field() { # NS FIELD: TcpExt FIELD of the namespace
-	ip netns exec "$1" awk -v f="$2" '/^TcpExt:/ { if (!n) { for (i = 2; i <= NF; i++) if ($i == f) c = i; n = 1 } else print $c }' /proc/net/netstat
 }
 
 # --- healthy: OK ----------------------------------------------------------
@@ -143,9 +102,31 @@ d1=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows_delta')
 o1=$(head -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 o2=$(tail -1 "$PS_TMPDIR/i.json" | jq '.listen_overflows')
 [ "$d1" = "$((o2 - o1))" ] || ps_fail "delta $d1, counters $o1 -> $o2"
-tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("ListenOverflows \\+[0-9]+, ListenDrops \\+[0-9]+ since the last sample")' >/dev/null ||
+# Said once for the namespace, with the one full listener; not as this
+# listener's own drops.
+[ "$(tail -1 "$PS_TMPDIR/i.json" | jq '.full_listeners')" = 1 ] || ps_fail "-i full_listeners: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e --arg d "$d1" '.listen_overflows_note | test("^namespace ListenOverflows \\+" + $d + ", ListenDrops \\+[0-9]+ since the last sample, while 1 listener was full \\(listener 127\\.0\\.0\\.1:8080\\); the kernel does not count them per listener$")' >/dev/null ||
+	ps_fail "-i attribution: $(tail -1 "$PS_TMPDIR/i.json")"
+tail -1 "$PS_TMPDIR/i.json" | jq -e '.findings[0].why | test("shared by its full listeners") and (test("\\+[0-9]") | not)' >/dev/null ||
 	ps_fail "-i why: $(tail -1 "$PS_TMPDIR/i.json")"
+"$PORTSTAT" doctor -N "$acc" -i 1 -c 2 >"$PS_TMPDIR/i.txt" 2>/dev/null
+[ "$(grep -c '^namespace ListenOverflows +[0-9]*, ListenDrops +[0-9]* since the last sample, while 1 listener was full (listener 127.0.0.1:8080)' "$PS_TMPDIR/i.txt")" = 1 ] ||
+	ps_fail "-i text: the attribution not once: $(cat "$PS_TMPDIR/i.txt")"
 echo "ok: accept queue full: CRITICAL 5 of 4, ListenOverflows $(jq .listen_overflows <<<"$j") read in the namespace"
+# --record: a new 0600 file whose replay gives the same verdict, numbers
+# and counters (the context was recorded with the sample), without owners.
+"$PORTSTAT" doctor -N "$acc" -f json --record "$PS_TMPDIR/acc.rec" >"$PS_TMPDIR/live.json" 2>"$PS_TMPDIR/live.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "doctor --record: exit $rc: $(cat "$PS_TMPDIR/live.err")"
+[ "$(stat -c %a "$PS_TMPDIR/acc.rec")" = 600 ] || ps_fail "recording mode $(stat -c %a "$PS_TMPDIR/acc.rec")"
+"$PORTSTAT" doctor --replay "$PS_TMPDIR/acc.rec" -f json >"$PS_TMPDIR/replay.json" 2>"$PS_TMPDIR/replay.err"; rc=$?
+[ "$rc" = 2 ] || ps_fail "doctor --replay: exit $rc: $(cat "$PS_TMPDIR/replay.err")"
+[ ! -s "$PS_TMPDIR/replay.err" ] || ps_fail "doctor --replay said: $(cat "$PS_TMPDIR/replay.err")"
+[ "$(jq -c 'del(.netns, .findings[].process, .findings[].cgroup)' "$PS_TMPDIR/live.json")" = \
+  "$(jq -c 'del(.netns)' "$PS_TMPDIR/replay.json")" ] ||
+	ps_fail "replay differs: $(cat "$PS_TMPDIR/live.json" "$PS_TMPDIR/replay.json")"
+[ "$(jq -c '[.findings[0].process, .findings[0].value, .listen_overflows > 0]' "$PS_TMPDIR/replay.json")" = '[null,5,true]' ] ||
+	ps_fail "replay: $(cat "$PS_TMPDIR/replay.json")"
+echo "ok: doctor --record / --replay: same findings and counters, no owners"
 
 # --- ephemeral ports ----------------------------------------------------------
 ps_netns_new eph
@@ -195,10 +176,7 @@ echo "ok: server closing first: 30 TIME_WAIT on :8080 in"
 # --- CLOSE_WAIT leak ------------------------------------------------------------
 ps_netns_new cw
 lab "$cw" closewait 8081 15
-for ((i = 0; i < 100; i++)); do
-	[ "$(ip netns exec "$cw" ss -Htan state close-wait | wc -l)" = 15 ] && break
-	sleep 0.05
-done
+count_state "$cw" close-wait 15
 doctor 1 "$cw"
 grep -q "^WARNING: close-wait: :8081 in 15 CLOSE_WAIT, more than 10" "$PS_TMPDIR/d.out" ||
 	ps_fail "close-wait text: $(cat "$PS_TMPDIR/d.out")"
@@ -215,6 +193,45 @@ grep -q "^WARNING   fin-wait2     peer 127.0.0.1: 15 FIN_WAIT2, more than 10" "$
 	ps_fail "fin-wait2 text: $(cat "$PS_TMPDIR/d.out")"
 echo "ok: FIN_WAIT2 pile: 15 toward peer 127.0.0.1"
 
+# --- CLOSE_WAIT per owner ---------------------------------------------------------
+# One process leaking 6 on each of two ports (no port past 10, the process
+# past it: a finding by owner listing its ports), and two processes each
+# leaking on a port of its own (each port's finding names its owner).
+ps_netns_new cwo
+lab "$cwo" closewait2 9001 6
+p1=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8083 12
+p2=${LAB_PIDS[-1]}
+lab "$cwo" closewait 8084 11
+p3=${LAB_PIDS[-1]}
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip netns exec "$cwo" ss -Htan state close-wait | wc -l)" = 35 ] && break
+	sleep 0.05
+done
+j=$(json "$cwo")
+[ "$(jq -c '[.findings[] | select(.check == "close-wait") | [.severity, .where, .value, .limit, .process]]' <<<"$j")" = \
+  "[[\"warning\",\"pid $p1\",12,10,\"python3[$p1]\"],[\"warning\",\":8083 in\",12,10,\"python3[$p2]\"],[\"warning\",\":8084 in\",11,10,\"python3[$p3]\"]]" ] ||
+	ps_fail "close-wait by owner: $j"
+[ "$(jq -c '.findings[] | select(.where == "pid '"$p1"'") | [.pid, .ports, .ports_other]' <<<"$j")" = \
+  "[$p1,[{\"port\":9001,\"direction\":\"in\",\"count\":6},{\"port\":9002,\"direction\":\"in\",\"count\":6}],0]" ] ||
+	ps_fail "the leaking process's ports: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8083 in") | [[.owners[] | .pid, .comm, .count], .owners_other, .owners_unknown]' <<<"$j")" = \
+  "[[$p2,\"python3\",12],0,0]" ] || ps_fail ":8083's owners: $j"
+[ "$(jq -c '.findings[] | select(.where == ":8084 in") | [.owners[] | .pid, .count]' <<<"$j")" = "[$p3,11]" ] ||
+	ps_fail ":8084's owners: $j"
+# Each owner's cgroup is its /proc/PID/cgroup's.
+cg=$(sed -n 's/^0:://p' "/proc/$p2/cgroup")
+[ "$(jq -r '.findings[] | select(.where == ":8083 in") | .owners[0].cgroup' <<<"$j")" = "$cg" ] ||
+	ps_fail ":8083's owner's cgroup, want '$cg': $j"
+doctor 1 "$cwo"
+grep -q "^WARNING   close-wait    pid $p1 (python3\[$p1\]\(, cgroup [^)]*\)\?): 12 CLOSE_WAIT over 2 ports, more than 10$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        ports: :9001 in 6, :9002 in 6$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p2\] 12\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" &&
+	grep -q "^                        owners: python3\[$p3\] 11\( (cgroup [^)]*)\)\?$" "$PS_TMPDIR/d.out" ||
+	ps_fail "close-wait by owner, text: $(cat "$PS_TMPDIR/d.out")"
+cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait-owners.txt"
+echo "ok: CLOSE_WAIT per owner: pid $p1 12 over :9001 and :9002; :8083 python3[$p2] 12, :8084 python3[$p3] 11"
+
 # --- TIME_WAIT table ------------------------------------------------------------
 ps_netns_new tw
 ip netns exec "$tw" sysctl -qw net.ipv4.tcp_max_tw_buckets=10 || ps_fail "sysctl max_tw_buckets"
@@ -228,6 +245,11 @@ doctor 2 "$tw"
 grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%), TCPTimeWaitOverflow $overflow" "$PS_TMPDIR/d.out" ||
 	ps_fail "tw-buckets text: $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/twbuckets.txt"
+# The report's --record carries the context too: doctor diagnoses it.
+"$PORTSTAT" -N "$tw" --record "$PS_TMPDIR/tw.rec" >/dev/null || ps_fail "report --record"
+"$PORTSTAT" doctor --replay "$PS_TMPDIR/tw.rec" >"$PS_TMPDIR/tw.out" 2>&1; rc=$?
+[ "$rc" = 2 ] && grep -q "^CRITICAL: tw-buckets: namespace 10 TIME_WAIT of tcp_max_tw_buckets 10 (100%)" "$PS_TMPDIR/tw.out" ||
+	ps_fail "doctor over the report's recording: exit $rc: $(cat "$PS_TMPDIR/tw.out")"
 echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
 
 # --- SYN_RECV ---------------------------------------------------------------------
@@ -235,15 +257,10 @@ echo "ok: TIME_WAIT table full: 10 of 10, TCPTimeWaitOverflow $overflow"
 # reads) gets 20 SYNs from 10.0.0.2: its SYN-ACKs go out and are never
 # answered, so it holds half-open connections, then sends cookies.
 ps_netns_new syn
-ip netns exec "$syn" ip link add pst-v0 type veth peer name pst-v1 || ps_fail "veth"
-ip netns exec "$syn" ip link set pst-v0 up || ps_fail "veth up"
-ip netns exec "$syn" ip addr add 10.0.0.1/24 dev pst-v0 || ps_fail "veth address"
+synflood_ns "$syn"
 cookies_before=$(netstat_field "$syn" SyncookiesSent)
 lab "$syn" synflood 8080 20
-for ((i = 0; i < 100; i++)); do
-	[ "$(ip netns exec "$syn" ss -Htan state syn-recv | wc -l)" = 5 ] && break
-	sleep 0.05
-done
+count_state "$syn" syn-recv 5
 cookies=$(netstat_field "$syn" SyncookiesSent)
 [ "$((cookies - cookies_before))" = 15 ] || ps_fail "SyncookiesSent grew by $((cookies - cookies_before)), want 15"
 j=$(json "$syn")
@@ -301,7 +318,7 @@ done
 echo "ok: usage and runtime errors are UNKNOWN, exit 3"
 
 if [ -n "${DOCTOR_SHOW:-}" ]; then
-	for f in healthy accept ephemeral serverclose closewait twbuckets synrecv orphans; do
+	for f in healthy accept ephemeral serverclose closewait closewait-owners twbuckets synrecv orphans; do
 		echo "== $f"
 		cat "$PS_TMPDIR/$f.txt"
 	done

@@ -322,7 +322,7 @@ for size in 60x15 40x10; do
 	# Whole words: the key bar ends with a whole key, the title line
 	# with a whole item.
 	last=$(sed -n "${h}p" <<<"$S" | sed 's/ *$//')
-	grep -qE '(quit|help|detail|filter|sort|rev|rate|dir|pause|intvl)$' <<<"$last" ||
+	grep -qE '(quit|help|detail|doctor|filter|sort|rev|rate|dir|pause|intvl)$' <<<"$last" ||
 		ps_fail "$size: key bar cut mid-word: '$last'"
 	first=$(sed -n 1p <<<"$S" | sed 's/ *$//')
 	grep -qE '(portstat|sockets [0-9]+|ns [^ ]+|every [0-9.]+m?s|ms)$' <<<"$first" ||

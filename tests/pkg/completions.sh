@@ -91,6 +91,8 @@ queries=(
 	"portstat doctor -f |text json"
 	"portstat doctor --c|--count --crit"
 	"portstat doctor --a|--all-netns"
+	"portstat doctor --re|--record --replay"
+	"portstat doctor --replay $fixtures/doctor-acc|doctor-accept.rec"
 	"portstat se|serve"
 	"portstat serve --l|--leaks --listen"
 	"portstat serve --m|--min-interval"
@@ -106,7 +108,7 @@ absent=(
 	"portstat top --|--format --record --write --warn"
 	"portstat --|--warn --crit --warn-age --crit-age --warn-growth --crit-growth --state-file"
 	"portstat serve --|--format --record --replay --write --interval --count"
-	"portstat doctor --|--state --port --by --top --replay --record --write --warn-age --version"
+	"portstat doctor --|--state --port --by --top --write --warn-age --version"
 )
 
 netns=no

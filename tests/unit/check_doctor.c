@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "doctor.h"
 #include "tcp_state.h"
+#include "view_doctor.h"
 
 START_TEST(test_threshold_parse)
 {
@@ -108,6 +109,18 @@ START_TEST(test_cli)
 	ck_assert(cfg.all_netns);
 	ck_assert_int_eq(parse(&cfg, err, "--help", NULL), 0);
 	ck_assert(cfg.help);
+	/* A replay runs every recorded sample unless -c limits them. */
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "f.rec", NULL), 0);
+	ck_assert_str_eq(cfg.replay, "f.rec");
+	ck_assert_uint_eq(cfg.count, 0);
+	ck_assert(cfg.interval == 0);
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "f.rec", "-c", "2", NULL), 0);
+	ck_assert_uint_eq(cfg.count, 2);
+	ck_assert(cfg.interval == 0);
+	ck_assert_int_eq(parse(&cfg, err, "--record", "f.rec", "-N", "ns1", "-i", "1", "-c", "2", NULL), 0);
+	ck_assert_str_eq(cfg.record, "f.rec");
+	ck_assert_ptr_null(cfg.replay);
+	ck_assert_uint_eq(cfg.count, 2);
 }
 END_TEST
 
@@ -136,6 +149,23 @@ START_TEST(test_cli_bad)
 	ck_assert_str_eq(err, "--all-netns cannot be used with --netns");
 	ck_assert_int_eq(parse(&cfg, err, "-N", "", NULL), -EINVAL);
 	ck_assert_str_eq(err, "empty --netns name");
+	ck_assert_int_eq(parse(&cfg, err, "--record", "", NULL), -EINVAL);
+	ck_assert_str_eq(err, "empty --record file name");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "", NULL), -EINVAL);
+	ck_assert_str_eq(err, "empty --replay file name");
+	ck_assert_int_eq(parse(&cfg, err, "--record", "a", "--replay", "b", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--record and --replay cannot be used together");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "b", "-N", "x", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--replay and --netns cannot be used together");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "--record", "a", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --record");
+	ck_assert_int_eq(parse(&cfg, err, "--all-netns", "--replay", "a", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--all-netns cannot be used with --replay");
+	ck_assert_int_eq(parse(&cfg, err, "--replay", "a", "-i", "1", NULL), -EINVAL);
+	ck_assert_str_eq(err, "--replay and --interval cannot be used together "
+			 "(a replay runs its recorded samples; -c limits them)");
+	ck_assert_int_eq(parse(&cfg, err, "--record", NULL), -EINVAL);
+	ck_assert_str_eq(err, "option '--record' needs a value");
 }
 END_TEST
 
@@ -486,6 +516,399 @@ START_TEST(test_orphans)
 }
 END_TEST
 
+/* The text of @vd rendered by @render into a malloc'd string. */
+static char *render(int (*fn)(FILE *, const struct view_doctor *), const struct view_doctor *vd)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fn(f, vd), 0);
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* With -i, ListenOverflows' growth is the namespace's: said once with the
+ * listeners that were full, never once per full listener. */
+START_TEST(test_overflow_attribution)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec a = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	struct sock_rec b = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8081, "0.0.0.0", 0);
+	struct sock_rec at = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8082, "0.0.0.0", 0);
+	struct view_doctor vd;
+	char line[1024], *text, *json;
+
+	a.rqueue = 5, a.wqueue = 4;
+	b.rqueue = 9, b.wqueue = 8;
+	at.rqueue = 4, at.wqueue = 4;	/* at its backlog: critical, not yet full */
+	add(d, a, 1);
+	add(d, b, 1);
+	add(d, at, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 3);
+	ck_assert_uint_eq(doctor_full_listeners(d), 2);
+	vd = (struct view_doctor){ .d = d, .has_delta = true, .overflows_delta = 12,
+				   .drops_delta = 13 };
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "namespace ListenOverflows +12, ListenDrops +13 since the last "
+			 "sample, while 2 listeners were full (listener 127.0.0.1:8080, listener "
+			 "127.0.0.1:8081); the kernel does not count them per listener");
+	text = render(view_doctor_text, &vd);
+	ck_assert_uint_eq(count(text, "+12"), 1);
+	ck_assert_uint_eq(count(text, line), 1);
+	ck_assert_uint_eq(count(text, "shared by its full listeners"), 3);
+	free(text);
+	json = render(view_doctor_json, &vd);
+	ck_assert_uint_eq(count(json, "+12"), 1);
+	ck_assert_ptr_nonnull(strstr(json, ",\"listen_overflows_delta\":12,\"listen_drops_delta\":13,"
+				     "\"full_listeners\":2,\"listen_overflows_note\":\"namespace "));
+	free(json);
+	/* No listener full: said so, none named. */
+	doctor_begin(d, doctor_ns(d));
+	add(d, at, 1);
+	ck_assert_int_eq(doctor_end(d), 0);
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "namespace ListenOverflows +12, ListenDrops +13 since the last "
+			 "sample, while no listener was full at this sample");
+	/* A full listener below the levels asked for is counted, not named. */
+	{
+		struct doctor_thresholds th;
+		struct doctor *d2;
+
+		doctor_thresholds_default(&th);
+		th.warn[DOCTOR_ACCEPT_QUEUE] = 200;
+		th.crit[DOCTOR_ACCEPT_QUEUE] = 300;
+		d2 = model(&th, 0);
+		add(d2, a, 1);
+		add(d2, b, 1);
+		ck_assert_int_eq(doctor_end(d2), 0);
+		ck_assert_uint_eq(doctor_nfindings(d2), 0);
+		vd.d = d2;
+		view_doctor_overflows(&vd, line, sizeof(line));
+		ck_assert(strstr(line, "while 2 listeners were full (2 more); the kernel") != NULL);
+		doctor_delete(d2);
+	}
+	/* Without -i: nothing to attribute. */
+	vd.d = d;
+	vd.has_delta = false;
+	view_doctor_overflows(&vd, line, sizeof(line));
+	ck_assert_str_eq(line, "");
+	doctor_delete(d);
+}
+END_TEST
+
+/* Owners for the close-wait tests: inodes 1000-1999 are pid 100's,
+ * 2000-2999 pid 200's (an escape in its name), 3000-3999 pid 300's,
+ * 4000-8999 pids 400-800 ("p"); others are not found. */
+static bool lookup_test(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	static const struct {
+		int pid;
+		const char *comm, *cgroup;
+	} procs[] = { { 100, "a", "/a" }, { 200, "b\x1b", "/b" }, { 300, "c", "" } };
+	size_t k = inode / 1000 - 1;
+
+	(*(int *)arg)++;
+	if (inode < 1000 || k >= 8)
+		return false;
+	if (k >= 3) {
+		*out = (struct doctor_proc){ (int)(k + 1) * 100, "p", "" };
+		return true;
+	}
+	*out = (struct doctor_proc){ procs[k].pid, procs[k].comm, procs[k].cgroup };
+	return true;
+}
+
+static int want_test(void *arg, uint32_t inode, uint32_t uid)
+{
+	(void)uid;
+	(void)inode;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void add_cw(struct doctor *d, uint16_t port, uint32_t inode0, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct sock_rec r = rec4(TCP_STATE_CLOSE_WAIT, "10.0.0.1", port, "10.0.0.9",
+					 (uint16_t)(50000 + i));
+
+		r.inode = inode0 + (uint32_t)i;
+		add(d, r, 1);
+	}
+}
+
+/* CLOSE_WAIT per port and per owner: a port's finding lists its owners
+ * (and those not found); a process whose CLOSE_WAIT over its ports is
+ * worse than its port findings say is a finding of its own. */
+START_TEST(test_close_wait_owners)
+{
+	struct doctor *d = model(NULL, 0);
+	const uint16_t lports[] = { 7000, 8081, 9001, 9002 };
+	const struct doctor_finding *f;
+	const struct doctor_part *p;
+	struct view_doctor vd;
+	int wanted = 0, looked = 0;
+	char *text, *json;
+
+	doctor_set_owners(d, true);
+	for (size_t i = 0; i < 4; i++) {
+		struct sock_rec l = rec4(TCP_STATE_LISTEN, "0.0.0.0", lports[i], "0.0.0.0", 0);
+
+		l.inode = 50 + (uint32_t)i;
+		add(d, l, 1);
+	}
+	add_cw(d, 8081, 1000, 10);	/* pid 100 */
+	add_cw(d, 8081, 2000, 4);	/* pid 200 */
+	add_cw(d, 8081, 9000, 1);	/* not found */
+	add_cw(d, 7000, 1100, 95);	/* pid 100: 105 in all, critical */
+	add_cw(d, 9001, 3000, 6);	/* pid 300: 12 over two ports, */
+	add_cw(d, 9002, 3100, 6);	/* each below the level */
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 2);
+	ck_assert_uint_eq(doctor_owners_count(d), 2 + 122);
+	ck_assert_int_eq(doctor_owners_want(d, want_test, &wanted), 0);
+	ck_assert_int_eq(wanted, 2 + 122);
+	ck_assert_int_eq(doctor_owners_apply(d, lookup_test, &looked), 0);
+	ck_assert_int_eq(looked, 122);
+	ck_assert_uint_eq(doctor_nfindings(d), 4);
+
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_CLOSE_WAIT);
+	ck_assert_int_eq(f->severity, DOCTOR_CRITICAL);
+	ck_assert_int_eq(f->pid, 100);
+	ck_assert_uint_eq(f->value, 105);
+	ck_assert_uint_eq(f->limit, 100);
+	ck_assert_uint_eq(f->nparts, 2);
+	ck_assert_uint_eq(f->parts_all, 2);
+	p = doctor_finding_parts(d, 0);
+	ck_assert_uint_eq(p[0].port, 7000);
+	ck_assert_uint_eq(p[0].dir, TABLE_DIR_IN);
+	ck_assert_uint_eq(p[0].n, 95);
+	ck_assert_uint_eq(p[1].port, 8081);
+	ck_assert_uint_eq(p[1].n, 10);
+	ck_assert_uint_ge(f->inode, 1000);
+	ck_assert_uint_lt(f->inode, 2000);
+
+	/* Warnings by how far past 10: :7000 (95), pid 300 (12)... */
+	f = doctor_finding(d, 1);
+	ck_assert_int_eq(f->pid, 0);
+	ck_assert_uint_eq(f->port, 7000);
+	ck_assert_uint_eq(f->nparts, 1);
+	ck_assert_int_eq(doctor_finding_parts(d, 1)[0].pid, 100);
+	/* ... :8081 (15) before pid 300 (12). */
+	f = doctor_finding(d, 2);
+	ck_assert_uint_eq(f->port, 8081);
+	ck_assert_uint_eq(f->value, 15);
+	ck_assert_uint_eq(f->nparts, 2);
+	ck_assert_uint_eq(f->parts_unknown, 1);
+	ck_assert_uint_eq(f->parts_other, 0);
+	p = doctor_finding_parts(d, 2);
+	ck_assert_int_eq(p[0].pid, 100);
+	ck_assert_uint_eq(p[0].n, 10);
+	ck_assert_str_eq(p[0].comm, "a");
+	ck_assert_str_eq(p[0].cgroup, "/a");
+	ck_assert_int_eq(p[1].pid, 200);
+	ck_assert_uint_eq(p[1].n, 4);
+	/* Its head line names the largest owner. */
+	ck_assert_uint_ge(f->inode, 1000);
+	ck_assert_uint_lt(f->inode, 2000);
+	f = doctor_finding(d, 3);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_int_eq(f->pid, 300);
+	ck_assert_uint_eq(f->value, 12);
+	ck_assert_uint_eq(f->limit, 10);
+	p = doctor_finding_parts(d, 3);
+	ck_assert_uint_eq(p[0].port, 9001);
+	ck_assert_uint_eq(p[1].port, 9002);
+	ck_assert_uint_eq(p[1].n, 6);
+
+	vd = (struct view_doctor){ .d = d };
+	text = render(view_doctor_text, &vd);
+	ck_assert_ptr_nonnull(strstr(text, "\nCRITICAL  close-wait    pid 100: 105 CLOSE_WAIT over 2 ports, more than 100\n"
+				     "                        ports: :7000 in 95, :8081 in 10\n"
+				     "                        why: the peer closed and this process never called close(), on several ports"));
+	ck_assert_ptr_nonnull(strstr(text, "\nWARNING   close-wait    :8081 in: 15 CLOSE_WAIT, more than 10\n"
+				     "                        owners: a[100] 10 (cgroup /a), b\\x1b[200] 4 (cgroup /b), 1 whose owner was not found\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nWARNING   close-wait    pid 300: 12 CLOSE_WAIT over 2 ports, more than 10\n"
+				     "                        ports: :9001 in 6, :9002 in 6\n"));
+	ck_assert_ptr_null(strchr(text, '\x1b'));
+	free(text);
+	json = render(view_doctor_json, &vd);
+	ck_assert_ptr_nonnull(strstr(json, "\"where\":\":8081 in\",\"port\":8081,\"direction\":\"in\",\"value\":15,\"limit\":10,"
+				     "\"owners\":[{\"process\":\"a[100]\",\"pid\":100,\"comm\":\"a\",\"cgroup\":\"/a\",\"count\":10},"
+				     "{\"process\":\"b\\u001b[200]\",\"pid\":200,\"comm\":\"b\\u001b\",\"cgroup\":\"/b\",\"count\":4}],"
+				     "\"owners_other\":0,\"owners_unknown\":1,"));
+	ck_assert_ptr_nonnull(strstr(json, "\"where\":\"pid 300\",\"port\":0,\"direction\":\"in\",\"value\":12,\"limit\":10,"
+				     "\"pid\":300,\"ports\":[{\"port\":9001,\"direction\":\"in\",\"count\":6},"
+				     "{\"port\":9002,\"direction\":\"in\",\"count\":6}],\"ports_other\":0,"));
+	free(json);
+
+	/* More owners than listed: the rest summed. */
+	doctor_begin(d, doctor_ns(d));
+	add(d, rec4(TCP_STATE_LISTEN, "0.0.0.0", 8081, "0.0.0.0", 0), 1);
+	for (uint32_t k = 0; k < 3; k++)
+		add_cw(d, 8081, 1000 * (k + 1), 4);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_int_eq(doctor_owners_apply(d, lookup_test, &looked), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	ck_assert_uint_eq(doctor_finding(d, 0)->nparts, 3);
+	ck_assert_uint_eq(doctor_finding(d, 0)->parts_other, 0);
+	doctor_delete(d);
+
+	/* Owners not kept (the dashboard): no breakdown, no finding per
+	 * owner, nothing kept per socket. */
+	d = model(NULL, 0);
+	add(d, rec4(TCP_STATE_LISTEN, "0.0.0.0", 9001, "0.0.0.0", 0), 1);
+	add(d, rec4(TCP_STATE_LISTEN, "0.0.0.0", 9002, "0.0.0.0", 0), 1);
+	add_cw(d, 9001, 3000, 6);
+	add_cw(d, 9002, 3100, 6);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_owners_count(d), 0);
+	ck_assert_int_eq(doctor_owners_apply(d, lookup_test, &looked), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	doctor_delete(d);
+}
+END_TEST
+
+/* More than DOCTOR_PARTS_MAX owners: the largest listed, the rest summed. */
+START_TEST(test_close_wait_owners_cut)
+{
+	struct doctor *d = model(NULL, 0);
+	const struct doctor_finding *f;
+	int looked = 0;
+	char *text;
+	struct view_doctor vd;
+
+	doctor_set_owners(d, true);
+	add(d, rec4(TCP_STATE_LISTEN, "0.0.0.0", 8081, "0.0.0.0", 0), 1);
+	/* 8 processes holding 8, 7, ..., 1 sockets, and 2 not found. */
+	for (int k = 0; k < 8; k++)
+		add_cw(d, 8081, 1000 * (uint32_t)(k + 1), 8 - k);
+	add_cw(d, 8081, 9000, 2);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_int_eq(doctor_owners_apply(d, lookup_test, &looked), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_uint_eq(f->value, 38);
+	ck_assert_uint_eq(f->nparts, DOCTOR_PARTS_MAX);
+	ck_assert_uint_eq(f->parts_all, 8);
+	ck_assert_uint_eq(f->parts_other, 3 + 2 + 1);
+	ck_assert_uint_eq(f->parts_unknown, 2);
+	vd = (struct view_doctor){ .d = d };
+	text = render(view_doctor_text, &vd);
+	ck_assert_ptr_nonnull(strstr(text, "owners: a[100] 8 (cgroup /a), b\\x1b[200] 7 (cgroup /b), c[300] 6, p[400] 5, p[500] 4, "
+				     "6 more in 3 others, 2 whose owner was not found\n"));
+	free(text);
+	doctor_delete(d);
+}
+END_TEST
+
+/* A split sample: listeners to the whole, the other sockets dealt to two
+ * shares begun from it and merged back give the findings of one model
+ * fed everything. */
+START_TEST(test_share_merge)
+{
+	struct doctor *one = model(NULL, 0), *whole = model(NULL, 0), *share = NULL, *share2 = NULL;
+	struct doctor_thresholds th;
+	struct sock_rec l = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8081, "0.0.0.0", 0);
+	struct sock_rec s4 = rec4(TCP_STATE_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	struct doctor *shares[2];
+	int k = 0;
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&share, &th), 0);
+	ck_assert_int_eq(doctor_new(&share2, &th), 0);
+	shares[0] = share;
+	shares[1] = share2;
+	doctor_set_owners(one, true);
+	doctor_set_owners(whole, true);
+	s4.wqueue = 4;
+	l.wqueue = 128;
+	add(one, l, 1);
+	add(one, s4, 1);
+	add(whole, l, 1);
+	add(whole, s4, 1);
+	ck_assert_int_eq(doctor_share_begin(share, whole), 0);
+	ck_assert_int_eq(doctor_share_begin(share2, whole), 0);
+	/* 70 of 100 ephemeral ports toward one destination, 15 CLOSE_WAIT on
+	 * 8081 (a listening port: inbound), 12 FIN_WAIT2 toward a peer, 5
+	 * SYN_RECV on 8080 (backlog 4), 1001 server TIME_WAIT on 8081. */
+	for (int i = 0; i < 70; i++) {
+		struct sock_rec r = rec4(i < 30 ? TCP_STATE_TIME_WAIT : TCP_STATE_ESTABLISHED,
+					 "10.0.0.1", (uint16_t)(40000 + i), "10.0.0.2", 5432);
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 15; i++) {
+		struct sock_rec r = rec4(TCP_STATE_CLOSE_WAIT, "127.0.0.1", 8081, "10.0.0.9",
+					 (uint16_t)(50000 + i));
+
+		r.inode = 1000 + (uint32_t)i;
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 12; i++) {
+		struct sock_rec r = rec4(TCP_STATE_FIN_WAIT2, "10.0.0.1", (uint16_t)(45000 + i),
+					 "10.0.0.7", 80);
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 5; i++) {
+		struct sock_rec r = rec4(TCP_STATE_SYN_RECV, "127.0.0.1", 8080, "10.9.9.9",
+					 (uint16_t)(50000 + i));
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	for (int i = 0; i < 1001; i++) {
+		struct sock_rec r = rec4(TCP_STATE_TIME_WAIT, "127.0.0.1", 8081, "10.0.0.9",
+					 (uint16_t)(20000 + i));
+
+		add(one, r, 1);
+		add(shares[k++ % 2], r, 1);
+	}
+	ck_assert_int_eq(doctor_merge(whole, share), 0);
+	ck_assert_int_eq(doctor_merge(whole, share2), 0);
+	ck_assert_int_eq(doctor_end(one), 0);
+	ck_assert_int_eq(doctor_end(whole), 0);
+	ck_assert_uint_eq(doctor_nfindings(one), 5);
+	ck_assert_uint_eq(doctor_nfindings(whole), doctor_nfindings(one));
+	for (size_t i = 0; i < doctor_nfindings(one); i++) {
+		const struct doctor_finding *a = doctor_finding(one, i), *b = doctor_finding(whole, i);
+
+		ck_assert_int_eq(a->check, b->check);
+		ck_assert_int_eq(a->severity, b->severity);
+		ck_assert_uint_eq(a->port, b->port);
+		ck_assert_uint_eq(a->value, b->value);
+		ck_assert_uint_eq(a->limit, b->limit);
+		ck_assert_uint_eq(a->extra, b->extra);
+	}
+	for (int c = 0; c < DOCTOR_NCHECKS; c++) {
+		ck_assert_uint_eq(doctor_worst(one, c), doctor_worst(whole, c));
+		ck_assert_uint_eq(doctor_examined(one, c), doctor_examined(whole, c));
+	}
+	ck_assert_uint_eq(doctor_owners_count(whole), doctor_owners_count(one));
+	doctor_delete(one);
+	doctor_delete(whole);
+	doctor_delete(share);
+	doctor_delete(share2);
+}
+END_TEST
+
 static Suite *doctor_suite(void)
 {
 	Suite *s = suite_create("doctor");
@@ -507,6 +930,10 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_tw_fin_wait2);
 	tcase_add_test(tc, test_syn_recv);
 	tcase_add_test(tc, test_orphans);
+	tcase_add_test(tc, test_overflow_attribution);
+	tcase_add_test(tc, test_close_wait_owners);
+	tcase_add_test(tc, test_close_wait_owners_cut);
+	tcase_add_test(tc, test_share_merge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,8 @@
 
 #include "collector.h"
 #include "diag.h"
+#include "doctor.h"
+#include "kctx.h"
 #include "recfile.h"
 #include "sampler.h"
 #include "table.h"
@@ -929,6 +931,75 @@ static void build_bad_state(struct rec *r)
 	rec_close(r);
 }
 
+/* Kernel context blocks (RECFILE_CONTEXT) that are not what portstat
+ * writes: each follows a sample header with the range 40000-40099. */
+static void rec_context(struct rec *r, const char *text, size_t len)
+{
+	rec_sample_ports(r, 1700000000, 40000, 40099);
+	rec_block(r, RECFILE_CONTEXT, text, (uint32_t)len);
+}
+
+#define CTX_BUILDER(name, text)						\
+	static void build_ctx_##name(struct rec *r)			\
+	{								\
+		rec_context(r, text, sizeof(text) - 1);			\
+		rec_close(r);						\
+	}
+
+CTX_BUILDER(garbage, "format=1\nsomaxconn=12x\n")
+CTX_BUILDER(no_newline, "format=1\nsomaxconn=1")
+CTX_BUILDER(empty, "")
+CTX_BUILDER(empty_line, "format=1\n\n")
+CTX_BUILDER(format2, "format=2\nsomaxconn=1\n")
+CTX_BUILDER(no_format, "somaxconn=1\n")
+CTX_BUILDER(control, "format=1\nsomax\033conn=1\n")
+CTX_BUILDER(nul, "format=1\nsoma\0conn=1\n")
+CTX_BUILDER(overflow, "format=1\nsomaxconn=18446744073709551616\n")
+CTX_BUILDER(leading_zero, "format=1\nsomaxconn=01\n")
+CTX_BUILDER(signed, "format=1\nsomaxconn=-1\n")
+CTX_BUILDER(no_value, "format=1\nsomaxconn=\n")
+CTX_BUILDER(out_of_range, "format=1\ntcp_tw_reuse=3\n")
+CTX_BUILDER(twice, "format=1\nsomaxconn=1\nsomaxconn=2\n")
+CTX_BUILDER(half_netstat, "format=1\nTcpExt.ListenDrops=1\n")
+CTX_BUILDER(reserved, "format=1\nip_local_reserved_ports=101\n")
+CTX_BUILDER(long_key, "format=1\n"
+	    "k2345678901234567890123456789012345678901234567890123456789012345=1\n")
+
+static void build_ctx_oversized(struct rec *r)
+{
+	static char big[KCTX_MAX + 1];
+
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	rec_context(r, big, sizeof(big));
+	rec_close(r);
+}
+
+static void build_ctx_truncated(struct rec *r)
+{
+	static const char text[] = "format=1\nsomaxconn=4096\n";
+	int64_t mark;
+
+	rec_sample_ports(r, 1700000000, 40000, 40099);
+	mark = recfile_mark(r->f);
+	rec_block(r, RECFILE_CONTEXT, text, sizeof(text) - 1);
+	rec_close(r);
+	ck_assert_int_eq(truncate(r->path, mark + 8 + 5), 0);
+}
+
+/* A context block where a dump header belongs: after the IPv6 dump. */
+static void build_ctx_between_dumps(struct rec *r)
+{
+	static const char text[] = "format=1\n";
+
+	start_v6_dump(r);
+	rec_done(r);
+	rec_block(r, RECFILE_CONTEXT, text, sizeof(text) - 1);
+	rec_dump(r, AF_INET, ALL);
+	rec_done(r);
+	rec_close(r);
+}
+
 static const struct {
 	const char *name;
 	void (*build)(struct rec *r);
@@ -985,6 +1056,46 @@ static const struct {
 	  "unexpected netlink message type 99", NULL },
 	{ "bad_state",          build_bad_state,          -EBADMSG,
 	  "malformed sock_diag message", NULL },
+	{ "ctx_garbage",        build_ctx_garbage,        -EBADMSG,
+	  "sample 1: kernel context line 2: somaxconn is not a decimal number", NULL },
+	{ "ctx_no_newline",     build_ctx_no_newline,     -EBADMSG,
+	  "kernel context does not end with a newline", NULL },
+	{ "ctx_empty",          build_ctx_empty,          -EBADMSG,
+	  "kernel context of 0 bytes", NULL },
+	{ "ctx_empty_line",     build_ctx_empty_line,     -EBADMSG,
+	  "kernel context line 2 is not key=value", NULL },
+	{ "ctx_format2",        build_ctx_format2,        -EPROTO,
+	  "kernel context format 2, this portstat reads 1", NULL },
+	{ "ctx_no_format",      build_ctx_no_format,      -EBADMSG,
+	  "kernel context begins with somaxconn, not format", NULL },
+	{ "ctx_control",        build_ctx_control,        -EBADMSG,
+	  "line 2: byte 0x1b in its key", NULL },
+	{ "ctx_nul",            build_ctx_nul,            -EBADMSG,
+	  "line 2: byte 0x00 in its key", NULL },
+	{ "ctx_overflow",       build_ctx_overflow,       -EBADMSG,
+	  "somaxconn is not a decimal number", NULL },
+	{ "ctx_leading_zero",   build_ctx_leading_zero,   -EBADMSG,
+	  "somaxconn is not a decimal number", NULL },
+	{ "ctx_signed",         build_ctx_signed,         -EBADMSG,
+	  "somaxconn is not a decimal number", NULL },
+	{ "ctx_no_value",       build_ctx_no_value,       -EBADMSG,
+	  "somaxconn is not a decimal number", NULL },
+	{ "ctx_out_of_range",   build_ctx_out_of_range,   -EBADMSG,
+	  "tcp_tw_reuse 3 (at most 2)", NULL },
+	{ "ctx_twice",          build_ctx_twice,          -EBADMSG,
+	  "line 3: somaxconn twice", NULL },
+	{ "ctx_half_netstat",   build_ctx_half_netstat,   -EBADMSG,
+	  "has TcpExt.ListenDrops without TcpExt.ListenOverflows", NULL },
+	{ "ctx_reserved",       build_ctx_reserved,       -EBADMSG,
+	  "101 reserved ports in the 100-port range 40000-40099", NULL },
+	{ "ctx_long_key",       build_ctx_long_key,       -EBADMSG,
+	  "line 2: key of 65 bytes", NULL },
+	{ "ctx_oversized",      build_ctx_oversized,      -EBADMSG,
+	  "kernel context of 4097 bytes", NULL },
+	{ "ctx_truncated",      build_ctx_truncated,      -EBADMSG,
+	  "truncated at byte", "(block of 24 bytes, 5 present)" },
+	{ "ctx_between_dumps",  build_ctx_between_dumps,  -EBADMSG,
+	  "expected a dump header", NULL },
 };
 
 START_TEST(test_damaged)
@@ -1306,6 +1417,116 @@ START_TEST(test_recorded_range)
 END_TEST
 
 /* A live recording holds the namespace's range as /proc/sys shows it. */
+/* Samples with and without a context block: each sample's own is served,
+ * unknown (-ENOENT) where it has none; unknown keys are skipped. */
+START_TEST(test_recorded_context)
+{
+	static const char ctx1[] = "format=1\nip_local_reserved_ports=10\ntcp_tw_reuse=0\n"
+		"somaxconn=4096\ntcp_max_tw_buckets=10\ntcp_max_orphans=65536\n"
+		"tcp_syncookies=1\nTcpExt.ListenOverflows=30\nTcpExt.ListenDrops=31\n"
+		"TcpExt.TCPTimeWaitOverflow=20\nTcpExt.SyncookiesSent=15\n";
+	static const char ctx3[] = "format=1\nsomaxconn=128\nfuture.key=7\n";
+	struct rec r;
+	struct collector *c;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct doctor_ns ns;
+
+	rec_create(&r, "context.rec");
+	rec_sample_ports(&r, 1700000000, 40000, 40099);
+	rec_block(&r, RECFILE_CONTEXT, ctx1, sizeof(ctx1) - 1);
+	rec_range_sample(&r);
+	rec_sample_ports(&r, 1700000001, 40000, 40099);
+	rec_range_sample(&r);
+	rec_sample(&r, 1700000002, 0);
+	rec_block(&r, RECFILE_CONTEXT, ctx3, sizeof(ctx3) - 1);
+	rec_range_sample(&r);
+	rec_close(&r);
+
+	c = open_replay(r.path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert(info.complete);
+	ck_assert_uint_eq(table_nrows(t), 1);
+	ck_assert_int_eq(collector_context(c, &ns), 0);
+	ck_assert(ns.has_range && ns.eph_lo == 40000 && ns.eph_hi == 40099);
+	ck_assert_uint_eq(ns.reserved, 10);
+	ck_assert(ns.has_tw_reuse && ns.tw_reuse == 0);
+	ck_assert(ns.has_somaxconn && ns.somaxconn == 4096);
+	ck_assert(ns.has_max_tw && ns.max_tw == 10);
+	ck_assert(ns.has_max_orphans && ns.max_orphans == 65536);
+	ck_assert(ns.has_syncookies && ns.syncookies == 1);
+	ck_assert(ns.has_netstat && ns.listen_overflows == 30 && ns.listen_drops == 31);
+	ck_assert(ns.has_tw_overflow && ns.tw_overflow == 20);
+	ck_assert(ns.has_cookies_sent && ns.cookies_sent == 15);
+
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_context(c, &ns), -ENOENT);
+
+	/* An old sample header (no range) with a context: the range and
+	 * the reserved count stay unknown, the rest is known. */
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_context(c, &ns), 0);
+	ck_assert(!ns.has_range && !ns.has_tw_reuse && !ns.has_netstat);
+	ck_assert(ns.has_somaxconn && ns.somaxconn == 128);
+	ck_assert_int_eq(sampler_run(c, t, &info), -ENODATA);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
+/* A live recording carries the namespace's context after each sample
+ * header, and its replay serves what was read. */
+START_TEST(test_record_holds_context)
+{
+	struct collector *c = NULL;
+	struct table_filter f = filter_all();
+	struct table *t = table_new(&f);
+	struct sampler_info info;
+	struct doctor_ns live, replayed;
+	char path[PATH_MAX], err[512] = "";
+	unsigned long long max_tw;
+	FILE *fp = fopen("/proc/sys/net/ipv4/tcp_max_tw_buckets", "re");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fscanf(fp, "%llu", &max_tw), 1);
+	fclose(fp);
+	path_of(path, sizeof(path), "live-context.rec");
+	ck_assert_msg(collector_open_live(&c, NULL, err, sizeof(err)) == 0, "%s", err);
+	/* Not asked for, not recording: unknown. */
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_context(c, &live), -ENOENT);
+	ck_assert_msg(collector_record(c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_context(c, &live), 0);
+	ck_assert(live.has_range && live.has_max_tw && live.has_netstat);
+	ck_assert_uint_eq(live.max_tw, max_tw);
+	collector_close(c);
+
+	c = open_replay(path);
+	ck_assert_msg(sampler_run(c, t, &info) == 0, "%s", collector_error(c));
+	ck_assert_int_eq(collector_context(c, &replayed), 0);
+	ck_assert(replayed.has_range == live.has_range && replayed.eph_lo == live.eph_lo &&
+		  replayed.eph_hi == live.eph_hi && replayed.reserved == live.reserved);
+	ck_assert(replayed.has_tw_reuse == live.has_tw_reuse && replayed.tw_reuse == live.tw_reuse);
+	ck_assert(replayed.has_somaxconn == live.has_somaxconn &&
+		  replayed.somaxconn == live.somaxconn);
+	ck_assert(replayed.has_max_tw && replayed.max_tw == live.max_tw);
+	ck_assert(replayed.has_netstat && replayed.listen_overflows == live.listen_overflows &&
+		  replayed.listen_drops == live.listen_drops);
+	ck_assert(replayed.has_tw_overflow == live.has_tw_overflow &&
+		  replayed.tw_overflow == live.tw_overflow);
+	ck_assert(replayed.has_max_orphans == live.has_max_orphans &&
+		  replayed.max_orphans == live.max_orphans);
+	ck_assert(replayed.has_syncookies == live.has_syncookies &&
+		  replayed.syncookies == live.syncookies);
+	ck_assert(replayed.has_cookies_sent == live.has_cookies_sent &&
+		  replayed.cookies_sent == live.cookies_sent);
+	collector_close(c);
+	table_delete(t);
+}
+END_TEST
+
 START_TEST(test_record_holds_range)
 {
 	struct collector *c = NULL;
@@ -1375,6 +1596,8 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, test_dump_states_and_callback);
 	tcase_add_test(tc, test_recorded_range);
 	tcase_add_test(tc, test_record_holds_range);
+	tcase_add_test(tc, test_recorded_context);
+	tcase_add_test(tc, test_record_holds_context);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("recorded");

@@ -3,7 +3,7 @@
  * check_top_model: key and mouse handling on the model: movement,
  * selection following a re-sort, sort cycling through the columns shown,
  * the rate column's state, clicks, the '/' prompt, direction, pause,
- * interval, help and detail, and with --all-netns the selection across
+ * interval, help, detail and the doctor's findings, and with --all-netns the selection across
  * rows merged and split.
  */
 #include "top_fixtures.h"
@@ -356,6 +356,62 @@ START_TEST(test_keys_screens)
 }
 END_TEST
 
+/* D opens the findings screen; Esc, Backspace, q and D go back (q does
+ * not quit there, F10 does); it scrolls by line within the lines the
+ * engine says there are. */
+START_TEST(test_keys_doctor)
+{
+	struct top_ui ui = ui_new();
+	struct table_row store[10];
+
+	follow10(&ui, store, 4);
+	ck_assert_uint_eq(top_ui_key(&ui, 'D'), 0);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_DOCTOR);
+	ck_assert_uint_eq(top_ui_key(&ui, 'q'), 0);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	top_ui_key(&ui, 'D');
+	top_ui_key(&ui, 'D');
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	top_ui_key(&ui, 'D');
+	top_ui_key(&ui, TOP_KEY_ESC);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	top_ui_key(&ui, 'D');
+	top_ui_key(&ui, TOP_KEY_BACKSPACE);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_LIST);
+	/* The list's selection is not moved by the screen's scrolling. */
+	top_ui_key(&ui, 'D');
+	ui.doc_lines = 10;
+	ui.doc_page = 4;
+	top_ui_key(&ui, TOP_KEY_UP);
+	ck_assert_uint_eq(ui.doc_scroll, 0);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	top_ui_key(&ui, 'j');
+	ck_assert_uint_eq(ui.doc_scroll, 2);
+	top_ui_key(&ui, TOP_KEY_PGDN);
+	ck_assert_uint_eq(ui.doc_scroll, 6);
+	top_ui_key(&ui, TOP_KEY_DOWN);
+	ck_assert_uint_eq(ui.doc_scroll, 6);	/* the last page shows */
+	top_ui_key(&ui, TOP_KEY_HOME);
+	ck_assert_uint_eq(ui.doc_scroll, 0);
+	top_ui_key(&ui, TOP_KEY_END);
+	ck_assert_uint_eq(ui.doc_scroll, 6);
+	top_ui_key(&ui, TOP_KEY_PGUP);
+	top_ui_key(&ui, 'k');
+	ck_assert_uint_eq(ui.doc_scroll, 1);
+	ck_assert_uint_eq(ui.sel, 0);
+	/* Help over it returns to it; F10 still quits. */
+	top_ui_key(&ui, 'h');
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_HELP);
+	top_ui_key(&ui, TOP_KEY_ESC);
+	ck_assert_int_eq(ui.screen, TOP_SCREEN_DOCTOR);
+	ck_assert_uint_eq(top_ui_key(&ui, TOP_KEY_F10), TOP_ACT_QUIT);
+	/* Reopened, it starts at the top. */
+	top_ui_key(&ui, 'D');
+	top_ui_key(&ui, 'D');
+	ck_assert_uint_eq(ui.doc_scroll, 0);
+}
+END_TEST
+
 START_TEST(test_keys_netns)
 {
 	struct table_sort sort = { .key = TABLE_SORT_TOTAL };
@@ -441,6 +497,7 @@ static Suite *top_model_suite(void)
 	tcase_add_test(tc, test_keys_filter);
 	tcase_add_test(tc, test_keys_direction_pause_interval);
 	tcase_add_test(tc, test_keys_screens);
+	tcase_add_test(tc, test_keys_doctor);
 	tcase_add_test(tc, test_keys_netns);
 	suite_add_tcase(s, tc);
 	return s;

@@ -247,10 +247,15 @@ int leaks_ns_sample(struct leaks_ns_set *set, char *err, size_t errlen)
 {
 	int ret = entries_update(set, err, errlen);
 
+	/* The BPF owner iterator loads meanwhile, and runs as soon as a
+	 * socket's owner is wanted (procmap_prefetch()). */
+	if (ret == 0 && set->lo.owners)
+		procmap_prefetch(false);
 	for (size_t k = 0; k < set->n && ret == 0; k++)
 		if ((ret = entry_sample(&set->v[k])) < 0)
 			snprintf(err, errlen, "out of memory");
 	if (ret == 0)
 		ret = entries_finish(set, err, errlen);
+	procmap_prefetch_end();
 	return ret;
 }

@@ -599,7 +599,12 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		}
 		if (*stop)
 			break;
+		/* The BPF owner iterator loads during the dump, and runs as
+		 * soon as a socket's owner is wanted (procmap_prefetch()). */
+		if (lo.owners && !cfg->replay)
+			procmap_prefetch(false);
 		ret = leaks_sample(l, c, &info);
+		procmap_prefetch_end();
 		if (ret == -ENODATA) {
 			if (n == 0)
 				fail(cfg, false, "replay file '%s' holds no samples", cfg->replay);

@@ -81,6 +81,25 @@ struct config {
  */
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
 
+/*
+ * cli_parse_decimal - @s as a plain decimal number of seconds, sockets per
+ * minute and the like ("2", "0.5", ".5", "1e3"): it begins with a digit or
+ * a '.', so no sign, space, "inf" or "nan"; no hex; nothing after it; a
+ * finite double.  Shared by every command's decimal options so that they
+ * accept the same words.  Returns 0 with *out in [@min, @max]; -EINVAL
+ * when @s does not begin like a number; -EDOM when it begins like one but
+ * is not one (trailing bytes, hex, overflow, infinite); -ERANGE when it is
+ * one outside [@min, @max], *out then holding it (0 on the others).
+ */
+int cli_parse_decimal(const char *s, double min, double max, double *out);
+
+/*
+ * cli_parse_netns - -N/--netns's value into *netns (borrowed): any
+ * non-empty name or path (netns_open() checks it when used).  Returns 0,
+ * or -EINVAL with the one-line message in @err.
+ */
+int cli_parse_netns(const char *arg, const char **netns, char *err, size_t errlen);
+
 /* cli_help - the --help text: the commands, where their help is, and the
  * report's options. */
 void cli_help(FILE *out);

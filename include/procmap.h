@@ -46,6 +46,9 @@ struct procmap_stats {
 	bool bpf;		/* the BPF iterator answered (procs, scanned, links:
 				 * processes, processes with sockets, socket fds) */
 	int bpf_error;		/* why it did not (-errno), 0 if not tried */
+	unsigned bpf_runs;	/* runs of the iterator: 1, or 2 after a prefetch
+				 * that missed some wanted inode */
+	bool bpf_filtered;	/* a run filtered the wanted inodes in the kernel */
 };
 
 /* Where owners come from: PORTSTAT_OWNERS=auto (default), bpf or proc. */
@@ -102,6 +105,26 @@ void procmap_set_backend(struct procmap *pm, enum procmap_backend b);
 int procmap_scan(struct procmap *pm, const char *proc_root);
 
 /*
+ * procmap_prefetch - let the next procmap_scan() of "/proc" start early: a
+ * thread loads the BPF program and runs the iterator, now (@run) or from
+ * procmap_prefetch_go() on (no thread before), while the caller dumps its
+ * sockets.  That scan then takes the run's records and runs the iterator
+ * once more only for wanted inodes they lack (sockets made during the
+ * dump, or held by no process), so its owners are those a scan after the
+ * dump finds.  Declines (false) when PORTSTAT_OWNERS=proc, on one CPU (the
+ * thread would only add its cost), below 256 fds (its fds could be the
+ * dump's), or (@run) without BPF built in.  Call procmap_prefetch_end()
+ * when done.
+ */
+bool procmap_prefetch(bool run);
+
+/* procmap_prefetch_go - owners will be wanted: start an allowed prefetch. */
+void procmap_prefetch_go(void);
+
+/* procmap_prefetch_end - end a prefetch no scan took (never waits for it). */
+void procmap_prefetch_end(void);
+
+/*
  * procmap_is_limit - whether @ret (a negative errno) is this process
  * running out of a resource: -EMFILE, -ENFILE or -ENOMEM.  Such a failure
  * of an owner or cgroup scan is an error to report, not missing data.
@@ -114,6 +137,14 @@ bool procmap_is_limit(int ret);
  * many open files (raise the fd limit: ulimit -n)".
  */
 void procmap_limit_message(char *buf, size_t len, const char *what, int ret);
+
+/*
+ * procmap_touch - a hint: @inode will be looked up soon (its table slot is
+ * fetched into the cache meanwhile).  Loops over many sockets call it a
+ * few sockets ahead of procmap_index(); at 1M wanted inodes the table no
+ * longer fits in the cache and each look-up would wait for memory.
+ */
+void procmap_touch(const struct procmap *pm, uint32_t inode);
 
 /* procmap_lookup - the owner of @inode, or NULL (not wanted, not found). */
 const struct procmap_proc *procmap_lookup(const struct procmap *pm, uint32_t inode);

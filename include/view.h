@@ -69,6 +69,12 @@ enum {
 /* view_prom_header - the HELP and TYPE lines of @family. */
 void view_prom_header(FILE *out, int family);
 
+/* view_prom_ns_labels - 'netns="@netns"' (escaped; untrusted), then the
+ * container="ID" and pod="NAME" of a container's namespace (@h, NULL for
+ * none; a Kubernetes pod's hostname is its name), then @sep; nothing when
+ * @netns is NULL.  Every family labelled by namespace says it this way. */
+void view_prom_ns_labels(FILE *out, const char *netns, const struct holder *h, const char *sep);
+
 /* view_prom_family - the series of @family for one sample, labelled with
  * netns="@netns" unless @netns is NULL.  0, -ENOMEM or -EIO. */
 int view_prom_family(FILE *out, int family, const struct view_sample *s,

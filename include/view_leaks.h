@@ -31,6 +31,11 @@ struct view_leaks {
 						 * fields; NULL: none set */
 	bool section;			/* a namespace's section under --all-netns'
 					 * one status line: no perfdata of its own */
+	/* Prometheus: the namespace's container and pod (labels), NULL
+	 * for none; and the exported groups kept across samples
+	 * (series.h), NULL to export the first o->top groups. */
+	const struct holder *holder;
+	struct series *series;
 };
 
 /* Each returns 0, or -EIO when writing to @out failed.  o->top limits the
@@ -50,8 +55,12 @@ int view_leaks_csv(FILE *out, const struct view_leaks *s, const struct view_opts
  * portstat_leak_process_sockets (at most o->top a group, the rest under
  * pid="other"); then portstat_leak_status (the plugin status, 0-3) and
  * portstat_leak_sample_complete.  @netns, when not NULL, labels every
- * series netns="..." (escaped; untrusted).  Returns 0, or -EIO when
- * writing to @out failed.
+ * series netns="..." (escaped; untrusted) and s->holder's container and
+ * pod.  With s->series the groups exported are its members, chosen here
+ * (view_leaks_prom_select()); a member the sample no longer holds is
+ * exported as portstat_leak_sockets 0 (it has no age, growth or owner
+ * to say), and the groups that are not members are summed under
+ * port="other".  Returns 0, or -EIO when writing to @out failed.
  */
 int view_leaks_prom(FILE *out, const struct view_leaks *s, const struct view_opts *o,
 		    const char *netns);
@@ -72,6 +81,19 @@ enum {
 
 /* view_leaks_prom_header - the HELP and TYPE lines of @family. */
 void view_leaks_prom_header(FILE *out, int family);
+
+/* view_leaks_prom_select - with s->series, choose its members for this
+ * sample: each group (port, direction, state) a row ranked by its count,
+ * under series.h's hysteresis and bound.  Once a sample, before its
+ * families.  Returns 0. */
+int view_leaks_prom_select(const struct view_leaks *s);
+
+/* view_leaks_prom_all - the @n samples @s (one per namespace, NULL ones
+ * skipped) as one exposition: each family's header once, then its series
+ * of every sample labelled with that sample's netns (and container, pod);
+ * the members of each s->series chosen first.  Returns 0 or -EIO. */
+int view_leaks_prom_all(FILE *out, const struct view_leaks *const *s, size_t n,
+			const struct view_opts *o);
 
 /* view_leaks_prom_family - the series of @family for one sample, labelled
  * with @netns when not NULL.  Returns 0 or -EIO. */

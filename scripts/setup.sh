@@ -16,13 +16,15 @@ PORTSTAT_PKGS=(gcc make cmake pkg-config libmnl-dev libncurses-dev check
 # prometheus: promtool; prometheus-node-exporter: the textfile consumer test;
 # mandoc: the man page's lint (man_lint); netbase: /etc/services, whose
 # names the golden text reports show (SERVICE).
-# dpkg-dev, debhelper, lintian: the Debian package test (pkg_deb);
+# dpkg-dev, debhelper, lintian: the Debian package test (pkg_deb), and
+# clang for its Build-Depends (the package is built with the BPF owner
+# backend; bpftool and libbpf-dev are above);
 # bash-completion, zsh, fish: the completions test; systemd: its
 # systemd-analyze verifies the units (pkg_units).
 PORTSTAT_TEST_PKGS=(jq net-tools tmux procps time curl python3 prometheus
                     prometheus-node-exporter valgrind cppcheck clang-tidy
                     mandoc netbase dpkg-dev debhelper lintian bash-completion
-                    zsh fish systemd)
+                    zsh fish systemd clang)
 
 portstat_install() {
 	local missing=() p

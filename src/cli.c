@@ -105,6 +105,32 @@ static int parse_ulong(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+int cli_parse_decimal(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double d;
+
+	/* strtod() also takes " 1", "+1", hex and "inf"; a plain decimal
+	 * is all a number of seconds or sockets needs. */
+	*out = 0;
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -EINVAL;
+	errno = 0;
+	d = strtod(s, &end);
+	if (*end || errno || strpbrk(s, "xX") || !isfinite(d))
+		return -EDOM;
+	*out = d;
+	return d < min || d > max ? -ERANGE : 0;
+}
+
+int cli_parse_netns(const char *arg, const char **netns, char *err, size_t errlen)
+{
+	if (!*arg)
+		return bad(err, errlen, "empty --netns name");
+	*netns = arg;
+	return 0;
+}
+
 static int parse_sort(const char *s, struct table_sort *sort)
 {
 	if (strcmp(s, "total") == 0) {
@@ -207,23 +233,14 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		cfg->header = false;
 		break;
 	case 'N':
-		if (!*arg)
-			return bad(err, errlen, "empty --netns name");
-		cfg->netns = arg;
-		break;
+		return cli_parse_netns(arg, &cfg->netns, err, errlen);
 	case 'i': {
-		char *end;
 		double d;
+		int ret = cli_parse_decimal(arg, MIN_INTERVAL, MAX_INTERVAL, &d);
 
-		/* strtod() also takes " 1", "+1", hex and "inf"; a plain
-		 * decimal is all an interval needs. */
-		if ((*arg < '0' || *arg > '9') && *arg != '.')
+		if (ret < 0 && (ret != -ERANGE || d <= 0))
 			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
-		errno = 0;
-		d = strtod(arg, &end);
-		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d <= 0)
-			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
-		if (d < MIN_INTERVAL || d > MAX_INTERVAL)
+		if (ret < 0)
 			return bad(err, errlen, "--interval '%s' out of range (%.2g to %.0f seconds)",
 				   arg, MIN_INTERVAL, MAX_INTERVAL);
 		cfg->interval = d;
@@ -282,15 +299,9 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	case OPT_CRIT_GROWTH: {
 		struct leaks_thresholds *th = &cfg->thresholds;
 		const char *name = opt == OPT_WARN_GROWTH ? "warn-growth" : "crit-growth";
-		char *end;
 		double d;
 
-		/* A plain decimal, as --interval: no sign, hex or "inf". */
-		if ((*arg < '0' || *arg > '9') && *arg != '.')
-			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
-		errno = 0;
-		d = strtod(arg, &end);
-		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0 || d > 1e12)
+		if (cli_parse_decimal(arg, 0, 1e12, &d) < 0)
 			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
 		if (opt == OPT_WARN_GROWTH)
 			th->warn_growth = d, th->has_warn_growth = true;
@@ -318,19 +329,11 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		cfg->listen = arg;
 		break;
 	}
-	case OPT_MIN_INTERVAL: {
-		char *end;
-		double d;
-
-		errno = 0;
-		d = (*arg >= '0' && *arg <= '9') || *arg == '.' ? strtod(arg, &end) : -1;
-		if (d < 0 || *end || errno || strpbrk(arg, "xX") || !isfinite(d) ||
-		    d > MAX_INTERVAL)
+	case OPT_MIN_INTERVAL:
+		if (cli_parse_decimal(arg, 0, MAX_INTERVAL, &cfg->min_interval) < 0)
 			return bad(err, errlen,
 				   "invalid --min-interval '%s' (seconds, 0 to %.0f)", arg, MAX_INTERVAL);
-		cfg->min_interval = d;
 		break;
-	}
 	case OPT_LEAKS:
 		cfg->serve_leaks = true;
 		break;
@@ -407,10 +410,6 @@ static int check_serve(struct config *cfg, bool has_interval, bool states_given,
 		wrong = "--write";
 	if (wrong)
 		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
-	/* The leaks model is one namespace's (leaks.h); per-namespace leak
-	 * metrics are not built yet. */
-	if (cfg->serve_leaks && cfg->all_netns)
-		return bad(err, errlen, "--leaks cannot be used with --all-netns (leak metrics are served for one namespace: the own one or -N's)");
 	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
 	 * names none (as 'leaks' without -s). */
 	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
@@ -632,7 +631,7 @@ void cli_help_serve(FILE *out)
 "  -4, -6                 IPv4 or IPv6 only\n"
 "      --leaks            also leak metrics (portstat_leak_*, as 'leaks -f\n"
 "                         prometheus'): CLOSE_WAIT, or the leak states of -s;\n"
-"                         one namespace only, not with --all-netns\n"
+"                         with --all-netns one model per namespace, labelled\n"
 "\n"
 "SIGTERM or SIGINT stop it (exit 0).  Exit status: 1 when it cannot listen or\n"
 "sample at start, 2 usage error; portstat(8)\n", out);

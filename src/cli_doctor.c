@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cli_doctor.h"
 
 enum {
@@ -61,21 +62,14 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 			return bad(err, errlen, "unknown format '%s' (text or json)", arg);
 		break;
 	case 'N':
-		if (!*arg)
-			return bad(err, errlen, "empty --netns name");
-		cfg->netns = arg;
-		break;
+		return cli_parse_netns(arg, &cfg->netns, err, errlen);
 	case 'i': {
-		char *end;
-		double d;
+		int ret = cli_parse_decimal(arg, 0.01, 86400, &cfg->interval);
 
-		if ((*arg < '0' || *arg > '9') && *arg != '.')
+		if (ret == -EINVAL)
 			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
-		errno = 0;
-		d = strtod(arg, &end);
-		if (*end || errno || strpbrk(arg, "xX") || !isfinite(d) || d < 0.01 || d > 86400)
+		if (ret < 0)
 			return bad(err, errlen, "invalid --interval '%s' (0.01 to 86400 seconds)", arg);
-		cfg->interval = d;
 		*has_interval = true;
 		break;
 	}

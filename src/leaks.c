@@ -380,6 +380,10 @@ static int sock_push(struct leaks *l, const struct sock_rec *rec, uint32_t group
 	peer = peer_code(l, rec);
 	if (peer < 0)
 		return (int)peer;
+	/* The sample's first socket: its owner will be looked up, so a
+	 * prefetched owner iterator may run now, beside the rest of the dump. */
+	if (l->nsocks == 0 && l->o.owners)
+		procmap_prefetch_go();
 	l->socks[l->nsocks++] = (struct lsock){
 		.key = (uint64_t)group << GROUP_SHIFT | (uint64_t)peer,
 		.inode = rec->inode, .uid = rec->uid,
@@ -879,7 +883,11 @@ static int owners_count(struct leaks *l, struct procmap *ext, int ext_ret)
 
 	for (i = 0; i < l->nsocks; i++) {
 		struct lsock *s = &l->socks[i];
-		long idx = pm ? procmap_index(pm, s->inode) : -1;
+		long idx;
+
+		if (pm && i + 8 < l->nsocks)	/* the table outgrows the cache */
+			procmap_touch(pm, l->socks[i + 8].inode);
+		idx = pm ? procmap_index(pm, s->inode) : -1;
 		uint64_t code = !s->inode ? OWNER_ORPHAN :
 				idx < 0 ? OWNER_UNKNOWN : (uint64_t)idx + OWNER_PROC;
 

@@ -3,9 +3,9 @@
  * leaks_run: the sample loop of `portstat leaks`: opens the collector (live
  * or a replay), samples into the leaks model, evaluates the thresholds,
  * renders, and maps every failure to the monitoring-plugin status UNKNOWN.
- * With --all-netns it keeps one model per namespace (by nsfs inode, so -i
- * tracks each across samples), samples them one after the other, and
- * renders them together under one verdict, the worst of them.
+ * With --all-netns it keeps one model per namespace (leaks_ns.h: by nsfs
+ * inode, so -i tracks each across samples), samples them one after the
+ * other, and renders them together under one verdict, the worst of them.
  * Every failure is UNKNOWN, which a plugin says on stdout too ("UNKNOWN:
  * reason" as the first line, not only a line on stderr that a monitoring
  * system does not show).
@@ -22,8 +22,8 @@
 #include "collector.h"
 #include "leaks.h"
 #include "leaks_run.h"
+#include "leaks_ns.h"
 #include "leakstate.h"
-#include "netns.h"
 #include "outfile.h"
 #include "procmap.h"
 #include "pace.h"
@@ -160,204 +160,56 @@ static int rank(enum leaks_status s)
 	return s <= LEAKS_UNKNOWN ? r[s] : 2;
 }
 
-/* One namespace of --all-netns: its model, kept across samples, and what
- * this sample made of it. */
-struct ns_model {
-	struct netns_entry ns;
-	struct leaks *l;
-	bool listed;		/* in this sample's namespace list */
-	size_t order;		/* ... at this place */
-	bool read;		/* sampled */
-	bool vanished;		/* gone before it could be read */
-	struct view_leaks vl;
-	char note[512];		/* why not read, or why incomplete */
-};
-
+/* --all-netns: the models (leaks_ns.h) and this sample's view of each,
+ * index for index. */
 struct allns_leaks {
-	struct ns_model *m;
-	size_t n, cap;
+	struct leaks_ns_set *set;
+	struct view_leaks *vl;
+	const struct view_leaks **read;	/* &vl[k] when read, else NULL */
+	size_t n;		/* entries of the last sample */
 	struct timespec when;
 	enum leaks_status status;
-	long worst;		/* model the verdict is about, -1: none */
+	long worst;		/* entry the verdict is about, -1: none */
 	size_t nread;
 	uint64_t sockets;
 };
 
-/* Whether @ns was listed from /run/netns (as allns.c). */
-static bool named_ns(const struct netns_entry *ns)
+/* This sample's views: each namespace read, evaluated against the
+ * thresholds (a partial one UNKNOWN unless already CRITICAL).  Returns 0
+ * or -ENOMEM. */
+static int allns_views(struct allns_leaks *a, const struct config *cfg, bool tracking)
 {
-	static const char dir[] = "/run/netns/";
+	size_t n = leaks_ns_count(a->set);
+	struct view_leaks *vl = realloc(a->vl, (n ? n : 1) * sizeof(*vl));
+	const struct view_leaks **read;
 
-	return strncmp(ns->path, dir, sizeof(dir) - 1) == 0;
-}
+	if (!vl)
+		return -ENOMEM;
+	a->vl = vl;
+	read = realloc(a->read, (n ? n : 1) * sizeof(*read));
+	if (!read)
+		return -ENOMEM;
+	a->read = read;
+	a->n = n;
+	for (size_t k = 0; k < n; k++) {
+		struct leaks_ns *e = leaks_ns_get(a->set, k);
 
-static int model_cmp(const void *pa, const void *pb)
-{
-	const struct ns_model *a = pa, *b = pb;
-
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
-/* Match this sample's namespace list with the models: a namespace seen
- * before keeps its model (its tracked sockets and history), a new one gets
- * a fresh one, one gone is freed.  Returns 0 or -errno (@err says why). */
-static int models_update(struct allns_leaks *a, const struct leaks_opts *lo, char *err,
-			 size_t errlen)
-{
-	struct netns_entry *ns = NULL;
-	size_t nns = 0, keep = 0;
-	int ret;
-
-	ret = netns_list(&ns, &nns);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(-ret));
-		return ret;
-	}
-	for (size_t k = 0; k < a->n; k++)
-		a->m[k].listed = false;
-	for (size_t i = 0; i < nns; i++) {
-		struct ns_model *m = NULL;
-
-		for (size_t k = 0; k < a->n && !m; k++)
-			if (!a->m[k].listed && a->m[k].ns.dev == ns[i].dev &&
-			    a->m[k].ns.ino == ns[i].ino)
-				m = &a->m[k];
-		if (!m) {
-			if (a->n == a->cap) {
-				size_t cap = a->cap ? a->cap * 2 : 16;
-				struct ns_model *nm = realloc(a->m, cap * sizeof(*nm));
-
-				if (!nm)
-					goto nomem;
-				a->m = nm;
-				a->cap = cap;
-			}
-			m = &a->m[a->n];
-			memset(m, 0, sizeof(*m));
-			if (leaks_new(&m->l, lo) < 0)
-				goto nomem;
-			a->n++;
-		}
-		m->ns = ns[i];	/* the label may have changed */
-		m->listed = true;
-		m->order = i;
-	}
-	free(ns);
-	for (size_t k = 0; k < a->n; k++) {
-		if (!a->m[k].listed) {
-			leaks_delete(a->m[k].l);
+		vl[k] = (struct view_leaks){ .leaks = e->l, .netns = e->ns.label, .worst = -1 };
+		read[k] = e->read ? &vl[k] : NULL;
+		if (!e->read)
 			continue;
-		}
-		a->m[keep++] = a->m[k];
+		vl[k].series = e->series;
+		vl[k].time = e->time;
+		vl[k].holder = e->ns.holder.container[0] ? &e->ns.holder : NULL;
+		vl[k].tracking = tracking;
+		vl[k].complete = e->complete;
+		vl[k].note = e->complete ? NULL : e->note;
+		vl[k].th = &cfg->thresholds;
+		vl[k].status = evaluate(cfg, e->l, &vl[k].worst);
+		if (!e->complete && vl[k].status != LEAKS_CRITICAL)
+			vl[k].status = LEAKS_UNKNOWN;
 	}
-	a->n = keep;
-	/* Output in netns_list()'s order (host, named, held), as the
-	 * report's, whenever each namespace appeared. */
-	qsort(a->m, a->n, sizeof(*a->m), model_cmp);
 	return 0;
-nomem:
-	free(ns);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
-}
-
-/* Dump one namespace into its model (its owners come later, from the
- * scan all share).  Returns 0 (m->read, or m->vanished, or a note on why
- * not), or -ENOMEM, which ends the run. */
-static int model_sample(struct ns_model *m, bool tracking)
-{
-	struct collector *c = NULL;
-	struct sampler_info info;
-	int ret;
-
-	m->read = m->vanished = false;
-	m->note[0] = '\0';
-	ret = collector_open_live(&c, m->ns.path, m->note, sizeof(m->note));
-	if (ret == -ENOENT || ret == -ESRCH || (ret == -EINVAL && named_ns(&m->ns))) {
-		/* Its holder exited, or 'ip netns del' ran meanwhile. */
-		m->vanished = true;
-		return 0;
-	}
-	if (ret < 0)
-		return 0;
-	if (!collector_netns_is(c, m->ns.dev, m->ns.ino)) {
-		/* The holder exited and its pid was reused. */
-		m->vanished = true;
-		goto out;
-	}
-	ret = leaks_sample_dump(m->l, c, &info);
-	if (ret < 0) {
-		if (ret == -ENOMEM)
-			goto out;
-		snprintf(m->note, sizeof(m->note), "%s", collector_error(c));
-		ret = 0;
-		goto out;
-	}
-	m->read = true;
-	m->vl = (struct view_leaks){
-		.leaks = m->l,
-		.time = info.time,
-		.netns = m->ns.label,
-		.tracking = tracking,
-		.complete = info.complete,
-	};
-	if (!info.complete) {
-		snprintf(m->note, sizeof(m->note), "%s", info.note);
-		m->vl.note = m->note;
-	}
-out:
-	collector_close(c);
-	return ret;
-}
-
-/*
- * The owners of every namespace's sockets from one scan of /proc: socket
- * inodes are unique over the system, whatever namespace a socket is in
- * and wherever its holder runs.  Then each model is finished and
- * evaluated.  Returns 0, or -ENOMEM or an owner scan's limit error (said
- * in @err), which end the run.
- */
-static int models_finish(struct allns_leaks *a, const struct config *cfg, bool owners,
-			 char *err, size_t errlen)
-{
-	struct procmap *pm = NULL;
-	size_t total = 0;
-	int scan = 0, ret = 0;
-
-	for (size_t k = 0; k < a->n; k++)
-		if (a->m[k].read)
-			total += leaks_nsocks(a->m[k].l);
-	if (owners && total) {
-		if ((ret = procmap_new(&pm, total)) < 0)
-			goto nomem;
-		for (size_t k = 0; k < a->n && ret == 0; k++)
-			if (a->m[k].read)
-				ret = leaks_want_owners(a->m[k].l, pm);
-		if (ret < 0)
-			goto nomem;
-		scan = procmap_scan(pm, "/proc");
-	}
-	for (size_t k = 0; k < a->n; k++) {
-		struct ns_model *m = &a->m[k];
-
-		if (!m->read)
-			continue;
-		ret = leaks_end_shared(m->l, m->vl.complete, pm, scan);
-		if (ret < 0) {
-			snprintf(err, errlen, "%s", *leaks_error(m->l) ? leaks_error(m->l) : "out of memory");
-			goto out;
-		}
-		m->vl.th = &cfg->thresholds;
-		m->vl.status = evaluate(cfg, m->l, &m->vl.worst);
-		if (!m->vl.complete && m->vl.status != LEAKS_CRITICAL)
-			m->vl.status = LEAKS_UNKNOWN;
-	}
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory");
-out:
-	procmap_delete(pm);
-	return ret;
 }
 
 /* The verdict over every namespace: the worst status; among equals the
@@ -371,7 +223,8 @@ static void allns_evaluate(struct allns_leaks *a, const struct config *cfg)
 	a->nread = 0;
 	a->sockets = 0;
 	for (size_t k = 0; k < a->n; k++) {
-		const struct ns_model *m = &a->m[k];
+		const struct leaks_ns *m = leaks_ns_get(a->set, k);
+		const struct view_leaks *vl = &a->vl[k];
 		const struct leaks_group *g;
 		uint64_t count;
 		int r;
@@ -381,41 +234,43 @@ static void allns_evaluate(struct allns_leaks *a, const struct config *cfg)
 		a->nread++;
 		a->sockets += leaks_summary(m->l)->sockets;
 		if (cfg->rows != CLI_ROWS_PORTS) {
-			const struct leaks_owner *w = m->vl.worst >= 0 ?
-				leaks_owner(m->l, (size_t)m->vl.worst) : NULL;
+			const struct leaks_owner *w = vl->worst >= 0 ?
+				leaks_owner(m->l, (size_t)vl->worst) : NULL;
 
 			count = w ? w->count : 0;
 		} else {
-			g = m->vl.worst >= 0 ? leaks_group(m->l, (size_t)m->vl.worst) : NULL;
+			g = vl->worst >= 0 ? leaks_group(m->l, (size_t)vl->worst) : NULL;
 			count = g ? g->count : 0;
 		}
-		r = rank(m->vl.status);
+		r = rank(vl->status);
 		if (r > best || (r == best && count > best_count)) {
 			best = r;
 			best_count = count;
 			a->worst = (long)k;
 		}
 	}
-	a->status = a->nread == 0 ? LEAKS_UNKNOWN : a->m[a->worst].vl.status;
+	a->status = a->nread == 0 ? LEAKS_UNKNOWN : a->vl[a->worst].status;
 }
 
 /* The first line: the deciding namespace's verdict, naming it. */
 static void allns_verdict(const struct allns_leaks *a, const struct config *cfg, char *buf,
 			  size_t len)
 {
-	const struct ns_model *m;
+	const struct leaks_ns *m;
+	const struct view_leaks *vl;
 	char v[512], label[4 * sizeof(m->ns.label) + 1];
 
 	if (a->nread == 0) {
 		snprintf(buf, len, "UNKNOWN: no network namespace could be read");
 		return;
 	}
-	m = &a->m[a->worst];
+	m = leaks_ns_get(a->set, (size_t)a->worst);
+	vl = &a->vl[a->worst];
 	if (cfg->rows != CLI_ROWS_PORTS)
-		view_leaks_owners_verdict(&m->vl, cfg->rows == CLI_ROWS_CGROUP, v, sizeof(v));
+		view_leaks_owners_verdict(vl, cfg->rows == CLI_ROWS_CGROUP, v, sizeof(v));
 	else
-		view_leaks_verdict(&m->vl, v, sizeof(v));
-	if (m->vl.worst < 0) {
+		view_leaks_verdict(vl, v, sizeof(v));
+	if (vl->worst < 0) {
 		snprintf(buf, len, "%s in %zu network namespace%s", v, a->nread,
 			 a->nread == 1 ? "" : "s");
 		return;
@@ -450,7 +305,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 		view_json_string(out, verdict);
 		fprintf(out, ",\"sockets\":%llu,\"namespaces\":[", (unsigned long long)a->sockets);
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
-			const struct ns_model *m = &a->m[k];
+			const struct leaks_ns *m = leaks_ns_get(a->set, k);
 			char *buf = NULL;
 			size_t blen = 0;
 			FILE *f;
@@ -470,7 +325,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 			/* One object per namespace, its newline dropped. */
 			if (!(f = open_memstream(&buf, &blen)))
 				return -ENOMEM;
-			ret = render(x->cfg, f, &m->vl, &o);
+			ret = render(x->cfg, f, &a->vl[k], &o);
 			if (fclose(f) != 0 && ret == 0)
 				ret = -ENOMEM;
 			if (ret == 0)
@@ -482,19 +337,13 @@ static int render_allns_cb(FILE *out, const void *arg)
 	case CLI_FORMAT_PROMETHEUS:
 		/* Each family once, its series from every namespace read,
 		 * labelled netns="LABEL" (the report's rule). */
-		for (int f = 0; f < VIEW_LEAKS_PROM_FAMILIES && ret == 0; f++) {
-			view_leaks_prom_header(out, f);
-			for (size_t k = 0; k < a->n && ret == 0; k++)
-				if (a->m[k].read)
-					ret = view_leaks_prom_family(out, f, &a->m[k].vl, &o,
-								     a->m[k].ns.label);
-		}
+		ret = view_leaks_prom_all(out, a->read, a->n, &o);
 		break;
 	case CLI_FORMAT_CSV:
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
-			if (!a->m[k].read)
+			if (!leaks_ns_get(a->set, k)->read)
 				continue;
-			ret = render(x->cfg, out, &a->m[k].vl, &o);
+			ret = render(x->cfg, out, &a->vl[k], &o);
 			o.first = false;	/* one header */
 		}
 		break;
@@ -504,20 +353,14 @@ static int render_allns_cb(FILE *out, const void *arg)
 		{
 			/* One status line for all: the perfdata sums every
 			 * namespace read; the sections have none of their own. */
-			const struct view_leaks **all = calloc(a->n ? a->n : 1, sizeof(*all));
 			char perf[1024] = "";
 
-			if (!all)
-				return -ENOMEM;
-			for (size_t k = 0; k < a->n; k++)
-				all[k] = a->m[k].read ? &a->m[k].vl : NULL;
 			if (a->nread)
-				view_leaks_perfdata_all(all, a->n, perf, sizeof(perf));
-			free(all);
+				view_leaks_perfdata_all(a->read, a->n, perf, sizeof(perf));
 			fprintf(out, "%s%s%s\n", verdict, perf[0] ? " | " : "", perf);
 		}
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
-			const struct ns_model *m = &a->m[k];
+			const struct leaks_ns *m = leaks_ns_get(a->set, k);
 			struct view_leaks sec;
 			char enc[1024];
 
@@ -531,7 +374,7 @@ static int render_allns_cb(FILE *out, const void *arg)
 				fprintf(out, "# error: %s\n", enc);
 				continue;
 			}
-			sec = m->vl;
+			sec = a->vl[k];
 			sec.section = true;
 			ret = render(x->cfg, out, &sec, &o);
 		}
@@ -550,15 +393,21 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 {
 	struct allns_leaks a = { 0 };
 	int status = LEAKS_UNKNOWN, ret;
+	bool prom = cfg->format == CLI_FORMAT_PROMETHEUS && cfg->rows == CLI_ROWS_PORTS;
 	bool write_failed = false, said[2] = { false, false };
 	struct timespec next;
 	char err[512];
 
+	/* Prometheus: each namespace's exported groups kept across samples
+	 * (-i), as the report's rows. */
+	if (leaks_ns_set_new(&a.set, lo, prom ? cfg->top : 0, cfg->filter.has_ports) < 0) {
+		fail(cfg, false, "out of memory");
+		return LEAKS_UNKNOWN;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (unsigned long n = 0; !cfg->count || n < cfg->count; n++) {
 		struct allns_output x = { .cfg = cfg, .a = &a, .o = vo };
 		struct leaks_summary sum = { 0 };
-		bool fatal = false;
 
 		if (n > 0 && cfg->interval > 0) {
 			pace_advance(&next, cfg->interval);
@@ -567,22 +416,11 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 		if (*stop)
 			break;
 		clock_gettime(CLOCK_REALTIME, &a.when);
-		if (models_update(&a, lo, err, sizeof(err)) < 0) {
+		ret = leaks_ns_sample(a.set, err, sizeof(err));
+		if (ret == 0 && (ret = allns_views(&a, cfg, lo->track)) < 0)
+			snprintf(err, sizeof(err), "out of memory");
+		if (ret < 0) {
 			fail(cfg, n > 0 && !cfg->write, "%s", err);
-			status = LEAKS_UNKNOWN;
-			break;
-		}
-		for (size_t k = 0; k < a.n && !fatal; k++) {
-			if (model_sample(&a.m[k], lo->track) < 0) {
-				fail(cfg, n > 0 && !cfg->write, "out of memory");
-				fatal = true;
-			}
-		}
-		if (!fatal && models_finish(&a, cfg, lo->owners, err, sizeof(err)) < 0) {
-			fail(cfg, n > 0 && !cfg->write, "%s", err);
-			fatal = true;
-		}
-		if (fatal) {
 			status = LEAKS_UNKNOWN;
 			break;
 		}
@@ -599,7 +437,8 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 				break;
 		}
 		for (size_t k = 0; k < a.n; k++) {
-			const struct leaks_summary *one = a.m[k].read ? leaks_summary(a.m[k].l) : NULL;
+			const struct leaks_ns *m = leaks_ns_get(a.set, k);
+			const struct leaks_summary *one = m->read ? leaks_summary(m->l) : NULL;
 
 			/* One owners note for the run, over all namespaces. */
 			if (one) {
@@ -613,7 +452,7 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 		}
 		owners_note(&sum, said);
 		for (size_t k = 0; k < a.n; k++) {
-			const struct ns_model *m = &a.m[k];
+			const struct leaks_ns *m = leaks_ns_get(a.set, k);
 
 			if (m->vanished)
 				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
@@ -621,7 +460,7 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 			else if (!m->read)
 				strenc_text_line(stderr, "portstat: note: %s not read: %s",
 					m->ns.label, m->note);
-			else if (!m->vl.complete)
+			else if (!m->complete)
 				strenc_text_line(stderr, "portstat: incomplete sample of %s: %s",
 					m->ns.label, m->note);
 		}
@@ -629,9 +468,9 @@ static int run_allns(const struct config *cfg, const struct leaks_opts *lo,
 	}
 	if (write_failed)
 		status = LEAKS_UNKNOWN;
-	for (size_t k = 0; k < a.n; k++)
-		leaks_delete(a.m[k].l);
-	free(a.m);
+	leaks_ns_set_delete(a.set);
+	free(a.vl);
+	free(a.read);
 	return status;
 }
 
@@ -692,6 +531,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
 	struct collector *c = NULL;
 	struct leaks *l = NULL;
+	struct series *set = NULL;
 	struct leaks_opts lo = {
 		.filter = cfg->filter,
 		.owners = !cfg->replay,
@@ -735,7 +575,11 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fail(cfg, false, "%s", err);
 		return LEAKS_UNKNOWN;
 	}
-	if (leaks_new(&l, &lo) < 0 || (cfg->state_file && state_load(cfg, l) < 0)) {
+	/* Prometheus: the exported groups kept across samples (-i), as the
+	 * report's rows. */
+	if (leaks_new(&l, &lo) < 0 || (cfg->state_file && state_load(cfg, l) < 0) ||
+	    (cfg->format == CLI_FORMAT_PROMETHEUS && cfg->rows == CLI_ROWS_PORTS &&
+	     series_new(&set, cfg->top, cfg->filter.has_ports) < 0)) {
 		fail(cfg, false, "out of memory");
 		goto out;
 	}
@@ -755,7 +599,12 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		}
 		if (*stop)
 			break;
+		/* The BPF owner iterator loads during the dump, and runs as
+		 * soon as a socket's owner is wanted (procmap_prefetch()). */
+		if (lo.owners && !cfg->replay)
+			procmap_prefetch(false);
 		ret = leaks_sample(l, c, &info);
+		procmap_prefetch_end();
 		if (ret == -ENODATA) {
 			if (n == 0)
 				fail(cfg, false, "replay file '%s' holds no samples", cfg->replay);
@@ -776,6 +625,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			.complete = info.complete,
 			.note = info.complete ? NULL : info.note,
 			.th = &cfg->thresholds,
+			.series = set,
 		};
 		status = (int)evaluate(cfg, l, &vl.worst);
 		/* A partial count is a lower bound: CRITICAL stays true,
@@ -805,6 +655,7 @@ int leaks_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	if (write_failed)
 		status = LEAKS_UNKNOWN;
 out:
+	series_delete(set);
 	leaks_delete(l);
 	collector_close(c);
 	return status;

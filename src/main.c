@@ -365,12 +365,17 @@ static int run_report(const struct config *cfg, const struct services *svc)
 		}
 		if (stop_requested)
 			break;
+		/* --by process: the BPF owner iterator loads and runs during
+		 * the dump (procmap_prefetch()). */
+		if (w && cfg->rows == CLI_ROWS_PROCESS && !cfg->replay)
+			procmap_prefetch(true);
 		if (w)	/* a replay's cgroup ids are another host's: not resolved */
 			ret = sampler_run_owners(c, t, w, cfg->replay ? "" : NULL, &info);
 		else if (sp)
 			ret = split_run(sp, c, t, &info);
 		else
 			ret = sampler_run(c, t, &info);
+		procmap_prefetch_end();
 		if (ret == -ENODATA) {
 			if (n == 0) {
 				strenc_text_line(stderr, "portstat: replay file '%s' holds no samples",

@@ -201,11 +201,16 @@ static int resolve_processes(struct owners *o, const char *proc_root)
 	}
 	for (size_t i = 0; i < o->nsocks; i++) {
 		const struct osock *s = &o->socks[i];
-		long idx = pm ? procmap_index(pm, s->inode) : -1;
-		uint64_t code = idx < 0 ? CODE_UNKNOWN : (uint64_t)idx + CODE_PROC;
+		long idx;
+		uint64_t code, *slot;
 		bool created;
-		uint64_t *slot = u64map_slot(o->index, code, &created);
 		struct owner_row *r;
+
+		if (pm && i + 8 < o->nsocks)	/* the table outgrows the cache */
+			procmap_touch(pm, o->socks[i + 8].inode);
+		idx = pm ? procmap_index(pm, s->inode) : -1;
+		code = idx < 0 ? CODE_UNKNOWN : (uint64_t)idx + CODE_PROC;
+		slot = u64map_slot(o->index, code, &created);
 
 		if (!slot) {
 			ret = -ENOMEM;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * procmap: the scan of /proc/PID/fd that maps socket inodes to processes.
- * The wanted inodes live in an open-addressing table (linear probing,
- * power-of-two size, at most half full), so each fd link read costs one
- * parse and one probe; the owners are a growing array of processes.
+ * procmap: maps socket inodes to processes, from the BPF task_file
+ * iterator's records (src/ownbpf.c) where it runs, else from the scan of
+ * /proc/PID/fd.  The wanted inodes live in an open-addressing table (linear
+ * probing, power-of-two size, at most half full), so each fd link read or
+ * record costs one probe; the owners are a growing array of processes.
+ * It also owns the one prefetch of a run (procmap_prefetch()): whether a
+ * thread may load and run the iterator while the caller dumps.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,13 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ownbpf.h"
 #include "procmap.h"
+#include "u64map.h"
 
 #define NO_OWNER	UINT32_MAX
+/* How many records or sockets ahead a loop asks for its table slot
+ * (procmap_touch()): enough to cover a memory access. */
+#define PREFETCH_AHEAD	8
 /* More distinct socket uids than this and the scan is not ordered by uid:
  * with that many, nearly every process would come first anyway. */
 #define MAX_UIDS	16
@@ -88,6 +96,14 @@ static long find(const struct procmap *pm, uint32_t inode)
 		if (pm->inode[i] == 0)
 			return -1;
 	}
+}
+
+void procmap_touch(const struct procmap *pm, uint32_t inode)
+{
+	size_t i = slot_of(pm, inode);
+
+	__builtin_prefetch(&pm->inode[i]);
+	__builtin_prefetch(&pm->owner[i]);
 }
 
 int procmap_want(struct procmap *pm, uint32_t inode, uint32_t uid)
@@ -398,69 +414,222 @@ void procmap_set_backend(struct procmap *pm, enum procmap_backend b)
 	pm->backend = b;
 }
 
-/* Give @r's inode to its process if it is wanted and unowned; records of
- * one process come together, so *@cur_pid / *@cur_idx remember the last
- * owner added.  0 or -ENOMEM. */
-static int bpf_take(struct procmap *pm, const struct ownbpf_rec *r, int *cur_pid, long *cur_idx)
+/* Where bpf_take() puts records' owners: the process of the last record
+ * (records of one process come together), and after a first run, a map
+ * pid -> index so that a second run adds no process twice. */
+struct bpf_cursor {
+	int pid;
+	long idx;
+	struct u64map *seen;	/* NULL in a first run */
+};
+
+/* Give @r's inode to its process if it is wanted and unowned.  0 or
+ * -ENOMEM. */
+static int bpf_take(struct procmap *pm, const struct ownbpf_rec *r, struct bpf_cursor *cur)
 {
 	long slot;
 
 	if (r->ino == 0 || r->ino > UINT32_MAX || (slot = find(pm, (uint32_t)r->ino)) < 0 ||
 	    pm->owner[slot] != NO_OWNER)
 		return 0;
-	if (*cur_pid != (int)r->tgid) {
-		*cur_pid = (int)r->tgid;
-		*cur_idx = proc_add(pm, *cur_pid);
-		if (*cur_idx < 0)
-			return (int)*cur_idx;
+	if (cur->pid != (int)r->tgid) {
+		uint64_t v, *at;
+		bool created;
+
+		cur->pid = (int)r->tgid;
+		if (cur->seen && u64map_get(cur->seen, (uint64_t)cur->pid, &v)) {
+			cur->idx = (long)v;
+		} else {
+			if ((cur->idx = proc_add(pm, cur->pid)) < 0)
+				return (int)cur->idx;
+			if (cur->seen) {
+				if (!(at = u64map_slot(cur->seen, (uint64_t)cur->pid, &created)))
+					return -ENOMEM;
+				*at = (uint64_t)cur->idx;
+			}
+		}
 	}
-	pm->owner[slot] = (uint32_t)*cur_idx;
-	pm->procs[*cur_idx].count++;
+	pm->owner[slot] = (uint32_t)cur->idx;
+	pm->procs[cur->idx].count++;
 	pm->st.found++;
 	return 0;
 }
 
-/* The owners from the BPF iterator's records, in the /proc scan's order
- * (likely owners by uid first, then the rest; pid order within each, fd
- * order within a process) so a socket held by several processes gets the
- * owner the /proc scan would give it.  Then each owner's comm and cgroup
- * from @dir as the /proc scan reads them.  0 or -errno from ownbpf_read(). */
-static int bpf_scan(struct procmap *pm, const char *dir)
+/* The owners in @n records of one run, in the /proc scan's order (likely
+ * owners by uid first, then the rest; pid order within each, fd order
+ * within a process) so a socket held by several processes gets the owner
+ * the /proc scan would give it.  @seen as in struct bpf_cursor.  0 or
+ * -ENOMEM. */
+static int bpf_records(struct procmap *pm, const struct ownbpf_rec *rec, size_t n,
+		       struct u64map *seen)
 {
-	struct ownbpf_rec *rec;
-	size_t n, first_procs;
 	int ret;
 
-	ret = ownbpf_read(&rec, &n);
-	if (ret < 0)
-		return ret;
-	pm->st.bpf = true;
-	pm->st.links = n;
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || rec[i].tgid != rec[i - 1].tgid)
-			pm->st.scanned++;
-	pm->st.procs = pm->st.scanned;
-	pm->st.passes = 1;
 	for (int pass = 0; pass < 2 && pm->st.found < pm->st.wanted; pass++) {
-		int cur_pid = 0;
-		long cur_idx = -1;
+		struct bpf_cursor cur = { 0, -1, seen };
 
 		if (pass == 1)
 			pm->st.passes = 2;
 		for (size_t i = 0; i < n && pm->st.found < pm->st.wanted; i++) {
+			/* At 1M sockets the table is 16 MB: each probe would
+			 * wait for memory; ask for the slots a few records on. */
+			if (i + PREFETCH_AHEAD < n)
+				procmap_touch(pm, (uint32_t)rec[i + PREFETCH_AHEAD].ino);
 			if (uid_first(pm, rec[i].uid) != (pass == 0))
 				continue;
-			if ((ret = bpf_take(pm, &rec[i], &cur_pid, &cur_idx)) < 0)
-				goto out;
+			if ((ret = bpf_take(pm, &rec[i], &cur)) < 0)
+				return ret;
 		}
 	}
-	first_procs = pm->nprocs;
-	for (size_t i = 0; i < first_procs; i++)
+	return 0;
+}
+
+/* The wanted inodes still without an owner, for the kernel's filter (the
+ * caller checked they are few).  0 or -ENOMEM. */
+static int bpf_missing(const struct procmap *pm, uint32_t **out, size_t *n)
+{
+	size_t k = 0;
+
+	*out = malloc((pm->st.wanted - pm->st.found) * sizeof(**out) + 1);
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i <= pm->mask; i++)
+		if (pm->inode[i] && pm->owner[i] == NO_OWNER)
+			(*out)[k++] = pm->inode[i];
+	*n = k;
+	return 0;
+}
+
+/* One run of @ob for the wanted inodes still unowned (filtered in the
+ * kernel when they are few), its records taken as bpf_records() does.
+ * 0 or -errno. */
+static int bpf_run_missing(struct procmap *pm, struct ownbpf *ob, struct u64map *seen)
+{
+	struct ownbpf_rec *rec = NULL;
+	uint32_t *want = NULL;
+	size_t nwant = 0, n = 0;
+	int ret;
+
+	if (ownbpf_filters(pm->st.wanted - pm->st.found) &&
+	    (ret = bpf_missing(pm, &want, &nwant)) < 0)
+		return ret;
+	ret = ownbpf_run(ob, want, nwant, &rec, &n);
+	if (ret == 0 && pm->st.bpf_runs == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || rec[i].tgid != rec[i - 1].tgid)
+				pm->st.scanned++;
+		pm->st.procs = pm->st.scanned;
+		pm->st.links = n;
+	}
+	if (ret == 0) {
+		pm->st.bpf_runs++;
+		pm->st.bpf_filtered |= nwant > 0;
+		ret = bpf_records(pm, rec, n, seen);
+	}
+	free(want);
+	free(rec);
+	return ret;
+}
+
+/* The owners from the BPF iterator: from the prefetch's run if there is
+ * one (made while the caller dumped its sockets), then one more run for
+ * the wanted inodes it did not see (sockets made meanwhile; those held by
+ * no process cost that run too), so every socket of the dump gets the
+ * owner a scan after the dump finds, as the /proc scan's.  Without a
+ * prefetch, one run after loading.  Then each owner's comm and cgroup
+ * from @dir as the /proc scan reads them.  0 or -errno. */
+static int bpf_scan(struct procmap *pm, const char *dir)
+{
+	struct ownbpf *ob = NULL;
+	struct ownbpf_rec *rec = NULL;
+	struct u64map *seen = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (ownbpf_prefetch_take(&ob, &rec, &n, &ret)) {
+		if (ret < 0)
+			goto out;
+		pm->st.bpf = true;
+		pm->st.bpf_runs = 1;
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || rec[i].tgid != rec[i - 1].tgid)
+				pm->st.scanned++;
+		pm->st.procs = pm->st.scanned;
+		pm->st.links = n;
+		pm->st.passes = 1;
+		if ((ret = bpf_records(pm, rec, n, NULL)) < 0)
+			goto out;
+		if (pm->st.found < pm->st.wanted) {
+			if (!(seen = u64map_new(pm->nprocs + 16))) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			for (size_t i = 0; i < pm->nprocs; i++) {
+				uint64_t *at = u64map_slot(seen, (uint64_t)pm->procs[i].pid, NULL);
+
+				if (!at) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				*at = i;
+			}
+			if ((ret = bpf_run_missing(pm, ob, seen)) < 0)
+				goto out;
+		}
+	} else {
+		if ((ret = ownbpf_open(&ob)) < 0)
+			goto out;
+		pm->st.bpf = true;
+		pm->st.passes = 1;
+		if ((ret = bpf_run_missing(pm, ob, NULL)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < pm->nprocs; i++)
 		if ((ret = proc_read(dir, &pm->procs[i])) < 0)
 			goto out;
 out:
+	ownbpf_close(ob);
+	u64map_delete(seen);
 	free(rec);
 	return ret;
+}
+
+/* A prefetch allowed but not started: procmap_prefetch_go() starts it.
+ * One run of portstat, one thread that asks: this file's. */
+static bool armed;
+
+bool procmap_prefetch(bool run)
+{
+	enum procmap_backend b;
+	struct rlimit rl;
+
+	armed = false;
+	/* On one CPU a thread only adds its own cost; with a low fd limit
+	 * its fds (loading takes several) could be the dump's. */
+	if (procmap_backend_parse(getenv("PORTSTAT_OWNERS"), &b) < 0 || b == PROCMAP_PROC ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 256)
+		return false;
+	if (run)
+		return ownbpf_prefetch_start(true) == 0;
+	armed = true;
+	return true;
+}
+
+void procmap_prefetch_go(void)
+{
+	/* The thread starts here, not at procmap_prefetch(): a run that
+	 * wants no owner (leaks on a healthy host) pays nothing. */
+	if (armed) {
+		armed = false;
+		ownbpf_prefetch_start(true);
+	}
+}
+
+void procmap_prefetch_end(void)
+{
+	armed = false;
+	ownbpf_prefetch_end();
 }
 
 int procmap_scan(struct procmap *pm, const char *proc_root)
@@ -558,7 +727,8 @@ void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
 
 	if (!bpf && bpf_error < 0 && o && strcmp(o, "bpf") == 0)
 		snprintf(buf, len, "owners unknown (\"?\"): PORTSTAT_OWNERS=bpf but the BPF "
-			 "iterator did not load: %s", strerror(-bpf_error));
+			 "iterator did not load: %s", bpf_error == -ESRCH ? "no usable kernel BTF" :
+			 strerror(-bpf_error));
 	else if (bpf)
 		snprintf(buf, len, "owners from the BPF task_file iterator");
 	else if (bpf_error == -EOPNOTSUPP)
@@ -566,8 +736,12 @@ void procmap_backend_note(char *buf, size_t len, bool bpf, int bpf_error)
 			 "this runs inside a PID namespace");
 	else if (bpf_error < 0)
 		snprintf(buf, len, "owners from /proc: the BPF iterator did not load: %s%s",
-			 strerror(-bpf_error),
-			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" : "");
+			 /* libbpf's "not found": no readable vmlinux BTF, or one
+			  * without the iterator's attach point. */
+			 bpf_error == -ESRCH ? "no usable kernel BTF" : strerror(-bpf_error),
+			 bpf_error == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" :
+			 bpf_error == -ESRCH ? " (/sys/kernel/btf/vmlinux missing, unreadable, or "
+					       "without the task_file iterator)" : "");
 	else
 		snprintf(buf, len, "owners from /proc");
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * series: the exported set of Prometheus rows and its hysteresis.  Members
- * are kept sorted by (port, dir) so that a sample's rows find them by
- * binary search: an update costs O(rows log top) and allocates nothing.
+ * are kept sorted by key (port, dir, state) so that a sample's rows find
+ * them by binary search: an update costs O(rows log top) and allocates
+ * nothing.  The report's rows have state 0; leak groups have their state.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +12,7 @@
 #include "series.h"
 
 struct member {
-	uint16_t port;
-	uint8_t dir;
+	struct series_key key;
 	size_t rank;		/* this sample's; past the rows when absent */
 	bool present;		/* among this sample's rows */
 	uint64_t value;		/* what the sort ranks by */
@@ -56,20 +56,22 @@ void series_delete(struct series *s)
 	free(s);
 }
 
-static int key_cmp(uint16_t pa, uint8_t da, uint16_t pb, uint8_t db)
+static int key_cmp(const struct series_key *a, const struct series_key *b)
 {
-	if (pa != pb)
-		return pa < pb ? -1 : 1;
-	return da == db ? 0 : da < db ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	return a->state == b->state ? 0 : a->state < b->state ? -1 : 1;
 }
 
-static struct member *find(const struct series *s, uint16_t port, uint8_t dir)
+static struct member *find(const struct series *s, const struct series_key *key)
 {
 	size_t lo = 0, hi = s->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(s->m[mid].port, s->m[mid].dir, port, dir);
+		int c = key_cmp(&s->m[mid].key, key);
 
 		if (c == 0)
 			return &s->m[mid];
@@ -85,11 +87,12 @@ static int member_cmp(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;
 
-	return key_cmp(x->port, x->dir, y->port, y->dir);
+	return key_cmp(&x->key, &y->key);
 }
 
 /* What the sort ranks by, for the "twice as many" test; a sort by port
- * has no such measure: then only ranks count. */
+ * has no such measure (series_update_by()'s by_value false): then only
+ * ranks count. */
 static uint64_t row_value(const struct table_row *r, const struct table_sort *sort)
 {
 	switch (sort->key) {
@@ -113,10 +116,12 @@ static struct member *weakest(struct series *s)
 	return w;
 }
 
-int series_update(struct series *s, const struct table_row *const *rows, size_t n,
-		  const struct table_sort *sort)
+int series_update_by(struct series *s, size_t n, series_at_fn *at, const void *ctx,
+		     bool by_value)
 {
 	size_t kept = 0, limit = s->top > SIZE_MAX / 2 ? SIZE_MAX : 2 * s->top;
+	struct series_key key;
+	uint64_t v;
 
 	/* An absent member ranks after every row: on a host with few rows
 	 * it stays, exported as zeros, which is what it counts. */
@@ -126,12 +131,13 @@ int series_update(struct series *s, const struct table_row *const *rows, size_t 
 		s->m[i].present = false;
 	}
 	for (size_t r = 0; r < n; r++) {
-		struct member *m = find(s, rows[r]->port, rows[r]->dir);
+		struct member *m;
 
-		if (m) {
+		at(ctx, r, &key, &v);
+		if ((m = find(s, &key))) {
 			m->rank = r;
 			m->present = true;
-			m->value = row_value(rows[r], sort);
+			m->value = v;
 		}
 	}
 	/* Members ranking past twice the bound leave (unless sticky). */
@@ -142,11 +148,10 @@ int series_update(struct series *s, const struct table_row *const *rows, size_t 
 	/* Rows of the top ranks enter free slots, or displace a weak member
 	 * ranking past the bound when they count more than twice as much. */
 	for (size_t r = 0; r < n && r < s->top; r++) {
-		const struct table_row *row = rows[r];
 		struct member *slot, *w;
-		uint64_t v = row_value(row, sort);
 
-		if (find(s, row->port, row->dir))
+		at(ctx, r, &key, &v);
+		if (find(s, &key))
 			continue;
 		if (s->n < s->top) {
 			slot = &s->m[s->n++];
@@ -154,20 +159,45 @@ int series_update(struct series *s, const struct table_row *const *rows, size_t 
 			w = weakest(s);
 			/* An allowlist's member gives way only when absent. */
 			if (!w || w->rank < s->top || (s->sticky && w->present) ||
-			    ((sort->key == TABLE_SORT_PORT || v / 2 <= w->value) && w->present))
+			    ((!by_value || v / 2 <= w->value) && w->present))
 				continue;
 			slot = w;
 		}
-		*slot = (struct member){ .port = row->port, .dir = row->dir, .rank = r,
-					 .value = v, .present = true };
+		*slot = (struct member){ .key = key, .rank = r, .value = v, .present = true };
 		qsort(s->m, s->n, sizeof(*s->m), member_cmp);
 	}
 	return 0;
 }
 
+struct rows_ctx {
+	const struct table_row *const *rows;
+	const struct table_sort *sort;
+};
+
+static void row_at(const void *ctx, size_t r, struct series_key *key, uint64_t *value)
+{
+	const struct rows_ctx *c = ctx;
+
+	*key = (struct series_key){ .port = c->rows[r]->port, .dir = c->rows[r]->dir };
+	*value = row_value(c->rows[r], c->sort);
+}
+
+int series_update(struct series *s, const struct table_row *const *rows, size_t n,
+		  const struct table_sort *sort)
+{
+	struct rows_ctx c = { .rows = rows, .sort = sort };
+
+	return series_update_by(s, n, row_at, &c, sort->key != TABLE_SORT_PORT);
+}
+
 bool series_has(const struct series *s, uint16_t port, uint8_t dir)
 {
-	return find(s, port, dir) != NULL;
+	return series_has_key(s, &(struct series_key){ .port = port, .dir = dir });
+}
+
+bool series_has_key(const struct series *s, const struct series_key *key)
+{
+	return find(s, key) != NULL;
 }
 
 size_t series_count(const struct series *s)
@@ -177,8 +207,13 @@ size_t series_count(const struct series *s)
 
 void series_get(const struct series *s, size_t i, uint16_t *port, uint8_t *dir)
 {
-	*port = s->m[i].port;
-	*dir = s->m[i].dir;
+	*port = s->m[i].key.port;
+	*dir = s->m[i].key.dir;
+}
+
+struct series_key series_get_key(const struct series *s, size_t i)
+{
+	return s->m[i].key;
 }
 
 bool series_present(const struct series *s, size_t i)

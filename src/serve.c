@@ -11,7 +11,10 @@
  * same namespace, a second dump right after the port metrics' one (the
  * leaks dump asks for tcp_info and owners, the report's does not); the
  * model lives as long as the exporter, so growth is known from the second
- * sample on.
+ * sample on.  With --all-netns too, one model per namespace (leaks_ns.h),
+ * kept by the namespace's identity while it exists, all of them finished
+ * after one owner scan.  Leak groups keep exported series across samples
+ * as the port rows do (series.h): one set per model.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "leaks.h"
+#include "leaks_ns.h"
 #include "pace.h"
 #include "sampler.h"
 #include "series.h"
@@ -58,9 +62,12 @@ struct serve {
 	struct collector *c;
 	struct table *t;
 	struct series *set;
-	/* --leaks: the model, kept across samples for ages and growth;
-	 * only the sampling scrape touches it. */
+	/* --leaks: the model, kept across samples for ages and growth,
+	 * and its exported groups; with --all-netns one of each per
+	 * namespace instead.  Only the sampling scrape touches them. */
 	struct leaks *leaks;
+	struct series *lset;
+	struct leaks_ns_set *lns;
 	struct view_opts lvo;
 	/* --all-netns: the exported rows of each namespace. */
 	struct series_map *map;
@@ -144,13 +151,35 @@ static double since(const struct timespec *a, const struct timespec *b)
 /* ---- one sample, rendered ---- */
 
 /*
+ * One namespace's leaks sample as the leak views see it.  Thresholds are
+ * the alert rules' business, so the status is OK unless the sample is
+ * partial (UNKNOWN), as `leaks` says it without --warn.
+ */
+static struct view_leaks leaks_view(struct leaks *l, struct series *set, const struct timespec *t,
+				    bool complete, const char *note, const char *netns)
+{
+	struct view_leaks vl = {
+		.leaks = l,
+		.time = *t,
+		.netns = netns,
+		.tracking = true,
+		.complete = complete,
+		.note = complete ? NULL : note,
+		.series = set,
+	};
+
+	vl.status = leaks_evaluate(l, &(struct leaks_thresholds){ 0 }, &vl.worst);
+	if (!complete && vl.status != LEAKS_CRITICAL)
+		vl.status = LEAKS_UNKNOWN;
+	return vl;
+}
+
+/*
  * The leak metrics of --leaks: one leaks sample over the namespace's
  * collector (a dump of its own, after the port metrics' one).  A failed
  * sample (the dump, or an owner scan out of fds) serves no leak metrics
  * rather than stale ones, and counts as kind "leaks"; a partial one is
  * served with portstat_leak_sample_complete 0 and counts as "incomplete".
- * Thresholds are the alert rules' business, so the status is OK unless
- * the sample is partial (UNKNOWN), as `leaks` says it without --warn.
  */
 static int render_leaks(struct serve *sv, FILE *out, uint64_t *errs)
 {
@@ -164,18 +193,54 @@ static int render_leaks(struct serve *sv, FILE *out, uint64_t *errs)
 	}
 	if (!info.complete)
 		errs[SERVE_ERR_INCOMPLETE]++;
-	vl = (struct view_leaks){
-		.leaks = sv->leaks,
-		.time = info.time,
-		.netns = sv->cfg->netns,
-		.tracking = true,
-		.complete = info.complete,
-		.note = info.complete ? NULL : info.note,
-	};
-	vl.status = leaks_evaluate(sv->leaks, &(struct leaks_thresholds){ 0 }, &vl.worst);
-	if (!info.complete && vl.status != LEAKS_CRITICAL)
-		vl.status = LEAKS_UNKNOWN;
+	vl = leaks_view(sv->leaks, sv->lset, &info.time, info.complete, info.note, sv->cfg->netns);
 	return view_leaks_prom(out, &vl, &sv->lvo, NULL);
+}
+
+/*
+ * --leaks --all-netns: every namespace's model sampled (leaks_ns.h), each
+ * family once with every namespace's series labelled as the port
+ * metrics'.  A namespace whose leaks could not be read (not one that
+ * vanished meanwhile) counts as kind "leaks" and serves no leak series;
+ * a failed sample as a whole serves none at all.
+ */
+static int render_leaks_all(struct serve *sv, FILE *out, uint64_t *errs)
+{
+	const struct view_leaks **read = NULL;
+	struct view_leaks *vl = NULL;
+	size_t n;
+	int ret = leaks_ns_sample(sv->lns, sv->err, sizeof(sv->err));
+
+	if (ret < 0) {
+		errs[SERVE_ERR_LEAKS]++;
+		return 0;
+	}
+	n = leaks_ns_count(sv->lns);
+	vl = calloc(n ? n : 1, sizeof(*vl));
+	read = calloc(n ? n : 1, sizeof(*read));
+	if (!vl || !read) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct leaks_ns *e = leaks_ns_get(sv->lns, k);
+
+		if (!e->read) {
+			if (!e->vanished)
+				errs[SERVE_ERR_LEAKS]++;
+			continue;
+		}
+		if (!e->complete)
+			errs[SERVE_ERR_INCOMPLETE]++;
+		vl[k] = leaks_view(e->l, e->series, &e->time, e->complete, e->note, e->ns.label);
+		vl[k].holder = e->ns.holder.container[0] ? &e->ns.holder : NULL;
+		read[k] = &vl[k];
+	}
+	ret = view_leaks_prom_all(out, read, n, &sv->lvo);
+out:
+	free(read);
+	free(vl);
+	return ret;
 }
 
 /* One namespace (the caller's, or -N's): the port metrics.  Counts the
@@ -242,7 +307,7 @@ static int render_sample(struct serve *sv, char **body, size_t *len, uint64_t *e
 		return -ENOMEM;
 	ret = sv->cfg->all_netns ? sample_all(sv, out, errs) : sample_single(sv, out, errs);
 	if (ret == 0 && sv->cfg->serve_leaks)
-		ret = render_leaks(sv, out, errs);
+		ret = sv->cfg->all_netns ? render_leaks_all(sv, out, errs) : render_leaks(sv, out, errs);
 	if (fclose(out) != 0 && ret == 0)
 		ret = -ENOMEM;
 	if (ret < 0) {
@@ -329,7 +394,7 @@ static void self_metrics(FILE *out, struct serve *sv, double scrape_s, bool om)
 	fprintf(out, "portstat_samples_total %" PRIu64 "\n", samples);
 	fprintf(out, "# HELP portstat_errors%s Errors since start, by kind: sample (no sample taken), "
 		"incomplete (a dump stayed interrupted), netns (a namespace could not be read), "
-		"render (out of memory), leaks (no leaks sample).\n"
+		"render (out of memory), leaks (no leaks sample, or none of a namespace).\n"
 		"# TYPE portstat_errors%s counter\n", om ? "" : "_total", om ? "" : "_total");
 	for (int k = 0; k < SERVE_ERR_KINDS; k++)
 		fprintf(out, "portstat_errors_total{kind=\"%s\"} %" PRIu64 "\n", err_kind[k], errors[k]);
@@ -452,6 +517,14 @@ static struct MHD_Daemon *listen_on(struct serve *sv, struct serve_addr *a)
 int serve_run(const struct config *cfg, volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	struct serve sv = { .cfg = cfg };
+	/* --leaks: the leaks model's options (each namespace's, with
+	 * --all-netns): owners and tracking, for ages and growth. */
+	struct leaks_opts lo = {
+		.filter = cfg->filter,
+		.owners = true,
+		.proc_root = "/proc",
+		.track = true,
+	};
 	struct MHD_Daemon *d = NULL;
 	struct serve_addr a;
 	sigset_t stops, old;
@@ -460,14 +533,18 @@ int serve_run(const struct config *cfg, volatile sig_atomic_t *stop, char *err, 
 	pthread_mutex_init(&sv.lock, NULL);
 	pthread_cond_init(&sv.done, NULL);
 	sv.vo = (struct view_opts){ .sort = cfg->sort, .top = cfg->top, .header = true };
+	sv.lvo = (struct view_opts){ .top = cfg->top, .header = true };
 	if (serve_parse_listen(cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN, &a) < 0) {
 		snprintf(err, errlen, "invalid --listen '%s'",
 			 cfg->listen ? cfg->listen : SERVE_DEFAULT_LISTEN);
 		ret = -EINVAL;
 		goto out;
 	}
+	lo.filter.states = cfg->leak_states;
 	if (cfg->all_netns) {
 		ret = series_map_new(&sv.map, cfg->top, cfg->filter.has_ports);
+		if (ret == 0 && cfg->serve_leaks)
+			ret = leaks_ns_set_new(&sv.lns, &lo, cfg->top, cfg->filter.has_ports);
 	} else {
 		ret = collector_open_live(&sv.c, cfg->netns, err, errlen);
 		if (ret < 0)
@@ -475,18 +552,10 @@ int serve_run(const struct config *cfg, volatile sig_atomic_t *stop, char *err, 
 		sv.t = table_new(&cfg->filter);
 		ret = sv.t ? series_new(&sv.set, cfg->top, cfg->filter.has_ports) : -ENOMEM;
 		sv.vo.series = sv.set;
-		if (ret == 0 && cfg->serve_leaks) {
-			struct leaks_opts lo = {
-				.filter = cfg->filter,
-				.owners = true,
-				.proc_root = "/proc",
-				.track = true,
-			};
-
-			lo.filter.states = cfg->leak_states;
+		if (ret == 0 && cfg->serve_leaks)
 			ret = leaks_new(&sv.leaks, &lo);
-			sv.lvo = (struct view_opts){ .top = cfg->top, .header = true };
-		}
+		if (ret == 0 && cfg->serve_leaks)
+			ret = series_new(&sv.lset, cfg->top, cfg->filter.has_ports);
 	}
 	if (ret < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -530,6 +599,8 @@ out:
 	free(sv.body);
 	series_map_delete(sv.map);
 	series_delete(sv.set);
+	leaks_ns_set_delete(sv.lns);
+	series_delete(sv.lset);
 	leaks_delete(sv.leaks);
 	table_delete(sv.t);
 	collector_close(sv.c);

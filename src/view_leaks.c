@@ -496,15 +496,11 @@ void view_leaks_prom_header(FILE *out, int family)
 
 /* "name{netns="x",port="8080",direction="in",state="close_wait"" without
  * the closing brace, so callers can add labels. */
-static void prom_open(FILE *out, int family, const char *netns, const char *port,
-		      const char *dir, uint8_t state)
+static void prom_open(FILE *out, int family, const char *netns, const struct holder *h,
+		      const char *port, const char *dir, uint8_t state)
 {
 	fprintf(out, "%s{", prom_families[family].name);
-	if (netns) {
-		fputs("netns=\"", out);
-		strenc_prom(out, netns);
-		fputs("\",", out);
-	}
+	view_prom_ns_labels(out, netns, h, ",");
 	fprintf(out, "port=\"%s\",direction=\"%s\",state=\"%s\"", port, dir,
 		tcp_state_name((enum tcp_state)state));
 }
@@ -519,24 +515,26 @@ struct prom_other {
 static void prom_group(FILE *out, int family, const struct view_leaks *s,
 		       const struct view_opts *o, const char *netns, const struct leaks_group *g)
 {
+	const struct holder *h = s->holder;
+	const char *dir = dir_name(g->dir);
 	char port[8];
 
 	snprintf(port, sizeof(port), "%u", g->port);
 	switch (family) {
 	case VIEW_LEAKS_PROM_SOCKETS:
-		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		prom_open(out, family, netns, h, port, dir, g->state);
 		fprintf(out, "} %" PRIu64 "\n", g->count);
 		break;
 	case VIEW_LEAKS_PROM_OLDEST:
 		if (!g->has_age)
 			break;
-		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		prom_open(out, family, netns, h, port, dir, g->state);
 		fprintf(out, "} %" PRIu64 "\n", g->oldest_ms / 1000);
 		break;
 	case VIEW_LEAKS_PROM_GROWTH:
 		if (!g->has_growth)
 			break;
-		prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+		prom_open(out, family, netns, h, port, dir, g->state);
 		fprintf(out, "} %.6g\n", g->growth_per_min == 0 ? 0.0 : g->growth_per_min / 60);
 		break;
 	case VIEW_LEAKS_PROM_PROCESSES: {
@@ -548,49 +546,75 @@ static void prom_group(FILE *out, int family, const struct view_leaks *s,
 				rest += g->procs[p].count;
 				continue;
 			}
-			prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+			prom_open(out, family, netns, h, port, dir, g->state);
 			fprintf(out, ",pid=\"%d\",comm=\"", g->procs[p].pid);
 			strenc_prom(out, g->procs[p].comm);
 			fprintf(out, "\"} %" PRIu32 "\n", g->procs[p].count);
 		}
 		if (rest) {
-			prom_open(out, family, netns, port, dir_name(g->dir), g->state);
+			prom_open(out, family, netns, h, port, dir, g->state);
 			fprintf(out, ",pid=\"other\",comm=\"other\"} %" PRIu64 "\n", rest);
 		}
 		break;
 	}
 	}
-	(void)s;
+}
+
+static void group_at(const void *ctx, size_t r, struct series_key *key, uint64_t *value)
+{
+	const struct leaks_group *g = leaks_group(ctx, r);
+
+	*key = (struct series_key){ .port = g->port, .dir = g->dir, .state = g->state };
+	*value = g->count;
+}
+
+int view_leaks_prom_select(const struct view_leaks *s)
+{
+	if (!s->series)
+		return 0;
+	/* Groups come largest first: ranked by count. */
+	return series_update_by(s->series, leaks_ngroups(s->leaks), group_at, s->leaks, true);
+}
+
+/* Whether the @i-th group is exported: a member of the kept set, or
+ * without one among the first o->top. */
+static bool exported(const struct view_leaks *s, const struct view_opts *o, size_t i,
+		     const struct leaks_group *g)
+{
+	if (s->series)
+		return series_has_key(s->series, &(struct series_key){
+			.port = g->port, .dir = g->dir, .state = g->state });
+	return i < shown(s, o);
 }
 
 int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
 			   const struct view_opts *o, const char *netns)
 {
-	size_t n = shown(s, o), ng = leaks_ngroups(s->leaks);
+	size_t ng = leaks_ngroups(s->leaks);
 	struct prom_other other[2][TCP_STATE_MAX + 1];
+	bool sums = family == VIEW_LEAKS_PROM_SOCKETS || family == VIEW_LEAKS_PROM_OLDEST;
 
 	if (family == VIEW_LEAKS_PROM_STATUS || family == VIEW_LEAKS_PROM_COMPLETE) {
 		fputs(prom_families[family].name, out);
 		if (netns) {
-			fputs("{netns=\"", out);
-			strenc_prom(out, netns);
-			fputs("\"}", out);
+			fputc('{', out);
+			view_prom_ns_labels(out, netns, s->holder, "}");
 		}
 		fprintf(out, " %d\n", family == VIEW_LEAKS_PROM_STATUS ? (int)s->status :
 			s->complete ? 1 : 0);
 		return ferror(out) ? -EIO : 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		prom_group(out, family, s, o, netns, leaks_group(s->leaks, i));
-	/* Owners and growth are per group: "other" has neither. */
-	if (family != VIEW_LEAKS_PROM_SOCKETS && family != VIEW_LEAKS_PROM_OLDEST)
-		return ferror(out) ? -EIO : 0;
 	memset(other, 0, sizeof(other));
-	for (size_t i = n; i < ng; i++) {
+	for (size_t i = 0; i < ng; i++) {
 		const struct leaks_group *g = leaks_group(s->leaks, i);
 		struct prom_other *x;
 
-		if (g->state > TCP_STATE_MAX)
+		if (exported(s, o, i, g)) {
+			prom_group(out, family, s, o, netns, g);
+			continue;
+		}
+		/* Owners and growth are per group: "other" has neither. */
+		if (!sums || g->state > TCP_STATE_MAX)
 			continue;
 		x = &other[g->dir == TABLE_DIR_IN ? 0 : 1][g->state];
 		x->count += g->count;
@@ -598,14 +622,28 @@ int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
 			x->oldest_s = g->oldest_ms / 1000;
 		x->has_age |= g->has_age;
 	}
-	for (int d = 0; d < 2; d++) {
+	/* Members this sample does not hold count 0, which is what they
+	 * count: no gap for rate() and alerts while they stay members. */
+	for (size_t i = 0; s->series && family == VIEW_LEAKS_PROM_SOCKETS &&
+			   i < series_count(s->series); i++) {
+		struct series_key k = series_get_key(s->series, i);
+		char port[8];
+
+		if (series_present(s->series, i))
+			continue;
+		snprintf(port, sizeof(port), "%u", k.port);
+		prom_open(out, family, netns, s->holder, port, dir_name(k.dir), k.state);
+		fputs("} 0\n", out);
+	}
+	for (int d = 0; d < 2 && sums; d++) {
 		for (int i = 0; i < TCP_STATE_COUNT; i++) {
 			enum tcp_state st = tcp_state_order[i];
 			const struct prom_other *x = &other[d][st];
 
 			if (!x->count || (family == VIEW_LEAKS_PROM_OLDEST && !x->has_age))
 				continue;
-			prom_open(out, family, netns, "other", d == 0 ? "in" : "out", (uint8_t)st);
+			prom_open(out, family, netns, s->holder, "other", d == 0 ? "in" : "out",
+				  (uint8_t)st);
 			fprintf(out, "} %" PRIu64 "\n",
 				family == VIEW_LEAKS_PROM_SOCKETS ? x->count : x->oldest_s);
 		}
@@ -616,6 +654,7 @@ int view_leaks_prom_family(FILE *out, int family, const struct view_leaks *s,
 int view_leaks_prom(FILE *out, const struct view_leaks *s, const struct view_opts *o,
 		    const char *netns)
 {
+	view_leaks_prom_select(s);
 	for (int f = 0; f < VIEW_LEAKS_PROM_FAMILIES; f++) {
 		int ret;
 
@@ -625,4 +664,21 @@ int view_leaks_prom(FILE *out, const struct view_leaks *s, const struct view_opt
 			return ret;
 	}
 	return 0;
+}
+
+int view_leaks_prom_all(FILE *out, const struct view_leaks *const *s, size_t n,
+			const struct view_opts *o)
+{
+	int ret = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (s[k])
+			view_leaks_prom_select(s[k]);
+	for (int f = 0; f < VIEW_LEAKS_PROM_FAMILIES && ret == 0; f++) {
+		view_leaks_prom_header(out, f);
+		for (size_t k = 0; k < n && ret == 0; k++)
+			if (s[k])
+				ret = view_leaks_prom_family(out, f, s[k], o, s[k]->netns);
+	}
+	return ret;
 }

@@ -37,10 +37,7 @@ void view_prom_value(FILE *out, const char *v)
 	strenc_prom(out, v);
 }
 
-/* 'netns="x"' and then @sep, with the value escaped as the exposition format wants,
- * and the container="ID" and pod="NAME" of a container's namespace (a
- * Kubernetes pod's hostname is the pod's name). */
-static void ns_label(FILE *out, const char *netns, const struct holder *h, const char *sep)
+void view_prom_ns_labels(FILE *out, const char *netns, const struct holder *h, const char *sep)
 {
 	if (!netns)
 		return;
@@ -71,7 +68,7 @@ static void port_series(FILE *out, const char *netns, const struct holder *h,
 		if (!(states & TCP_STATE_BIT(st)))
 			continue;
 		fprintf(out, "portstat_tcp_port_sockets{");
-		ns_label(out, netns, h, ",");
+		view_prom_ns_labels(out, netns, h, ",");
 		fprintf(out, "port=\"%s\",direction=\"%s\",state=\"%s\"} %" PRIu64 "\n",
 			port, dir, tcp_state_name(st), n[st]);
 	}
@@ -152,7 +149,7 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 			enum tcp_state st = tcp_state_order[i];
 
 			fprintf(out, "%s{", name);
-			ns_label(out, netns, h, ",");
+			view_prom_ns_labels(out, netns, h, ",");
 			fprintf(out, "state=\"%s\"} %" PRIu64 "\n", tcp_state_name(st),
 				table_state_total(s->table, st));
 		}
@@ -165,7 +162,7 @@ int view_prom_family(FILE *out, int family, const struct view_sample *s,
 		fputs(name, out);
 		if (netns) {
 			fputc('{', out);
-			ns_label(out, netns, h, "}");
+			view_prom_ns_labels(out, netns, h, "}");
 		}
 		if (family == VIEW_PROM_DURATION)
 			fprintf(out, " %.6f\n", s->cost_ms / 1000.0);

@@ -64,7 +64,7 @@ expect 2 "--format does not apply to 'serve'" serve -f json
 expect 2 "--write does not apply to 'serve'"  serve --write /tmp/x
 expect 2 "--interval does not apply to 'serve'" serve -i 1
 expect 2 "--by process applies to the report and 'leaks', not to 'serve'" serve --by process
-expect 2 "--leaks cannot be used with --all-netns" serve --leaks --all-netns
+expect 2 "--all-netns cannot be used with --netns" serve --leaks --all-netns -N x
 expect 2 "apply to 'serve' only" --listen :9999
 expect 2 "apply to 'serve' only" -f prometheus --min-interval 2
 expect 1 "no-such-ns"         serve -N no-such-ns --listen 127.0.0.1:1

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * owners_load: loads src/bpf/owners.bpf.c through its skeleton, attaches
- * it as an iterator and hands out one iterator fd; see owners_load.h.
+ * it as an iterator, fills its filter and hands out iterator fds; see
+ * owners_load.h.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "owners.skel.h"
 #include "owners_load.h"
+#include "ownbpf_abi.h"
 
 struct owners_load {
 	struct owners_bpf *skel;
@@ -24,13 +27,12 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-int owners_load_open(struct owners_load **out, int *iter)
+int owners_load_open(struct owners_load **out)
 {
 	struct owners_load *ol = calloc(1, sizeof(*ol));
 	int ret;
 
 	*out = NULL;
-	*iter = -1;
 	if (!ol)
 		return -ENOMEM;
 	libbpf_set_print(quiet);
@@ -44,16 +46,35 @@ int owners_load_open(struct owners_load **out, int *iter)
 		ret = errno ? -errno : -EINVAL;
 		goto fail;
 	}
-	*iter = bpf_iter_create(bpf_link__fd(ol->link));
-	if (*iter < 0) {
-		ret = -errno;
-		goto fail;
-	}
 	*out = ol;
 	return 0;
 fail:
 	owners_load_close(ol);
 	return ret;
+}
+
+int owners_load_filter(struct owners_load *ol, const uint32_t *ino, size_t n)
+{
+	__u64 *bits = ol->skel->bss->wanted;
+
+	if (n > OWNBPF_FILTER_MAX)
+		return -E2BIG;
+	ol->skel->bss->filter = 0;
+	memset(bits, 0, sizeof(ol->skel->bss->wanted));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = OWNBPF_FILTER_HASH(ino[i]);
+
+		bits[h / 64] |= 1ULL << (h % 64);
+	}
+	ol->skel->bss->filter = n > 0;
+	return 0;
+}
+
+int owners_load_iter(struct owners_load *ol)
+{
+	int fd = bpf_iter_create(bpf_link__fd(ol->link));
+
+	return fd < 0 ? -errno : fd;
 }
 
 void owners_load_close(struct owners_load *ol)

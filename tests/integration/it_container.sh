@@ -3,7 +3,8 @@
 # Containers by name: namespaces held only by processes whose cgroup v2
 # paths are a docker scope and a Kubernetes pod's cri-containerd scope
 # (built for real: directories under the cgroup2 tree, the holders moved
-# in) are labelled container:ID in every --all-netns format, with the
+# in) are labelled container:ID in every --all-netns format (leaks'
+# Prometheus metrics too), with the
 # pod's name from the holder's UTS hostname, and keep the label when the
 # holder is replaced by a new process in the same cgroup.
 set -uo pipefail
@@ -62,14 +63,28 @@ got=$(jq -c --arg l "container:$s2" '.namespaces[] | select(.netns == $l) | [.co
 jq -e --arg p "pid:${holders[0]}/" '[.namespaces[] | select(.netns | startswith($p))] | length == 0' <<<"$json" >/dev/null ||
 	ps_fail "the docker holder is still labelled by pid"
 
+# labelled BODY WHAT LINE...: the exposition BODY holds each LINE, and
+# promtool (where installed) accepts it.
+labelled() {
+	local body=$1 what=$2 line
+	shift 2
+	for line in "$@"; do
+		grep -qxF "$line" <<<"$body" ||
+			ps_fail "$what: no line '$line' in: $(grep "$s1\|$s2" <<<"$body" | head -6)"
+	done
+	if command -v promtool >/dev/null; then
+		promtool check metrics <<<"$body" || ps_fail "promtool rejects the $what"
+	fi
+}
 prom=$("$PORTSTAT" --all-netns -f prometheus) || ps_fail "--all-netns -f prometheus failed"
-grep -qxF "portstat_tcp_sockets{netns=\"container:$s2\",container=\"$s2\",pod=\"web-1\",state=\"listen\"} 0" <<<"$prom" ||
-	ps_fail "no pod labels: $(grep "$s2" <<<"$prom" | head -3)"
-grep -qxF "portstat_sample_complete{netns=\"container:$s1\",container=\"$s1\"} 1" <<<"$prom" ||
-	ps_fail "no container label: $(grep "$s1" <<<"$prom" | head -3)"
-if command -v promtool >/dev/null; then
-	promtool check metrics <<<"$prom" || ps_fail "promtool rejects the container labels"
-fi
+labelled "$prom" "port metrics" \
+	"portstat_tcp_sockets{netns=\"container:$s2\",container=\"$s2\",pod=\"web-1\",state=\"listen\"} 0" \
+	"portstat_sample_complete{netns=\"container:$s1\",container=\"$s1\"} 1"
+# The leak metrics label the same namespaces the same way.
+prom=$("$PORTSTAT" leaks --all-netns -f prometheus 2>/dev/null)
+labelled "$prom" "leak metrics" \
+	"portstat_leak_status{netns=\"container:$s2\",container=\"$s2\",pod=\"web-1\"} 0" \
+	"portstat_leak_sample_complete{netns=\"container:$s1\",container=\"$s1\"} 1"
 text=$("$PORTSTAT" --all-netns) || ps_fail "--all-netns failed"
 grep -qxF "# netns: container:$s2 (pod web-1)" <<<"$text" || ps_fail "text header: $(grep "$s2" <<<"$text")"
 grep -qxF "# netns: container:$s1 (hostname web-0)" <<<"$text" || ps_fail "text header: $(grep "$s1" <<<"$text")"

@@ -73,13 +73,14 @@ for b in proc bpf; do
 		>"$PS_TMPDIR/$b.json" 2>"$PS_TMPDIR/$b.err" || ps_fail "$b: --by process failed: $(cat "$PS_TMPDIR/$b.err")"
 	PORTSTAT_OWNERS=$b "$PORTSTAT" -N "$ns" --by process >"$PS_TMPDIR/$b.txt" 2>&1 ||
 		ps_fail "$b: --by process text failed"
-	# Ages (the oldest socket's) may cross a second between the two runs.
+	# Ages (the oldest socket's) may cross a second between the two runs,
+	# and "9s" and "10s" make the text columns differ in width.
 	PORTSTAT_OWNERS=$b "$PORTSTAT" leaks -N "$ns" --by process --warn 100 2>&1 |
-		sed -E 's/\b[0-9]+(ms|s|m|h|d)\b/AGE/g' >"$PS_TMPDIR/$b.leaks"
+		sed -E 's/\b[0-9]+(ms|s|m[0-9]{2}s|h[0-9]{2}m|d[0-9]{2}h)\b/AGE/g; s/ +/ /g' >"$PS_TMPDIR/$b.leaks"
 	echo "rc=${PIPESTATUS[0]}" >>"$PS_TMPDIR/$b.leaks"
 	PORTSTAT_OWNERS=$b "$PORTSTAT" leaks -N "$ns" --by process --warn 100 -f json 2>/dev/null |
 		jq -S 'del(.. | .time?, .oldest_s?, .age_s?, .oldest_age_s?)' |
-		sed -E 's/\b[0-9]+(ms|s|m|h|d)\b/AGE/g' >"$PS_TMPDIR/$b.leaks.json"
+		sed -E 's/\b[0-9]+(ms|s|m[0-9]{2}s|h[0-9]{2}m|d[0-9]{2}h)\b/AGE/g' >"$PS_TMPDIR/$b.leaks.json"
 done
 grep -q 'owners from the BPF' "$PS_TMPDIR/proc.err" && ps_fail "proc forced but a BPF note: $(cat "$PS_TMPDIR/proc.err")"
 grep -qx 'portstat: note: owners from the BPF task_file iterator' "$PS_TMPDIR/bpf.err" ||

@@ -11,99 +11,61 @@
 # series.c under --top 2; --all-netns and an unprivileged run serve.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/serve_lib.sh"
 ps_require_root
 # Under AddressSanitizer the allocator's own bookkeeping grows RSS, so the
 # RSS check is not made; LeakSanitizer checks for leaks at exit instead
-# (its report on stderr fails stop()).
+# (its report on stderr fails sv_stop()).
 asan=""
 ldd "$PORTSTAT" 2>/dev/null | grep libasan >/dev/null && asan=1
-command -v curl >/dev/null || ps_fail "curl not installed"
 
 ps_netns_new ns
 ps_popgen_start "$ns" --established 5 --close-wait 2 --port-base 26000
-ps_tmpdir
 port=19101
-url="http://127.0.0.1:$port"
-serve_pid="" held=()
+sv_init "$ns" $port
+url=$SV_URL
+held=()
 
 stop_all() {
 	local p
-	for p in "${held[@]}" $serve_pid; do
+	for p in "${held[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for p in "${held[@]}" $serve_pid; do
+	for p in "${held[@]}"; do
 		wait "$p" 2>/dev/null
 	done
-	held=() serve_pid=""
+	held=()
+	sv_kill
 }
 trap 'stop_all; ps_cleanup' EXIT
 
-# start [-u USER] ARGS...: portstat serve in the namespace (as USER: a
-# copy USER can run), polled until it answers.
-start() {
-	local i run=("$PORTSTAT")
-	if [ "$1" = -u ]; then
-		ps_reachable_copy "$PORTSTAT" copy "$2"
-		# setpriv execs: the pid is portstat's, for the signals.
-		run=(setpriv --reuid "$2" --regid "$(id -g "$2")" --clear-groups -- "$copy")
-		shift 2
-	fi
-	ip netns exec "$ns" "${run[@]}" serve --listen "127.0.0.1:$port" "$@" \
-		2> "$PS_TMPDIR/serve.err" &
-	serve_pid=$!
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$ns" curl -sf -o /dev/null "$url/" && return 0
-		kill -0 "$serve_pid" 2>/dev/null || ps_fail "serve exited: $(cat "$PS_TMPDIR/serve.err")"
-		sleep 0.1
-	done
-	ps_fail "serve never answered on $url"
-}
-stop() {
-	local i rc
-	kill -TERM "$serve_pid"
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$serve_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$serve_pid"
-	rc=$?
-	serve_pid=""
-	[ "$rc" = 0 ] || ps_fail "serve exited $rc on SIGTERM: $(cat "$PS_TMPDIR/serve.err")"
-	[ -s "$PS_TMPDIR/serve.err" ] && ps_fail "serve said: $(cat "$PS_TMPDIR/serve.err")"
-	return 0
-}
-get() { ip netns exec "$ns" curl -sf "$@"; }
-has() { grep -qxF -- "$2" <<<"$1" || ps_fail "no line '$2' in: $(grep -v '^#' <<<"$1" | head -40)"; }
-
-start --min-interval 0
-body=$(get "$url/metrics") || ps_fail "GET /metrics failed"
-has "$body" 'portstat_tcp_sockets{state="close_wait"} 2'
-has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="established"} 5'
-has "$body" 'portstat_tcp_port_sockets{port="26001",direction="out",state="established"} 5'
-has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="listen"} 1'
-has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_wait"} 2'
+sv_start --min-interval 0
+body=$(sv_get "$url/metrics") || ps_fail "GET /metrics failed"
+sv_has "$body" 'portstat_tcp_sockets{state="close_wait"} 2'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="established"} 5'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26001",direction="out",state="established"} 5'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="listen"} 1'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_wait"} 2'
 # An exported row exports every state, zeros included.
-has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="close_wait"} 0'
-has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="syn_recv"} 0'
-has "$body" 'portstat_tcp_port_sockets{port="other",direction="out",state="time_wait"} 0'
-has "$body" 'portstat_build_info{version="'"$("$PORTSTAT" --version | head -n 1 | cut -d' ' -f2)"'"} 1'
-has "$body" 'portstat_errors_total{kind="sample"} 0'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26001",direction="in",state="close_wait"} 0'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="syn_recv"} 0'
+sv_has "$body" 'portstat_tcp_port_sockets{port="other",direction="out",state="time_wait"} 0'
+sv_has "$body" 'portstat_build_info{version="'"$("$PORTSTAT" --version | head -n 1 | cut -d' ' -f2)"'"} 1'
+sv_has "$body" 'portstat_errors_total{kind="sample"} 0'
 rows=$(grep -c '^portstat_tcp_port_sockets{port="26001",direction="in",' <<<"$body")
 [ "$rows" = 11 ] || ps_fail "row 26001 in has $rows series, not 11"
-if command -v promtool >/dev/null; then
-	promtool check metrics <<<"$body" || ps_fail "promtool rejects the exposition"
-fi
-om=$(get -H 'Accept: application/openmetrics-text; version=1.0.0' "$url/metrics")
+sv_promtool "$body" "port metrics"
+om=$(sv_get -H 'Accept: application/openmetrics-text; version=1.0.0' "$url/metrics")
 [ "$(tail -n1 <<<"$om")" = "# EOF" ] || ps_fail "OpenMetrics body does not end with # EOF"
-has "$om" '# TYPE portstat_samples counter'
+sv_has "$om" '# TYPE portstat_samples counter'
 # min-interval 0: every scrape samples (two scrapes above, one now).
-has "$(get "$url/metrics")" 'portstat_samples_total 3'
+sv_has "$(sv_get "$url/metrics")" 'portstat_samples_total 3'
 
 # Memory stays flat: RSS after 100 and after 400 more scrapes.
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$serve_pid/status"; }
-for i in $(seq 1 100); do get -o /dev/null "$url/metrics" || ps_fail "scrape $i failed"; done
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$SV_PID/status"; }
+for i in $(seq 1 100); do sv_get -o /dev/null "$url/metrics" || ps_fail "scrape $i failed"; done
 rss1=$(rss)
-for i in $(seq 1 400); do get -o /dev/null "$url/metrics" || ps_fail "scrape $i failed"; done
+for i in $(seq 1 400); do sv_get -o /dev/null "$url/metrics" || ps_fail "scrape $i failed"; done
 rss2=$(rss)
 [ -n "$asan" ] || [ $((rss2 - rss1)) -lt 1024 ] ||
 	ps_fail "RSS grew from $rss1 to $rss2 KiB over 400 scrapes"
@@ -120,17 +82,17 @@ rc=$?
 grep -qx "portstat: cannot listen on 127.0.0.1:$port: Address already in use" "$PS_TMPDIR/second.err" ||
 	ps_fail "second exporter said: $(cat "$PS_TMPDIR/second.err")"
 
-landing=$(get "$url/") || ps_fail "GET / failed"
+landing=$(sv_get "$url/") || ps_fail "GET / failed"
 grep -q 'href="/metrics"' <<<"$landing" || ps_fail "landing page has no link to /metrics"
 code=$(ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}' "$url/nope")
 [ "$code" = 404 ] || ps_fail "GET /nope gave $code, not 404"
 code=$(ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}' -X POST "$url/metrics")
 [ "$code" = 405 ] || ps_fail "POST /metrics gave $code, not 405"
-stop
+sv_stop
 
 # A storm: 50 concurrent scrapes from 50 addresses within one interval
 # share one sample.
-start --min-interval 3600
+sv_start --min-interval 3600
 pids=()
 for i in $(seq 1 50); do
 	ip netns exec "$ns" curl -sf -o "$PS_TMPDIR/storm.$i" --interface "127.0.0.$((i + 1))" "$url/metrics" &
@@ -141,7 +103,7 @@ for p in "${pids[@]}"; do
 	wait "$p" || failed=$((failed + 1))
 done
 [ "$failed" = 0 ] || ps_fail "$failed of 50 concurrent scrapes failed"
-has "$(get "$url/metrics")" 'portstat_samples_total 1'
+sv_has "$(sv_get "$url/metrics")" 'portstat_samples_total 1'
 grep -qx 'portstat_tcp_sockets{state="close_wait"} 2' "$PS_TMPDIR"/storm.* ||
 	ps_fail "storm scrapes did not get the sample"
 
@@ -157,16 +119,16 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 sleep 0.3	# give the server the time to refuse the extra ones (not asserted on)
-get --max-time 3 -o /dev/null "$url/metrics" &&
+sv_get --max-time 3 -o /dev/null "$url/metrics" &&
 	ps_fail "a 13th connection from 127.0.0.1 was served (limit 8 per address)"
-get --max-time 5 --interface 127.0.0.99 -o /dev/null "$url/metrics" ||
+sv_get --max-time 5 --interface 127.0.0.99 -o /dev/null "$url/metrics" ||
 	ps_fail "a scrape from another address was refused while one address held connections"
 for p in "${held[@]}"; do
 	kill "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 done
 held=()
-stop
+sv_stop
 
 # Membership with hysteresis, --top 2: 26001 in (6) and out (5) are
 # exported.  A newcomer ranking above them (26101: 9 and 8) does not
@@ -175,39 +137,37 @@ stop
 # with the states -s selects (the scrapes above left TIME_WAIT on the
 # exporter's own port, which would outrank the population).
 rows() { grep -o '^portstat_tcp_port_sockets{port="[0-9]*",direction="[a-z]*"' <<<"$1" | sort -u | tr '\n' ' '; }
-start --top 2 --min-interval 0 -s listen,established,close-wait
-body=$(get "$url/metrics")
+sv_start --top 2 --min-interval 0 -s listen,established,close-wait
+body=$(sv_get "$url/metrics")
 [ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26001",direction="in" portstat_tcp_port_sockets{port="26001",direction="out" ' ] ||
 	ps_fail "--top 2 exports: $(rows "$body")"
 ps_popgen_start "$ns" --established 8 --port-base 26100
-body=$(get "$url/metrics")
+body=$(sv_get "$url/metrics")
 [ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26001",direction="in" portstat_tcp_port_sockets{port="26001",direction="out" ' ] ||
 	ps_fail "a newcomer not twice as big displaced a member: $(rows "$body")"
-has "$body" 'portstat_tcp_port_sockets{port="other",direction="in",state="established"} 9'
+sv_has "$body" 'portstat_tcp_port_sockets{port="other",direction="in",state="established"} 9'
 ps_popgen_start "$ns" --established 30 --port-base 26200
-body=$(get "$url/metrics")
+body=$(sv_get "$url/metrics")
 [ "$(rows "$body")" = 'portstat_tcp_port_sockets{port="26201",direction="in" portstat_tcp_port_sockets{port="26201",direction="out" ' ] ||
 	ps_fail "a newcomer twice as big did not displace the members: $(rows "$body")"
-has "$body" 'portstat_tcp_port_sockets{port="26201",direction="in",state="established"} 30'
+sv_has "$body" 'portstat_tcp_port_sockets{port="26201",direction="in",state="established"} 30'
 [ "$(grep -c '^portstat_tcp_port_sockets{' <<<"$body")" = 12 ] ||
 	ps_fail "$(grep -c '^portstat_tcp_port_sockets{' <<<"$body") port series, want (2 + 2) x 3"
-stop
+sv_stop
 
 # --all-netns: this namespace among the others, labelled by its name.
-start --all-netns --min-interval 0
-body=$(get "$url/metrics") || ps_fail "GET /metrics (--all-netns) failed"
-has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"close_wait\"} 2"
-has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"fin_wait1\"} 0"
-has "$body" 'portstat_errors_total{kind="sample"} 0'
-if command -v promtool >/dev/null; then
-	promtool check metrics <<<"$body" || ps_fail "promtool rejects the --all-netns exposition"
-fi
-stop
+sv_start --all-netns --min-interval 0
+body=$(sv_get "$url/metrics") || ps_fail "GET /metrics (--all-netns) failed"
+sv_has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"close_wait\"} 2"
+sv_has "$body" "portstat_tcp_port_sockets{netns=\"$ns\",port=\"26002\",direction=\"in\",state=\"fin_wait1\"} 0"
+sv_has "$body" 'portstat_errors_total{kind="sample"} 0'
+sv_promtool "$body" --all-netns
+sv_stop
 
 # Unprivileged: its own namespace is all it needs.
-start -u nobody --min-interval 0
-body=$(get "$url/metrics") || ps_fail "GET /metrics (as nobody) failed"
-has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_wait"} 2'
-has "$body" 'portstat_errors_total{kind="sample"} 0'
-stop
+sv_start -u nobody --min-interval 0
+body=$(sv_get "$url/metrics") || ps_fail "GET /metrics (as nobody) failed"
+sv_has "$body" 'portstat_tcp_port_sockets{port="26002",direction="in",state="close_wait"} 2'
+sv_has "$body" 'portstat_errors_total{kind="sample"} 0'
+sv_stop
 echo "it_serve: 1 passed, 0 failed"

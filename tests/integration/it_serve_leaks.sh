@@ -11,57 +11,12 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/leaks_lib.sh"
+source "$(dirname "$0")/serve_lib.sh"
 ps_require_root
-command -v curl >/dev/null || ps_fail "curl not installed"
 
 ps_netns_new ns
-ps_tmpdir
-port=19102
-url="http://127.0.0.1:$port"
-serve_pid=""
-
-stop_serve() {
-	[ -n "$serve_pid" ] || return 0
-	kill -TERM "$serve_pid" 2>/dev/null
-	wait "$serve_pid" 2>/dev/null
-	serve_pid=""
-}
-trap 'stop_serve; lk_cleanup' EXIT
-trap 'stop_serve; lk_cleanup; trap - EXIT; exit 130' INT
-trap 'stop_serve; lk_cleanup; trap - EXIT; exit 143' TERM
-
-# start [-u USER] ARGS...: portstat serve in the namespace, polled until
-# it answers.
-start() {
-	local i run=("$PORTSTAT")
-	if [ "$1" = -u ]; then
-		ps_reachable_copy "$PORTSTAT" copy "$2"
-		run=(setpriv --reuid "$2" --regid "$(id -g "$2")" --clear-groups -- "$copy")
-		shift 2
-	fi
-	ip netns exec "$ns" "${run[@]}" serve --listen "127.0.0.1:$port" "$@" \
-		2> "$PS_TMPDIR/serve.err" &
-	serve_pid=$!
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$ns" curl -sf -o /dev/null "$url/" && return 0
-		kill -0 "$serve_pid" 2>/dev/null || ps_fail "serve exited: $(cat "$PS_TMPDIR/serve.err")"
-		sleep 0.1
-	done
-	ps_fail "serve never answered on $url"
-}
-# stop: SIGTERM, exit 0, nothing said on stderr.
-stop() {
-	local rc
-	kill -TERM "$serve_pid"
-	wait "$serve_pid"
-	rc=$?
-	serve_pid=""
-	[ "$rc" = 0 ] || ps_fail "serve exited $rc on SIGTERM: $(cat "$PS_TMPDIR/serve.err")"
-	[ -s "$PS_TMPDIR/serve.err" ] && ps_fail "serve said: $(cat "$PS_TMPDIR/serve.err")"
-	return 0
-}
-get() { ip netns exec "$ns" curl -sf "$url/metrics"; }
-has() { grep -qxF -- "$2" <<<"$1" || ps_fail "no line '$2' in: $(grep '^portstat_leak\|^portstat_errors' <<<"$1" | head -40)"; }
+sv_init "$ns" 19102
+sv_set_trap lk_cleanup
 
 lk_server "$ns" 8081 leak leakysrv
 lk_client "$ns"
@@ -70,25 +25,21 @@ lk_client "$ns"
 lk_wait_ss "$ns" 10 state close-wait '( sport = :8081 )'
 
 sel='port="8081",direction="in",state="close_wait"'
-start --leaks --min-interval 0
-body=$(get) || ps_fail "GET /metrics failed"
-has "$body" "portstat_leak_sockets{$sel} 10"
-has "$body" "portstat_leak_process_sockets{$sel,pid=\"$LK_SRV_PID\",comm=\"leakysrv\"} 10"
-has "$body" 'portstat_leak_status 0'
-has "$body" 'portstat_leak_sample_complete 1'
-has "$body" 'portstat_errors_total{kind="leaks"} 0'
+sv_start --leaks --min-interval 0
+body=$(sv_metrics) || ps_fail "GET /metrics failed"
+sv_has "$body" "portstat_leak_sockets{$sel} 10"
+sv_has "$body" "portstat_leak_process_sockets{$sel,pid=\"$LK_SRV_PID\",comm=\"leakysrv\"} 10"
+sv_has "$body" 'portstat_leak_status 0'
+sv_has "$body" 'portstat_leak_sample_complete 1'
+sv_has "$body" 'portstat_errors_total{kind="leaks"} 0'
 # The port metrics are still there, and count the same sockets.
-has "$body" "portstat_tcp_port_sockets{$sel} 10"
+sv_has "$body" "portstat_tcp_port_sockets{$sel} 10"
 # One HELP and TYPE per family.
 for f in sockets oldest_seconds growth_sockets_per_second process_sockets status sample_complete; do
 	[ "$(grep -c "^# TYPE portstat_leak_$f gauge\$" <<<"$body")" = 1 ] ||
 		ps_fail "portstat_leak_$f: not exactly one TYPE line"
 done
-if command -v promtool >/dev/null; then
-	promtool check metrics <<<"$body" || ps_fail "promtool rejects the --leaks exposition"
-else
-	ps_log "promtool not installed: exposition not linted"
-fi
+sv_promtool "$body" --leaks
 echo "ok: 10 CLOSE_WAIT on :8081 held by leakysrv[$LK_SRV_PID], promtool clean"
 
 # Growing: 10 more leaked sockets; the model kept since the first scrape
@@ -98,28 +49,28 @@ echo "ok: 10 CLOSE_WAIT on :8081 held by leakysrv[$LK_SRV_PID], promtool clean"
 lk_wait_ss "$ns" 20 state close-wait '( sport = :8081 )'
 growth=""
 for ((i = 0; i < 50; i++)); do
-	body=$(get) || ps_fail "GET /metrics failed"
+	body=$(sv_metrics) || ps_fail "GET /metrics failed"
 	growth=$(sed -n "s/^portstat_leak_growth_sockets_per_second{$sel} //p" <<<"$body")
 	[ -n "$growth" ] && break
 	sleep 0.1
 done
-has "$body" "portstat_leak_sockets{$sel} 20"
+sv_has "$body" "portstat_leak_sockets{$sel} 20"
 [ -n "$growth" ] || ps_fail "no growth series after 50 scrapes: $(grep '^portstat_leak' <<<"$body")"
 awk -v g="$growth" 'BEGIN { exit !(g > 0) }' || ps_fail "growth $growth, want > 0"
-has "$body" 'portstat_errors_total{kind="leaks"} 0'
+sv_has "$body" 'portstat_errors_total{kind="leaks"} 0'
 samples=$(sed -n 's/^portstat_samples_total //p' <<<"$body")
 echo "ok: grown to 20, growth $growth/s after $samples samples"
-stop
+sv_stop
 
 # Unprivileged: the same count; root's server is not nobody's to read, so
 # its sockets are pid 0, comm "?"; nothing said on stderr, no error.
 if id nobody >/dev/null 2>&1; then
-	start -u nobody --leaks --min-interval 0
-	body=$(get) || ps_fail "GET /metrics as nobody failed"
-	has "$body" "portstat_leak_sockets{$sel} 20"
-	has "$body" "portstat_leak_process_sockets{$sel,pid=\"0\",comm=\"?\"} 20"
-	has "$body" 'portstat_errors_total{kind="leaks"} 0'
-	stop
+	sv_start -u nobody --leaks --min-interval 0
+	body=$(sv_metrics) || ps_fail "GET /metrics as nobody failed"
+	sv_has "$body" "portstat_leak_sockets{$sel} 20"
+	sv_has "$body" "portstat_leak_process_sockets{$sel,pid=\"0\",comm=\"?\"} 20"
+	sv_has "$body" 'portstat_errors_total{kind="leaks"} 0'
+	sv_stop
 	echo "ok: nobody serves 20 with owner \"?\""
 else
 	ps_log "no user nobody: unprivileged run not tested"
@@ -127,22 +78,22 @@ fi
 
 # -s picks the leak states: fin-wait-2 serves the client's half-closed
 # ends (the peer port, outbound) and no CLOSE_WAIT group.
-start --leaks -s fin-wait-2 --min-interval 0
-body=$(get) || ps_fail "GET /metrics failed"
-has "$body" 'portstat_leak_sockets{port="8081",direction="out",state="fin_wait2"} 20'
+sv_start --leaks -s fin-wait-2 --min-interval 0
+body=$(sv_metrics) || ps_fail "GET /metrics failed"
+sv_has "$body" 'portstat_leak_sockets{port="8081",direction="out",state="fin_wait2"} 20'
 [ "$(grep -c '^portstat_leak_sockets{' <<<"$body")" = 1 ] ||
 	ps_fail "-s fin-wait-2: $(grep '^portstat_leak_sockets' <<<"$body")"
-has "$body" 'portstat_leak_status 0'
+sv_has "$body" 'portstat_leak_status 0'
 # A leak that does not grow: exactly 0 once there is a second sample.
 fw='port="8081",direction="out",state="fin_wait2"'
 growth=""
 for ((i = 0; i < 50; i++)); do
 	sleep 0.1
-	body=$(get) || ps_fail "GET /metrics failed"
+	body=$(sv_metrics) || ps_fail "GET /metrics failed"
 	growth=$(sed -n "s/^portstat_leak_growth_sockets_per_second{$fw} //p" <<<"$body")
 	[ -n "$growth" ] && break
 done
 [ "$growth" = 0 ] || ps_fail "steady leak: growth '$growth', want 0"
-stop
+sv_stop
 echo "ok: -s fin-wait-2 serves 20 outbound, growth 0"
 echo "it_serve_leaks: passed"

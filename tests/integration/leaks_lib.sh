@@ -11,15 +11,16 @@ LK_PIDS=()              # pids this shell started (ip/runuser/python)
 LK_SRV_PIDS=()          # python server pids they reported
 LK_CLIENT_FD=""
 LK_CLIENT_OUT=""
+LK_CLIENT_FDS=()        # every client's fd, the current one included
 LK_SRV_PID=""
 LK_SEQ=0
 
 lk_cleanup() {
 	local p
-	if [ -n "$LK_CLIENT_FD" ]; then
-		exec {LK_CLIENT_FD}>&-
-		LK_CLIENT_FD=""
-	fi
+	for p in "${LK_CLIENT_FDS[@]}"; do
+		exec {p}>&-
+	done
+	LK_CLIENT_FDS=() LK_CLIENT_FD=""
 	for p in "${LK_SRV_PIDS[@]}" "${LK_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -65,15 +66,19 @@ lk_server() {
 	ps_fail "server $name on :$port not ready: $(cat "$out")"
 }
 
-# lk_client NS: start the client with its stdin on a fifo we hold.
+# lk_client NS: start a client with its stdin on a fifo we hold; lk_do
+# talks to the last one started.  A test that drives clients in several
+# namespaces saves LK_CLIENT_FD and LK_CLIENT_OUT to switch back.
 lk_client() {
 	local ns=$1 fifo
 	ps_tmpdir
-	fifo="$PS_TMPDIR/client.in"
-	LK_CLIENT_OUT="$PS_TMPDIR/client.out"
+	LK_SEQ=$((LK_SEQ + 1))
+	fifo="$PS_TMPDIR/client-$LK_SEQ.in"
+	LK_CLIENT_OUT="$PS_TMPDIR/client-$LK_SEQ.out"
 	: >"$LK_CLIENT_OUT"	# lk_do counts its lines before the client runs
 	mkfifo "$fifo" || ps_fail "mkfifo"
 	exec {LK_CLIENT_FD}<>"$fifo"
+	LK_CLIENT_FDS+=("$LK_CLIENT_FD")
 	ip netns exec "$ns" "$LK_PY" "$LK_LEAKER" client <"$fifo" >"$LK_CLIENT_OUT" 2>&1 &
 	LK_PIDS+=("$!")
 }

@@ -14,7 +14,12 @@
       anything.  So processes exit,
       and fds close, while /proc is being read.
       Prints "ready PID" once the first children run and "churned N" (the
-      children it started) at the end.  Every child and grandchild dies
+      children it started) at the end.
+      With PROCCHURN_LOG=FILE, every child appends "PID PORT..." to FILE
+      before its sockets go CLOSE_WAIT: its pid, its listener's port and
+      the peer ports of its accepted sockets (the ports its sockets are
+      grouped under), and every grandchild its own pid with the same
+      ports: who may be named the owner of a socket on those ports.  Every child and grandchild dies
       with its parent (PR_SET_PDEATHSIG), so nothing outlives the churner.
 """
 import ctypes
@@ -36,23 +41,37 @@ def die_with_parent(parent):
         os._exit(0)
 
 
+def log(pid, ports):
+    path = os.environ.get("PROCCHURN_LOG")
+    if path:
+        # One write with O_APPEND: lines of concurrent writers stay whole.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(fd, ("%d %s\n" % (pid, " ".join(map(str, ports)))).encode())
+        os.close(fd)
+
+
 def kid(parent):
     die_with_parent(parent)
     LIBC.prctl(PR_SET_NAME, b"churnkid", 0, 0, 0)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.bind(("127.0.0.1", 0))
     ls.listen(8)
-    held = []
+    held, conns = [], []
     for _ in range(random.randint(1, 4)):
         c = socket.create_connection(ls.getsockname())
         a, _ = ls.accept()
-        c.close()                   # FIN: the accepted end goes CLOSE_WAIT
+        conns.append(c)
         held.append(a)
+    ports = [ls.getsockname()[1]] + [a.getpeername()[1] for a in held]
+    log(os.getpid(), ports)
+    for c in conns:
+        c.close()                   # FIN: the accepted end goes CLOSE_WAIT
     if random.random() < 0.3:
         ls.close()                  # its sockets now count as outbound
     me = os.getpid()
     if random.random() < 0.3 and os.fork() == 0:
         die_with_parent(me)         # shares the sockets; dies with its parent
+        log(os.getpid(), ports)
         time.sleep(random.random() * 0.02)
         os._exit(0)
     # Mostly a few ms, some up to 200 ms: some owners are found, some gone.

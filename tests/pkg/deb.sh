@@ -8,7 +8,9 @@
 #      there: dpkg writes them to the copy's parent, never beside $SRC_DIR;
 #   2. dpkg-deb -c lists exactly the expected files, owned by root, each
 #      named in the man page (and its directory in the README);
-#      Depends names libmnl and ncursesw (from shlibs); the maintainer
+#      Depends names libmnl and ncursesw (from shlibs), and libbpf when the
+#      build machine has kernel BTF (then the BPF owner backend is built
+#      in, and as root the packaged binary's owners come from it); the maintainer
 #      scripts enable and start no unit;
 #   3. dpkg-deb -x into a temporary root: its binary is stripped and
 #      hardened (PIE, RELRO, bind now, fortified calls), prints
@@ -68,6 +70,11 @@ changes=$tmp/portstat_${version}_$arch.changes
 [ -f "$deb" ] || { bad "no $deb; built: $(ls "$tmp")"; exit 1; }
 grep -q -- '-DCMAKE_BUILD_TYPE=None' "$tmp/build.log" || bad "dh did not configure with CMAKE_BUILD_TYPE=None"
 grep -q -- '-D_FORTIFY_SOURCE=2' "$tmp/build.log" || bad "the build did not use dpkg-buildflags' hardening"
+if [ -f /sys/kernel/btf/vmlinux ]; then
+	grep -q '^debian/rules: BPF owner backend: ON' "$tmp/build.log" &&
+		grep -q 'BPF owner backend: ON' "$tmp/build.log" ||
+		bad "the build machine has kernel BTF but the package was built without the BPF owner backend"
+fi
 
 # 2. contents.
 want=$(sort <<-EOF
@@ -106,7 +113,11 @@ for f in $want; do
 done
 grep -qF /usr/local/sbin/portstat "$src/README.md" || bad "README.md does not name cmake's /usr/local/sbin/portstat"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libmnl0 libncursesw6 libc6; do
+libs=(libmnl0 libncursesw6 libc6)
+# The BPF owner backend is built where the build machine has kernel BTF
+# (debian/rules): then the binary links libbpf, and says so.
+[ -f /sys/kernel/btf/vmlinux ] && libs+=(libbpf1)
+for lib in "${libs[@]}"; do
 	grep -q "$lib" <<<"$depends" || bad "Depends ($depends) lacks $lib"
 done
 
@@ -138,6 +149,12 @@ grep -q 'FLAGS.*BIND_NOW' <<<"$elf" || bad "the binary is not linked with -z now
 grep -q '__[a-z_]*_chk@' <<<"$elf" || bad "no fortified libc call in the binary"
 [[ $("$bin" --version) == "portstat $version"* ]] ||
 	bad "--version: $("$bin" --version), not 'portstat $version...'"
+# Built with the BPF owner backend, it runs it (as root, with the BTF).
+if [ -f /sys/kernel/btf/vmlinux ] && [ "$(id -u)" = 0 ]; then
+	note=$(PORTSTAT_DEBUG=1 PORTSTAT_OWNERS=bpf "$bin" --by process 2>&1 >/dev/null | grep 'owners from')
+	[ "$note" = "portstat: note: owners from the BPF task_file iterator" ] ||
+		bad "the packaged binary's owners do not come from BPF: $note"
+fi
 if out=$("$bin" 2>&1); then
 	if ! grep -q '^PORT ' <<<"$out" || ! grep -q '^total ' <<<"$out"; then
 		bad "the report has no header or total line:

@@ -1087,6 +1087,87 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* Prometheus with a kept exported set (serve, -i): a group that ends
+ * stays exported as portstat_leak_sockets 0 (no age, growth or owners)
+ * while a member, until a newcomer of the top ranks takes its slot; one
+ * past the bound goes under port="other"; a container's namespace labels
+ * every series with its container and pod. */
+START_TEST(test_prom_stable_series)
+{
+	struct leaks *l = model(B(CLOSE_WAIT), true, NULL);
+	struct holder h = { .container = "0123456789ab", .pod_uid = "u", .hostname = "web-0" };
+	struct series *set;
+	struct view_leaks vl;
+	struct view_opts o = { .top = 2, .header = true };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	uint32_t ino = 1;
+
+	ck_assert_int_eq(series_new(&set, 2, false), 0);
+	begin_at(l, 1000);
+	listener(l, AF_INET, 8080);
+	listener(l, AF_INET, 8081);
+	for (int i = 0; i < 3; i++, ino++)
+		add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8080, (uint16_t)(40000 + ino), "10.0.0.1", ino, ino));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8081, 41000, "10.0.0.1", ino, ino)), ino++;
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	vl = (struct view_leaks){ .leaks = l, .complete = true, .series = set, .worst = -1 };
+	ck_assert_ptr_nonnull(f = open_memstream(&buf, &len));
+	ck_assert_int_eq(view_leaks_prom(f, &vl, &o, NULL), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_sockets{port=\"8081\",direction=\"in\",state=\"close_wait\"} 1\n"));
+	free(buf);
+	buf = NULL;
+
+	/* 8081's leak ended: still a member, exported as 0. */
+	begin_at(l, 1010);
+	listener(l, AF_INET, 8080);
+	for (int i = 0; i < 3; i++, ino++)
+		add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8080, (uint16_t)(40000 + ino), "10.0.0.1", ino, ino));
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	vl.holder = &h;
+	ck_assert_ptr_nonnull(f = open_memstream(&buf, &len));
+	ck_assert_int_eq(view_leaks_prom(f, &vl, &o, "ns"), 0);
+	fclose(f);
+#define LBL "netns=\"ns\",container=\"0123456789ab\",pod=\"web-0\","
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_sockets{" LBL "port=\"8080\",direction=\"in\",state=\"close_wait\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_sockets{" LBL "port=\"8081\",direction=\"in\",state=\"close_wait\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_status{netns=\"ns\",container=\"0123456789ab\",pod=\"web-0\"} 0\n"));
+	ck_assert_ptr_null(strstr(buf, "portstat_leak_oldest_seconds{" LBL "port=\"8081\""));
+	ck_assert_ptr_null(strstr(buf, "portstat_leak_growth_sockets_per_second{" LBL "port=\"8081\""));
+	ck_assert_ptr_null(strstr(buf, "portstat_leak_process_sockets{" LBL "port=\"8081\""));
+	/* 8080's growth is known: 3 then 3. */
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_growth_sockets_per_second{" LBL "port=\"8080\",direction=\"in\",state=\"close_wait\"} 0\n"));
+	free(buf);
+	buf = NULL;
+
+	/* 8082 (2) ranks within the bound: it takes the absent member's
+	 * slot; 8083 (1) ranks past it: summed under "other". */
+	begin_at(l, 1020);
+	listener(l, AF_INET, 8080);
+	listener(l, AF_INET, 8082);
+	listener(l, AF_INET, 8083);
+	for (int i = 0; i < 3; i++, ino++)
+		add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8080, (uint16_t)(40000 + ino), "10.0.0.1", ino, ino));
+	for (int i = 0; i < 2; i++, ino++)
+		add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8082, (uint16_t)(40000 + ino), "10.0.0.1", ino, ino));
+	add(l, mkrec(AF_INET, TCP_STATE_CLOSE_WAIT, 8083, 42000, "10.0.0.1", ino, ino)), ino++;
+	ck_assert_int_eq(leaks_end(l, true), 0);
+	ck_assert_ptr_nonnull(f = open_memstream(&buf, &len));
+	ck_assert_int_eq(view_leaks_prom(f, &vl, &o, "ns"), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_sockets{" LBL "port=\"8082\",direction=\"in\",state=\"close_wait\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nportstat_leak_sockets{" LBL "port=\"other\",direction=\"in\",state=\"close_wait\"} 1\n"));
+	ck_assert_ptr_null(strstr(buf, "port=\"8081\""));
+	ck_assert_ptr_null(strstr(buf, "port=\"8083\""));
+#undef LBL
+	free(buf);
+	series_delete(set);
+	leaks_delete(l);
+}
+END_TEST
+
 static Suite *leaks_suite(void)
 {
 	Suite *s = suite_create("leaks");
@@ -1116,6 +1197,7 @@ static Suite *leaks_suite(void)
 	tcase_add_test(tc, test_owners);
 	tcase_add_test(tc, test_owner_rows);
 	tcase_add_test(tc, test_verdict_and_json);
+	tcase_add_test(tc, test_prom_stable_series);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");

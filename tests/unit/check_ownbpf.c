@@ -52,6 +52,28 @@ START_TEST(test_parse_records)
 }
 END_TEST
 
+/* In place (@out == @buf), as ownbpf_run() checks the records it read
+ * straight into their array: the same values, and a bad padding still
+ * refused. */
+START_TEST(test_parse_in_place)
+{
+	struct ownbpf_rec r[2];
+
+	put((unsigned char *)r, 7, 9, 4294967296ull + 3, 1000, 0);
+	put((unsigned char *)&r[1], 8, 10, 77, 0, 0);
+	ck_assert_int_eq(ownbpf_parse(r, sizeof(r), r), 2);
+	ck_assert_uint_eq(r[0].tgid, 7);
+	ck_assert_uint_eq(r[0].fd, 9);
+	ck_assert(r[0].ino == 4294967296ull + 3);
+	ck_assert_uint_eq(r[0].uid, 1000);
+	ck_assert_uint_eq(r[1].tgid, 8);
+	ck_assert_uint_eq(r[1].ino, 77);
+	put((unsigned char *)&r[1], 8, 10, 77, 0, 1);
+	ck_assert_int_eq(ownbpf_parse(r, sizeof(r), r), -EPROTO);
+	ck_assert_int_eq(ownbpf_parse(r, sizeof(r) - 1, r), -EPROTO);
+}
+END_TEST
+
 START_TEST(test_parse_bad)
 {
 	unsigned char buf[2 * OWNBPF_REC_SIZE];
@@ -115,6 +137,7 @@ static Suite *ownbpf_suite(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_parse_records);
+	tcase_add_test(tc, test_parse_in_place);
 	tcase_add_test(tc, test_parse_bad);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("live");

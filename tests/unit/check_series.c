@@ -171,12 +171,65 @@ START_TEST(test_map_sweep)
 }
 END_TEST
 
+/* Leak groups: the same port and direction in two states are two
+ * members; an absent group stays (to be exported as 0) while a slot is
+ * free, and gives way to a newcomer of the top ranks once absent. */
+struct group {
+	struct series_key key;
+	uint64_t count;
+};
+
+static void group_at(const void *ctx, size_t r, struct series_key *key, uint64_t *value)
+{
+	const struct group *g = ctx;
+
+	*key = g[r].key;
+	*value = g[r].count;
+}
+
+START_TEST(test_keyed_groups)
+{
+	const struct group one[] = {
+		{ { 8081, TABLE_DIR_IN, TCP_STATE_CLOSE_WAIT }, 10 },
+		{ { 8081, TABLE_DIR_IN, TCP_STATE_LAST_ACK }, 3 },
+	};
+	const struct group two[] = {
+		{ { 8081, TABLE_DIR_IN, TCP_STATE_LAST_ACK }, 3 },
+		{ { 9000, TABLE_DIR_OUT, TCP_STATE_FIN_WAIT2 }, 1 },
+	};
+	struct series_key cw = { 8081, TABLE_DIR_IN, TCP_STATE_CLOSE_WAIT };
+	struct series *set;
+
+	ck_assert_int_eq(series_new(&set, 2, false), 0);
+	ck_assert_int_eq(series_update_by(set, 2, group_at, one, true), 0);
+	ck_assert_uint_eq(series_count(set), 2);
+	ck_assert(series_has_key(set, &cw));
+	ck_assert(!series_has(set, 8081, TABLE_DIR_IN));	/* state 0: not a member */
+	/* CLOSE_WAIT gone: it stays, absent, while no newcomer of the top
+	 * ranks needs its slot... */
+	ck_assert_int_eq(series_update_by(set, 1, group_at, two, true), 0);
+	ck_assert(series_has_key(set, &cw));
+	for (size_t i = 0; i < series_count(set); i++) {
+		struct series_key k = series_get_key(set, i);
+
+		ck_assert(series_present(set, i) == (k.state == TCP_STATE_LAST_ACK));
+	}
+	/* ...and a newcomer of the top ranks takes the absent one's slot. */
+	ck_assert_int_eq(series_update_by(set, 2, group_at, two, true), 0);
+	ck_assert(!series_has_key(set, &cw));
+	ck_assert(series_has_key(set, &two[1].key));
+	ck_assert_uint_eq(series_count(set), 2);
+	series_delete(set);
+}
+END_TEST
+
 static Suite *series_suite(void)
 {
 	Suite *s = suite_create("series");
 	TCase *tc = tcase_create("membership");
 
 	tcase_add_test(tc, test_first_sample_is_top);
+	tcase_add_test(tc, test_keyed_groups);
 	tcase_add_test(tc, test_hysteresis_keeps_members);
 	tcase_add_test(tc, test_displaced_by_twice);
 	tcase_add_test(tc, test_absent_member_stays_with_zeros);

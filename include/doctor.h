@@ -201,7 +201,8 @@ int doctor_owners_apply(struct doctor *d,
 			bool (*lookup)(void *arg, uint32_t inode, struct doctor_proc *out),
 			void *arg);
 
-/* doctor_finding_parts - finding @i's breakdown (f->nparts entries). */
+/* doctor_finding_parts - finding @i's breakdown (f->nparts entries), NULL
+ * when it has none. */
 const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i);
 
 /* doctor_delete - free; accepts NULL. */
@@ -251,6 +252,10 @@ enum doctor_severity doctor_status(const struct doctor *d);
 /* The worst value of a check over the sample, finding or not, for the
  * checks that pass and perfdata: a percent for percent checks. */
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c);
+
+/* doctor_orphans_unsent - of the sample's orphans, how many are in
+ * FIN_WAIT1 with data not yet acknowledged (a peer that stopped reading). */
+uint64_t doctor_orphans_unsent(const struct doctor *d);
 
 /* doctor_full_listeners - how many listeners of the sample had a full
  * accept queue (more queued than their backlog: the kernel drops the next

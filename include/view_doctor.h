@@ -29,7 +29,18 @@ struct view_doctor {
 	 * (*cgroup, "" when unknown); NULL when no owner is known. */
 	const char *(*owner)(const void *arg, size_t i, const char **cgroup);
 	const void *owner_arg;
+	/* The text's status line without its perfdata: one namespace's
+	 * section of --all-netns, whose first line carries the perfdata
+	 * (a '|' in a plugin's long text starts more of it). */
+	bool no_perfdata;
+	/* Why the sample is incomplete (an interrupted dump), NULL when it
+	 * is not: its status is UNKNOWN unless CRITICAL already. */
+	const char *incomplete;
 };
+
+/* view_doctor_status - the sample's plugin status: the worst finding's,
+ * UNKNOWN for an incomplete sample that is not CRITICAL. */
+enum doctor_severity view_doctor_status(const struct view_doctor *s);
 
 /* view_doctor_verdict - "CRITICAL: accept-queue: listener 127.0.0.1:8080
  * queue 5 of backlog 4 (125%), 1 more finding", or "OK: 4 checks passed". */

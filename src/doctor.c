@@ -82,6 +82,8 @@ struct doctor {
 	size_t nf, capf;		/* the rest at doctor_end() */
 	struct dests dests;		/* ephemeral: per (source, destination, port) */
 	struct dests peers;		/* fin-wait2: per peer address */
+	struct dests lgroups;		/* listeners per (address, port): n, the sum
+					 * of their backlogs (SO_REUSEPORT groups) */
 	uint64_t tw_total;		/* every TIME_WAIT socket */
 	uint64_t orphans;		/* FIN_WAIT1, LAST_ACK, CLOSING without a file */
 	uint64_t orphans_unsent;	/* ... in FIN_WAIT1 with data not acked */
@@ -295,6 +297,7 @@ int doctor_new(struct doctor **out, const struct doctor_thresholds *th)
 	d->listen = table_new(&lf);
 	d->dests.idx = u64map_new(64);
 	d->peers.idx = u64map_new(64);
+	d->lgroups.idx = u64map_new(64);
 	d->tw_in = u64map_new(64);
 	d->cw = u64map_new(64);
 	d->cw_sock = u64map_new(64);
@@ -302,7 +305,7 @@ int doctor_new(struct doctor **out, const struct doctor_thresholds *th)
 	d->listen_sock = u64map_new(64);
 	d->syn = u64map_new(64);
 	if (!d->backlog || !d->listen_sock || !d->syn ||
-	    !d->listen || !d->dests.idx || !d->peers.idx || !d->tw_in || !d->cw || !d->cw_sock) {
+	    !d->listen || !d->dests.idx || !d->peers.idx || !d->lgroups.idx || !d->tw_in || !d->cw || !d->cw_sock) {
 		doctor_delete(d);
 		return -ENOMEM;
 	}
@@ -318,6 +321,8 @@ void doctor_delete(struct doctor *d)
 	u64map_delete(d->dests.idx);
 	u64map_delete(d->peers.idx);
 	free(d->peers.v);
+	u64map_delete(d->lgroups.idx);
+	free(d->lgroups.v);
 	u64map_delete(d->tw_in);
 	u64map_delete(d->cw);
 	u64map_delete(d->cw_sock);
@@ -342,6 +347,7 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	d->nf = 0;
 	d->dests.n = 0;
 	d->peers.n = 0;
+	d->lgroups.n = 0;
 	d->tw_total = 0;
 	d->orphans = 0;
 	d->orphans_unsent = 0;
@@ -351,6 +357,7 @@ struct table *doctor_begin(struct doctor *d, const struct doctor_ns *ns)
 	table_clear(d->listen);
 	u64map_clear(d->dests.idx);
 	u64map_clear(d->peers.idx);
+	u64map_clear(d->lgroups.idx);
 	u64map_clear(d->tw_in);
 	u64map_clear(d->cw);
 	u64map_clear(d->cw_sock);
@@ -403,24 +410,35 @@ static struct doctor_finding *finding_new(struct doctor *d)
 	return &d->f[d->nf++];
 }
 
+static struct dest *dest_get(struct dests *ds, uint8_t family, uint16_t dport,
+			     const uint8_t *saddr, const uint8_t *daddr);
+
 static int add_listener(struct doctor *d, const struct sock_rec *rec)
 {
+	static const uint8_t none[16];
 	unsigned pct = percent(rec->rqueue, rec->wqueue);
 	enum doctor_severity sev = judge(d, DOCTOR_ACCEPT_QUEUE, pct);
 	struct doctor_finding *f;
 	int ret = table_add(d->listen, rec);
+	struct dest *g;
 	uint64_t *slot;
 	bool created;
 
 	if (ret < 0)
 		return ret;
-	/* The port's largest backlog (stored + 1: 0 is a valid backlog)
-	 * is what its half-open connections are measured against. */
+	/* Listeners of one address and port (SO_REUSEPORT) each queue the
+	 * half-open connections the kernel hashes to them: their backlogs
+	 * add up.  Request sockets do not say which listener is theirs, so
+	 * the port's largest group (stored + 1: 0 is a valid backlog) is
+	 * what its half-open connections are measured against. */
+	if (!(g = dest_get(&d->lgroups, rec->family, rec->sport, rec->saddr, none)))
+		return -ENOMEM;
+	g->n += rec->wqueue;
 	slot = u64map_slot(d->backlog, rec->sport, &created);
 	if (!slot)
 		return -ENOMEM;
-	if (created || rec->wqueue + 1ull > *slot) {
-		*slot = rec->wqueue + 1ull;
+	if (created || g->n + 1ull > *slot) {
+		*slot = g->n + 1ull;
 		slot = u64map_slot(d->listen_sock, rec->sport, &created);
 		if (!slot)
 			return -ENOMEM;
@@ -1146,7 +1164,8 @@ out:
 
 const struct doctor_part *doctor_finding_parts(const struct doctor *d, size_t i)
 {
-	return i < d->nf && d->f[i].has_parts ? &d->parts[d->f[i].part0] : NULL;
+	/* No parts: NULL, not an offset into a table that may not exist. */
+	return i < d->nf && d->f[i].has_parts && d->f[i].nparts ? &d->parts[d->f[i].part0] : NULL;
 }
 
 size_t doctor_nfindings(const struct doctor *d)
@@ -1167,6 +1186,11 @@ enum doctor_severity doctor_status(const struct doctor *d)
 uint64_t doctor_worst(const struct doctor *d, enum doctor_check c)
 {
 	return c < DOCTOR_NCHECKS ? d->worst[c] : 0;
+}
+
+uint64_t doctor_orphans_unsent(const struct doctor *d)
+{
+	return d->orphans_unsent;
 }
 
 uint64_t doctor_full_listeners(const struct doctor *d)

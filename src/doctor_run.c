@@ -86,10 +86,35 @@ static bool lookup_one(void *arg, uint32_t inode, struct doctor_proc *out)
 	return true;
 }
 
+/* Once a run, why owners the findings would name are missing (without
+ * root, other users' processes cannot be read): a report without owners
+ * must not read as if nobody held the sockets. */
+static void owners_note(const struct procmap *pm, bool no_proc, bool *said)
+{
+	const struct procmap_stats *st = procmap_stats(pm);
+	size_t unknown = st->wanted - st->found;
+
+	if (*said || (!unknown && !no_proc))
+		return;
+	*said = true;
+	if (no_proc)
+		strenc_text_line(stderr, "portstat: note: owners unknown: /proc could not be read");
+	else if (st->denied)
+		strenc_text_line(stderr, "portstat: note: owners of %zu socket%s unknown: %lu "
+				 "process%s of other users cannot be inspected without root "
+				 "(CAP_SYS_PTRACE); counts are exact", unknown,
+				 unknown == 1 ? "" : "s", st->denied, st->denied == 1 ? "" : "es");
+	else
+		strenc_text_line(stderr, "portstat: note: owners of %zu socket%s unknown: no "
+				 "process visible here holds them (another PID namespace, or they "
+				 "exited during the scan)", unknown, unknown == 1 ? "" : "s");
+}
+
 /* One /proc scan for the sockets the findings name, and every CLOSE_WAIT
  * socket (close-wait by owner: doctor_owners_apply()).  Owners we may not
- * see are simply not shown; running out of fds is said on stderr. */
-static int owners_find(struct doctor *d, struct owners_of *o)
+ * see are not shown, and said once (*@said) on stderr; running out of fds
+ * is said on stderr. */
+static int owners_find(struct doctor *d, struct owners_of *o, bool *said)
 {
 	size_t nf, want = doctor_owners_count(d);
 	struct procmap *pm = NULL;
@@ -102,8 +127,11 @@ static int owners_find(struct doctor *d, struct owners_of *o)
 	if ((ret = procmap_new(&pm, want)) < 0)
 		return ret;
 	ret = doctor_owners_want(d, want_one, pm);
-	if (ret == 0 && procmap_stats(pm)->wanted)
+	if (ret == 0 && procmap_stats(pm)->wanted) {
 		ret = procmap_scan(pm, "/proc");
+		if (ret == 0 || !procmap_is_limit(ret))
+			owners_note(pm, ret < 0, said);
+	}
 	if (ret < 0 && procmap_is_limit(ret)) {
 		char msg[256];
 
@@ -171,15 +199,43 @@ struct ns_report {
 	int status;
 	char verdict[1024];
 	char perf[1024];
+	char error[512];	/* why it could not be read; "" when it was */
+	bool vanished;		/* gone before it could be read: left out */
+	bool has_ctr;		/* ov, dr: its ListenOverflows, ListenDrops */
+	uint64_t ov, dr;
 	char *out;		/* text or one JSON object (no newline) */
 	size_t len;
 };
 
-/* Sample namespace @e once and render it into @r (r->status UNKNOWN and
- * a note on stderr when it cannot be read). */
-static void sample_ns(const struct doctor_config *cfg, const struct netns_entry *e,
-		      struct ns_report *r)
+static void ns_fail(struct ns_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Namespace @r cannot be read: why, for stderr, its verdict and JSON. */
+static void ns_fail(struct ns_report *r, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: %s", r->error);
+	strenc_text_line(stderr, "portstat: %s: %s", r->label, r->error);
+}
+
+/* A namespace's counters at the last sample of --all-netns -i. */
+struct ns_ctr {
+	dev_t dev;
+	ino_t ino;
+	uint64_t ov, dr;
+};
+
+/* Sample namespace @e once and render it into @r (r->status UNKNOWN and
+ * a note on stderr when it cannot be read); with @prev (its counters at
+ * the last sample), their growth since, as -i gives it for one. */
+static void sample_ns(const struct doctor_config *cfg, const struct netns_entry *e,
+		      struct ns_report *r, bool *said_owners, const struct ns_ctr *prev)
+{
+	const struct doctor_ns *ns;
 	struct collector *c = NULL;
 	struct doctor *d = NULL;
 	struct owners_of owners = { NULL, 0 };
@@ -193,17 +249,33 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	r->status = DOCTOR_UNKNOWN;
 	snprintf(r->verdict, sizeof(r->verdict), "UNKNOWN: cannot be read");
 	r->perf[0] = '\0';
+	r->error[0] = '\0';
 	ret = collector_open_live(&c, e->path, err, sizeof(err));
+	/* As the report's and leaks': the holder exited or 'ip netns del'
+	 * ran since the list was made (which unmounts the name, leaving a
+	 * plain file for a moment: -EINVAL).  A namespace that is no more
+	 * is not one doctor could not read. */
+	if (ret == -ENOENT || ret == -ESRCH ||
+	    (ret == -EINVAL && strncmp(e->path, "/run/netns/", 11) == 0)) {
+		r->vanished = true;
+		goto out;
+	}
 	if (ret < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label, err);
+		ns_fail(r, "%s", err);
+		goto out;
+	}
+	if (!collector_netns_is(c, e->dev, e->ino)) {
+		/* The holder exited and its pid was reused: another
+		 * namespace, not to be diagnosed under this one's label. */
+		r->vanished = true;
 		goto out;
 	}
 	if (collector_want_context(c) < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label, collector_error(c));
+		ns_fail(r, "%s", collector_error(c));
 		goto out;
 	}
 	if (doctor_new(&d, &cfg->th) < 0) {
-		strenc_text_line(stderr, "portstat: %s: out of memory", e->label);
+		ns_fail(r, "out of memory");
 		goto out;
 	}
 	doctor_set_owners(d, true);
@@ -215,21 +287,34 @@ static void sample_ns(const struct doctor_config *cfg, const struct netns_entry 
 	if (ret == 0)
 		ret = doctor_end(d);
 	if (ret == 0)
-		ret = owners_find(d, &owners);
+		ret = owners_find(d, &owners, said_owners);
 	if (ret < 0) {
-		strenc_text_line(stderr, "portstat: %s: %s", e->label,
-				 ret == -ENOMEM ? "out of memory" : collector_error(c));
+		ns_fail(r, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
 		goto out;
 	}
+	/* The first line of the whole output carries the perfdata; a
+	 * namespace's own after it would be read as more of it. */
 	vd = (struct view_doctor){
 		.d = d, .time = info.time, .netns = e->label,
-		.owner = owner_name, .owner_arg = &owners,
+		.owner = owner_name, .owner_arg = &owners, .no_perfdata = true,
 	};
-	r->status = (int)doctor_status(d);
-	if (!info.complete && r->status != DOCTOR_CRITICAL) {
-		r->status = DOCTOR_UNKNOWN;
-		strenc_text_line(stderr, "portstat: incomplete sample of %s: %s", e->label, info.note);
+	vd.incomplete = info.complete ? NULL : info.note;
+	ns = doctor_ns(d);
+	if (ns->has_netstat) {
+		r->has_ctr = true;
+		r->ov = ns->listen_overflows;
+		r->dr = ns->listen_drops;
+		/* Counters only grow: a namespace made anew under the same
+		 * inode is not a wrapped-around increase. */
+		if (prev && r->ov >= prev->ov && r->dr >= prev->dr) {
+			vd.has_delta = true;
+			vd.overflows_delta = r->ov - prev->ov;
+			vd.drops_delta = r->dr - prev->dr;
+		}
 	}
+	r->status = (int)view_doctor_status(&vd);
+	if (!info.complete)
+		strenc_text_line(stderr, "portstat: incomplete sample of %s: %s", e->label, info.note);
 	view_doctor_verdict(&vd, r->verdict, sizeof(r->verdict));
 	view_doctor_perfdata(&vd, r->perf, sizeof(r->perf));
 	mem = open_memstream(&r->out, &r->len);
@@ -260,6 +345,9 @@ static int rank(int status)
 static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 {
 	int status = DOCTOR_UNKNOWN;
+	bool said_owners = false;
+	struct ns_ctr *last = NULL;	/* the last sample's counters */
+	size_t nlast = 0;
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -267,7 +355,7 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 		struct netns_entry *list = NULL;
 		struct ns_report *r = NULL;
 		struct timespec now;
-		size_t n = 0, worst = 0, bad = 0;
+		size_t n = 0, worst = 0, bad = 0, unread = 0, gone = 0;
 		char when[32], enc[2048], lab[256];
 		int ret;
 
@@ -282,25 +370,62 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			free(list);
 			fail(cfg, k > 0, "cannot list network namespaces: %s",
 			     strerror(ret < 0 ? -ret : ENOMEM));
-			return DOCTOR_UNKNOWN;
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
+		worst = n;
 		for (size_t i = 0; i < n; i++) {
-			sample_ns(cfg, &list[i], &r[i]);
-			if (rank(r[i].status) > rank(r[worst].status))
+			const struct ns_ctr *prev = NULL;
+
+			/* The same namespace as at the last sample: its inode. */
+			for (size_t j = 0; j < nlast && !prev; j++)
+				if (last[j].dev == list[i].dev && last[j].ino == list[i].ino)
+					prev = &last[j];
+			sample_ns(cfg, &list[i], &r[i], &said_owners, prev);
+			if (r[i].vanished) {
+				strenc_text_line(stderr, "portstat: note: network namespace %s vanished during the scan",
+						 list[i].label);
+				gone++;
+				continue;
+			}
+			if (worst == n || rank(r[i].status) > rank(r[worst].status))
 				worst = i;
-			bad += r[i].status != DOCTOR_OK;
+			/* Unread is not "with findings". */
+			unread += r[i].error[0] != '\0';
+			bad += !r[i].error[0] && r[i].status != DOCTOR_OK;
+		}
+		if (worst == n) {
+			/* Every one vanished (the host's never does). */
+			for (size_t i = 0; i < n; i++)
+				free(r[i].out);
+			free(r);
+			free(list);
+			fail(cfg, k > 0, "every network namespace vanished during the scan");
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 		status = r[worst].status;
 		view_format_time(&now, when, sizeof(when));
 		if (cfg->format == CLI_DOCTOR_JSON) {
 			printf("{\"version\":1,\"time\":\"%s\",\"status\":\"%s\",\"namespaces\":[",
 			       when, doctor_severity_name(status));
+			/* Every namespace, as the report's: one that could
+			 * not be read with its error. */
 			for (size_t i = 0, first = 1; i < n; i++) {
-				if (!r[i].out)
+				if (r[i].vanished)
 					continue;
-				printf("%s%s", first ? "" : ",", r[i].out);
+				fputs(first ? "" : ",", stdout);
 				first = 0;
+				if (r[i].out) {
+					fputs(r[i].out, stdout);
+					continue;
+				}
+				fputs("{\"version\":1,\"netns\":", stdout);
+				strenc_json(stdout, r[i].label);
+				fputs(",\"status\":\"unknown\",\"error\":", stdout);
+				strenc_json(stdout, r[i].error[0] ? r[i].error : "cannot be read");
+				fputc('}', stdout);
 			}
 			puts("]}");
 		} else {
@@ -309,18 +434,50 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 			strenc_text(lab, sizeof(lab), r[worst].label, 64, STRENC_NOPIPE);
 			if (status == DOCTOR_OK)
 				snprintf(enc, sizeof(enc), "OK: %d checks passed in %zu namespaces",
-					 DOCTOR_NCHECKS, n);
+					 DOCTOR_NCHECKS, n - gone);
 			else
 				strenc_text(enc, sizeof(enc), v ? v + 2 : "", -1, STRENC_NOPIPE);
 			if (status == DOCTOR_OK)
-				printf("%s | %s\n", enc, r[worst].perf);
-			else
-				printf("%.*s: %s: %s (%zu of %zu namespaces with findings) | %s\n",
+				fputs(enc, stdout);
+			else if (unread)
+				printf("%.*s: %s: %s (%zu of %zu namespaces with findings, %zu unreadable)",
 				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
-				       bad, n, r[worst].perf);
-			for (size_t i = 0; i < n; i++)
-				if (r[i].out)
+				       bad, n - gone, unread);
+			else
+				printf("%.*s: %s: %s (%zu of %zu namespaces with findings)",
+				       (int)(v ? v - r[worst].verdict : 7), r[worst].verdict, lab, enc,
+				       bad, n - gone);
+			/* No perfdata (an unread namespace): no '|'. */
+			if (r[worst].perf[0])
+				printf(" | %s", r[worst].perf);
+			putchar('\n');
+			for (size_t i = 0; i < n; i++) {
+				if (r[i].vanished)
+					continue;
+				if (r[i].out) {
 					printf("\n%s", r[i].out);
+					continue;
+				}
+				strenc_text(lab, sizeof(lab), r[i].label, -1, STRENC_NOPIPE);
+				strenc_text(enc, sizeof(enc), r[i].error[0] ? r[i].error : "cannot be read",
+					    -1, STRENC_NOPIPE);
+				printf("\nportstat doctor, namespace %s: UNKNOWN, %s\n", lab, enc);
+			}
+		}
+		/* Keep this sample's counters for the next one's growth. */
+		if (cfg->count != 1) {
+			struct ns_ctr *v = realloc(last, n * sizeof(*v));
+
+			nlast = 0;
+			if (v) {
+				last = v;
+				for (size_t i = 0; i < n; i++)
+					if (r[i].has_ctr)
+						last[nlast++] = (struct ns_ctr){
+							.dev = list[i].dev, .ino = list[i].ino,
+							.ov = r[i].ov, .dr = r[i].dr,
+						};
+			}
 		}
 		for (size_t i = 0; i < n; i++)
 			free(r[i].out);
@@ -328,9 +485,11 @@ static int run_all(const struct doctor_config *cfg, volatile sig_atomic_t *stop)
 		free(list);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			strenc_text_line(stderr, "portstat: cannot write output: %s", strerror(errno));
-			return DOCTOR_UNKNOWN;
+			status = DOCTOR_UNKNOWN;
+			break;
 		}
 	}
+	free(last);
 	return status;
 }
 
@@ -375,7 +534,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 	struct owners_of owners = { NULL, 0 };
 	int status = DOCTOR_UNKNOWN, ret;
 	uint64_t last_ov = 0, last_dr = 0;
-	bool used = false, have_last = false, said_ctx = false;
+	bool used = false, have_last = false, said_ctx = false, said_owners = false;
 	struct timespec next;
 	char err[512];
 
@@ -416,7 +575,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 		/* A recording's inodes are another moment's (or host's): no
 		 * owners from this host's /proc for them. */
 		if (ret == 0 && !cfg.replay)
-			ret = owners_find(d, &owners);
+			ret = owners_find(d, &owners, &said_owners);
 		if (ret < 0) {
 			fail(&cfg, used, "%s", ret == -ENOMEM ? "out of memory" : collector_error(c));
 			status = DOCTOR_UNKNOWN;
@@ -427,6 +586,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			.d = d, .time = info.time, .netns = cfg.netns,
 			.owner = cfg.replay ? NULL : owner_name, .owner_arg = &owners,
 			.no_context = !arg.has_ctx,
+			.incomplete = info.complete ? NULL : info.note,
 		};
 		if (!arg.has_ctx && !said_ctx) {
 			fputs("portstat: note: the recording holds no kernel context (made by an "
@@ -446,10 +606,8 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 			last_ov = ns->listen_overflows;
 			last_dr = ns->listen_drops;
 		}
-		status = (int)doctor_status(d);
-		/* A partial count is a lower bound: CRITICAL stays true. */
-		if (!info.complete && status != DOCTOR_CRITICAL)
-			status = DOCTOR_UNKNOWN;
+		/* The status line's word, so the exit status says the same. */
+		status = (int)view_doctor_status(&vd);
 		ret = cfg.format == CLI_DOCTOR_JSON ? view_doctor_json(stdout, &vd)
 						    : view_doctor_text(stdout, &vd);
 		if (ret == 0 && fflush(stdout) != 0)

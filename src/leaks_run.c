@@ -362,16 +362,16 @@ static int render_allns_cb(FILE *out, const void *arg)
 		for (size_t k = 0; k < a->n && ret == 0; k++) {
 			const struct leaks_ns *m = leaks_ns_get(a->set, k);
 			struct view_leaks sec;
+			char enc[1024];
 
 			if (m->vanished)
 				continue;
-			fputs("\n# netns: ", out);
-			strenc_text_pad(out, m->ns.label, 0, false);
-			fputc('\n', out);
+			/* Plugin output: in its long text a '|' starts perfdata. */
+			strenc_text(enc, sizeof(enc), m->ns.label, -1, STRENC_NOPIPE);
+			fprintf(out, "\n# netns: %s\n", enc);
 			if (!m->read) {
-				fputs("# error: ", out);
-				strenc_text_pad(out, m->note, 0, false);
-				fputc('\n', out);
+				strenc_text(enc, sizeof(enc), m->note, -1, STRENC_NOPIPE);
+				fprintf(out, "# error: %s\n", enc);
 				continue;
 			}
 			sec = a->vl[k];

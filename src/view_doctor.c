@@ -367,27 +367,39 @@ static void summary(const struct doctor *d, const struct doctor_finding *f, char
 	snprintf(buf, len, "%s: %s %s", doctor_check_name(f->check), w, n);
 }
 
+enum doctor_severity view_doctor_status(const struct view_doctor *s)
+{
+	enum doctor_severity st = doctor_status(s->d);
+
+	/* A partial count is a lower bound: CRITICAL stays true. */
+	return s->incomplete && st != DOCTOR_CRITICAL ? DOCTOR_UNKNOWN : st;
+}
+
 void view_doctor_verdict(const struct view_doctor *s, char *buf, size_t len)
 {
 	size_t nf = doctor_nfindings(s->d);
+	enum doctor_severity st = view_doctor_status(s);
+	/* The status word is the exit status's: say why it is UNKNOWN. */
+	const char *inc = st != doctor_status(s->d) ? "incomplete sample: " : "";
 	char one[512];
 
 	if (!nf) {
 		int k = nskipped(doctor_ns(s->d));
 
 		if (k)
-			snprintf(buf, len, "OK: %d checks passed, %d skipped (limit unknown)",
-				 DOCTOR_NCHECKS - k, k);
+			snprintf(buf, len, "%s: %s%d checks passed, %d skipped (limit unknown)",
+				 status_upper(st), inc, DOCTOR_NCHECKS - k, k);
 		else
-			snprintf(buf, len, "OK: %d checks passed", DOCTOR_NCHECKS);
+			snprintf(buf, len, "%s: %s%d checks passed", status_upper(st), inc,
+				 DOCTOR_NCHECKS);
 		return;
 	}
 	summary(s->d, doctor_finding(s->d, 0), one, sizeof(one));
 	if (nf > 1)
-		snprintf(buf, len, "%s: %s; %zu more finding%s", status_upper(doctor_status(s->d)),
-			 one, nf - 1, nf > 2 ? "s" : "");
+		snprintf(buf, len, "%s: %s%s; %zu more finding%s", status_upper(st), inc, one,
+			 nf - 1, nf > 2 ? "s" : "");
 	else
-		snprintf(buf, len, "%s: %s", status_upper(doctor_status(s->d)), one);
+		snprintf(buf, len, "%s: %s%s", status_upper(st), inc, one);
 }
 
 void view_doctor_perfdata(const struct view_doctor *s, char *buf, size_t len)
@@ -459,14 +471,21 @@ static void passed(const struct view_doctor *s, enum doctor_check c, char *buf, 
 		snprintf(buf, len, "%" PRIu64 " peer%s with FIN_WAIT2, at most %" PRIu64,
 			 n, n == 1 ? "" : "s", w);
 		break;
-	case DOCTOR_ORPHANS:
+	case DOCTOR_ORPHANS: {
+		/* Below the levels, a peer that stopped reading is still said. */
+		char unsent[64] = "";
+
+		if (doctor_orphans_unsent(s->d))
+			snprintf(unsent, sizeof(unsent), ", %" PRIu64 " in FIN_WAIT1 with unsent data",
+				 doctor_orphans_unsent(s->d));
 		if (!ns->has_max_orphans)
 			snprintf(buf, len, "tcp_max_orphans unknown: not checked");
 		else
 			snprintf(buf, len, "%" PRIu64 " orphaned socket%s, %" PRIu64
-				 "%% of tcp_max_orphans %" PRIu64, n, n == 1 ? "" : "s", w,
-				 ns->max_orphans);
+				 "%% of tcp_max_orphans %" PRIu64 "%s", n, n == 1 ? "" : "s", w,
+				 ns->max_orphans, unsent);
 		break;
+	}
 	case DOCTOR_SYN_RECV: {
 		char cookies[16] = "unknown";
 
@@ -493,7 +512,9 @@ static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (!p || (!f->nparts && !f->parts_unknown))
+	/* No owner seen at all (another user's processes, without root):
+	 * no parts, but the sockets whose owner is unknown are said. */
+	if (!f->has_parts || (!f->nparts && !f->parts_unknown))
 		return;
 	append(buf, len, &n, "%s: ", f->pid ? "ports" : "owners");
 	for (uint32_t k = 0; k < f->nparts; k++) {
@@ -504,8 +525,8 @@ static void parts_text(const struct doctor *d, size_t i, char *buf, size_t len)
 			       p[k].dir == TABLE_DIR_IN ? "in" : "out", p[k].n);
 			continue;
 		}
-		strenc_text(comm, sizeof(comm), p[k].comm, 16, 0);
-		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, 0);
+		strenc_text(comm, sizeof(comm), p[k].comm, 64, STRENC_NOPIPE);
+		strenc_text(cg, sizeof(cg), p[k].cgroup, 96, STRENC_NOPIPE);
 		append(buf, len, &n, "%s%s[%d] %" PRIu64, k ? ", " : "", comm, p[k].pid, p[k].n);
 		if (p[k].cgroup[0])
 			append(buf, len, &n, " (cgroup %s)", cg);
@@ -530,11 +551,16 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	view_doctor_verdict(s, verdict, sizeof(verdict));
 	view_doctor_perfdata(s, perf, sizeof(perf));
 	strenc_text(enc, sizeof(enc), verdict, -1, STRENC_NOPIPE);
-	fprintf(out, "%s | %s\n", enc, perf);
+	if (s->no_perfdata)
+		fprintf(out, "%s\n", enc);
+	else
+		fprintf(out, "%s | %s\n", enc, perf);
 	for (size_t i = 0; i < nf; i++)
 		sev[doctor_finding(d, i)->severity]++;
 	view_format_time(&s->time, when, sizeof(when));
-	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, 0);
+	/* Plugin output: the first '|' of any later line starts perfdata
+	 * too, so no name may bring one (nor a control) into the report. */
+	strenc_text(ns, sizeof(ns), s->netns ? s->netns : "(own)", -1, STRENC_NOPIPE);
 	fprintf(out, "portstat doctor, namespace %s, %s: %zu critical, %zu warning%s\n", ns, when,
 		sev[DOCTOR_CRITICAL], sev[DOCTOR_WARNING], sev[DOCTOR_WARNING] == 1 ? "" : "s");
 	if (s->has_delta) {
@@ -546,6 +572,10 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 	if (s->no_context)
 		fputs("kernel context unknown (a recording without it): sysctls and TcpExt "
 		      "counters not known, checks against them skipped\n", out);
+	if (s->incomplete) {
+		strenc_text(enc, sizeof(enc), s->incomplete, -1, STRENC_NOPIPE);
+		fprintf(out, "incomplete sample: %s; counts are a lower bound\n", enc);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i < nf; i++) {
 		const struct doctor_finding *f = doctor_finding(d, i);
@@ -560,8 +590,8 @@ int view_doctor_text(FILE *out, const struct view_doctor *s)
 		fix(d, f, x, sizeof(x));
 		fprintf(out, "%-9s %-13s %s", status_upper(f->severity), doctor_check_name(f->check), w);
 		if (owner) {
-			strenc_text(o, sizeof(o), owner, 64, 0);
-			strenc_text(g, sizeof(g), cg, 96, 0);
+			strenc_text(o, sizeof(o), owner, 64, STRENC_NOPIPE);
+			strenc_text(g, sizeof(g), cg, 96, STRENC_NOPIPE);
 			fprintf(out, " (%s%s%s)", o, *cg ? ", cgroup " : "", g);
 		}
 		fprintf(out, ": %s\n", n);
@@ -636,7 +666,12 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		strenc_json(out, s->netns);
 	else
 		fputs("null", out);
-	fprintf(out, ",\"status\":\"%s\"", doctor_severity_name(doctor_status(d)));
+	fprintf(out, ",\"status\":\"%s\"", doctor_severity_name(view_doctor_status(s)));
+	if (s->incomplete) {
+		/* As leaks' JSON says it. */
+		fputs(",\"complete\":false,\"error\":", out);
+		strenc_json(out, s->incomplete);
+	}
 	if (ns->has_netstat)
 		fprintf(out, ",\"listen_overflows\":%" PRIu64 ",\"listen_drops\":%" PRIu64,
 			ns->listen_overflows, ns->listen_drops);
@@ -666,8 +701,12 @@ int view_doctor_json(FILE *out, const struct view_doctor *s)
 		json_str(out, "check", doctor_check_name(f->check), false);
 		json_str(out, "severity", doctor_severity_name(f->severity), true);
 		json_str(out, "where", w, true);
-		fprintf(out, ",\"port\":%u,\"direction\":\"%s\"", f->port,
-			f->dir == TABLE_DIR_IN ? "in" : "out");
+		/* The namespace's checks and a peer have no port: none is
+		 * given rather than "port 0 in". */
+		if (f->check != DOCTOR_TW_BUCKETS && f->check != DOCTOR_ORPHANS &&
+		    f->check != DOCTOR_FIN_WAIT2)
+			fprintf(out, ",\"port\":%u,\"direction\":\"%s\"", f->port,
+				f->dir == TABLE_DIR_IN ? "in" : "out");
 		if (owner) {
 			json_str(out, "process", owner, true);
 			json_str(out, "cgroup", cg, true);

@@ -281,7 +281,8 @@ static void cells(const struct view_leaks *s, const struct leaks_group *g, char 
 		snprintf(c[C_GROWTH], CELL, "-");
 	c[C_PROCS][0] = '\0';
 	if (g->nprocs) {
-		proc_str(&g->procs[0], c[C_PROCS], CELL, 0);
+		/* Plugin output: in its long text a '|' starts perfdata. */
+		proc_str(&g->procs[0], c[C_PROCS], CELL, STRENC_NOPIPE);
 		n = strlen(c[C_PROCS]);
 		if (g->nprocs > 1)
 			snprintf(c[C_PROCS] + n, CELL - n, " +%zu", g->nprocs - 1);

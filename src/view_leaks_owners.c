@@ -112,8 +112,9 @@ static void cells(const struct view_leaks *s, const struct leaks_owner *w, char 
 	size_t n = 0;
 
 	snprintf(c[C_PID], CELL, "%d", w->pid);
-	strenc_text(c[C_COMM], CELL, w->comm, -1, 0);
-	strenc_text(c[C_CGROUP], CELL, w->cgroup[0] ? w->cgroup : "-", -1, 0);
+	/* Plugin output: in its long text a '|' starts perfdata. */
+	strenc_text(c[C_COMM], CELL, w->comm, -1, STRENC_NOPIPE);
+	strenc_text(c[C_CGROUP], CELL, w->cgroup[0] ? w->cgroup : "-", -1, STRENC_NOPIPE);
 	snprintf(c[C_COUNT], CELL, "%llu", (unsigned long long)w->count);
 	if (w->has_age)
 		view_leaks_age(w->oldest_ms / 1000, c[C_OLDEST], CELL);

@@ -20,11 +20,17 @@ Modes:
               address nobody holds: the SYN-ACKs go nowhere, so the
               listener keeps half-open SYN_RECV connections, then answers
               with cookies
+  synreuse    as synflood, to four SO_REUSEPORT listeners of backlog 4 on
+              the one address and port: the kernel spreads the half-open
+              connections over their four queues
   orphan      COUNT clients fill a server that never reads (small buffers,
               a zero window) and close: COUNT orphaned FIN_WAIT1 sockets
               with unsent data
+  hostile     closewait by a process whose name (comm) is invalid UTF-8
+              with controls and a '|': b"\\xff\\x1b[31m|x\\n\\x07"
   healthy     one listener and one established connection
 """
+import ctypes
 import socket
 import struct
 import sys
@@ -103,6 +109,16 @@ def main():
             a, _ = ls.accept()
             c.close()
             keep.append(a)
+    elif mode == "hostile":
+        # PR_SET_NAME: what /proc/PID/comm and the owner lookups see.
+        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(b"\xff\x1b[31m|x\n\x07"), 0, 0, 0)
+        ls = listener(port)
+        keep.append(ls)
+        for _ in range(count):
+            c = socket.create_connection(("127.0.0.1", port), timeout=5)
+            a, _ = ls.accept()
+            c.close()
+            keep.append(a)
     elif mode == "closewait2":
         for p in (port, port + 1):
             ls = listener(p)
@@ -116,6 +132,17 @@ def main():
         keep.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
         keep[0].bind(("10.0.0.1", port))
         keep[0].listen(4)
+        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        for i in range(count):
+            raw.sendto(syn("10.0.0.2", "10.0.0.1", 50000 + i, port, 1000 + i), ("10.0.0.1", 0))
+        raw.close()
+    elif mode == "synreuse":
+        for _ in range(4):
+            ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            ls.bind(("10.0.0.1", port))
+            ls.listen(4)
+            keep.append(ls)
         raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
         for i in range(count):
             raw.sendto(syn("10.0.0.2", "10.0.0.1", 50000 + i, port, 1000 + i), ("10.0.0.1", 0))

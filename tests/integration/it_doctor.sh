@@ -183,6 +183,42 @@ grep -q "^WARNING: close-wait: :8081 in 15 CLOSE_WAIT, more than 10" "$PS_TMPDIR
 grep -q "^WARNING   close-wait    :8081 in (python3\[${LAB_PIDS[-1]}\]" "$PS_TMPDIR/d.out" ||
 	ps_fail "close-wait owner (lab ${LAB_PIDS[-1]}): $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/closewait.txt"
+# Unprivileged, inside the namespace: the lab's sockets are root's, so
+# their owners cannot be seen.  The counts and findings stay; the text
+# says how many sockets have no known owner, stderr says why, once.
+id nobody >/dev/null 2>&1 || ps_fail "no user nobody for the unprivileged run"
+ps_reachable_copy "$PORTSTAT" user_portstat
+ip netns exec "$cw" runuser -u nobody -- "$user_portstat" doctor -i 0.1 -c 2 >"$PS_TMPDIR/u.out" 2>"$PS_TMPDIR/u.err"; rc=$?
+[ "$rc" = 1 ] || ps_fail "unprivileged doctor: exit $rc: $(cat "$PS_TMPDIR/u.out" "$PS_TMPDIR/u.err")"
+[ "$(grep -c '^                        owners: 15 whose owner was not found$' "$PS_TMPDIR/u.out")" = 2 ] ||
+	ps_fail "unprivileged: unknown owners not said: $(cat "$PS_TMPDIR/u.out")"
+grep -q "^WARNING   close-wait    :8081 in: 15 CLOSE_WAIT, more than 10$" "$PS_TMPDIR/u.out" ||
+	ps_fail "unprivileged: close-wait: $(cat "$PS_TMPDIR/u.out")"
+[ "$(grep -c '^portstat: note: owners of 1[56] sockets unknown: [0-9]* process\(es\)\? of other users cannot be inspected without root' "$PS_TMPDIR/u.err")" = 1 ] ||
+	ps_fail "unprivileged: no note, or not once: $(cat "$PS_TMPDIR/u.err")"
+ip netns exec "$cw" runuser -u nobody -- "$user_portstat" doctor -f json >"$PS_TMPDIR/u.json" 2>/dev/null
+jq -e '.findings[] | select(.check == "close-wait") | .owners == [] and .owners_unknown == 15 and (has("process") | not)' "$PS_TMPDIR/u.json" >/dev/null ||
+	ps_fail "unprivileged JSON: $(cat "$PS_TMPDIR/u.json")"
+echo "ok: unprivileged: owners unknown said, counts kept, exit 1"
+
+# A hostile owner: a name of invalid UTF-8, controls and a '|'.  JSON
+# stays valid (strict parser), the text escapes it, and no '|' past the
+# status line forges perfdata (perfdata.py reads the long text too).
+ps_netns_new hos
+lab "$hos" hostile 8082 12
+count_state "$hos" close-wait 12
+doctor 1 "$hos"
+grep -q '^WARNING   close-wait    :8082 in (\\xff\\x1b\[31m\\x7cx\\x0a\\x07\['"${LAB_PIDS[-1]}"'\]' "$PS_TMPDIR/d.out" ||
+	ps_fail "hostile name not escaped: $(cat -v "$PS_TMPDIR/d.out")"
+! tail -n +2 "$PS_TMPDIR/d.out" | grep -q '[|[:cntrl:]]' || ps_fail "a '|' or control in the text: $(cat -v "$PS_TMPDIR/d.out")"
+json "$hos" >"$PS_TMPDIR/hos.json"
+$PY -c 'import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))
+f = [x for x in d["findings"] if x["check"] == "close-wait"][0]
+assert f["owners"][0]["comm"] == "\ufffd\x1b[31m|x\n\x07", f
+assert f["process"] == "\ufffd\x1b[31m|x\n\x07[%s]" % sys.argv[2], f' "$PS_TMPDIR/hos.json" "${LAB_PIDS[-1]}" ||
+	ps_fail "hostile JSON: $(cat -v "$PS_TMPDIR/hos.json")"
+echo "ok: hostile owner name: JSON valid, text escaped, no forged perfdata"
 doctor 2 "$cw" --warn close-wait=5 --crit close-wait=14
 echo "ok: CLOSE_WAIT leak: 15 on :8081 in"
 # Its mirror: the clients' 15 FIN_WAIT2 toward the peer that never closes.
@@ -273,6 +309,17 @@ grep -q "(tcp_syncookies 1, SyncookiesSent $cookies)" "$PS_TMPDIR/d.out" ||
 	ps_fail "syn-recv cookies: $(cat "$PS_TMPDIR/d.out")"
 cp "$PS_TMPDIR/d.out" "$PS_TMPDIR/synrecv.txt"
 echo "ok: SYN_RECV 5 of backlog 4, SyncookiesSent $cookies"
+# Four SO_REUSEPORT listeners of backlog 4 on one address and port: 8
+# half-open connections spread over their four queues are 8 of 16, not
+# 8 of 4 (no queue is full: no cookies were sent).
+ps_netns_new synr
+synflood_ns "$synr"
+lab "$synr" synreuse 8080 8
+count_state "$synr" syn-recv 8 || ps_fail "reuseport: not 8 SYN_RECV: $(ip netns exec "$synr" ss -tan)"
+doctor 0 "$synr"
+[ "$(jq -r '.metrics.syn_recv.value' "$PS_TMPDIR/perf.json")" = 50 ] || ps_fail "reuseport syn-recv: $(cat "$PS_TMPDIR/d.out")"
+[ "$(netstat_field "$synr" SyncookiesSent)" = 0 ] || ps_fail "reuseport: cookies sent"
+echo "ok: SYN_RECV over four SO_REUSEPORT listeners: 8 of 16 (50%), OK"
 
 # --- orphans ----------------------------------------------------------------------
 # 3 clients fill a server that never reads, then close: 3 FIN_WAIT1
@@ -305,6 +352,29 @@ echo "ok: 3 orphans with unsent data"
 [ "$rc" = 2 ] || ps_fail "--all-netns text: exit $rc"
 $PERF 2 <"$PS_TMPDIR/all.txt" >/dev/null || ps_fail "--all-netns: not plugin output: $(head -1 "$PS_TMPDIR/all.txt")"
 grep -q "^portstat doctor, namespace $acc, .*: 1 critical" "$PS_TMPDIR/all.txt" || ps_fail "--all-netns text: $acc"
+# -i: each namespace's counters' growth since its last sample, as for one.
+"$PORTSTAT" doctor --all-netns -f json -i 0.5 -c 2 >"$PS_TMPDIR/alli.json" 2>/dev/null
+[ "$(head -1 "$PS_TMPDIR/alli.json" | jq -c --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | has("listen_overflows_delta")')" = false ] ||
+	ps_fail "--all-netns -i: a delta on the first sample: $(head -1 "$PS_TMPDIR/alli.json")"
+o1=$(head -1 "$PS_TMPDIR/alli.json" | jq --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | .listen_overflows')
+[ "$(tail -1 "$PS_TMPDIR/alli.json" | jq -c --arg ns "$acc" '.namespaces[] | select(.netns == $ns) | [.listen_overflows_delta + '"$o1"' == .listen_overflows, .full_listeners]')" = '[true,1]' ] ||
+	ps_fail "--all-netns -i: no growth for $acc: $(cat "$PS_TMPDIR/alli.json")"
+# The sections' status lines carry no perfdata of their own.
+[ "$(grep -c ' | ' "$PS_TMPDIR/all.txt")" = 1 ] || ps_fail "--all-netns: perfdata past the first line: $(cat "$PS_TMPDIR/all.txt")"
+# Unprivileged: the other namespaces cannot be entered; each is in the
+# JSON with its error (as the report's), and the text says they are
+# unreadable, not "with findings".
+runuser -u nobody -- "$user_portstat" doctor --all-netns -f json >"$PS_TMPDIR/nall.json" 2>"$PS_TMPDIR/nall.err"; rc=$?
+[ "$rc" = 3 ] || ps_fail "unprivileged --all-netns: exit $rc"
+[ "$(jq -c --arg ns "$acc" '[.status, (.namespaces[] | select(.netns == $ns) | .status, (.error | test("^cannot enter network namespace")))]' "$PS_TMPDIR/nall.json")" = \
+  '["unknown","unknown",true]' ] || ps_fail "unprivileged --all-netns JSON: $(cat "$PS_TMPDIR/nall.json")"
+runuser -u nobody -- "$user_portstat" doctor --all-netns >"$PS_TMPDIR/nall.txt" 2>/dev/null; rc=$?
+[ "$rc" = 3 ] || ps_fail "unprivileged --all-netns text: exit $rc"
+$PERF 3 <"$PS_TMPDIR/nall.txt" >/dev/null || ps_fail "unprivileged --all-netns: not plugin output: $(cat "$PS_TMPDIR/nall.txt")"
+head -1 "$PS_TMPDIR/nall.txt" | grep -q ': cannot enter network namespace: .* ([0-9]* of [0-9]* namespaces with findings, [1-9][0-9]* unreadable)$' ||
+	ps_fail "unprivileged --all-netns verdict: $(head -1 "$PS_TMPDIR/nall.txt")"
+grep -q "^portstat doctor, namespace $acc: UNKNOWN, cannot enter network namespace" "$PS_TMPDIR/nall.txt" ||
+	ps_fail "unprivileged --all-netns: $acc not said: $(cat "$PS_TMPDIR/nall.txt")"
 echo "ok: --all-netns: every namespace, worst decides"
 
 # --- usage errors: UNKNOWN on stdout, exit 3 -----------------------------------

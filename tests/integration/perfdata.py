@@ -12,7 +12,10 @@ perfdata a space-separated list of 'label'=value[UOM];[warn];[crit];[min];[max]
 label holds a space, '=' or a quote; value, min and max in [-0-9.] or the
 value U; UOM one of s ms us % B KB MB TB GB c or none; warn and crit in the
 range format [@][start:][end] with ~ for minus infinity; trailing empty
-fields may be dropped).  Prints the metrics as JSON, one object:
+fields may be dropped).  In the long text after the first line (up to the
+next sample's status line), the first '|' starts more perfdata running to
+its end (Nagios' plugin API): it must parse too, without repeating a label, so a '|' that a name
+brought into the text fails here.  Prints the metrics as JSON, one object:
 {"status": ..., "summary": ..., "metrics": {label: {value, uom, warn, crit,
 min, max}}}, or exits 1 naming the first violation.
 """
@@ -105,6 +108,20 @@ def main():
     if perf.startswith(" ") or perf.endswith(" ") or "  " in perf:
         die("stray spaces in the perfdata %r" % perf)
     metrics = parse_perfdata(perf) if perf else {}
+    # The long text runs to the end, or to the next sample's status line
+    # (-i and replays print one plugin output per sample).
+    lines = text.split("\n")[1:]
+    for k, line in enumerate(lines):
+        if re.match(r"^(OK|WARNING|CRITICAL|UNKNOWN): ", line):
+            lines = lines[:k]
+            break
+    rest = "\n".join(lines)
+    if "|" in rest:
+        more = " ".join(rest.split("|", 1)[1].split())
+        for label, m in (parse_perfdata(more) if more else {}).items():
+            if label in metrics:
+                die("label %r twice (status line and long text)" % label)
+            metrics[label] = m
     print(json.dumps({"status": word, "summary": summary[len(word) + 2:], "metrics": metrics}))
 
 

@@ -466,6 +466,50 @@ START_TEST(test_syn_recv)
 }
 END_TEST
 
+/* SO_REUSEPORT: four listeners on one address and port share its
+ * SYN_RECV (the kernel spreads the SYNs over them, each with its own
+ * queue), so their backlogs add up: 8 half-open of 4 x 4 is 50%, not 200%.
+ * Listeners on other addresses of the port stay apart (the largest
+ * group counts). */
+START_TEST(test_syn_recv_reuseport)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec other = rec4(TCP_STATE_LISTEN, "10.0.0.2", 8080, "0.0.0.0", 0);
+	const struct doctor_finding *f;
+
+	for (uint32_t i = 0; i < 4; i++) {
+		struct sock_rec l = rec4(TCP_STATE_LISTEN, "10.0.0.1", 8080, "0.0.0.0", 0);
+
+		l.wqueue = 4, l.inode = 10 + i;
+		add(d, l, 1);
+	}
+	other.wqueue = 6, other.inode = 20;
+	add(d, other, 1);
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 8080, "10.9.9.9", 50000), 8);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	ck_assert_uint_eq(doctor_worst(d, DOCTOR_SYN_RECV), 50);
+	/* 14 of 16: a warning against the group's 16. */
+	doctor_begin(d, doctor_ns(d));
+	for (uint32_t i = 0; i < 4; i++) {
+		struct sock_rec l = rec4(TCP_STATE_LISTEN, "10.0.0.1", 8080, "0.0.0.0", 0);
+
+		l.wqueue = 4, l.inode = 10 + i;
+		add(d, l, 1);
+	}
+	add(d, rec4(TCP_STATE_SYN_RECV, "10.0.0.1", 8080, "10.9.9.9", 50000), 14);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	f = doctor_finding(d, 0);
+	ck_assert_int_eq(f->check, DOCTOR_SYN_RECV);
+	ck_assert_int_eq(f->severity, DOCTOR_WARNING);
+	ck_assert_uint_eq(f->value, 14);
+	ck_assert_uint_eq(f->limit, 16);
+	ck_assert_uint_eq(f->pct, 87);
+	doctor_delete(d);
+}
+END_TEST
+
 /* Orphans: full sockets without inode in FIN_WAIT1, LAST_ACK, CLOSING;
  * the timewait FIN_WAIT2 and sockets a process holds are not. */
 START_TEST(test_orphans)
@@ -929,6 +973,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_tw_fin_wait2);
 	tcase_add_test(tc, test_syn_recv);
+	tcase_add_test(tc, test_syn_recv_reuseport);
 	tcase_add_test(tc, test_orphans);
 	tcase_add_test(tc, test_overflow_attribution);
 	tcase_add_test(tc, test_close_wait_owners);

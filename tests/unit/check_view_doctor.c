@@ -142,6 +142,129 @@ START_TEST(test_context_set_late)
 }
 END_TEST
 
+/* 15 CLOSE_WAIT on :8081 in, their owners kept for doctor_owners_apply(). */
+static struct doctor *closewait_sample(void)
+{
+	struct doctor_thresholds th;
+	struct doctor_ns ns = { 0 };
+	struct doctor *d;
+	struct sock_rec l = rec4(TCP_STATE_LISTEN, 8081, 0);
+
+	doctor_thresholds_default(&th);
+	ck_assert_int_eq(doctor_new(&d, &th), 0);
+	doctor_set_owners(d, true);
+	doctor_begin(d, &ns);
+	l.wqueue = 128;
+	l.inode = 1000;
+	ck_assert_int_eq(doctor_add(&l, d), 0);
+	for (uint16_t i = 0; i < 15; i++) {
+		struct sock_rec r = rec4(TCP_STATE_CLOSE_WAIT, 8081, (uint16_t)(40000 + i));
+
+		r.inode = 2000u + i;
+		ck_assert_int_eq(doctor_add(&r, d), 0);
+	}
+	ck_assert_int_eq(doctor_end(d), 0);
+	return d;
+}
+
+static bool owner_unknown(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	(void)arg;
+	(void)inode;
+	(void)out;
+	return false;
+}
+
+/* A hostile process name and cgroup: '|' and controls. */
+static bool owner_hostile(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	(void)arg;
+	(void)inode;
+	*out = (struct doctor_proc){ .pid = 42, .comm = "a|b\x1b[31m", .cgroup = "/x|'y'=1" };
+	return true;
+}
+
+/* A name of 15 bytes that are all controls: escaped, 60 columns. */
+static bool owner_controls(void *arg, uint32_t inode, struct doctor_proc *out)
+{
+	(void)arg;
+	(void)inode;
+	*out = (struct doctor_proc){ .pid = 7, .comm = "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" "app", .cgroup = "" };
+	return true;
+}
+
+static const char *hostile_owner(const void *arg, size_t i, const char **cgroup)
+{
+	(void)arg;
+	(void)i;
+	*cgroup = "/x|'y'=1";
+	return "a|b\x1b[31m[42]";
+}
+
+/* Owners that could not be seen (another user's process, no root): the
+ * finding's breakdown still says how many sockets have no known owner. */
+START_TEST(test_owners_unknown)
+{
+	struct doctor *d = closewait_sample();
+	struct view_doctor vd = { .d = d };
+	char *text, *json;
+
+	ck_assert_int_eq(doctor_owners_apply(d, owner_unknown, NULL), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 1);
+	ck_assert_uint_eq(doctor_finding(d, 0)->parts_unknown, 15);
+	text = render(&vd, view_doctor_text);
+	ck_assert_msg(strstr(text, "\n                        owners: 15 whose owner was not found\n"),
+		      "%s", text);
+	json = render(&vd, view_doctor_json);
+	ck_assert_ptr_nonnull(strstr(json, "\"owners\":[],\"owners_other\":0,\"owners_unknown\":15"));
+	free(text);
+	free(json);
+	doctor_delete(d);
+}
+END_TEST
+
+/* The text report is a monitoring plugin's output: after the status
+ * line, the first '|' of the long text starts more perfdata, so a name
+ * must not bring one (nor a control) into any line. */
+START_TEST(test_hostile_names_text)
+{
+	struct doctor *d = closewait_sample();
+	struct view_doctor vd = {
+		.d = d, .netns = "ns|'z'=9", .owner = hostile_owner, .owner_arg = NULL,
+	};
+	char *text, *nl;
+
+	ck_assert_int_eq(doctor_owners_apply(d, owner_hostile, NULL), 0);
+	text = render(&vd, view_doctor_text);
+	nl = strchr(text, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_msg(!strchr(nl, '|'), "a '|' past the status line: %s", text);
+	ck_assert_msg(!strchr(nl, '\x1b'), "a control in the text: %s", text);
+	ck_assert_ptr_nonnull(strstr(text, "namespace ns\\x7c'z'=9,"));
+	ck_assert_ptr_nonnull(strstr(text, ":8081 in (a\\x7cb\\x1b[31m[42], cgroup /x\\x7c'y'=1): 15 CLOSE_WAIT"));
+	ck_assert_ptr_nonnull(strstr(text, "owners: a\\x7cb\\x1b[31m[42] 15 (cgroup /x\\x7c'y'=1)\n"));
+	free(text);
+	doctor_delete(d);
+}
+END_TEST
+
+/* The breakdown shows an owner's whole name, escaped, as the head line
+ * does: a cut after 16 columns of escapes hid what followed them. */
+START_TEST(test_owner_name_whole)
+{
+	struct doctor *d = closewait_sample();
+	struct view_doctor vd = { .d = d };
+	char *text;
+
+	ck_assert_int_eq(doctor_owners_apply(d, owner_controls, NULL), 0);
+	text = render(&vd, view_doctor_text);
+	ck_assert_msg(strstr(text, "owners: \\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01app[7] 15\n"),
+		      "%s", text);
+	free(text);
+	doctor_delete(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("view_doctor");
@@ -151,6 +274,9 @@ int main(void)
 
 	tcase_add_test(tc, test_unknown_context);
 	tcase_add_test(tc, test_context_set_late);
+	tcase_add_test(tc, test_owners_unknown);
+	tcase_add_test(tc, test_hostile_names_text);
+	tcase_add_test(tc, test_owner_name_whole);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

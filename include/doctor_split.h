@@ -31,6 +31,8 @@ struct doctor_split_share {
 
 struct doctor_split {
 	bool has_ctx;		/* the last begun sample's kernel context was known */
+	void (*owner_wanted)(void);	/* doctor_split_on_owner() */
+	bool owner_said;	/* this sample called it (atomic: any share's thread) */
 	struct doctor_split_share run[SPLIT_MAX_SHARES];
 	struct sampler_tap stap[SPLIT_MAX_SHARES];
 	struct split_tap tap;
@@ -48,6 +50,14 @@ void doctor_split_init(struct doctor_split *ds);
  * @whole's owner setting (doctor_set_owners()) reaches every share.
  */
 const struct split_tap *doctor_split_tap(struct doctor_split *ds, struct doctor *whole);
+
+/*
+ * doctor_split_on_owner - call @fn (NULL: nothing) once per sample, from
+ * whichever share's thread first feeds a CLOSE_WAIT socket a process holds
+ * (its owner will be looked up when the model keeps owners): the moment to
+ * start an owner prefetch (procmap_prefetch_go()).  Before the samples.
+ */
+void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void));
 
 /* doctor_split_has_context - whether the last sample begun through @ds
  * knew its kernel context (a replay made by an older portstat does not). */

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "collector.h"
+#include "diag.h"
 #include "doctor.h"
 #include "doctor_split.h"
 #include "table.h"
+#include "tcp_state.h"
 
 /* Share 0: the whole sample's model, begun once the sample began on the
  * collector (a replay's context comes with its sample header). */
@@ -54,6 +56,12 @@ static int share_begin(void *data, struct collector *c)
 
 static int share_add(const struct sock_rec *rec, void *data)
 {
+	struct doctor_split *ds = ((struct doctor_split_share *)data)->ds;
+
+	/* Shares add from their own threads: one of them says it. */
+	if (rec->state == TCP_STATE_CLOSE_WAIT && rec->inode && ds->owner_wanted &&
+	    !__atomic_exchange_n(&ds->owner_said, true, __ATOMIC_RELAXED))
+		ds->owner_wanted();
 	return doctor_add(rec, ((struct doctor_split_share *)data)->d);
 }
 
@@ -85,7 +93,13 @@ const struct split_tap *doctor_split_tap(struct doctor_split *ds, struct doctor 
 {
 	ds->run[0].d = whole;
 	ds->has_ctx = false;
+	ds->owner_said = false;
 	return &ds->tap;
+}
+
+void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void))
+{
+	ds->owner_wanted = fn;
 }
 
 bool doctor_split_has_context(const struct doctor_split *ds)

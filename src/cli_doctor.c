@@ -113,6 +113,7 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *err, size_t errlen)
 {
 	bool has_interval = false, has_count = false;
+	struct doctor_thresholds def;
 	int opt;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -167,13 +168,18 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 	if (cfg->replay && has_interval)
 		return bad(err, errlen,
 			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
+	doctor_thresholds_default(&def);
 	for (int c = 0; c < DOCTOR_NCHECKS; c++)
 		if (cfg->th.warn[c] > cfg->th.crit[c])
-			return bad(err, errlen, "--warn %s=%llu%s is above --crit %s=%llu%s",
+			/* Only --warn raised: say the level it meets is the
+			 * default, which the user never typed. */
+			return bad(err, errlen, "--warn %s=%llu%s is above %s--crit %s=%llu%s%s",
 				   doctor_check_name(c), (unsigned long long)cfg->th.warn[c],
-				   doctor_check_is_percent(c) ? "%" : "", doctor_check_name(c),
-				   (unsigned long long)cfg->th.crit[c],
-				   doctor_check_is_percent(c) ? "%" : "");
+				   doctor_check_is_percent(c) ? "%" : "",
+				   cfg->th.crit[c] == def.crit[c] ? "the default " : "",
+				   doctor_check_name(c), (unsigned long long)cfg->th.crit[c],
+				   doctor_check_is_percent(c) ? "%" : "",
+				   cfg->th.crit[c] == def.crit[c] ? " (raise it too)" : "");
 	/* -i alone repeats until stopped; -c alone samples once a second. */
 	if (has_interval && !has_count)
 		cfg->count = 0;

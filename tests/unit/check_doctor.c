@@ -134,7 +134,7 @@ START_TEST(test_cli_bad)
 	ck_assert_int_eq(parse(&cfg, err, "--warn", "ephemeral=90%", "--crit", "ephemeral=50%", NULL), -EINVAL);
 	ck_assert_str_eq(err, "--warn ephemeral=90% is above --crit ephemeral=50%");
 	ck_assert_int_eq(parse(&cfg, err, "--warn", "close-wait=200", NULL), -EINVAL);
-	ck_assert_str_eq(err, "--warn close-wait=200 is above --crit close-wait=100");
+	ck_assert_str_eq(err, "--warn close-wait=200 is above the default --crit close-wait=100 (raise it too)");
 	ck_assert_int_eq(parse(&cfg, err, "-i", "0", NULL), -EINVAL);
 	ck_assert_str_eq(err, "invalid --interval '0' (0.01 to 86400 seconds)");
 	ck_assert_int_eq(parse(&cfg, err, "-c", "0", NULL), -EINVAL);

@@ -16,6 +16,7 @@
 #define PORTSTAT_DOCTOR_SPLIT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sampler.h"
 #include "split.h"
@@ -32,7 +33,8 @@ struct doctor_split_share {
 struct doctor_split {
 	bool has_ctx;		/* the last begun sample's kernel context was known */
 	void (*owner_wanted)(void);	/* doctor_split_on_owner() */
-	bool owner_said;	/* this sample called it (atomic: any share's thread) */
+	uint64_t owner_after;
+	uint64_t owner_seen;	/* held CLOSE_WAIT fed this sample (atomic: any share's thread) */
 	struct doctor_split_share run[SPLIT_MAX_SHARES];
 	struct sampler_tap stap[SPLIT_MAX_SHARES];
 	struct split_tap tap;
@@ -53,11 +55,12 @@ const struct split_tap *doctor_split_tap(struct doctor_split *ds, struct doctor 
 
 /*
  * doctor_split_on_owner - call @fn (NULL: nothing) once per sample, from
- * whichever share's thread first feeds a CLOSE_WAIT socket a process holds
- * (its owner will be looked up when the model keeps owners): the moment to
- * start an owner prefetch (procmap_prefetch_go()).  Before the samples.
+ * whichever share's thread feeds the (@after + 1)-th CLOSE_WAIT socket a
+ * process holds: past the close-wait warning level their owners will be
+ * looked up (doctor_owners_want()), so it is the moment to start an owner
+ * prefetch (procmap_prefetch_go()).  Before the samples.
  */
-void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void));
+void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void), uint64_t after);
 
 /* doctor_split_has_context - whether the last sample begun through @ds
  * knew its kernel context (a replay made by an older portstat does not). */

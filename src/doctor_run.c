@@ -564,7 +564,7 @@ int doctor_run(int argc, char *argv[], volatile sig_atomic_t *stop)
 	if (cfg.all_netns)
 		return run_all(&cfg, stop);
 	doctor_split_init(&ds);
-	doctor_split_on_owner(&ds, procmap_prefetch_go);
+	doctor_split_on_owner(&ds, procmap_prefetch_go, cfg.th.warn[DOCTOR_CLOSE_WAIT]);
 	if (open_collector(&cfg, &c, &d, &sp, &t) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &next);

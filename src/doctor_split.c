@@ -58,9 +58,10 @@ static int share_add(const struct sock_rec *rec, void *data)
 {
 	struct doctor_split *ds = ((struct doctor_split_share *)data)->ds;
 
-	/* Shares add from their own threads: one of them says it. */
+	/* Shares add from their own threads: the one whose socket takes the
+	 * count past the level says it, once. */
 	if (rec->state == TCP_STATE_CLOSE_WAIT && rec->inode && ds->owner_wanted &&
-	    !__atomic_exchange_n(&ds->owner_said, true, __ATOMIC_RELAXED))
+	    __atomic_add_fetch(&ds->owner_seen, 1, __ATOMIC_RELAXED) == ds->owner_after + 1)
 		ds->owner_wanted();
 	return doctor_add(rec, ((struct doctor_split_share *)data)->d);
 }
@@ -93,13 +94,14 @@ const struct split_tap *doctor_split_tap(struct doctor_split *ds, struct doctor 
 {
 	ds->run[0].d = whole;
 	ds->has_ctx = false;
-	ds->owner_said = false;
+	ds->owner_seen = 0;
 	return &ds->tap;
 }
 
-void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void))
+void doctor_split_on_owner(struct doctor_split *ds, void (*fn)(void), uint64_t after)
 {
 	ds->owner_wanted = fn;
+	ds->owner_after = after;
 }
 
 bool doctor_split_has_context(const struct doctor_split *ds)

@@ -180,7 +180,8 @@ void doctor_set_owners(struct doctor *d, bool on);
 /*
  * doctor_owners_want - every socket whose owner the findings name, each
  * to @want(@arg, inode, uid): each finding's socket, and with owners kept
- * every CLOSE_WAIT socket a process holds.  Stops at @want's first error
+ * every CLOSE_WAIT socket a process holds when a close-wait finding could
+ * name them (more of them than the warning level, or a finding already).  Stops at @want's first error
  * (negative) and returns it; else 0.  doctor_owners_count() says how many
  * calls at most (a procmap's capacity).
  */

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_doctor.h"
+#include "split.h"
 
 enum {
 	OPT_WARN = 256,
@@ -146,6 +147,15 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 		return bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
 	if (cfg->help)
 		return 0;
+	/* As the report's (cli.c): an invalid PORTSTAT_SPLIT is a usage
+	 * error, also where doctor never splits (--all-netns, replays). */
+	{
+		unsigned shares;
+		unsigned long min_sockets;
+
+		if (split_env(&shares, &min_sockets, err, errlen) < 0)
+			return -EINVAL;
+	}
 	if (cfg->all_netns && (cfg->netns || cfg->replay || cfg->record))
 		return bad(err, errlen, "--all-netns cannot be used with %s",
 			   cfg->netns ? "--netns" : cfg->replay ? "--replay" : "--record");

@@ -954,9 +954,23 @@ int doctor_end(struct doctor *d)
 	return 0;
 }
 
+/* Whether the CLOSE_WAIT sockets' owners can matter: for a port's
+ * close-wait finding, or for an owner's, whose sockets are among the held
+ * ones and must be more than the warning level.  Else the look-up of
+ * every held socket's owner (a walk of every fd on the host) is skipped. */
+static bool cw_owners_matter(const struct doctor *d)
+{
+	if (d->ncws > d->th.warn[DOCTOR_CLOSE_WAIT])
+		return true;
+	for (size_t i = 0; i < d->nf; i++)
+		if (d->f[i].check == DOCTOR_CLOSE_WAIT)
+			return true;
+	return false;
+}
+
 size_t doctor_owners_count(const struct doctor *d)
 {
-	return d->nf + d->ncws;
+	return d->nf + (cw_owners_matter(d) ? d->ncws : 0);
 }
 
 int doctor_owners_want(const struct doctor *d, int (*want)(void *arg, uint32_t inode, uint32_t uid),
@@ -967,6 +981,8 @@ int doctor_owners_want(const struct doctor *d, int (*want)(void *arg, uint32_t i
 	for (size_t i = 0; i < d->nf; i++)
 		if (d->f[i].inode && (ret = want(arg, d->f[i].inode, d->f[i].uid)) < 0)
 			return ret;
+	if (!cw_owners_matter(d))
+		return 0;
 	for (size_t i = 0; i < d->ncws; i++)
 		if ((ret = want(arg, d->cws[i].inode, d->cws[i].uid)) < 0)
 			return ret;
@@ -1034,14 +1050,14 @@ int doctor_owners_apply(struct doctor *d,
 	struct u64map *gsev = u64map_new(16);
 	struct cw_proc *procs = NULL;
 	struct doctor_part *cand = NULL;
-	size_t nprocs = 0, cap = 0, nf = d->nf;
+	size_t nprocs = 0, cap = 0, nf = d->nf, ncws = cw_owners_matter(d) ? d->ncws : 0;
 	uint64_t key, val;
 	size_t pos;
 	int ret = -ENOMEM;
 
 	if (!byid || !pairs || !unknown || !gsev)
 		goto out;
-	for (size_t i = 0; i < d->ncws; i++) {
+	for (size_t i = 0; i < ncws; i++) {
 		const struct cw_sock *s = &d->cws[i];
 		struct doctor_proc p;
 		uint64_t *slot;

@@ -5,7 +5,7 @@
  * (listeners' queues, destination tuples, peers, inodes), so it is fed
  * each socket of the sample's own dump (sampler_run_tap()): one dump, two
  * consumers; a sample split into parallel dumps (split.h) feeds one model
- * per share, merged into the first.  The namespace's sysctls and TcpExt
+ * per share, merged into the first (doctor_split.h, as `doctor` does).  The namespace's sysctls and TcpExt
  * counters come with each sample from its collector (collector_want_context(),
  * as `doctor` gets them; a replay serves what was recorded); with --all-netns each namespace's worker runs
  * its own doctor, taken from a pool so the models' memory is reused
@@ -22,19 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 #include "doctor.h"
+#include "doctor_split.h"
 #include "split.h"
 #include "view_doctor.h"
-
-struct top_doctor;
-
-/* One sample's run of a model over one namespace, or one share of its
- * split sample. */
-struct tap_run {
-	struct top_doctor *td;
-	struct doctor *d;
-};
 
 struct top_doctor {
 	struct doctor_thresholds th;
@@ -44,11 +35,9 @@ struct top_doctor {
 	/* one namespace: its collector asked for the kernel context */
 	bool ctx_tried;
 	struct allns_tap tap;
-	/* a split sample: share i's run and tap (0: the whole sample's,
-	 * its model from the pool; the others' kept here) */
-	struct tap_run run[SPLIT_MAX_SHARES];
-	struct sampler_tap stap[SPLIT_MAX_SHARES];
-	struct split_tap split;
+	/* a split sample's taps (share 0's model from the pool, the
+	 * others' kept there) */
+	struct doctor_split split;
 };
 
 /* A model from the pool, or a new one; NULL when out of memory. */
@@ -86,30 +75,6 @@ static void pool_give(struct top_doctor *td, struct doctor *d)
 	pthread_mutex_unlock(&td->mu);
 }
 
-static int tap_begin(void *data, struct collector *c)
-{
-	struct tap_run *run = data;
-	struct doctor_ns ns;
-	uint16_t lo = TABLE_EPHEMERAL_LO, hi = TABLE_EPHEMERAL_HI;
-	struct table *t;
-
-	/* Unknown (a replay made before portstat recorded it, a namespace
-	 * whose files could not be opened): the checks needing it skip. */
-	if (collector_context(c, &ns) < 0)
-		memset(&ns, 0, sizeof(ns));
-	t = doctor_begin(run->d, &ns);
-	/* Direction without a listener needs the sample's range, as the
-	 * port table's (sampler_begin()). */
-	collector_port_range(c, &lo, &hi);
-	table_set_ephemeral(t, lo, hi);
-	return 0;
-}
-
-static int tap_add(const struct sock_rec *rec, void *data)
-{
-	return doctor_add(rec, ((struct tap_run *)data)->d);
-}
-
 /* The model's findings, in words, into @out (appended). */
 static int export(const struct doctor *d, const char *label, struct top_findings *out)
 {
@@ -140,15 +105,18 @@ static int sample_one(struct top_doctor *td, struct collector *c, struct table *
 		      struct top_findings *out)
 {
 	struct doctor *d = pool_take(td);
-	struct tap_run run = { .td = td, .d = d };
-	struct sampler_tap tap = { .begin = tap_begin, .add = tap_add, .data = &run };
+	struct doctor_split ds;	/* this worker's: share 0 only */
+	const struct split_tap *tap;
 	int ret;
 
 	if (!d) {
 		snprintf(out->note, sizeof(out->note), "out of memory");
 		return sampler_run(c, t, info);
 	}
-	ret = sampler_run_tap(c, t, &tap, info);
+	doctor_split_init(&ds);
+	tap = doctor_split_tap(&ds, d);
+	ret = sampler_run_tap(c, t, tap->share(tap->arg, 0), info);
+	doctor_split_done(&ds);
 	if (ret == 0) {
 		if (doctor_end(d) == 0 && export(d, label, out) == 0)
 			out->ran = true;
@@ -157,30 +125,6 @@ static int sample_one(struct top_doctor *td, struct collector *c, struct table *
 	}
 	pool_give(td, d);
 	return ret;
-}
-
-/* split_tap: share i's tap, whose model begins with share 0's listeners
- * and is folded into it after the dumps. */
-static int share_begin(void *data, struct collector *c)
-{
-	struct tap_run *run = data;
-
-	(void)c;
-	if (!run->d && doctor_new(&run->d, &run->td->th) < 0)
-		return -ENOMEM;
-	return doctor_share_begin(run->d, run->td->run[0].d);
-}
-
-static const struct sampler_tap *split_share(void *arg, unsigned i)
-{
-	return &((struct top_doctor *)arg)->stap[i];
-}
-
-static int split_merge(void *arg, unsigned i)
-{
-	struct top_doctor *td = arg;
-
-	return doctor_merge(td->run[0].d, td->run[i].d);
 }
 
 static void findings_free(void *p)
@@ -220,13 +164,7 @@ int top_doctor_new(struct top_doctor **out)
 	}
 	doctor_thresholds_default(&td->th);
 	td->tap = (struct allns_tap){ .sample = allns_one, .arg = td };
-	td->split = (struct split_tap){ .share = split_share, .merge = split_merge, .arg = td };
-	for (unsigned i = 0; i < SPLIT_MAX_SHARES; i++) {
-		td->run[i].td = td;
-		td->stap[i] = (struct sampler_tap){
-			.begin = i ? share_begin : tap_begin, .add = tap_add, .data = &td->run[i],
-		};
-	}
+	doctor_split_init(&td->split);
 	*out = td;
 	return 0;
 }
@@ -237,8 +175,7 @@ void top_doctor_delete(struct top_doctor *td)
 		return;
 	for (size_t i = 0; i < td->npool; i++)
 		doctor_delete(td->pool[i]);
-	for (unsigned i = 1; i < SPLIT_MAX_SHARES; i++)
-		doctor_delete(td->run[i].d);
+	doctor_split_done(&td->split);
 	free(td->pool);
 	pthread_mutex_destroy(&td->mu);
 	free(td);
@@ -263,15 +200,13 @@ int top_doctor_sample(struct top_doctor *td, struct split *sp, struct collector 
 		snprintf(out->note, sizeof(out->note), "out of memory");
 		return split_run(sp, c, t, info);
 	}
-	td->run[0].d = d;
-	ret = split_run_tap(sp, c, t, &td->split, info);
+	ret = split_run_tap(sp, c, t, doctor_split_tap(&td->split, d), info);
 	if (ret == 0) {
 		if (doctor_end(d) == 0 && export(d, NULL, out) == 0)
 			out->ran = true;
 		else
 			snprintf(out->note, sizeof(out->note), "out of memory");
 	}
-	td->run[0].d = NULL;
 	pool_give(td, d);
 	return ret;
 }

@@ -51,4 +51,32 @@ PORTSTAT_SPLIT=4 "$PORTSTAT" -N "$ns4" -f json -s established -c 3 -i 0.05 |
 	jq -c .ports | while read -r line; do
 		[ "$line" = "$single" ] || { echo "FAIL: rebalanced sample differs"; exit 1; }
 	done || ps_fail "rebalanced samples differ"
+
+# doctor splits its sample as the report does, one model per share merged
+# into the first: the same findings and numbers as one dump, the CLOSE_WAIT
+# leak classified inbound by the listener (which every share needs), its
+# owner named, and the leak's mirror seen as a FIN_WAIT2 pile.
+doc1=$(PORTSTAT_SPLIT=1 "$PORTSTAT" doctor -N "$ns4" -f json | jq -c 'del(.time)')
+[ "$(jq -r '.findings[] | select(.check == "close-wait") |
+	"\(.where) \(.value) \(.owners[0].comm) \(.owners[0].count)"' <<<"$doc1")" = \
+	":$((B + 2)) in 700 popgen 700" ] || ps_fail "doctor: no CLOSE_WAIT finding: $doc1"
+[ "$(jq -r '.findings[] | select(.check == "fin-wait2") | .value' <<<"$doc1")" = 700 ] ||
+	ps_fail "doctor: no FIN_WAIT2 finding: $doc1"
+for n in 2 5; do
+	got=$(PORTSTAT_SPLIT=$n "$PORTSTAT" doctor -N "$ns4" -f json | jq -c 'del(.time)')
+	[ "$got" = "$doc1" ] ||
+		ps_fail "doctor split $n differs:"$'\n'"$(diff <(jq . <<<"$doc1") <(jq . <<<"$got"))"
+done
+# The shares' models are reused from sample to sample: each forgets the
+# last (samples after the first also carry the counters' growth).
+doc1=$(PORTSTAT_SPLIT=1 "$PORTSTAT" doctor -N "$ns4" -f json -c 3 -i 0.05 | jq -c 'del(.time)')
+got=$(PORTSTAT_SPLIT=3 "$PORTSTAT" doctor -N "$ns4" -f json -c 3 -i 0.05 | jq -c 'del(.time)')
+[ "$(wc -l <<<"$doc1")" = 3 ] || ps_fail "doctor -c 3 gave not 3 samples: $doc1"
+[ "$got" = "$doc1" ] ||
+	ps_fail "repeated split doctor samples differ:"$'\n'"$(diff <(echo "$doc1") <(echo "$got"))"
+# An invalid PORTSTAT_SPLIT is a usage error of doctor too (plugin UNKNOWN).
+out=$(PORTSTAT_SPLIT=9 "$PORTSTAT" doctor -N "$ns4" 2>&1)
+rc=$?
+[ $rc = 3 ] && grep -q "invalid PORTSTAT_SPLIT '9'" <<<"$out" ||
+	ps_fail "doctor with PORTSTAT_SPLIT=9: status $rc, output: $out"
 echo "it_split: 1 passed, 0 failed"

@@ -827,6 +827,42 @@ START_TEST(test_close_wait_owners)
 END_TEST
 
 /* More than DOCTOR_PARTS_MAX owners: the largest listed, the rest summed. */
+/* Held CLOSE_WAIT sockets no more than the warning level can make no
+ * close-wait finding, of a port or of an owner: their owners are not
+ * looked up (that look-up walks every fd of the host). */
+START_TEST(test_close_wait_owners_skipped)
+{
+	struct doctor *d = model(NULL, 0);
+	struct sock_rec l = rec4(TCP_STATE_LISTEN, "0.0.0.0", 8081, "0.0.0.0", 0);
+	int wanted = 0, looked = 0;
+
+	doctor_set_owners(d, true);
+	l.inode = 50;
+	add(d, l, 1);
+	add_cw(d, 8081, 1000, 6);
+	add_cw(d, 8081, 2000, 4);	/* 10 in all: the level, not more */
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	ck_assert_uint_eq(doctor_owners_count(d), 0);
+	ck_assert_int_eq(doctor_owners_want(d, want_test, &wanted), 0);
+	ck_assert_int_eq(wanted, 0);
+	ck_assert_int_eq(doctor_owners_apply(d, lookup_test, &looked), 0);
+	ck_assert_int_eq(looked, 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	/* One more and an owner could be over the level: all are wanted. */
+	doctor_delete(d);
+	d = model(NULL, 0);
+	doctor_set_owners(d, true);
+	add(d, l, 1);
+	add_cw(d, 8081, 1000, 6);
+	add_cw(d, 9000, 2000, 5);
+	ck_assert_int_eq(doctor_end(d), 0);
+	ck_assert_uint_eq(doctor_nfindings(d), 0);
+	ck_assert_uint_eq(doctor_owners_count(d), 11);
+	doctor_delete(d);
+}
+END_TEST
+
 START_TEST(test_close_wait_owners_cut)
 {
 	struct doctor *d = model(NULL, 0);
@@ -977,6 +1013,7 @@ static Suite *doctor_suite(void)
 	tcase_add_test(tc, test_orphans);
 	tcase_add_test(tc, test_overflow_attribution);
 	tcase_add_test(tc, test_close_wait_owners);
+	tcase_add_test(tc, test_close_wait_owners_skipped);
 	tcase_add_test(tc, test_close_wait_owners_cut);
 	tcase_add_test(tc, test_share_merge);
 	suite_add_tcase(s, tc);

@@ -137,18 +137,53 @@ static void read_comm(const char *pid, char *comm, size_t len)
 		fclose(f);
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
+/* A process and when it started (clock ticks after boot; UINT64_MAX when
+ * it could not be read: it exited, and sorts last). */
+struct proc_age {
+	unsigned long long start;
+	long pid;
+};
 
-	return (x > y) - (x < y);
+/* /proc/PID/stat's starttime: the 20th field after the ')' that ends the
+ * command name (a name may hold ')' and spaces: the last one counts). */
+static unsigned long long read_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = ULLONG_MAX;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return start;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return start;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (int field = 0; p && field < 20; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+static int cmp_age(const void *a, const void *b)
+{
+	const struct proc_age *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 static int add_held(struct list *l)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	long *pids = NULL;
+	struct proc_age *pids = NULL;
 	size_t n = 0, cap = 0;
 	int ret = 0;
 
@@ -158,7 +193,7 @@ static int add_held(struct list *l)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		if (n == cap) {
-			long *np = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*np));
+			struct proc_age *np = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*np));
 
 			if (!np) {
 				ret = -ENOMEM;
@@ -166,18 +201,21 @@ static int add_held(struct list *l)
 			}
 			pids = np;
 		}
-		pids[n++] = strtol(de->d_name, NULL, 10);
+		pids[n].pid = strtol(de->d_name, NULL, 10);
+		pids[n].start = read_start(pids[n].pid);
+		n++;
 	}
-	/* Lowest pid first: the label names the oldest holder, usually the
-	 * container's init. */
+	/* Oldest first: the label names the oldest holder, usually the
+	 * container's init.  By start time, not pid: pids wrap around
+	 * (pid_max), and a child's pid can be lower than its parent's. */
 	if (n)
-		qsort(pids, n, sizeof(*pids), cmp_pid);
+		qsort(pids, n, sizeof(*pids), cmp_age);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		char path[300], pid[24], comm[64], label[128];
 		struct holder h;
 		struct stat st;
 
-		snprintf(pid, sizeof(pid), "%ld", pids[i]);
+		snprintf(pid, sizeof(pid), "%ld", pids[i].pid);
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
 		if (stat(path, &st) < 0)
 			continue;	/* exited, or not ours to see */
@@ -186,7 +224,7 @@ static int add_held(struct list *l)
 		/* A container's label outlives its processes' pids; two
 		 * namespaces of one container (nested) keep pid labels, so
 		 * labels stay unique. */
-		if (holder_read((pid_t)pids[i], &h) == 0) {
+		if (holder_read((pid_t)pids[i].pid, &h) == 0) {
 			snprintf(label, sizeof(label), "container:%s", h.container);
 			if (!list_label(l, label)) {
 				ret = list_add(l, &st, label, path);

@@ -21,11 +21,13 @@ ps_require_root
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed" >&2; exit 77; }
 command -v jq >/dev/null || ps_fail "jq not installed"
 # doctor_lib.sh's traps end the labs (by pid) and the namespaces; ours
-# add the tmux server, after the labs.
+# end the tmux server first: lab_cleanup removes the temporary directory
+# that holds the server's socket, and without it kill-server cannot reach
+# the server.
 tm_init
-trap 'lab_cleanup; tm_cleanup' EXIT
-trap 'lab_cleanup; tm_cleanup; trap - EXIT; exit 130' INT
-trap 'lab_cleanup; tm_cleanup; trap - EXIT; exit 143' TERM
+trap '"${T[@]}" kill-server 2>/dev/null; lab_cleanup' EXIT
+trap '"${T[@]}" kill-server 2>/dev/null; lab_cleanup; trap - EXIT; exit 130' INT
+trap '"${T[@]}" kill-server 2>/dev/null; lab_cleanup; trap - EXIT; exit 143' TERM
 D=$PS_TMPDIR
 
 cat >"$D/run.sh" <<'EOS'

@@ -81,6 +81,12 @@ struct config {
  */
 int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errlen);
 
+/* cli_bad - the usage error @fmt into @err (@errlen bytes, cut to fit);
+ * returns -EINVAL, for `return cli_bad(...)`.  Shared by every command's
+ * parser so their messages are made one way. */
+int cli_bad(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * cli_parse_decimal - @s as a plain decimal number of seconds, sockets per
  * minute and the like ("2", "0.5", ".5", "1e3"): it begins with a digit or

@@ -75,10 +75,7 @@ static const char short_opts[] = ":f:s:p:46HnN:i:c:hV";
 #define MIN_INTERVAL	0.01
 #define MAX_INTERVAL	86400.0
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+int cli_bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -126,7 +123,7 @@ int cli_parse_decimal(const char *s, double min, double max, double *out)
 int cli_parse_netns(const char *arg, const char **netns, char *err, size_t errlen)
 {
 	if (!*arg)
-		return bad(err, errlen, "empty --netns name");
+		return cli_bad(err, errlen, "empty --netns name");
 	*netns = arg;
 	return 0;
 }
@@ -178,20 +175,20 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		else if (strcmp(arg, "prometheus") == 0)
 			cfg->format = CLI_FORMAT_PROMETHEUS;
 		else
-			return bad(err, errlen, "unknown format '%s' (text, json, csv or prometheus)", arg);
+			return cli_bad(err, errlen, "unknown format '%s' (text, json, csv or prometheus)", arg);
 		break;
 	case 's': {
 		const char *word;
 		size_t len;
 
 		if (tcp_state_parse_list(arg, &cfg->filter.states, &word, &len) < 0)
-			return bad(err, errlen, "unknown state '%.*s' in --state '%s'",
+			return cli_bad(err, errlen, "unknown state '%.*s' in --state '%s'",
 				   (int)len, word, arg);
 		break;
 	}
 	case 'p':
 		if (portset_parse(&cfg->filter.ports, arg, perr, sizeof(perr)) < 0)
-			return bad(err, errlen, "%s", perr);
+			return cli_bad(err, errlen, "%s", perr);
 		cfg->filter.has_ports = true;
 		break;
 	case '4':
@@ -212,7 +209,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		else if (strcmp(arg, "cgroup") == 0)
 			cfg->rows = CLI_ROWS_CGROUP;
 		else
-			return bad(err, errlen,
+			return cli_bad(err, errlen,
 				   "unknown --by '%s' (service, local, remote, process or cgroup)", arg);
 		/* The last --by wins; owner rows filter -p by service port. */
 		if (strcmp(arg, "process") != 0 && strcmp(arg, "cgroup") != 0)
@@ -222,11 +219,11 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		break;
 	case OPT_SORT:
 		if (parse_sort(arg, &cfg->sort) < 0)
-			return bad(err, errlen, "unknown --sort '%s' (total, port or a state)", arg);
+			return cli_bad(err, errlen, "unknown --sort '%s' (total, port or a state)", arg);
 		break;
 	case OPT_TOP:
 		if (parse_ulong(arg, 1, 1000000, &v) < 0)
-			return bad(err, errlen, "invalid --top '%s' (a number from 1)", arg);
+			return cli_bad(err, errlen, "invalid --top '%s' (a number from 1)", arg);
 		cfg->top = v;
 		break;
 	case 'H':
@@ -239,9 +236,9 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		int ret = cli_parse_decimal(arg, MIN_INTERVAL, MAX_INTERVAL, &d);
 
 		if (ret < 0 && (ret != -ERANGE || d <= 0))
-			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
+			return cli_bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
 		if (ret < 0)
-			return bad(err, errlen, "--interval '%s' out of range (%.2g to %.0f seconds)",
+			return cli_bad(err, errlen, "--interval '%s' out of range (%.2g to %.0f seconds)",
 				   arg, MIN_INTERVAL, MAX_INTERVAL);
 		cfg->interval = d;
 		*has_interval = true;
@@ -249,12 +246,12 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	}
 	case 'c':
 		if (parse_ulong(arg, 1, ULONG_MAX, &v) < 0)
-			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+			return cli_bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
 		cfg->count = v;
 		break;
 	case OPT_RECORD:
 		if (!*arg)
-			return bad(err, errlen, "empty --record file name");
+			return cli_bad(err, errlen, "empty --record file name");
 		cfg->record = arg;
 		break;
 	case OPT_REPLAY:
@@ -265,7 +262,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		break;
 	case OPT_WRITE:
 		if (!*arg)
-			return bad(err, errlen, "empty --write file name");
+			return cli_bad(err, errlen, "empty --write file name");
 		cfg->write = arg;
 		break;
 	case OPT_WARN:
@@ -273,7 +270,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		struct leaks_thresholds *th = &cfg->thresholds;
 
 		if (parse_ulong(arg, 0, ULONG_MAX, &v) < 0)
-			return bad(err, errlen, "invalid --%s '%s' (a number of sockets)",
+			return cli_bad(err, errlen, "invalid --%s '%s' (a number of sockets)",
 				   opt == OPT_WARN ? "warn" : "crit", arg);
 		if (opt == OPT_WARN)
 			th->warn = v, th->has_warn = true;
@@ -287,7 +284,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		uint64_t secs;
 
 		if (leaks_parse_duration(arg, &secs) < 0)
-			return bad(err, errlen, "invalid --%s '%s' (seconds, or with s, m, h or d)",
+			return cli_bad(err, errlen, "invalid --%s '%s' (seconds, or with s, m, h or d)",
 				   opt == OPT_WARN_AGE ? "warn-age" : "crit-age", arg);
 		if (opt == OPT_WARN_AGE)
 			th->warn_age = secs, th->has_warn_age = true;
@@ -302,7 +299,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		double d;
 
 		if (cli_parse_decimal(arg, 0, 1e12, &d) < 0)
-			return bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
+			return cli_bad(err, errlen, "invalid --%s '%s' (sockets per minute)", name, arg);
 		if (opt == OPT_WARN_GROWTH)
 			th->warn_growth = d, th->has_warn_growth = true;
 		else
@@ -311,7 +308,7 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 	}
 	case OPT_STATE_FILE:
 		if (!*arg)
-			return bad(err, errlen, "empty --state-file name");
+			return cli_bad(err, errlen, "empty --state-file name");
 		cfg->state_file = arg;
 		break;
 	case 'n':
@@ -324,14 +321,14 @@ static int parse_option(struct config *cfg, int opt, const char *arg,
 		struct serve_addr a;
 
 		if (serve_parse_listen(arg, &a) < 0)
-			return bad(err, errlen,
+			return cli_bad(err, errlen,
 				   "invalid --listen '%s' (ADDR:PORT, [ADDR]:PORT or :PORT)", arg);
 		cfg->listen = arg;
 		break;
 	}
 	case OPT_MIN_INTERVAL:
 		if (cli_parse_decimal(arg, 0, MAX_INTERVAL, &cfg->min_interval) < 0)
-			return bad(err, errlen,
+			return cli_bad(err, errlen,
 				   "invalid --min-interval '%s' (seconds, 0 to %.0f)", arg, MAX_INTERVAL);
 		break;
 	case OPT_LEAKS:
@@ -356,30 +353,30 @@ static int check_leaks(struct config *cfg, bool states_given, char *err, size_t 
 	if (cfg->command != CLI_LEAKS) {
 		if (th->has_warn || th->has_crit || th->has_warn_age || th->has_crit_age ||
 		    th->has_warn_growth || th->has_crit_growth)
-			return bad(err, errlen, "--warn, --crit, --warn-age, --crit-age, --warn-growth and --crit-growth apply to 'leaks' only");
+			return cli_bad(err, errlen, "--warn, --crit, --warn-age, --crit-age, --warn-growth and --crit-growth apply to 'leaks' only");
 		if (cfg->state_file)
-			return bad(err, errlen, "--state-file applies to 'leaks' only");
+			return cli_bad(err, errlen, "--state-file applies to 'leaks' only");
 		return 0;
 	}
 	if (states_given && extra) {
 		int s = __builtin_ctz(extra);
 
-		return bad(err, errlen,
+		return cli_bad(err, errlen,
 			   "'leaks' reports close-wait, fin-wait-1, fin-wait-2, last-ack and closing only, not '%s'",
 			   tcp_state_name((enum tcp_state)s));
 	}
 	cfg->leak_states = states_given ? cfg->filter.states : TCP_STATE_BIT(TCP_STATE_CLOSE_WAIT);
 	if (th->has_warn && th->has_crit && th->warn > th->crit)
-		return bad(err, errlen, "--warn %llu is above --crit %llu",
+		return cli_bad(err, errlen, "--warn %llu is above --crit %llu",
 			   (unsigned long long)th->warn, (unsigned long long)th->crit);
 	if (th->has_warn_growth && th->has_crit_growth && th->warn_growth > th->crit_growth)
-		return bad(err, errlen, "--warn-growth %g is above --crit-growth %g",
+		return cli_bad(err, errlen, "--warn-growth %g is above --crit-growth %g",
 			   th->warn_growth, th->crit_growth);
 	if (cfg->state_file && (cfg->replay || cfg->all_netns))
-		return bad(err, errlen, "--state-file cannot be used with %s",
+		return cli_bad(err, errlen, "--state-file cannot be used with %s",
 			   cfg->replay ? "--replay" : "--all-netns");
 	if (th->has_warn_age && th->has_crit_age && th->warn_age > th->crit_age)
-		return bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
+		return cli_bad(err, errlen, "--warn-age (%llu s) is above --crit-age (%llu s)",
 			   (unsigned long long)th->warn_age, (unsigned long long)th->crit_age);
 	return 0;
 }
@@ -393,7 +390,7 @@ static int check_serve(struct config *cfg, bool has_interval, bool states_given,
 
 	if (cfg->command != CLI_SERVE) {
 		if (cfg->listen || cfg->min_interval >= 0 || cfg->serve_leaks)
-			return bad(err, errlen, "--listen, --min-interval and --leaks apply to 'serve' only");
+			return cli_bad(err, errlen, "--listen, --min-interval and --leaks apply to 'serve' only");
 		return 0;
 	}
 	if (cfg->format != CLI_FORMAT_TEXT)
@@ -409,7 +406,7 @@ static int check_serve(struct config *cfg, bool has_interval, bool states_given,
 	else if (cfg->write)
 		wrong = "--write";
 	if (wrong)
-		return bad(err, errlen, "%s does not apply to 'serve'", wrong);
+		return cli_bad(err, errlen, "%s does not apply to 'serve'", wrong);
 	/* Leak metrics for the leak states -s names, CLOSE_WAIT when it
 	 * names none (as 'leaks' without -s). */
 	cfg->leak_states = states_given ? cfg->filter.states & (uint32_t)LEAKS_STATES_MASK : 0;
@@ -431,20 +428,20 @@ static int check_rows(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->rows == CLI_ROWS_PORTS)
 		return 0;
 	if (cfg->command == CLI_TOP || cfg->command == CLI_SERVE)
-		return bad(err, errlen, "--by %s applies to the report and 'leaks', not to '%s'",
+		return cli_bad(err, errlen, "--by %s applies to the report and 'leaks', not to '%s'",
 			   by, cfg->command == CLI_TOP ? "top" : "serve");
 	if (cfg->command == CLI_LEAKS) {
 		/* Owner rows come from /proc; a recording has none. */
 		if (cfg->replay)
-			return bad(err, errlen,
+			return cli_bad(err, errlen,
 				   "--by %s cannot be used with --replay (owners come from this host's /proc, not from the recording)",
 				   by);
 		return 0;
 	}
 	if (cfg->all_netns)
-		return bad(err, errlen, "--by %s cannot be used with --all-netns", by);
+		return cli_bad(err, errlen, "--by %s cannot be used with --all-netns", by);
 	if (cfg->rows == CLI_ROWS_PROCESS && cfg->replay)
-		return bad(err, errlen,
+		return cli_bad(err, errlen,
 			   "--by process cannot be used with --replay (owners come from this host's /proc, not from the recording)");
 	return 0;
 }
@@ -465,7 +462,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		else if (strcmp(argv[1], "serve") == 0)
 			cfg->command = CLI_SERVE;
 		else
-			return bad(err, errlen, "unknown command '%s' (report, top, leaks, serve or doctor)", argv[1]);
+			return cli_bad(err, errlen, "unknown command '%s' (report, top, leaks, serve or doctor)", argv[1]);
 		first = 2;
 	}
 
@@ -482,21 +479,21 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 			/* glibc sets optopt to a long option's value when it
 			 * was given a value it does not take (--no-header=1). */
 			if (optopt && strncmp(word, "--", 2) == 0)
-				return bad(err, errlen, "option '%.*s' takes no value",
+				return cli_bad(err, errlen, "option '%.*s' takes no value",
 					   (int)strcspn(word, "="), word);
 			if (optopt)
-				return bad(err, errlen, "unknown option '-%c'", optopt);
-			return bad(err, errlen, "unknown option '%s'", word);
+				return cli_bad(err, errlen, "unknown option '-%c'", optopt);
+			return cli_bad(err, errlen, "unknown option '%s'", word);
 		}
 		if (opt == ':')
-			return bad(err, errlen, "option '%s' needs a value", word);
+			return cli_bad(err, errlen, "option '%s' needs a value", word);
 		ret = parse_option(cfg, opt, optarg, &has_interval, &v4, &v6, err, errlen);
 		if (ret < 0)
 			return ret;
 		states_given |= opt == 's';
 	}
 	if (first - 1 + optind < argc)
-		return bad(err, errlen, "unexpected argument '%s'", argv[first - 1 + optind]);
+		return cli_bad(err, errlen, "unexpected argument '%s'", argv[first - 1 + optind]);
 
 	if (cfg->help || cfg->version)
 		return 0;
@@ -514,18 +511,18 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 	cfg->filter.ipv4 = v4 || !v6;
 	cfg->filter.ipv6 = v6 || !v4;
 	if (cfg->all_netns && (cfg->netns || cfg->replay || cfg->record))
-		return bad(err, errlen, "--all-netns cannot be used with %s",
+		return cli_bad(err, errlen, "--all-netns cannot be used with %s",
 			   cfg->netns ? "--netns" : cfg->replay ? "--replay" : "--record");
 	if (cfg->record && cfg->replay)
-		return bad(err, errlen, "--record and --replay cannot be used together");
+		return cli_bad(err, errlen, "--record and --replay cannot be used together");
 	if (cfg->replay && cfg->netns)
-		return bad(err, errlen, "--replay and --netns cannot be used together");
+		return cli_bad(err, errlen, "--replay and --netns cannot be used together");
 	if (check_leaks(cfg, states_given, err, errlen) < 0)
 		return -EINVAL;
 	if (check_rows(cfg, err, errlen) < 0)
 		return -EINVAL;
 	if (cfg->no_mouse && cfg->command != CLI_TOP)
-		return bad(err, errlen, "--no-mouse applies to 'top' only");
+		return cli_bad(err, errlen, "--no-mouse applies to 'top' only");
 	if (check_serve(cfg, has_interval, states_given, err, errlen) < 0)
 		return -EINVAL;
 	if (cfg->command == CLI_SERVE)
@@ -534,11 +531,11 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 		/* The dashboard redraws every interval until 'q' (or -c
 		 * samples); a replay is paced by the interval too. */
 		if (cfg->format != CLI_FORMAT_TEXT)
-			return bad(err, errlen, "--format does not apply to 'top'");
+			return cli_bad(err, errlen, "--format does not apply to 'top'");
 		if (cfg->record)
-			return bad(err, errlen, "--record does not apply to 'top'");
+			return cli_bad(err, errlen, "--record does not apply to 'top'");
 		if (cfg->write)
-			return bad(err, errlen, "--write does not apply to 'top'");
+			return cli_bad(err, errlen, "--write does not apply to 'top'");
 		if (!has_interval)
 			cfg->interval = 2.0;
 		return 0;
@@ -548,7 +545,7 @@ int cli_parse(struct config *cfg, int argc, char *argv[], char *err, size_t errl
 	if (cfg->format == CLI_FORMAT_PROMETHEUS && !cfg->top)
 		cfg->top = 20;
 	if (cfg->replay && has_interval)
-		return bad(err, errlen,
+		return cli_bad(err, errlen,
 			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
 	if (cfg->count && !has_interval && !cfg->replay)
 		cfg->interval = 1.0;

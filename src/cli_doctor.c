@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,19 +36,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int parse_option(struct doctor_config *cfg, int opt, const char *arg, bool *has_interval,
 			char *err, size_t errlen)
 {
@@ -60,7 +46,7 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 		else if (strcmp(arg, "json") == 0)
 			cfg->format = CLI_DOCTOR_JSON;
 		else
-			return bad(err, errlen, "unknown format '%s' (text or json)", arg);
+			return cli_bad(err, errlen, "unknown format '%s' (text or json)", arg);
 		break;
 	case 'N':
 		return cli_parse_netns(arg, &cfg->netns, err, errlen);
@@ -68,9 +54,9 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 		int ret = cli_parse_decimal(arg, 0.01, 86400, &cfg->interval);
 
 		if (ret == -EINVAL)
-			return bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
+			return cli_bad(err, errlen, "invalid --interval '%s' (seconds, more than 0)", arg);
 		if (ret < 0)
-			return bad(err, errlen, "invalid --interval '%s' (0.01 to 86400 seconds)", arg);
+			return cli_bad(err, errlen, "invalid --interval '%s' (0.01 to 86400 seconds)", arg);
 		*has_interval = true;
 		break;
 	}
@@ -79,11 +65,11 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 		unsigned long v;
 
 		if (*arg < '0' || *arg > '9')
-			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+			return cli_bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
 		errno = 0;
 		v = strtoul(arg, &end, 10);
 		if (*end || errno || v < 1)
-			return bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
+			return cli_bad(err, errlen, "invalid --count '%s' (a number from 1)", arg);
 		cfg->count = v;
 		break;
 	}
@@ -95,12 +81,12 @@ static int parse_option(struct doctor_config *cfg, int opt, const char *arg, boo
 		break;
 	case OPT_RECORD:
 		if (!*arg)
-			return bad(err, errlen, "empty --record file name");
+			return cli_bad(err, errlen, "empty --record file name");
 		cfg->record = arg;
 		break;
 	case OPT_REPLAY:
 		if (!*arg)
-			return bad(err, errlen, "empty --replay file name");
+			return cli_bad(err, errlen, "empty --replay file name");
 		cfg->replay = arg;
 		break;
 	case 'h':
@@ -120,7 +106,7 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 	doctor_thresholds_default(&cfg->th);
 	cfg->count = 1;
 	if (argc < 2 || strcmp(argv[1], "doctor") != 0)
-		return bad(err, errlen, "not the doctor command");
+		return cli_bad(err, errlen, "not the doctor command");
 	optind = 0;
 	opterr = 0;
 	/* argv[1], the command word, plays argv[0]. */
@@ -130,21 +116,21 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 
 		if (opt == '?') {
 			if (optopt && strncmp(word, "--", 2) == 0)
-				return bad(err, errlen, "option '%.*s' takes no value",
+				return cli_bad(err, errlen, "option '%.*s' takes no value",
 					   (int)strcspn(word, "="), word);
 			if (optopt)
-				return bad(err, errlen, "unknown option '-%c' for 'doctor'", optopt);
-			return bad(err, errlen, "unknown option '%s' for 'doctor'", word);
+				return cli_bad(err, errlen, "unknown option '-%c' for 'doctor'", optopt);
+			return cli_bad(err, errlen, "unknown option '%s' for 'doctor'", word);
 		}
 		if (opt == ':')
-			return bad(err, errlen, "option '%s' needs a value", word);
+			return cli_bad(err, errlen, "option '%s' needs a value", word);
 		ret = parse_option(cfg, opt, optarg, &has_interval, err, errlen);
 		if (ret < 0)
 			return ret;
 		has_count |= opt == 'c';
 	}
 	if (1 + optind < argc)
-		return bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
+		return cli_bad(err, errlen, "unexpected argument '%s'", argv[1 + optind]);
 	if (cfg->help)
 		return 0;
 	/* As the report's (cli.c): an invalid PORTSTAT_SPLIT is a usage
@@ -157,23 +143,23 @@ int cli_doctor_parse(struct doctor_config *cfg, int argc, char *argv[], char *er
 			return -EINVAL;
 	}
 	if (cfg->all_netns && (cfg->netns || cfg->replay || cfg->record))
-		return bad(err, errlen, "--all-netns cannot be used with %s",
+		return cli_bad(err, errlen, "--all-netns cannot be used with %s",
 			   cfg->netns ? "--netns" : cfg->replay ? "--replay" : "--record");
 	if (cfg->record && cfg->replay)
-		return bad(err, errlen, "--record and --replay cannot be used together");
+		return cli_bad(err, errlen, "--record and --replay cannot be used together");
 	if (cfg->replay && cfg->netns)
-		return bad(err, errlen, "--replay and --netns cannot be used together");
+		return cli_bad(err, errlen, "--replay and --netns cannot be used together");
 	/* As the report's: the recording's samples are the intervals (the
 	 * counters' growth is between them). */
 	if (cfg->replay && has_interval)
-		return bad(err, errlen,
+		return cli_bad(err, errlen,
 			   "--replay and --interval cannot be used together (a replay runs its recorded samples; -c limits them)");
 	doctor_thresholds_default(&def);
 	for (int c = 0; c < DOCTOR_NCHECKS; c++)
 		if (cfg->th.warn[c] > cfg->th.crit[c])
 			/* Only --warn raised: say the level it meets is the
 			 * default, which the user never typed. */
-			return bad(err, errlen, "--warn %s=%llu%s is above %s--crit %s=%llu%s%s",
+			return cli_bad(err, errlen, "--warn %s=%llu%s is above %s--crit %s=%llu%s%s",
 				   doctor_check_name(c), (unsigned long long)cfg->th.warn[c],
 				   doctor_check_is_percent(c) ? "%" : "",
 				   cfg->th.crit[c] == def.crit[c] ? "the default " : "",

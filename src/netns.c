@@ -142,6 +142,7 @@ static void read_comm(const char *pid, char *comm, size_t len)
 struct proc_age {
 	unsigned long long start;
 	long pid;
+	struct stat ns;		/* its /proc/PID/ns/net */
 };
 
 /* /proc/PID/stat's starttime: the 20th field after the ')' that ends the
@@ -185,6 +186,7 @@ static int add_held(struct list *l)
 	struct dirent *de;
 	struct proc_age *pids = NULL;
 	size_t n = 0, cap = 0;
+	char nspath[64];
 	int ret = 0;
 
 	if (!d)
@@ -202,6 +204,12 @@ static int add_held(struct list *l)
 			pids = np;
 		}
 		pids[n].pid = strtol(de->d_name, NULL, 10);
+		/* Only processes of a namespace not yet listed (by name, or
+		 * ours) can label one: the others' start is not read. */
+		snprintf(nspath, sizeof(nspath), "/proc/%ld/ns/net", pids[n].pid);
+		if (stat(nspath, &pids[n].ns) < 0 ||	/* exited, or not ours to see */
+		    list_find(l, pids[n].ns.st_dev, pids[n].ns.st_ino))
+			continue;
 		pids[n].start = read_start(pids[n].pid);
 		n++;
 	}
@@ -212,14 +220,13 @@ static int add_held(struct list *l)
 		qsort(pids, n, sizeof(*pids), cmp_age);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		char path[300], pid[24], comm[64], label[128];
+		const struct stat *st = &pids[i].ns;
 		struct holder h;
-		struct stat st;
 
 		snprintf(pid, sizeof(pid), "%ld", pids[i].pid);
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
-		if (stat(path, &st) < 0)
-			continue;	/* exited, or not ours to see */
-		if (list_find(l, st.st_dev, st.st_ino))
+		/* An older holder of the same namespace labelled it. */
+		if (list_find(l, st->st_dev, st->st_ino))
 			continue;
 		/* A container's label outlives its processes' pids; two
 		 * namespaces of one container (nested) keep pid labels, so
@@ -227,7 +234,7 @@ static int add_held(struct list *l)
 		if (holder_read((pid_t)pids[i].pid, &h) == 0) {
 			snprintf(label, sizeof(label), "container:%s", h.container);
 			if (!list_label(l, label)) {
-				ret = list_add(l, &st, label, path);
+				ret = list_add(l, st, label, path);
 				if (ret == 0)
 					l->v[l->n - 1].holder = h;
 				continue;
@@ -235,7 +242,7 @@ static int add_held(struct list *l)
 		}
 		read_comm(pid, comm, sizeof(comm));
 		snprintf(label, sizeof(label), "pid:%s/%s", pid, comm);
-		ret = list_add(l, &st, label, path);
+		ret = list_add(l, st, label, path);
 	}
 out:
 	free(pids);
